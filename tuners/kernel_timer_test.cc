@@ -1,0 +1,91 @@
+#include "tuners/kernel_timer.h"
+
+#include <chrono>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "tuners/cache_flush.h"
+
+namespace kiln::tuners {
+namespace {
+
+// Spins (rather than sleeps) for at least `micros`, like a kernel would.
+void Spin(int micros) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
+  while (std::chrono::steady_clock::now() < end) {
+  }
+}
+
+TEST(KernelTimerTest, RunsRepeatTimesNumber) {
+  MeasureOption option;
+  option.number = 3;
+  option.repeat = 4;
+  absl::StatusOr<KernelTimer> timer = KernelTimer::Create(option);
+  ASSERT_TRUE(timer.ok());
+  int calls = 0;
+  absl::StatusOr<std::vector<double>> costs = timer->Time([&] {
+    ++calls;
+    Spin(50);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(costs.ok());
+  EXPECT_EQ(calls, 12);
+  ASSERT_EQ(costs->size(), 4u);
+  for (double c : *costs) EXPECT_GE(c, 50e-6);  // per run, not per repeat
+}
+
+TEST(KernelTimerTest, MinRepeatMsGrowsNumber) {
+  MeasureOption option;
+  option.number = 1;
+  option.repeat = 2;
+  option.min_repeat_ms = 20;
+  KernelTimer timer = *KernelTimer::Create(option);
+  int calls = 0;
+  absl::StatusOr<std::vector<double>> costs = timer.Time([&] {
+    ++calls;
+    Spin(1000);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(costs.ok());
+  // One 1 ms run cannot fill 20 ms, so number must have grown: at least 20
+  // runs are needed in each of the two kept repeats.
+  EXPECT_GE(calls, 40);
+  for (double c : *costs) EXPECT_GE(c, 1e-3);
+}
+
+TEST(KernelTimerTest, KernelErrorStopsTiming) {
+  MeasureOption option;
+  option.repeat = 5;
+  KernelTimer timer = *KernelTimer::Create(option);
+  int calls = 0;
+  absl::StatusOr<std::vector<double>> costs = timer.Time([&] {
+    return ++calls == 2 ? absl::InternalError("wrong answer")
+                        : absl::OkStatus();
+  });
+  EXPECT_EQ(costs.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(KernelTimerTest, FlushesCachesWhenAsked) {
+  MeasureOption option;
+  option.repeat = 2;
+  option.enable_cpu_cache_flush = true;
+  KernelTimer timer = *KernelTimer::Create(option);
+  EXPECT_TRUE(timer.Time([] { return absl::OkStatus(); }).ok());
+  option.repeat = 0;
+  EXPECT_FALSE(KernelTimer::Create(option).ok());
+}
+
+TEST(CacheFlushTest, BufferExceedsTheCaches) {
+  EXPECT_GE(CacheFlusher::DefaultFlushBytes(), size_t{8} << 20);
+  CacheFlusher flusher(1 << 20);
+  EXPECT_EQ(flusher.bytes(), size_t{1} << 20);
+  flusher.Flush();
+  flusher.Flush();
+  CacheFlusher tiny(1);
+  tiny.Flush();  // rounds up to one cache line, no out-of-bounds write
+  EXPECT_EQ(tiny.bytes(), 64u);
+}
+
+}  // namespace
+}  // namespace kiln::tuners

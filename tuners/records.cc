@@ -1,0 +1,266 @@
+#include "tuners/records.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "glog/logging.h"
+
+namespace kiln::tuners {
+namespace {
+
+absl::Status Annotate(const absl::Status& status, absl::string_view where) {
+  return absl::Status(status.code(), absl::StrCat(where, ": ", status.message()));
+}
+
+absl::StatusOr<MeasureResult> ResultFromJson(const Json& json) {
+  MeasureResult result;
+  absl::StatusOr<const Json*> costs =
+      GetMember(json, "costs", Json::Type::kArray);
+  if (!costs.ok()) return costs.status();
+  for (const Json& cost : (*costs)->as_array()) {
+    if (!cost.is_number() || !std::isfinite(cost.as_double()) ||
+        cost.as_double() < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "costs must be finite numbers >= 0, found ", cost.Dump()));
+    }
+    result.costs.push_back(cost.as_double());
+  }
+  absl::StatusOr<std::string> error_name = GetString(json, "error_no");
+  if (!error_name.ok()) return error_name.status();
+  absl::StatusOr<MeasureErrorNo> error = ParseMeasureErrorName(*error_name);
+  if (!error.ok()) return error.status();
+  result.error_no = *error;
+  if (result.error_no == MeasureErrorNo::kNoError && result.costs.empty()) {
+    return absl::InvalidArgumentError("error_no NO_ERROR without costs");
+  }
+  absl::StatusOr<std::string> message = GetString(json, "error_msg");
+  if (!message.ok()) return message.status();
+  result.error_msg = *std::move(message);
+  absl::StatusOr<double> all_cost = GetNumber(json, "all_cost");
+  if (!all_cost.ok()) return all_cost.status();
+  result.all_cost = *all_cost;
+  absl::StatusOr<double> timestamp = GetNumber(json, "timestamp");
+  if (!timestamp.ok()) return timestamp.status();
+  result.timestamp = *timestamp;
+  return result;
+}
+
+}  // namespace
+
+std::string Record::WorkloadKey() const {
+  return tuners::WorkloadKey(target, task_name, args);
+}
+
+Record MakeRecord(const MeasureInput& input, const MeasureResult& result) {
+  return Record{input.task->target, input.task->name, input.task->args,
+                input.config.ToJson(), result};
+}
+
+Json RecordToJson(const Record& record) {
+  Json::Array costs;
+  for (double c : record.result.costs) costs.emplace_back(c);
+  Json result{Json::Object{}};
+  result.Set("costs", Json(std::move(costs)));
+  result.Set("error_no", Json(MeasureErrorName(record.result.error_no)));
+  result.Set("error_msg", Json(record.result.error_msg));
+  result.Set("all_cost", Json(record.result.all_cost));
+  result.Set("timestamp", Json(record.result.timestamp));
+
+  Json json{Json::Object{}};
+  json.Set("version", Json(kRecordsFormatVersion));
+  json.Set("target", Json(record.target));
+  json.Set("task", Json(record.task_name));
+  json.Set("args", record.args);
+  json.Set("config", record.config);
+  json.Set("result", std::move(result));
+  return json;
+}
+
+absl::StatusOr<Record> RecordFromJson(const Json& json) {
+  absl::StatusOr<std::string> version = GetString(json, "version");
+  if (!version.ok()) return version.status();
+  if (*version != kRecordsFormatVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unsupported records version \"", *version, "\"; this kiln reads \"",
+        kRecordsFormatVersion, "\""));
+  }
+  Record record;
+  absl::StatusOr<std::string> target = GetString(json, "target");
+  if (!target.ok()) return target.status();
+  record.target = *std::move(target);
+  absl::StatusOr<std::string> task = GetString(json, "task");
+  if (!task.ok()) return task.status();
+  record.task_name = *std::move(task);
+  absl::StatusOr<const Json*> args = GetMember(json, "args", Json::Type::kArray);
+  if (!args.ok()) return args.status();
+  record.args = **args;
+  absl::StatusOr<const Json*> config =
+      GetMember(json, "config", Json::Type::kObject);
+  if (!config.ok()) return config.status();
+  absl::StatusOr<const Json*> entity =
+      GetMember(**config, "entity", Json::Type::kArray);
+  if (!entity.ok()) return Annotate(entity.status(), "config");
+  record.config = **config;
+  absl::StatusOr<const Json*> result =
+      GetMember(json, "result", Json::Type::kObject);
+  if (!result.ok()) return result.status();
+  absl::StatusOr<MeasureResult> measured = ResultFromJson(**result);
+  if (!measured.ok()) return Annotate(measured.status(), "result");
+  record.result = *std::move(measured);
+  return record;
+}
+
+// ---------------------------------------------------------------- writing
+
+absl::StatusOr<std::unique_ptr<RecordWriter>> RecordWriter::Open(
+    const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot open records file ", path, " for appending: ", strerror(errno)));
+  }
+  // A run killed mid-line leaves a partial last line; start on a fresh line
+  // so the first new record is not glued onto it.
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_size > 0) {
+    int read_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    char last = '\n';
+    if (read_fd >= 0) {
+      if (pread(read_fd, &last, 1, st.st_size - 1) != 1) last = '\n';
+      close(read_fd);
+    }
+    if (last != '\n' && write(fd, "\n", 1) != 1) {
+      int error = errno;
+      close(fd);
+      return absl::UnavailableError(
+          absl::StrCat("cannot write to records file ", path, ": ",
+                       strerror(error)));
+    }
+  }
+  return std::unique_ptr<RecordWriter>(new RecordWriter(path, fd));
+}
+
+RecordWriter::~RecordWriter() { close(fd_); }
+
+absl::Status RecordWriter::Append(const Record& record) {
+  std::string line = RecordToJson(record).Dump();
+  line.push_back('\n');
+  const char* data = line.data();
+  size_t left = line.size();
+  while (left > 0) {
+    ssize_t n = write(fd_, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::UnavailableError(absl::StrCat(
+          "cannot append to records file ", path_, ": ", strerror(errno)));
+    }
+    data += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (fsync(fd_) != 0 && errno != EINVAL) {  // EINVAL: e.g. a pipe
+    return absl::UnavailableError(absl::StrCat(
+        "cannot sync records file ", path_, ": ", strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- reading
+
+RecordsFile ParseRecords(absl::string_view text, absl::string_view source) {
+  RecordsFile file;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    absl::StatusOr<Json> json = ParseJson(line);
+    absl::StatusOr<Record> record =
+        json.ok() ? RecordFromJson(*json) : json.status();
+    if (!record.ok()) {
+      ++file.skipped_lines;
+      LOG(WARNING) << source << ":" << line_number
+                   << ": skipped invalid record: " << record.status().message();
+      continue;
+    }
+    file.records.push_back(*std::move(record));
+  }
+  return file;
+}
+
+absl::StatusOr<RecordsFile> ReadRecords(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int error = errno;
+    if (error == ENOENT) {
+      return absl::NotFoundError(absl::StrCat("no records file ", path));
+    }
+    return absl::UnavailableError(absl::StrCat(
+        "cannot read records file ", path, ": ", strerror(error)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    return absl::UnavailableError(
+        absl::StrCat("error while reading records file ", path));
+  }
+  return ParseRecords(text.str(), path);
+}
+
+// ---------------------------------------------------------------- best
+
+HistoryBest HistoryBest::FromRecords(const std::vector<Record>& records) {
+  HistoryBest best;
+  for (const Record& record : records) {
+    if (!record.result.ok()) continue;
+    best.ranked_[record.WorkloadKey()].push_back(record);
+  }
+  for (auto& [key, list] : best.ranked_) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Record& a, const Record& b) {
+                       return a.result.MeanCost() < b.result.MeanCost();
+                     });
+  }
+  return best;
+}
+
+const Record* HistoryBest::Find(const TuningTask& task) const {
+  auto it = ranked_.find(task.WorkloadKey());
+  return it == ranked_.end() ? nullptr : &it->second.front();
+}
+
+absl::StatusOr<Config> HistoryBest::BestConfig(const TuningTask& task) const {
+  auto it = ranked_.find(task.WorkloadKey());
+  if (it == ranked_.end()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no valid record for ", task.name, " on '", task.target,
+        "' with args ", task.args.Dump()));
+  }
+  for (const Record& record : it->second) {
+    absl::StatusOr<Config> config = task.space.FromJson(record.config);
+    if (config.ok()) return config;
+    VLOG(1) << "record for " << task.name
+            << " does not fit the current space: " << config.status();
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "none of the ", it->second.size(), " valid records for ", task.name,
+      " fits its current config space"));
+}
+
+absl::StatusOr<HistoryBest> ApplyHistoryBest(const std::string& path) {
+  absl::StatusOr<RecordsFile> file = ReadRecords(path);
+  if (!file.ok()) return file.status();
+  return HistoryBest::FromRecords(file->records);
+}
+
+}  // namespace kiln::tuners

@@ -1,0 +1,107 @@
+// Tuning records: one JSON object per measured config, one per line.
+//
+//   {"version":"kiln-records-v1","target":"llvm -mcpu=skylake-avx512",
+//    "task":"conv2d_NCHWc.x86","args":[...],
+//    "config":{"index":123,"entity":[["tile_ic","sp",[-1,8]],...]},
+//    "result":{"costs":[0.00121,0.00119],"error_no":"NO_ERROR",
+//              "error_msg":"","all_cost":1.52,"timestamp":1718000000.25}}
+//
+// Records are appended and synced one by one, so an interrupted tuning run
+// loses at most the line being written. Reading is forgiving line by line
+// and strict within a line: a truncated or invalid line is skipped with one
+// warning naming its line number and what is wrong, and the rest still load.
+#ifndef KILN_TUNERS_RECORDS_H_
+#define KILN_TUNERS_RECORDS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "tuners/config_space.h"
+#include "tuners/json.h"
+#include "tuners/measure.h"
+#include "tuners/task.h"
+
+namespace kiln::tuners {
+
+inline constexpr absl::string_view kRecordsFormatVersion = "kiln-records-v1";
+
+struct Record {
+  std::string target;
+  std::string task_name;
+  Json args;
+  Json config;  // Config::ToJson(); decoded against a task's space on use
+  MeasureResult result;
+
+  std::string WorkloadKey() const;
+};
+
+Record MakeRecord(const MeasureInput& input, const MeasureResult& result);
+Json RecordToJson(const Record& record);
+// InvalidArgument naming the offending key for anything malformed: wrong
+// version, missing keys, wrong types, unknown error names, negative or
+// non-finite costs, NO_ERROR without costs.
+absl::StatusOr<Record> RecordFromJson(const Json& json);
+
+// Appends records to a file, creating it if needed.
+class RecordWriter {
+ public:
+  static absl::StatusOr<std::unique_ptr<RecordWriter>> Open(
+      const std::string& path);
+  ~RecordWriter();
+  RecordWriter(const RecordWriter&) = delete;
+  RecordWriter& operator=(const RecordWriter&) = delete;
+
+  // Writes one line with a single write() and fsyncs it.
+  absl::Status Append(const Record& record);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  RecordWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  std::string path_;
+  int fd_;
+};
+
+struct RecordsFile {
+  std::vector<Record> records;  // in file order
+  int skipped_lines = 0;        // invalid lines (blank lines do not count)
+};
+
+// NotFound when the file does not exist, other errors when it cannot be
+// read; invalid lines are skipped (see above), never an error.
+absl::StatusOr<RecordsFile> ReadRecords(const std::string& path);
+// The same on text in memory; `source` names it in warnings.
+RecordsFile ParseRecords(absl::string_view text, absl::string_view source);
+
+// The best valid record of every workload (AutoTVM's apply_history_best):
+// the smallest mean cost among records with error NO_ERROR, earliest first
+// on ties. Workloads are keyed by exact target string, task name and args.
+class HistoryBest {
+ public:
+  static HistoryBest FromRecords(const std::vector<Record>& records);
+
+  // nullptr when the workload has no valid record.
+  const Record* Find(const TuningTask& task) const;
+  // The best record's config decoded in task.space; when the space no longer
+  // holds it (the template changed), the next best that decodes.
+  // NotFound when no valid record decodes.
+  absl::StatusOr<Config> BestConfig(const TuningTask& task) const;
+
+  int num_workloads() const { return static_cast<int>(ranked_.size()); }
+
+ private:
+  // Valid records per workload key, best first.
+  absl::flat_hash_map<std::string, std::vector<Record>> ranked_;
+};
+
+// ReadRecords + HistoryBest::FromRecords.
+absl::StatusOr<HistoryBest> ApplyHistoryBest(const std::string& path);
+
+}  // namespace kiln::tuners
+
+#endif  // KILN_TUNERS_RECORDS_H_

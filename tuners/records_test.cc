@@ -1,0 +1,223 @@
+#include "tuners/records.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace kiln::tuners {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string TempPath(absl::string_view name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  std::string path = absl::StrCat(dir ? dir : "/tmp", "/", name);
+  std::remove(path.c_str());
+  return path;
+}
+
+class RecordsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    task_.name = "conv2d_NCHWc.x86";
+    task_.target = "llvm -mcpu=skylake-avx512";
+    task_.args = *ParseJson(R"([[1,64,56,56],[64,64,3,3],"float32"])");
+    ASSERT_TRUE(task_.space.DefineSplit("tile_oc", 64, 2).ok());
+    ASSERT_TRUE(task_.space.DefineBool("unroll_kw").ok());
+  }
+
+  Record Make(int64_t index, std::vector<double> costs,
+              MeasureErrorNo error = MeasureErrorNo::kNoError) {
+    MeasureResult result;
+    result.costs = std::move(costs);
+    result.error_no = error;
+    if (error != MeasureErrorNo::kNoError) result.error_msg = "it broke:\n\"x\"";
+    result.all_cost = 1.25;
+    result.timestamp = 1718000000.5;
+    return MakeRecord({&task_, task_.space.At(index)}, result);
+  }
+
+  TuningTask task_;
+};
+
+TEST_F(RecordsTest, JsonRoundTrip) {
+  Record record = Make(9, {0.00121, 0.00119, 1.0 / 3.0});
+  std::string line = RecordToJson(record).Dump();
+  EXPECT_THAT(line, HasSubstr(R"("version":"kiln-records-v1")"));
+  EXPECT_THAT(line, HasSubstr(R"("task":"conv2d_NCHWc.x86")"));
+  EXPECT_THAT(line, HasSubstr(R"(["tile_oc","sp",[-1,4]])"));
+  absl::StatusOr<Record> back = RecordFromJson(*ParseJson(line));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->target, record.target);
+  EXPECT_EQ(back->task_name, record.task_name);
+  EXPECT_EQ(back->args, record.args);
+  EXPECT_EQ(back->config, record.config);
+  EXPECT_EQ(back->result.costs, record.result.costs);  // bit-exact
+  EXPECT_EQ(back->result.error_no, MeasureErrorNo::kNoError);
+  EXPECT_EQ(back->result.all_cost, 1.25);
+  EXPECT_EQ(back->result.timestamp, 1718000000.5);
+  EXPECT_EQ(task_.space.FromJson(back->config)->index(), 9);
+
+  Record failed = Make(3, {}, MeasureErrorNo::kRunTimeout);
+  back = RecordFromJson(*ParseJson(RecordToJson(failed).Dump()));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->result.error_no, MeasureErrorNo::kRunTimeout);
+  EXPECT_EQ(back->result.error_msg, "it broke:\n\"x\"");
+}
+
+TEST_F(RecordsTest, StrictFieldValidation) {
+  Json good = RecordToJson(Make(1, {0.5}));
+  auto without = [&](absl::string_view key) {
+    Json copy{Json::Object{}};
+    for (const auto& [k, v] : good.as_object()) {
+      if (k != key) copy.Set(k, v);
+    }
+    return copy;
+  };
+  for (absl::string_view key :
+       {"version", "target", "task", "args", "config", "result"}) {
+    EXPECT_FALSE(RecordFromJson(without(key)).ok()) << key;
+  }
+  auto mutate = [&](absl::string_view text) {
+    return RecordFromJson(*ParseJson(text)).status();
+  };
+  std::string base = good.Dump();
+  auto replace = [&](absl::string_view from, absl::string_view to) {
+    std::string copy = base;
+    size_t at = copy.find(std::string(from));
+    EXPECT_NE(at, std::string::npos) << from;
+    copy.replace(at, from.size(), std::string(to));
+    return copy;
+  };
+  EXPECT_THAT(std::string(mutate(replace("kiln-records-v1", "kiln-records-v9")).message()),
+              HasSubstr("unsupported records version"));
+  EXPECT_THAT(std::string(mutate(replace("\"NO_ERROR\"", "\"OOPS\"")).message()),
+              HasSubstr("unknown measure error"));
+  EXPECT_THAT(std::string(mutate(replace("[0.5]", "[-0.5]")).message()),
+              HasSubstr("costs must be finite"));
+  EXPECT_THAT(std::string(mutate(replace("[0.5]", "[null]")).message()),
+              HasSubstr("costs must be finite"));
+  EXPECT_THAT(std::string(mutate(replace("[0.5]", "[]")).message()),
+              HasSubstr("NO_ERROR without costs"));
+  EXPECT_FALSE(mutate(replace("\"entity\"", "\"entities\"")).ok());
+}
+
+TEST_F(RecordsTest, WriterAppendsAndReaderSkipsGarbage) {
+  std::string path = TempPath("records_garbage.jsonl");
+  {
+    auto writer = RecordWriter::Open(path);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_TRUE((*writer)->Append(Make(0, {0.3})).ok());
+    ASSERT_TRUE((*writer)->Append(Make(1, {0.2})).ok());
+  }
+  {
+    std::ofstream out(path, std::ios::app);
+    out << "not json at all\n"
+        << "\n"
+        << "   \n"
+        << R"({"version":"kiln-records-v1"})" << "\n"
+        << "[1,2,3]\n";
+  }
+  {
+    auto writer = RecordWriter::Open(path);  // reopened: appends
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Append(Make(2, {0.1})).ok());
+  }
+  // A run killed mid-write leaves half a line at the end.
+  std::string full = RecordToJson(Make(3, {0.05})).Dump();
+  {
+    std::ofstream out(path, std::ios::app);
+    out << full.substr(0, full.size() / 2);
+  }
+  absl::StatusOr<RecordsFile> file = ReadRecords(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_EQ(file->records.size(), 3u);
+  EXPECT_EQ(file->skipped_lines, 4);  // garbage, object, array, truncated
+  EXPECT_EQ(task_.space.FromJson(file->records[2].config)->index(), 2);
+
+  // Appending after the truncated line starts a fresh line, so the new
+  // record is not glued onto the broken one.
+  {
+    auto writer = RecordWriter::Open(path);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Append(Make(3, {0.05})).ok());
+  }
+  file = ReadRecords(path);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->records.size(), 4u);
+  EXPECT_EQ(file->skipped_lines, 4);
+}
+
+TEST_F(RecordsTest, ReadErrors) {
+  EXPECT_EQ(ReadRecords(TempPath("does_not_exist.jsonl")).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_FALSE(RecordWriter::Open("/nonexistent-dir/x.jsonl").ok());
+  RecordsFile empty = ParseRecords("", "mem");
+  EXPECT_TRUE(empty.records.empty());
+  EXPECT_EQ(empty.skipped_lines, 0);
+  // Binary junk and a huge line do not crash the reader.
+  std::string junk = "\x01\xff{{{[[[\"\\u";
+  junk += std::string(1 << 16, '[');
+  RecordsFile parsed = ParseRecords(junk + "\n" + junk, "mem");
+  EXPECT_EQ(parsed.skipped_lines, 2);
+}
+
+TEST_F(RecordsTest, ApplyHistoryBestPicksTheBestValidPerWorkload) {
+  TuningTask other = task_;
+  other.args = *ParseJson(R"([[1,128,28,28],[128,128,3,3],"float32"])");
+  TuningTask other_target = task_;
+  other_target.target = "llvm -mcpu=znver3";
+
+  std::string path = TempPath("records_best.jsonl");
+  {
+    auto writer = *RecordWriter::Open(path);
+    ASSERT_TRUE(writer->Append(Make(0, {0.30, 0.30})).ok());
+    // Fastest, but failed: never picked.
+    ASSERT_TRUE(writer->Append(Make(1, {0.01}, MeasureErrorNo::kWrongAnswer)).ok());
+    ASSERT_TRUE(writer->Append(Make(5, {0.10, 0.30})).ok());  // mean 0.20
+    ASSERT_TRUE(writer->Append(Make(6, {0.25, 0.05})).ok());  // mean 0.15: best
+    ASSERT_TRUE(writer->Append(Make(7, {0.15})).ok());        // tie: later loses
+    MeasureResult result;
+    result.costs = {0.5};
+    ASSERT_TRUE(writer->Append(MakeRecord({&other, other.space.At(2)}, result)).ok());
+    result.error_no = MeasureErrorNo::kCompileHost;
+    ASSERT_TRUE(writer->Append(
+        MakeRecord({&other_target, other_target.space.At(3)}, result)).ok());
+  }
+  absl::StatusOr<HistoryBest> best = ApplyHistoryBest(path);
+  ASSERT_TRUE(best.ok()) << best.status();
+  EXPECT_EQ(best->num_workloads(), 2);  // other_target has no valid record
+  absl::StatusOr<Config> config = best->BestConfig(task_);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->index(), 6);
+  EXPECT_EQ(best->BestConfig(other)->index(), 2);
+  EXPECT_EQ(best->BestConfig(other_target).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(best->Find(other_target), nullptr);
+  ASSERT_NE(best->Find(task_), nullptr);
+  EXPECT_DOUBLE_EQ(best->Find(task_)->result.MeanCost(), 0.15);
+}
+
+TEST_F(RecordsTest, BestConfigFallsBackWhenTheSpaceChanged) {
+  std::vector<Record> records = {Make(4, {0.1}), Make(2, {0.2})};
+  // Config 4 is tile_oc [-1, 16], unroll False; the changed space has no
+  // inner 16 any more, so the next best, config 2 ([-1, 4]), is taken.
+  TuningTask changed = task_;
+  changed.space = ConfigSpace();
+  SplitOptions options;
+  options.filter = [](absl::Span<const int64_t> e) { return e[1] != 16; };
+  ASSERT_TRUE(changed.space.DefineSplit("tile_oc", 64, 2, options).ok());
+  ASSERT_TRUE(changed.space.DefineBool("unroll_kw").ok());
+  HistoryBest best = HistoryBest::FromRecords(records);
+  absl::StatusOr<Config> config = best.BestConfig(changed);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->ToString(), task_.space.At(2).ToString());
+}
+
+}  // namespace
+}  // namespace kiln::tuners

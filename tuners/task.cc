@@ -1,0 +1,37 @@
+#include "tuners/task.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace kiln::tuners {
+
+std::string WorkloadKey(absl::string_view target, absl::string_view name,
+                        const Json& args) {
+  // '\n' cannot occur in the JSON dump, and targets and template names are
+  // single-line, so the three parts cannot run into each other.
+  return absl::StrCat(target, "\n", name, "\n", args.Dump());
+}
+
+std::string TuningTask::WorkloadKey() const {
+  return tuners::WorkloadKey(target, name, args);
+}
+
+absl::StatusOr<std::vector<float>> ExtractFeatures(const TuningTask& task,
+                                                   const Config& config,
+                                                   FeatureType type) {
+  switch (type) {
+    case FeatureType::kKnob:
+      return config.KnobFeatures();
+    case FeatureType::kItervar:
+      if (task.features) return task.features(config, type);
+      return ItervarFeaturesFromKnobs(config);
+    case FeatureType::kCurve:
+      if (task.features) return task.features(config, type);
+      return CurveFeaturesFromKnobs(config);
+  }
+  return absl::InvalidArgumentError("unknown feature type");
+}
+
+}  // namespace kiln::tuners

@@ -99,6 +99,7 @@ TEST(ProgressBarTest, InPlaceOnATerminal) {
 
 TEST(ProgressBarTest, RunsPerSecondWithoutAFlopCount) {
   TuningTask task;
+  task.name = "no_flops";
   ASSERT_TRUE(task.space.DefineBool("u").ok());
   std::FILE* out = std::tmpfile();
   ProgressBarOptions options;

@@ -18,6 +18,18 @@ std::string TuningTask::WorkloadKey() const {
   return tuners::WorkloadKey(target, name, args);
 }
 
+absl::Status TuningTask::Validate() const {
+  if (name.empty()) {
+    return absl::InvalidArgumentError("a tuning task needs a name");
+  }
+  if (!args.is_array()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the args of task ", name, " must be a JSON list, got ",
+                     JsonTypeName(args.type())));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<float>> ExtractFeatures(const TuningTask& task,
                                                    const Config& config,
                                                    FeatureType type) {

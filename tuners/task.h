@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "tuners/config_space.h"
 #include "tuners/features.h"
@@ -21,7 +22,8 @@ using FeatureFunction = std::function<absl::StatusOr<std::vector<float>>(
 
 struct TuningTask {
   std::string name;    // the template, e.g. "conv2d_NCHWc.x86"
-  Json args;           // the workload: shapes, strides, dtypes, ... (a list)
+  // The workload: shapes, strides, dtypes, ... as a list.
+  Json args = Json(Json::Array{});
   std::string target;  // e.g. "llvm -mcpu=skylake-avx512"
   ConfigSpace space;
   double flop = 0;     // per run; 0 when unknown (then scores are 1/seconds)
@@ -29,6 +31,9 @@ struct TuningTask {
 
   // Identifies the workload in records: target, name and args together.
   std::string WorkloadKey() const;
+  // InvalidArgument unless name is set and args is a list (what records
+  // require to read back).
+  absl::Status Validate() const;
 };
 
 std::string WorkloadKey(absl::string_view target, absl::string_view name,

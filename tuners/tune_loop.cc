@@ -75,6 +75,8 @@ absl::StatusOr<TuneSummary> Tune(const TuningTask& task, Tuner& tuner,
                                  std::vector<Callback> callbacks) {
   absl::Status valid = options.Validate();
   if (!valid.ok()) return valid;
+  valid = task.Validate();
+  if (!valid.ok()) return valid;
   if (&tuner.task() != &task &&
       tuner.task().WorkloadKey() != task.WorkloadKey()) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -52,8 +52,8 @@ struct TuneSummary {
   int measured = 0;  // measurements made by this run (resumed excluded)
 };
 
-// Tunes `task` with `tuner` (built for this task). Errors: invalid options,
-// an unreadable resume file, and any error from the tuner, the measure
+// Tunes `task` with `tuner` (built for this task). Errors: invalid options
+// or task (TuningTask::Validate), an unreadable resume file, and any error from the tuner, the measure
 // function or a callback. Failed measurements are not errors: they score 0.
 absl::StatusOr<TuneSummary> Tune(const TuningTask& task, Tuner& tuner,
                                  const TuneOptions& options,

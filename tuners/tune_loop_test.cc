@@ -142,6 +142,14 @@ TEST_F(TuneLoopTest, ErrorsEndTheRun) {
                     SyntheticMeasure(*synthetic_))
                    .ok());
   options.batch_size = 4;
+  // Records could not be read back with args that are not a list.
+  TuningTask bad_args = task();
+  bad_args.args = Json("conv");
+  EXPECT_THAT(std::string(Tune(bad_args, "random", TunerOptions(), options,
+                               SyntheticMeasure(*synthetic_))
+                              .status()
+                              .message()),
+              HasSubstr("must be a JSON list"));
   TunerOptions typo;
   typo.params = {{"elite_nmu", "2"}};
   EXPECT_THAT(std::string(Tune(task(), "ga", typo, options,

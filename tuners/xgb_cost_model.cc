@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "glog/logging.h"
 #include "xgboost/c_api.h"
 
 namespace kiln::tuners {
@@ -18,12 +19,22 @@ absl::Status Check(int return_code, absl::string_view what) {
                                           message ? message : "(no message)"));
 }
 
+// Freeing happens where no Status can be returned; a failure there leaks at
+// worst, so it is logged rather than propagated.
+void FreeBooster(BoosterHandle booster) {
+  if (booster != nullptr && XGBoosterFree(booster) != 0) {
+    LOG(WARNING) << "xgboost: freeing a booster failed: " << XGBGetLastError();
+  }
+}
+
 // Frees a DMatrix whatever path the function takes.
 class DMatrix {
  public:
   DMatrix() = default;
   ~DMatrix() {
-    if (handle_ != nullptr) XGDMatrixFree(handle_);
+    if (handle_ != nullptr && XGDMatrixFree(handle_) != 0) {
+      LOG(WARNING) << "xgboost: freeing a matrix failed: " << XGBGetLastError();
+    }
   }
   DMatrix(const DMatrix&) = delete;
   DMatrix& operator=(const DMatrix&) = delete;
@@ -65,9 +76,7 @@ void TrainingSet::AddGroup(const std::vector<std::vector<float>>& features,
   group_sizes.push_back(static_cast<unsigned>(features.size()));
 }
 
-XgbCostModel::~XgbCostModel() {
-  if (booster_ != nullptr) XGBoosterFree(booster_);
-}
+XgbCostModel::~XgbCostModel() { FreeBooster(booster_); }
 
 absl::Status XgbCostModel::Fit(const TrainingSet& data) {
   if (data.num_rows() == 0 || data.num_features <= 0) {
@@ -132,10 +141,10 @@ absl::Status XgbCostModel::Fit(const TrainingSet& data) {
                    absl::StrCat("boosting round ", round));
   }
   if (!status.ok()) {
-    XGBoosterFree(booster);
+    FreeBooster(booster);
     return status;
   }
-  if (booster_ != nullptr) XGBoosterFree(booster_);
+  FreeBooster(booster_);
   booster_ = booster;
   num_features_ = data.num_features;
   return absl::OkStatus();

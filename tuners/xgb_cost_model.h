@@ -8,9 +8,10 @@
 //   kRank       rank:pairwise on the same labels, one query group per
 //               workload, so records of workloads with other speeds can be
 //               mixed without rescaling;
-//   kRankBinary rank:pairwise on binary labels: 1 for "good" configs (at
-//               least `binary_threshold` of their workload's best), else 0.
-//               Coarser, but indifferent to noise among the good ones.
+//   kRankBinary rank:pairwise on binary labels: 1 for "good" configs, else
+//               0. kiln calls a config good when it reaches
+//               `binary_threshold` of its workload's best. Coarser, but
+//               indifferent to noise among the good ones.
 // Every C API return code is checked; a failure becomes a Status carrying
 // XGBGetLastError(), never a crash.
 #ifndef KILN_TUNERS_XGB_COST_MODEL_H_

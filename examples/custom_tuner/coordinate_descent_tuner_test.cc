@@ -46,6 +46,7 @@ TEST(CoordinateDescentTunerTest, TunesTheSyntheticTask) {
 
 TEST(CoordinateDescentTunerTest, VisitsASmallSpaceCompletely) {
   tuners::TuningTask task;
+  task.name = "small";
   ASSERT_TRUE(task.space.DefineIntChoice("a", {1, 2, 3}).ok());
   ASSERT_TRUE(task.space.DefineBool("b").ok());
   int calls = 0;

@@ -60,6 +60,7 @@ class Expr {
   const ExprNode* operator->() const { return node_.get(); }
   const ExprNode& operator*() const { return *node_; }
   explicit operator bool() const { return node_ != nullptr; }
+  bool defined() const { return node_ != nullptr; }
   bool same_as(const Expr& other) const { return node_ == other.node_; }
   DataType dtype() const;
   ExprKind kind() const;
@@ -115,6 +116,7 @@ class Var {
   const VarNode* get() const { return node_.get(); }
   const VarNode* operator->() const { return node_.get(); }
   explicit operator bool() const { return node_ != nullptr; }
+  bool defined() const { return node_ != nullptr; }
   bool same_as(const Var& other) const { return node_ == other.node_; }
   const std::string& name() const { return node_->name; }
   DataType dtype() const { return node_->dtype; }
@@ -310,7 +312,7 @@ Expr Broadcast(Expr value, int lanes);
 Expr Call(Intrinsic op, std::vector<Expr> args);
 Expr Let(Var var, Expr value, Expr body);
 Expr Load(Buffer buffer, Expr index, Expr predicate = Expr());
-Expr TensorRead(Tensor tensor, std::vector<Expr> indices);
+Expr TensorRead(Tensor tensor, std::vector<Expr> indices);  // in ir/tensor.cc
 Expr Reduce(ReduceOp op, Expr source, std::vector<IterVar> axes,
             Expr condition = Expr());
 
@@ -325,9 +327,10 @@ Expr operator>(Expr a, Expr b);
 Expr operator>=(Expr a, Expr b);
 Expr operator==(Expr a, Expr b);
 Expr operator!=(Expr a, Expr b);
-Expr operator&&(Expr a, Expr b);
-Expr operator||(Expr a, Expr b);
-Expr operator!(Expr a);
+// Logical operators are functions, not && || ! overloads: an overloaded `!`
+// would turn `if (!expr)` into an IR node instead of a null check.
+Expr And(Expr a, Expr b);
+Expr Or(Expr a, Expr b);
 Expr FloorDiv(Expr a, Expr b);
 Expr FloorMod(Expr a, Expr b);
 Expr Min(Expr a, Expr b);

@@ -33,6 +33,7 @@ class Stmt {
   const StmtNode* get() const { return node_.get(); }
   const StmtNode* operator->() const { return node_.get(); }
   explicit operator bool() const { return node_ != nullptr; }
+  bool defined() const { return node_ != nullptr; }
   bool same_as(const Stmt& other) const { return node_ == other.node_; }
   StmtKind kind() const { return node_->kind; }
   template <typename T>

@@ -1,0 +1,429 @@
+#include "ir/interpreter.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "ir/printer.h"
+
+namespace kiln::ir {
+namespace {
+
+// One value of any lane count: integers and bools in `i`, floats in `f`.
+struct Value {
+  DataType type;
+  std::vector<int64_t> i;
+  std::vector<float> f;
+
+  int lanes() const { return type.lanes(); }
+  double AsDouble(int lane) const { return type.is_float() ? f[lane] : static_cast<double>(i[lane]); }
+};
+
+Value MakeValue(DataType t) {
+  Value v;
+  v.type = t;
+  if (t.is_float()) {
+    v.f.assign(t.lanes(), 0.0f);
+  } else {
+    v.i.assign(t.lanes(), 0);
+  }
+  return v;
+}
+
+int64_t WrapInt(ScalarType t, int64_t v) {
+  if (t == ScalarType::kInt32) return static_cast<int32_t>(v);
+  if (t == ScalarType::kBool) return v != 0;
+  return v;
+}
+
+int64_t FloorDivInt(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+float ApplyIntrinsic(Intrinsic op, float a, float b, float c) {
+  switch (op) {
+    case Intrinsic::kExp: return std::exp(a);
+    case Intrinsic::kLog: return std::log(a);
+    case Intrinsic::kSqrt: return std::sqrt(a);
+    case Intrinsic::kTanh: return std::tanh(a);
+    case Intrinsic::kSigmoid: return 1.0f / (1.0f + std::exp(-a));
+    case Intrinsic::kErf: return std::erf(a);
+    case Intrinsic::kPow: return std::pow(a, b);
+    case Intrinsic::kAbs: return std::fabs(a);
+    case Intrinsic::kFloor: return std::floor(a);
+    case Intrinsic::kCeil: return std::ceil(a);
+    case Intrinsic::kRound: return std::nearbyint(a);  // default mode: half to even
+    case Intrinsic::kFma: return std::fma(a, b, c);
+  }
+  return 0.0f;
+}
+
+class Interpreter {
+ public:
+  absl::Status Run(const LoweredFunc& f, const std::vector<void*>& args) {
+    if (args.size() != f.args.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "function ", f.name, " takes ", f.args.size(), " buffers, got ", args.size()));
+    }
+    for (size_t k = 0; k < args.size(); ++k) {
+      if (args[k] == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("buffer ", f.args[k]->name, " is null"));
+      }
+      memory_[f.args[k].get()] = {static_cast<char*>(args[k]), ConstantSize(*f.args[k])};
+    }
+    return Exec(f.body);
+  }
+
+ private:
+  struct Memory {
+    char* data;
+    std::optional<int64_t> size;  // elements, when the shape is constant
+  };
+
+  static std::optional<int64_t> ConstantSize(const BufferNode& b) {
+    int64_t n = 1;
+    for (const Expr& d : b.shape) {
+      const int64_t* c = AsConstInt(d);
+      if (!c) return std::nullopt;
+      n *= *c;
+    }
+    return n;
+  }
+
+  absl::StatusOr<Memory> Find(const Buffer& b) {
+    auto it = memory_.find(b.get());
+    if (it == memory_.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("buffer ", b->name, " is used outside its allocation"));
+    }
+    return it->second;
+  }
+
+  absl::Status CheckIndex(const Buffer& b, const Memory& m, int64_t index) {
+    if (index < 0 || (m.size && index >= *m.size)) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "access to ", b->name, "[", index, "] outside its ",
+          m.size ? absl::StrCat(*m.size) : std::string("?"), " elements"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Value> Eval(const Expr& e) {
+    switch (e.kind()) {
+      case ExprKind::kIntImm: {
+        Value v = MakeValue(e.dtype());
+        v.i[0] = e.as<IntImmNode>()->value;
+        return v;
+      }
+      case ExprKind::kFloatImm: {
+        Value v = MakeValue(e.dtype());
+        v.f[0] = static_cast<float>(e.as<FloatImmNode>()->value);
+        return v;
+      }
+      case ExprKind::kVar: {
+        auto it = vars_.find(e.as<VarNode>());
+        if (it == vars_.end()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("variable ", e.as<VarNode>()->name, " is not bound"));
+        }
+        return it->second;
+      }
+      case ExprKind::kCast: {
+        auto in = Eval(e.as<CastNode>()->value);
+        if (!in.ok()) return in.status();
+        Value v = MakeValue(e.dtype());
+        for (int l = 0; l < v.lanes(); ++l) {
+          if (v.type.is_float()) {
+            v.f[l] = static_cast<float>(in->AsDouble(l));
+          } else if (v.type.is_bool()) {
+            v.i[l] = in->AsDouble(l) != 0.0;
+          } else {
+            v.i[l] = WrapInt(v.type.scalar(), in->type.is_float()
+                                                  ? static_cast<int64_t>(in->f[l])
+                                                  : in->i[l]);
+          }
+        }
+        return v;
+      }
+      case ExprKind::kBinary: return EvalBinary(e.as<BinaryNode>());
+      case ExprKind::kNot: {
+        auto in = Eval(e.as<NotNode>()->a);
+        if (!in.ok()) return in.status();
+        for (int64_t& x : in->i) x = !x;
+        return in;
+      }
+      case ExprKind::kSelect: {
+        const auto* op = e.as<SelectNode>();
+        auto c = Eval(op->condition);
+        if (!c.ok()) return c.status();
+        if (c->lanes() == 1) return Eval(c->i[0] ? op->true_value : op->false_value);
+        auto t = Eval(op->true_value);
+        if (!t.ok()) return t.status();
+        auto f = Eval(op->false_value);
+        if (!f.ok()) return f.status();
+        Value v = *t;
+        for (int l = 0; l < v.lanes(); ++l) {
+          if (c->i[l]) continue;
+          if (v.type.is_float()) v.f[l] = f->f[l]; else v.i[l] = f->i[l];
+        }
+        return v;
+      }
+      case ExprKind::kRamp: {
+        const auto* op = e.as<RampNode>();
+        auto base = Eval(op->base);
+        if (!base.ok()) return base.status();
+        auto stride = Eval(op->stride);
+        if (!stride.ok()) return stride.status();
+        Value v = MakeValue(e.dtype());
+        for (int l = 0; l < op->lanes; ++l) {
+          v.i[l] = WrapInt(v.type.scalar(), base->i[0] + l * stride->i[0]);
+        }
+        return v;
+      }
+      case ExprKind::kBroadcast: {
+        const auto* op = e.as<BroadcastNode>();
+        auto in = Eval(op->value);
+        if (!in.ok()) return in.status();
+        Value v = MakeValue(e.dtype());
+        if (v.type.is_float()) v.f.assign(op->lanes, in->f[0]); else v.i.assign(op->lanes, in->i[0]);
+        return v;
+      }
+      case ExprKind::kCall: {
+        const auto* op = e.as<CallNode>();
+        std::vector<Value> args;
+        for (const Expr& a : op->args) {
+          auto v = Eval(a);
+          if (!v.ok()) return v.status();
+          args.push_back(*std::move(v));
+        }
+        Value v = MakeValue(e.dtype());
+        for (int l = 0; l < v.lanes(); ++l) {
+          if (!v.type.is_float()) {  // integer abs
+            v.i[l] = WrapInt(v.type.scalar(), std::llabs(args[0].i[l]));
+            continue;
+          }
+          const float b = args.size() > 1 ? args[1].f[l] : 0.0f;
+          const float c = args.size() > 2 ? args[2].f[l] : 0.0f;
+          v.f[l] = ApplyIntrinsic(op->op, args[0].f[l], b, c);
+        }
+        return v;
+      }
+      case ExprKind::kLet: {
+        const auto* op = e.as<LetNode>();
+        auto value = Eval(op->value);
+        if (!value.ok()) return value.status();
+        vars_[op->var.get()] = *std::move(value);
+        auto body = Eval(op->body);
+        vars_.erase(op->var.get());
+        return body;
+      }
+      case ExprKind::kLoad: return EvalLoad(e.as<LoadNode>());
+      case ExprKind::kTensorRead:
+      case ExprKind::kReduce:
+        return absl::InvalidArgumentError(absl::StrCat(
+            "tensor-level expression left in a lowered function: ", ToString(e)));
+    }
+    return absl::InternalError("unknown expression kind");
+  }
+
+  absl::StatusOr<Value> EvalBinary(const BinaryNode* op) {
+    auto a = Eval(op->a);
+    if (!a.ok()) return a.status();
+    auto b = Eval(op->b);
+    if (!b.ok()) return b.status();
+    Value v = MakeValue(op->dtype);
+    const bool is_float = a->type.is_float();
+    for (int l = 0; l < v.lanes(); ++l) {
+      if (is_float) {
+        const float x = a->f[l], y = b->f[l];
+        switch (op->op) {
+          case BinaryOp::kAdd: v.f[l] = x + y; break;
+          case BinaryOp::kSub: v.f[l] = x - y; break;
+          case BinaryOp::kMul: v.f[l] = x * y; break;
+          case BinaryOp::kDiv: v.f[l] = x / y; break;
+          case BinaryOp::kMin: v.f[l] = std::fmin(x, y); break;
+          case BinaryOp::kMax: v.f[l] = std::fmax(x, y); break;
+          case BinaryOp::kEQ: v.i[l] = x == y; break;
+          case BinaryOp::kNE: v.i[l] = x != y; break;
+          case BinaryOp::kLT: v.i[l] = x < y; break;
+          case BinaryOp::kLE: v.i[l] = x <= y; break;
+          case BinaryOp::kGT: v.i[l] = x > y; break;
+          case BinaryOp::kGE: v.i[l] = x >= y; break;
+          default:
+            return absl::InvalidArgumentError(
+                absl::StrCat(BinaryOpSymbol(op->op), " on floats"));
+        }
+        continue;
+      }
+      const int64_t x = a->i[l], y = b->i[l];
+      const bool divides = op->op == BinaryOp::kDiv || op->op == BinaryOp::kFloorDiv ||
+                           op->op == BinaryOp::kFloorMod;
+      if (divides && y == 0) {
+        return absl::InvalidArgumentError(absl::StrCat("integer division by zero in ",
+                                                       ToString(Expr(op->a)), " ",
+                                                       BinaryOpSymbol(op->op), " 0"));
+      }
+      int64_t r = 0;
+      switch (op->op) {
+        case BinaryOp::kAdd: r = x + y; break;
+        case BinaryOp::kSub: r = x - y; break;
+        case BinaryOp::kMul: r = x * y; break;
+        case BinaryOp::kDiv: r = x / y; break;
+        case BinaryOp::kFloorDiv: r = FloorDivInt(x, y); break;
+        case BinaryOp::kFloorMod: r = x - FloorDivInt(x, y) * y; break;
+        case BinaryOp::kMin: r = std::min(x, y); break;
+        case BinaryOp::kMax: r = std::max(x, y); break;
+        case BinaryOp::kEQ: r = x == y; break;
+        case BinaryOp::kNE: r = x != y; break;
+        case BinaryOp::kLT: r = x < y; break;
+        case BinaryOp::kLE: r = x <= y; break;
+        case BinaryOp::kGT: r = x > y; break;
+        case BinaryOp::kGE: r = x >= y; break;
+        case BinaryOp::kAnd: r = x && y; break;
+        case BinaryOp::kOr: r = x || y; break;
+      }
+      v.i[l] = WrapInt(v.type.scalar(), r);
+    }
+    return v;
+  }
+
+  absl::StatusOr<std::optional<Value>> EvalPredicate(const Expr& predicate) {
+    if (!predicate.defined()) return std::optional<Value>();
+    auto p = Eval(predicate);
+    if (!p.ok()) return p.status();
+    return std::optional<Value>(*std::move(p));
+  }
+
+  absl::StatusOr<Value> EvalLoad(const LoadNode* op) {
+    auto mem = Find(op->buffer);
+    if (!mem.ok()) return mem.status();
+    auto index = Eval(op->index);
+    if (!index.ok()) return index.status();
+    auto pred = EvalPredicate(op->predicate);
+    if (!pred.ok()) return pred.status();
+    Value v = MakeValue(op->dtype);
+    const ScalarType t = op->buffer->dtype.scalar();
+    for (int l = 0; l < v.lanes(); ++l) {
+      if (*pred && !(**pred).i[l]) continue;
+      const int64_t k = index->i[l];
+      if (auto s = CheckIndex(op->buffer, *mem, k); !s.ok()) return s;
+      const char* p = mem->data + k * op->buffer->dtype.bytes();
+      switch (t) {
+        case ScalarType::kFloat32: std::memcpy(&v.f[l], p, 4); break;
+        case ScalarType::kInt32: { int32_t x; std::memcpy(&x, p, 4); v.i[l] = x; break; }
+        case ScalarType::kInt64: std::memcpy(&v.i[l], p, 8); break;
+        case ScalarType::kBool: v.i[l] = *p != 0; break;
+      }
+    }
+    return v;
+  }
+
+  absl::Status ExecStore(const StoreNode* op) {
+    auto mem = Find(op->buffer);
+    if (!mem.ok()) return mem.status();
+    auto value = Eval(op->value);
+    if (!value.ok()) return value.status();
+    auto index = Eval(op->index);
+    if (!index.ok()) return index.status();
+    auto pred = EvalPredicate(op->predicate);
+    if (!pred.ok()) return pred.status();
+    for (int l = 0; l < index->lanes(); ++l) {
+      if (*pred && !(**pred).i[l]) continue;
+      const int64_t k = index->i[l];
+      if (auto s = CheckIndex(op->buffer, *mem, k); !s.ok()) return s;
+      char* p = mem->data + k * op->buffer->dtype.bytes();
+      switch (op->buffer->dtype.scalar()) {
+        case ScalarType::kFloat32: std::memcpy(p, &value->f[l], 4); break;
+        case ScalarType::kInt32: { int32_t x = value->i[l]; std::memcpy(p, &x, 4); break; }
+        case ScalarType::kInt64: std::memcpy(p, &value->i[l], 8); break;
+        case ScalarType::kBool: *p = value->i[l] != 0; break;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Exec(const Stmt& s) {
+    if (!s.defined()) return absl::OkStatus();
+    switch (s.kind()) {
+      case StmtKind::kFor: {
+        const auto* op = s.as<ForNode>();
+        auto min = Eval(op->min);
+        if (!min.ok()) return min.status();
+        auto extent = Eval(op->extent);
+        if (!extent.ok()) return extent.status();
+        Value iv = MakeValue(op->var.dtype());
+        for (int64_t k = 0; k < extent->i[0]; ++k) {
+          iv.i[0] = min->i[0] + k;
+          vars_[op->var.get()] = iv;
+          if (auto st = Exec(op->body); !st.ok()) return st;
+        }
+        vars_.erase(op->var.get());
+        return absl::OkStatus();
+      }
+      case StmtKind::kStore: return ExecStore(s.as<StoreNode>());
+      case StmtKind::kAllocate: {
+        const auto* op = s.as<AllocateNode>();
+        int64_t n = 1;
+        for (const Expr& d : op->buffer->shape) {
+          auto v = Eval(d);
+          if (!v.ok()) return v.status();
+          n *= v->i[0];
+        }
+        if (n < 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("allocation of ", op->buffer->name, " with ", n, " elements"));
+        }
+        // Fill with a pattern so that reading before writing shows up as
+        // wrong results instead of lucky zeros.
+        auto storage = std::make_unique<char[]>(n * op->buffer->dtype.bytes() + 1);
+        std::memset(storage.get(), 0x7f, n * op->buffer->dtype.bytes() + 1);
+        memory_[op->buffer.get()] = {storage.get(), n};
+        absl::Status st = Exec(op->body);
+        memory_.erase(op->buffer.get());
+        return st;
+      }
+      case StmtKind::kIfThenElse: {
+        const auto* op = s.as<IfThenElseNode>();
+        auto c = Eval(op->condition);
+        if (!c.ok()) return c.status();
+        return Exec(c->i[0] ? op->then_case : op->else_case);
+      }
+      case StmtKind::kSeq:
+        for (const Stmt& child : s.as<SeqNode>()->stmts) {
+          if (auto st = Exec(child); !st.ok()) return st;
+        }
+        return absl::OkStatus();
+      case StmtKind::kLetStmt: {
+        const auto* op = s.as<LetStmtNode>();
+        auto v = Eval(op->value);
+        if (!v.ok()) return v.status();
+        vars_[op->var.get()] = *std::move(v);
+        absl::Status st = Exec(op->body);
+        vars_.erase(op->var.get());
+        return st;
+      }
+      case StmtKind::kEvaluate: return Eval(s.as<EvaluateNode>()->value).status();
+    }
+    return absl::InternalError("unknown statement kind");
+  }
+
+  absl::flat_hash_map<const VarNode*, Value> vars_;
+  absl::flat_hash_map<const BufferNode*, Memory> memory_;
+};
+
+}  // namespace
+
+absl::Status Interpret(const LoweredFunc& f, const std::vector<void*>& args) {
+  return Interpreter().Run(f, args);
+}
+
+}  // namespace kiln::ir

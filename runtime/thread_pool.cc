@@ -1,0 +1,264 @@
+#include "runtime/thread_pool.h"
+
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <system_error>
+
+#include "absl/strings/numbers.h"
+#include "glog/logging.h"
+
+namespace kiln::runtime {
+namespace {
+
+// Set on worker threads for good and on a launching thread while it runs
+// its own chunk, so a nested launch knows it is already inside a task.
+thread_local bool t_inside_task = false;
+
+class ScopedInsideTask {
+ public:
+  ScopedInsideTask() : previous_(t_inside_task) { t_inside_task = true; }
+  ~ScopedInsideTask() { t_inside_task = previous_; }
+
+ private:
+  const bool previous_;
+};
+
+// How long a waiting thread polls before it asks the kernel to sleep: long
+// enough to bridge the serial gap between two kernels, short enough not to
+// burn a core when the model is idle.
+constexpr std::chrono::microseconds kSpinTime(100);
+
+template <typename T>
+long Futex(std::atomic<T>* word, int op, T value) {
+  static_assert(sizeof(std::atomic<T>) == sizeof(uint32_t),
+                "futex words are 32 bits");
+  return syscall(SYS_futex, reinterpret_cast<uint32_t*>(word),
+                 op | FUTEX_PRIVATE_FLAG, static_cast<uint32_t>(value),
+                 nullptr, nullptr, 0);
+}
+
+template <typename T>
+void FutexWait(std::atomic<T>* word, T expected) {
+  Futex(word, FUTEX_WAIT, expected);
+}
+
+template <typename T>
+void FutexWakeAll(std::atomic<T>* word) {
+  Futex(word, FUTEX_WAKE, static_cast<T>(INT_MAX));
+}
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Polls `done` for up to kSpinTime; true if it came true.
+template <typename Predicate>
+bool SpinUntil(Predicate done) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  for (uint32_t i = 1;; ++i) {
+    if (done()) return true;
+    CpuRelax();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+  }
+}
+
+int32_t RunSerially(int64_t num_tasks, ThreadPool::TaskFn fn, void* closure) {
+  ScopedInsideTask inside;
+  for (int64_t t = 0; t < num_tasks; ++t) {
+    if (int32_t result = fn(t, num_tasks, closure); result != 0) return result;
+  }
+  return 0;
+}
+
+int32_t CallTaskFunction(int64_t task, int64_t num_tasks, void* closure) {
+  return (*static_cast<const ThreadPool::TaskFunction*>(closure))(task,
+                                                                  num_tasks);
+}
+
+}  // namespace
+
+ThreadPool::ThreadPool(int num_threads) {
+  absl::MutexLock lock(&launch_mu_);
+  StartWorkers(std::clamp(num_threads, 1, kMaxThreads));
+}
+
+ThreadPool::~ThreadPool() {
+  absl::MutexLock lock(&launch_mu_);
+  StopWorkers();
+}
+
+int ThreadPool::num_threads() const {
+  return num_threads_.load(std::memory_order_relaxed);
+}
+
+absl::Status ThreadPool::SetNumThreads(int num_threads) {
+  if (num_threads < 1 || num_threads > kMaxThreads) {
+    return absl::InvalidArgumentError(
+        "thread count " + std::to_string(num_threads) + " is not in [1, " +
+        std::to_string(kMaxThreads) + "]");
+  }
+  if (t_inside_task) {
+    return absl::FailedPreconditionError(
+        "cannot resize a thread pool from inside one of its tasks");
+  }
+  absl::MutexLock lock(&launch_mu_);
+  if (num_threads == this->num_threads()) return absl::OkStatus();
+  StopWorkers();
+  StartWorkers(num_threads);
+  return absl::OkStatus();
+}
+
+void ThreadPool::StartWorkers(int num_threads) {
+  slots_ = std::make_unique<WorkerSlot[]>(num_threads);
+  const uint32_t generation = generation_.load(std::memory_order_relaxed);
+  for (int index = 1; index < num_threads; ++index) {
+    try {
+      workers_.emplace_back([this, index, generation] {
+        WorkerLoop(index, generation);
+      });
+    } catch (const std::system_error& e) {
+      LOG(WARNING) << "could only start " << index << " of " << num_threads
+                   << " threads: " << e.what();
+      break;
+    }
+  }
+  num_threads_.store(static_cast<int>(workers_.size()) + 1,
+                     std::memory_order_relaxed);
+}
+
+void ThreadPool::StopWorkers() {
+  stop_ = true;
+  generation_.fetch_add(1);
+  FutexWakeAll(&generation_);
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+  stop_ = false;
+  num_threads_.store(1, std::memory_order_relaxed);
+}
+
+void ThreadPool::WorkerLoop(int index, uint32_t seen_generation) {
+  t_inside_task = true;
+  for (;;) {
+    auto launched = [&] {
+      return generation_.load(std::memory_order_acquire) != seen_generation;
+    };
+    if (!SpinUntil(launched)) {
+      // The launcher wakes sleepers only if it sees this count non-zero after
+      // bumping the generation; both sides use sequentially consistent
+      // operations, so either it sees us or we see its new generation.
+      sleeping_workers_.fetch_add(1);
+      while (generation_.load() == seen_generation) {
+        FutexWait(&generation_, seen_generation);
+      }
+      sleeping_workers_.fetch_sub(1);
+    }
+    // A launch waits for every worker, so the generation moved by exactly one.
+    seen_generation = generation_.load(std::memory_order_acquire);
+    if (stop_) return;
+    slots_[index].result = RunChunk(index);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
+        launcher_sleeping_.load() != 0) {
+      FutexWakeAll(&pending_);
+    }
+  }
+}
+
+int32_t ThreadPool::RunChunk(int index) const {
+  if (index >= active_threads_) return 0;
+  // 128-bit products: index * num_tasks may not fit in 64 bits.
+  const auto bound = [&](int i) {
+    return static_cast<int64_t>(static_cast<__int128>(i) * num_tasks_ /
+                                active_threads_);
+  };
+  const int64_t end = bound(index + 1);
+  for (int64_t t = bound(index); t < end; ++t) {
+    if (int32_t result = fn_(t, num_tasks_, closure_); result != 0) {
+      return result;
+    }
+  }
+  return 0;
+}
+
+int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
+  if (num_tasks <= 0) return 0;
+  if (t_inside_task || num_tasks == 1 || num_threads() == 1) {
+    return RunSerially(num_tasks, fn, closure);
+  }
+  absl::MutexLock lock(&launch_mu_);
+  const int num_workers = static_cast<int>(workers_.size());
+  if (num_workers == 0) return RunSerially(num_tasks, fn, closure);
+
+  fn_ = fn;
+  closure_ = closure;
+  num_tasks_ = num_tasks;
+  active_threads_ =
+      static_cast<int>(std::min<int64_t>(num_workers + 1, num_tasks));
+  pending_.store(num_workers, std::memory_order_relaxed);
+  generation_.fetch_add(1);  // releases the fields above to the workers
+  if (sleeping_workers_.load() > 0) FutexWakeAll(&generation_);
+
+  int32_t result;
+  {
+    ScopedInsideTask inside;
+    result = RunChunk(0);
+  }
+
+  auto all_done = [&] {
+    return pending_.load(std::memory_order_acquire) == 0;
+  };
+  if (!SpinUntil(all_done)) {
+    launcher_sleeping_.store(1);
+    for (uint32_t left; (left = pending_.load()) != 0;) {
+      FutexWait(&pending_, left);
+    }
+    launcher_sleeping_.store(0);
+  }
+  for (int index = 1; result == 0 && index <= num_workers; ++index) {
+    result = slots_[index].result;
+  }
+  return result;
+}
+
+int32_t ThreadPool::ParallelFor(int64_t num_tasks, const TaskFunction& fn) {
+  return ParallelFor(num_tasks, &CallTaskFunction,
+                     const_cast<TaskFunction*>(&fn));
+}
+
+int DefaultNumThreads() {
+  if (const char* env = std::getenv("KILN_NUM_THREADS"); env != nullptr) {
+    int n = 0;
+    if (absl::SimpleAtoi(env, &n) && n >= 1 && n <= ThreadPool::kMaxThreads) {
+      return n;
+    }
+    LOG(WARNING) << "ignoring KILN_NUM_THREADS=\"" << env
+                 << "\": expected a thread count in [1, "
+                 << ThreadPool::kMaxThreads << "]";
+  }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    return std::clamp(CPU_COUNT(&set), 1, ThreadPool::kMaxThreads);
+  }
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1,
+                    ThreadPool::kMaxThreads);
+}
+
+ThreadPool& GlobalThreadPool() {
+  // Never destroyed: kernels may still run from other threads' static
+  // destructors at exit.
+  static ThreadPool* pool = new ThreadPool(DefaultNumThreads());
+  return *pool;
+}
+
+}  // namespace kiln::runtime

@@ -1,0 +1,75 @@
+#include "runtime/thread_pool.h"
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace kiln::runtime {
+namespace {
+
+TEST(ThreadPoolTest, EveryTaskRunsExactlyOnce) {
+  for (int threads : {1, 2, 3, 8}) {
+    ThreadPool pool(threads);
+    for (int64_t n : {0, 1, 2, 7, 64, 1000}) {
+      std::vector<std::atomic<int>> hits(n);
+      ASSERT_EQ(pool.ParallelFor(n, [&](int64_t t, int64_t num) {
+        EXPECT_EQ(num, n);
+        hits[t].fetch_add(1);
+        return 0;
+      }), 0);
+      for (int64_t t = 0; t < n; ++t) EXPECT_EQ(hits[t].load(), 1) << t << " of " << n;
+    }
+  }
+}
+
+TEST(ThreadPoolTest, ManyBackToBackLaunches) {
+  ThreadPool pool(4);
+  std::atomic<int64_t> sum{0};
+  for (int round = 0; round < 2000; ++round) {
+    ASSERT_EQ(pool.ParallelFor(round % 17 + 1, [&](int64_t t, int64_t) {
+      sum.fetch_add(t + 1);
+      return 0;
+    }), 0);
+  }
+  int64_t expected = 0;
+  for (int round = 0; round < 2000; ++round) {
+    const int64_t n = round % 17 + 1;
+    expected += n * (n + 1) / 2;
+  }
+  EXPECT_EQ(sum.load(), expected);
+}
+
+TEST(ThreadPoolTest, NestedLaunchesRunInline) {
+  ThreadPool pool(3);
+  std::atomic<int> inner{0};
+  ASSERT_EQ(pool.ParallelFor(6, [&](int64_t, int64_t) {
+    return pool.ParallelFor(5, [&](int64_t, int64_t) {
+      inner.fetch_add(1);
+      return 0;
+    });
+  }), 0);
+  EXPECT_EQ(inner.load(), 30);
+}
+
+TEST(ThreadPoolTest, FailureIsReported) {
+  ThreadPool pool(2);
+  EXPECT_EQ(pool.ParallelFor(10, [](int64_t t, int64_t) { return t == 7 ? 3 : 0; }), 3);
+}
+
+TEST(ThreadPoolTest, ResizeKeepsWorking) {
+  ThreadPool pool(1);
+  ASSERT_TRUE(pool.SetNumThreads(3).ok());
+  EXPECT_EQ(pool.num_threads(), 3);
+  EXPECT_FALSE(pool.SetNumThreads(0).ok());
+  std::atomic<int> count{0};
+  ASSERT_EQ(pool.ParallelFor(9, [&](int64_t, int64_t) {
+    count.fetch_add(1);
+    return 0;
+  }), 0);
+  EXPECT_EQ(count.load(), 9);
+}
+
+}  // namespace
+}  // namespace kiln::runtime

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kiln::targets {
 
@@ -26,6 +27,11 @@ struct Target {
   int64_t l2_bytes = 1024 * 1024;
   int64_t l3_bytes = 8 * 1024 * 1024;
   int num_cores = 1;        // threads schedules should plan for
+  // The CPU preset the string named ("x86-64", "skylake-avx512", "native")
+  // and the -mattr modifications given, kept to print the target back.
+  std::string cpu_preset = "x86-64";
+  std::string mattr_option;
+  bool num_cores_given = false;
 
   // The canonical string this target parses back from.
   std::string ToString() const;

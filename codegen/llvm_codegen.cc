@@ -1,0 +1,615 @@
+#include "codegen/llvm_codegen.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "codegen/target_machine.h"
+#include "ir/printer.h"
+#include "llvm/Analysis/CGSCCPassManager.h"
+#include "llvm/Analysis/LoopAnalysisManager.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/raw_ostream.h"
+#include "runtime/backend_api.h"
+
+namespace kiln::codegen {
+namespace {
+
+using ir::BinaryOp;
+using ir::DataType;
+using ir::Expr;
+using ir::ExprKind;
+using ir::ScalarType;
+using ir::Stmt;
+using ir::StmtKind;
+
+// Everything a function body needs to resolve names.
+struct Scope {
+  llvm::Function* function = nullptr;
+  llvm::BasicBlock* entry = nullptr;
+  llvm::Value* status = nullptr;  // i32 slot: first failure, else 0
+  absl::flat_hash_map<const ir::VarNode*, llvm::Value*> vars;
+  absl::flat_hash_map<const ir::BufferNode*, llvm::Value*> buffers;
+};
+
+class Emitter {
+ public:
+  Emitter(llvm::Module& module, llvm::LLVMContext& context)
+      : module_(module), ctx_(context), b_(context) {
+    llvm::FastMathFlags fmf;
+    fmf.setAllowContract(true);
+    b_.setFastMathFlags(fmf);
+    ptr_ = llvm::PointerType::getUnqual(ctx_);
+    i32_ = llvm::Type::getInt32Ty(ctx_);
+    i64_ = llvm::Type::getInt64Ty(ctx_);
+    auto global = [&](const char* name) {
+      return new llvm::GlobalVariable(module_, ptr_, false, llvm::GlobalValue::ExternalLinkage,
+                                      llvm::ConstantPointerNull::get(ptr_), name);
+    };
+    launch_ = global(KILN_PARALLEL_LAUNCH_SYMBOL);
+    alloc_ = global(KILN_ALLOC_WORKSPACE_SYMBOL);
+    free_ = global(KILN_FREE_WORKSPACE_SYMBOL);
+  }
+
+  absl::Status EmitFunction(const ir::LoweredFunc& f) {
+    // Body: internal, buffers as noalias pointers.
+    std::vector<llvm::Type*> params(f.args.size(), ptr_);
+    auto* body_type = llvm::FunctionType::get(i32_, params, false);
+    auto* body = llvm::Function::Create(body_type, llvm::GlobalValue::InternalLinkage,
+                                        f.name + "_compute", module_);
+    Scope scope = NewScope(body);
+    for (size_t k = 0; k < f.args.size(); ++k) {
+      llvm::Argument* arg = body->getArg(k);
+      arg->setName(f.args[k]->name);
+      arg->addAttr(llvm::Attribute::NoAlias);
+      scope.buffers[f.args[k].get()] = arg;
+    }
+    scope_ = &scope;
+    EmitStmt(f.body);
+    if (!status_.ok()) return status_;
+    b_.CreateRet(b_.CreateLoad(i32_, scope.status));
+
+    // The exported wrapper unpacks the argument array.
+    auto* wrapper_type = llvm::FunctionType::get(i32_, {ptr_}, false);
+    auto* wrapper = llvm::Function::Create(wrapper_type, llvm::GlobalValue::ExternalLinkage,
+                                           f.name, module_);
+    b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", wrapper));
+    std::vector<llvm::Value*> buffers;
+    for (size_t k = 0; k < f.args.size(); ++k) {
+      llvm::Value* slot = b_.CreateConstGEP1_64(ptr_, wrapper->getArg(0), k);
+      buffers.push_back(b_.CreateLoad(ptr_, slot, f.args[k]->name));
+    }
+    b_.CreateRet(b_.CreateCall(body, buffers));
+    return absl::OkStatus();
+  }
+
+ private:
+  Scope NewScope(llvm::Function* function) {
+    Scope scope;
+    scope.function = function;
+    scope.entry = llvm::BasicBlock::Create(ctx_, "entry", function);
+    b_.SetInsertPoint(scope.entry);
+    scope.status = b_.CreateAlloca(i32_, nullptr, "status");
+    b_.CreateStore(b_.getInt32(0), scope.status);
+    return scope;
+  }
+
+  void Fail(std::string message) {
+    if (status_.ok()) status_ = absl::InvalidArgumentError(std::move(message));
+  }
+
+  llvm::Type* ScalarTy(ScalarType t) {
+    switch (t) {
+      case ScalarType::kBool: return b_.getInt1Ty();
+      case ScalarType::kInt32: return i32_;
+      case ScalarType::kInt64: return i64_;
+      case ScalarType::kFloat32: return b_.getFloatTy();
+    }
+    return nullptr;
+  }
+  llvm::Type* Ty(DataType t) {
+    llvm::Type* s = ScalarTy(t.scalar());
+    return t.is_scalar() ? s : llvm::FixedVectorType::get(s, t.lanes());
+  }
+  // In memory, bools take a byte.
+  llvm::Type* MemTy(DataType t) {
+    llvm::Type* s = t.is_bool() ? b_.getInt8Ty() : ScalarTy(t.scalar());
+    return t.is_scalar() ? s : llvm::FixedVectorType::get(s, t.lanes());
+  }
+
+  llvm::Value* Splat(llvm::Value* v, int lanes) {
+    return v->getType()->isVectorTy() ? v : b_.CreateVectorSplat(lanes, v);
+  }
+
+  // ---- Expressions ----
+
+  llvm::Value* EmitExpr(const Expr& e) {
+    if (!status_.ok()) return llvm::UndefValue::get(Ty(e.dtype()));
+    switch (e.kind()) {
+      case ExprKind::kIntImm:
+        return llvm::ConstantInt::get(Ty(e.dtype()), e.as<ir::IntImmNode>()->value, true);
+      case ExprKind::kFloatImm:
+        return llvm::ConstantFP::get(Ty(e.dtype()), e.as<ir::FloatImmNode>()->value);
+      case ExprKind::kVar: {
+        auto it = scope_->vars.find(e.as<ir::VarNode>());
+        if (it == scope_->vars.end()) {
+          Fail(absl::StrCat("variable ", e.as<ir::VarNode>()->name, " used outside its scope"));
+          return llvm::UndefValue::get(Ty(e.dtype()));
+        }
+        return it->second;
+      }
+      case ExprKind::kCast: return EmitCast(e.as<ir::CastNode>());
+      case ExprKind::kBinary: return EmitBinary(e.as<ir::BinaryNode>());
+      case ExprKind::kNot: return b_.CreateNot(EmitExpr(e.as<ir::NotNode>()->a));
+      case ExprKind::kSelect: {
+        const auto* op = e.as<ir::SelectNode>();
+        return b_.CreateSelect(EmitExpr(op->condition), EmitExpr(op->true_value),
+                               EmitExpr(op->false_value));
+      }
+      case ExprKind::kRamp: {
+        const auto* op = e.as<ir::RampNode>();
+        llvm::Type* elem = ScalarTy(op->dtype.scalar());
+        std::vector<llvm::Constant*> steps;
+        for (int l = 0; l < op->lanes; ++l) steps.push_back(llvm::ConstantInt::get(elem, l));
+        llvm::Value* base = Splat(EmitExpr(op->base), op->lanes);
+        llvm::Value* stride = Splat(EmitExpr(op->stride), op->lanes);
+        return b_.CreateAdd(base, b_.CreateMul(stride, llvm::ConstantVector::get(steps)));
+      }
+      case ExprKind::kBroadcast: {
+        const auto* op = e.as<ir::BroadcastNode>();
+        return b_.CreateVectorSplat(op->lanes, EmitExpr(op->value));
+      }
+      case ExprKind::kCall: return EmitCall(e.as<ir::CallNode>());
+      case ExprKind::kLet: {
+        const auto* op = e.as<ir::LetNode>();
+        scope_->vars[op->var.get()] = EmitExpr(op->value);
+        return EmitExpr(op->body);
+      }
+      case ExprKind::kLoad: return EmitLoad(e.as<ir::LoadNode>());
+      case ExprKind::kTensorRead:
+      case ExprKind::kReduce:
+        Fail(absl::StrCat("codegen cannot compile tensor-level expression ", ir::ToString(e),
+                          "; lower the schedule first"));
+        return llvm::UndefValue::get(Ty(e.dtype()));
+    }
+    return nullptr;
+  }
+
+  llvm::Value* EmitCast(const ir::CastNode* op) {
+    llvm::Value* v = EmitExpr(op->value);
+    const DataType from = op->value.dtype(), to = op->dtype;
+    llvm::Type* t = Ty(to);
+    if (to.is_bool()) {
+      return from.is_float() ? b_.CreateFCmpUNE(v, llvm::Constant::getNullValue(v->getType()))
+                             : b_.CreateICmpNE(v, llvm::Constant::getNullValue(v->getType()));
+    }
+    if (from.is_bool()) return to.is_float() ? b_.CreateUIToFP(v, t) : b_.CreateZExt(v, t);
+    if (from.is_float() && to.is_float()) return v;
+    if (from.is_float()) return b_.CreateFPToSI(v, t);
+    if (to.is_float()) return b_.CreateSIToFP(v, t);
+    return b_.CreateSExtOrTrunc(v, t);
+  }
+
+  llvm::Value* EmitBinary(const ir::BinaryNode* op) {
+    llvm::Value* a = EmitExpr(op->a);
+    llvm::Value* b = EmitExpr(op->b);
+    const DataType t = op->a.dtype();
+    if (t.is_float()) {
+      switch (op->op) {
+        case BinaryOp::kAdd: return b_.CreateFAdd(a, b);
+        case BinaryOp::kSub: return b_.CreateFSub(a, b);
+        case BinaryOp::kMul: return b_.CreateFMul(a, b);
+        case BinaryOp::kDiv: return b_.CreateFDiv(a, b);
+        case BinaryOp::kMin: return b_.CreateMinNum(a, b);
+        case BinaryOp::kMax: return b_.CreateMaxNum(a, b);
+        case BinaryOp::kEQ: return b_.CreateFCmpOEQ(a, b);
+        case BinaryOp::kNE: return b_.CreateFCmpUNE(a, b);
+        case BinaryOp::kLT: return b_.CreateFCmpOLT(a, b);
+        case BinaryOp::kLE: return b_.CreateFCmpOLE(a, b);
+        case BinaryOp::kGT: return b_.CreateFCmpOGT(a, b);
+        case BinaryOp::kGE: return b_.CreateFCmpOGE(a, b);
+        default:
+          Fail(absl::StrCat(ir::BinaryOpSymbol(op->op), " on float operands"));
+          return a;
+      }
+    }
+    switch (op->op) {
+      case BinaryOp::kAdd: return b_.CreateAdd(a, b);
+      case BinaryOp::kSub: return b_.CreateSub(a, b);
+      case BinaryOp::kMul: return b_.CreateMul(a, b);
+      case BinaryOp::kDiv: return b_.CreateSDiv(a, b);
+      case BinaryOp::kFloorDiv:
+      case BinaryOp::kFloorMod: return EmitFloorDivMod(op->op, op->b, a, b);
+      case BinaryOp::kMin: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, a, b);
+      case BinaryOp::kMax: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, a, b);
+      case BinaryOp::kEQ: return b_.CreateICmpEQ(a, b);
+      case BinaryOp::kNE: return b_.CreateICmpNE(a, b);
+      case BinaryOp::kLT: return b_.CreateICmpSLT(a, b);
+      case BinaryOp::kLE: return b_.CreateICmpSLE(a, b);
+      case BinaryOp::kGT: return b_.CreateICmpSGT(a, b);
+      case BinaryOp::kGE: return b_.CreateICmpSGE(a, b);
+      case BinaryOp::kAnd: return b_.CreateAnd(a, b);
+      case BinaryOp::kOr: return b_.CreateOr(a, b);
+    }
+    return a;
+  }
+
+  // Floor division and modulo; by a positive power of two they are a shift
+  // and a mask, which is what split/fuse indices mostly need.
+  llvm::Value* EmitFloorDivMod(BinaryOp op, const Expr& divisor, llvm::Value* a,
+                               llvm::Value* b) {
+    const int64_t* c = ir::AsConstInt(divisor);
+    if (!c) {
+      if (const auto* bc = divisor.as<ir::BroadcastNode>()) c = ir::AsConstInt(bc->value);
+    }
+    if (c && *c > 0 && (*c & (*c - 1)) == 0) {
+      int shift = 0;
+      while ((int64_t{1} << shift) < *c) ++shift;
+      llvm::Type* t = a->getType();
+      if (op == BinaryOp::kFloorDiv) return b_.CreateAShr(a, llvm::ConstantInt::get(t, shift));
+      return b_.CreateAnd(a, llvm::ConstantInt::get(t, *c - 1));
+    }
+    llvm::Value* q = b_.CreateSDiv(a, b);
+    llvm::Value* r = b_.CreateSRem(a, b);
+    llvm::Value* zero = llvm::Constant::getNullValue(a->getType());
+    // The remainder's sign differs from the divisor's: round q down.
+    llvm::Value* adjust = b_.CreateAnd(b_.CreateICmpNE(r, zero),
+                                       b_.CreateICmpNE(b_.CreateICmpSLT(r, zero),
+                                                       b_.CreateICmpSLT(b, zero)));
+    if (op == BinaryOp::kFloorDiv) {
+      return b_.CreateSub(q, b_.CreateZExt(adjust, a->getType()));
+    }
+    return b_.CreateSelect(adjust, b_.CreateAdd(r, b), r);
+  }
+
+  llvm::Value* EmitCall(const ir::CallNode* op) {
+    std::vector<llvm::Value*> args;
+    for (const Expr& a : op->args) args.push_back(EmitExpr(a));
+    llvm::Type* t = args[0]->getType();
+    auto unary = [&](llvm::Intrinsic::ID id) {
+      return b_.CreateUnaryIntrinsic(id, args[0]);
+    };
+    switch (op->op) {
+      case ir::Intrinsic::kExp: return unary(llvm::Intrinsic::exp);
+      case ir::Intrinsic::kLog: return unary(llvm::Intrinsic::log);
+      case ir::Intrinsic::kSqrt: return unary(llvm::Intrinsic::sqrt);
+      case ir::Intrinsic::kFloor: return unary(llvm::Intrinsic::floor);
+      case ir::Intrinsic::kCeil: return unary(llvm::Intrinsic::ceil);
+      case ir::Intrinsic::kRound: return unary(llvm::Intrinsic::roundeven);
+      case ir::Intrinsic::kAbs:
+        if (op->dtype.is_float()) return unary(llvm::Intrinsic::fabs);
+        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::abs, args[0], b_.getFalse());
+      case ir::Intrinsic::kPow:
+        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, args[0], args[1]);
+      case ir::Intrinsic::kFma:
+        return b_.CreateIntrinsic(llvm::Intrinsic::fma, {t}, args);
+      case ir::Intrinsic::kSigmoid: {
+        llvm::Value* one = llvm::ConstantFP::get(t, 1.0);
+        llvm::Value* e = b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, b_.CreateFNeg(args[0]));
+        return b_.CreateFDiv(one, b_.CreateFAdd(one, e));
+      }
+      case ir::Intrinsic::kTanh: return PerLaneLibm("tanhf", args[0]);
+      case ir::Intrinsic::kErf: return PerLaneLibm("erff", args[0]);
+    }
+    return args[0];
+  }
+
+  // Calls a float(float) libm function on each lane.
+  llvm::Value* PerLaneLibm(const char* name, llvm::Value* x) {
+    llvm::Type* f = b_.getFloatTy();
+    llvm::FunctionCallee callee =
+        module_.getOrInsertFunction(name, llvm::FunctionType::get(f, {f}, false));
+    auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
+    if (!vt) return b_.CreateCall(callee, {x});
+    llvm::Value* out = llvm::UndefValue::get(vt);
+    for (unsigned l = 0; l < vt->getNumElements(); ++l) {
+      llvm::Value* lane = b_.CreateCall(callee, {b_.CreateExtractElement(x, l)});
+      out = b_.CreateInsertElement(out, lane, l);
+    }
+    return out;
+  }
+
+  llvm::Value* BufferBase(const ir::Buffer& buffer) {
+    auto it = scope_->buffers.find(buffer.get());
+    if (it == scope_->buffers.end()) {
+      Fail(absl::StrCat("buffer ", buffer->name, " used outside its allocation"));
+      return llvm::ConstantPointerNull::get(ptr_);
+    }
+    return it->second;
+  }
+
+  // A contiguous vector access: index ramp(base, 1, lanes).
+  const ir::RampNode* Contiguous(const Expr& index) {
+    const auto* ramp = index.as<ir::RampNode>();
+    if (!ramp) return nullptr;
+    const int64_t* stride = ir::AsConstInt(ramp->stride);
+    return stride && *stride == 1 ? ramp : nullptr;
+  }
+
+  llvm::Value* EmitLoad(const ir::LoadNode* op) {
+    llvm::Value* base = BufferBase(op->buffer);
+    const DataType elem = op->buffer->dtype;
+    const llvm::Align align(elem.bytes());
+    llvm::Type* mem = MemTy(op->dtype);
+    llvm::Value* v;
+    llvm::Value* mask = op->predicate.defined() ? EmitExpr(op->predicate) : nullptr;
+    if (op->dtype.is_scalar()) {
+      llvm::Value* p = b_.CreateInBoundsGEP(MemTy(elem), base, EmitExpr(op->index));
+      v = b_.CreateAlignedLoad(mem, p, align);
+    } else if (const auto* ramp = Contiguous(op->index)) {
+      llvm::Value* p = b_.CreateInBoundsGEP(MemTy(elem), base, EmitExpr(ramp->base));
+      if (mask) {
+        v = b_.CreateMaskedLoad(mem, p, align, mask, llvm::Constant::getNullValue(mem));
+      } else {
+        v = b_.CreateAlignedLoad(mem, p, align);
+      }
+    } else {
+      llvm::Value* ptrs = b_.CreateGEP(MemTy(elem), base, EmitExpr(op->index));
+      v = b_.CreateMaskedGather(mem, ptrs, align, mask, llvm::Constant::getNullValue(mem));
+    }
+    return elem.is_bool() ? b_.CreateTrunc(v, Ty(op->dtype)) : v;
+  }
+
+  // ---- Statements ----
+
+  void EmitStmt(const Stmt& s) {
+    if (!s.defined() || !status_.ok()) return;
+    switch (s.kind()) {
+      case StmtKind::kFor: {
+        const auto* op = s.as<ir::ForNode>();
+        if (op->for_kind == ir::ForKind::kParallel) {
+          EmitParallelFor(op);
+        } else {
+          EmitSerialFor(op);
+        }
+        return;
+      }
+      case StmtKind::kStore: EmitStore(s.as<ir::StoreNode>()); return;
+      case StmtKind::kAllocate: EmitAllocate(s.as<ir::AllocateNode>()); return;
+      case StmtKind::kIfThenElse: {
+        const auto* op = s.as<ir::IfThenElseNode>();
+        llvm::Value* c = EmitExpr(op->condition);
+        auto* then_bb = llvm::BasicBlock::Create(ctx_, "then", scope_->function);
+        auto* else_bb = llvm::BasicBlock::Create(ctx_, "else", scope_->function);
+        auto* done = llvm::BasicBlock::Create(ctx_, "endif", scope_->function);
+        b_.CreateCondBr(c, then_bb, else_bb);
+        b_.SetInsertPoint(then_bb);
+        EmitStmt(op->then_case);
+        b_.CreateBr(done);
+        b_.SetInsertPoint(else_bb);
+        EmitStmt(op->else_case);
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        return;
+      }
+      case StmtKind::kSeq:
+        for (const Stmt& child : s.as<ir::SeqNode>()->stmts) EmitStmt(child);
+        return;
+      case StmtKind::kLetStmt: {
+        const auto* op = s.as<ir::LetStmtNode>();
+        scope_->vars[op->var.get()] = EmitExpr(op->value);
+        EmitStmt(op->body);
+        return;
+      }
+      case StmtKind::kEvaluate: EmitExpr(s.as<ir::EvaluateNode>()->value); return;
+    }
+  }
+
+  void EmitStore(const ir::StoreNode* op) {
+    llvm::Value* base = BufferBase(op->buffer);
+    const DataType elem = op->buffer->dtype;
+    const llvm::Align align(elem.bytes());
+    llvm::Value* value = EmitExpr(op->value);
+    if (elem.is_bool()) value = b_.CreateZExt(value, MemTy(op->value.dtype()));
+    llvm::Value* mask = op->predicate.defined() ? EmitExpr(op->predicate) : nullptr;
+    if (op->index.dtype().is_scalar()) {
+      llvm::Value* p = b_.CreateInBoundsGEP(MemTy(elem), base, EmitExpr(op->index));
+      b_.CreateAlignedStore(value, p, align);
+    } else if (const auto* ramp = Contiguous(op->index)) {
+      llvm::Value* p = b_.CreateInBoundsGEP(MemTy(elem), base, EmitExpr(ramp->base));
+      if (mask) {
+        b_.CreateMaskedStore(value, p, align, mask);
+      } else {
+        b_.CreateAlignedStore(value, p, align);
+      }
+    } else {
+      llvm::Value* ptrs = b_.CreateGEP(MemTy(elem), base, EmitExpr(op->index));
+      b_.CreateMaskedScatter(value, ptrs, align, mask);
+    }
+  }
+
+  void EmitSerialFor(const ir::ForNode* op) {
+    llvm::Value* min = EmitExpr(op->min);
+    llvm::Value* end = b_.CreateAdd(min, EmitExpr(op->extent));
+    llvm::BasicBlock* pre = b_.GetInsertBlock();
+    auto* header = llvm::BasicBlock::Create(ctx_, op->var.name() + ".header", scope_->function);
+    auto* body = llvm::BasicBlock::Create(ctx_, op->var.name() + ".body", scope_->function);
+    auto* exit = llvm::BasicBlock::Create(ctx_, op->var.name() + ".exit", scope_->function);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    llvm::PHINode* iv = b_.CreatePHI(min->getType(), 2, op->var.name());
+    iv->addIncoming(min, pre);
+    b_.CreateCondBr(b_.CreateICmpSLT(iv, end), body, exit);
+    b_.SetInsertPoint(body);
+    scope_->vars[op->var.get()] = iv;
+    EmitStmt(op->body);
+    llvm::Value* next = b_.CreateAdd(iv, llvm::ConstantInt::get(iv->getType(), 1), "", true,
+                                     true);
+    iv->addIncoming(next, b_.GetInsertBlock());
+    b_.CreateBr(header);
+    b_.SetInsertPoint(exit);
+  }
+
+  // The body becomes `i32 task(i64 task_id, i64 num_tasks, ptr closure)`; the
+  // closure carries every variable and buffer in scope.
+  void EmitParallelFor(const ir::ForNode* op) {
+    llvm::Value* min = EmitExpr(op->min);
+    llvm::Value* extent = b_.CreateSExtOrTrunc(EmitExpr(op->extent), i64_);
+
+    std::vector<const ir::VarNode*> var_keys;
+    std::vector<const ir::BufferNode*> buffer_keys;
+    std::vector<llvm::Type*> fields = {min->getType()};
+    for (const auto& [var, value] : scope_->vars) {
+      var_keys.push_back(var);
+      fields.push_back(value->getType());
+    }
+    for (const auto& [buffer, value] : scope_->buffers) {
+      buffer_keys.push_back(buffer);
+      fields.push_back(ptr_);
+    }
+    llvm::StructType* closure_type = llvm::StructType::get(ctx_, fields);
+    llvm::Value* closure = CreateEntryAlloca(closure_type, 1, "closure");
+    auto field = [&](llvm::IRBuilder<>& builder, llvm::Value* base, unsigned k) {
+      return builder.CreateStructGEP(closure_type, base, k);
+    };
+    b_.CreateStore(min, field(b_, closure, 0));
+    for (size_t k = 0; k < var_keys.size(); ++k) {
+      b_.CreateStore(scope_->vars[var_keys[k]], field(b_, closure, 1 + k));
+    }
+    for (size_t k = 0; k < buffer_keys.size(); ++k) {
+      b_.CreateStore(scope_->buffers[buffer_keys[k]],
+                     field(b_, closure, 1 + var_keys.size() + k));
+    }
+
+    auto* task_type = llvm::FunctionType::get(i32_, {i64_, i64_, ptr_}, false);
+    auto* task = llvm::Function::Create(
+        task_type, llvm::GlobalValue::InternalLinkage,
+        absl::StrCat(scope_->function->getName().str(), ".", op->var.name(), ".task"), module_);
+    llvm::BasicBlock* resume = b_.GetInsertBlock();
+    Scope* outer = scope_;
+    {
+      Scope inner = NewScope(task);
+      llvm::Value* arg = task->getArg(2);
+      llvm::Value* task_min = b_.CreateLoad(fields[0], field(b_, arg, 0));
+      for (size_t k = 0; k < var_keys.size(); ++k) {
+        inner.vars[var_keys[k]] = b_.CreateLoad(fields[1 + k], field(b_, arg, 1 + k));
+      }
+      for (size_t k = 0; k < buffer_keys.size(); ++k) {
+        inner.buffers[buffer_keys[k]] =
+            b_.CreateLoad(ptr_, field(b_, arg, 1 + var_keys.size() + k));
+      }
+      llvm::Value* id = b_.CreateSExtOrTrunc(task->getArg(0), task_min->getType());
+      inner.vars[op->var.get()] = b_.CreateAdd(task_min, id);
+      scope_ = &inner;
+      EmitStmt(op->body);
+      b_.CreateRet(b_.CreateLoad(i32_, inner.status));
+      scope_ = outer;
+    }
+    b_.SetInsertPoint(resume);
+    llvm::Value* launch = b_.CreateLoad(ptr_, launch_);
+    auto* launch_type = llvm::FunctionType::get(i32_, {ptr_, ptr_, i64_}, false);
+    llvm::Value* rc = b_.CreateCall(launch_type, launch, {task, closure, extent});
+    RecordFailure(rc);
+  }
+
+  // Keeps the first non-zero code in the function's status slot.
+  void RecordFailure(llvm::Value* rc) {
+    llvm::Value* old = b_.CreateLoad(i32_, scope_->status);
+    llvm::Value* keep = b_.CreateICmpNE(old, b_.getInt32(0));
+    b_.CreateStore(b_.CreateSelect(keep, old, rc), scope_->status);
+  }
+
+  llvm::Value* CreateEntryAlloca(llvm::Type* type, uint64_t count, const std::string& name) {
+    llvm::IRBuilder<> entry(scope_->entry, scope_->entry->getFirstInsertionPt());
+    llvm::AllocaInst* a = entry.CreateAlloca(type, entry.getInt64(count), name);
+    a->setAlignment(llvm::Align(64));
+    return a;
+  }
+
+  void EmitAllocate(const ir::AllocateNode* op) {
+    const ir::Buffer& buffer = op->buffer;
+    llvm::Type* elem = MemTy(buffer->dtype);
+    int64_t constant_size = 1;
+    bool is_constant = true;
+    for (const Expr& d : buffer->shape) {
+      const int64_t* c = ir::AsConstInt(d);
+      if (c) constant_size *= *c; else is_constant = false;
+    }
+    if (buffer->scope == ir::MemoryScope::kStack && is_constant) {
+      // In the entry block, so that SROA can turn small arrays into registers.
+      scope_->buffers[buffer.get()] = CreateEntryAlloca(elem, constant_size, buffer->name);
+      EmitStmt(op->body);
+      return;
+    }
+    llvm::Value* count = llvm::ConstantInt::get(i64_, 1);
+    for (const Expr& d : buffer->shape) {
+      count = b_.CreateMul(count, b_.CreateSExtOrTrunc(EmitExpr(d), i64_));
+    }
+    llvm::Value* bytes = b_.CreateMul(count, b_.getInt64(buffer->dtype.bytes()));
+    auto* alloc_type = llvm::FunctionType::get(ptr_, {i64_}, false);
+    auto* free_type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_}, false);
+    llvm::Value* data = b_.CreateCall(alloc_type, b_.CreateLoad(ptr_, alloc_), {bytes},
+                                      buffer->name);
+    RecordFailure(b_.CreateZExt(b_.CreateICmpEQ(data, llvm::ConstantPointerNull::get(ptr_)),
+                                i32_));
+    scope_->buffers[buffer.get()] = data;
+    EmitStmt(op->body);
+    b_.CreateCall(free_type, b_.CreateLoad(ptr_, free_), {data});
+  }
+
+  llvm::Module& module_;
+  llvm::LLVMContext& ctx_;
+  llvm::IRBuilder<> b_;
+  llvm::PointerType* ptr_;
+  llvm::IntegerType* i32_;
+  llvm::IntegerType* i64_;
+  llvm::GlobalVariable* launch_;
+  llvm::GlobalVariable* alloc_;
+  llvm::GlobalVariable* free_;
+  Scope* scope_ = nullptr;
+  absl::Status status_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<llvm::Module>> BuildModule(
+    const std::vector<ir::LoweredFunc>& funcs, llvm::TargetMachine& machine,
+    llvm::LLVMContext& context) {
+  auto module = std::make_unique<llvm::Module>("kiln", context);
+  module->setTargetTriple(machine.getTargetTriple().str());
+  module->setDataLayout(machine.createDataLayout());
+  Emitter emitter(*module, context);
+  for (const ir::LoweredFunc& f : funcs) {
+    if (auto st = emitter.EmitFunction(f); !st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("function ", f.name, ": ", st.message()));
+    }
+  }
+  // Loaders check these features against the host before running anything.
+  const std::string features = absl::StrJoin(RequiredCpuFeatures(machine), ",");
+  auto* init = llvm::ConstantDataArray::getString(context, features, true);
+  new llvm::GlobalVariable(*module, init->getType(), true, llvm::GlobalValue::ExternalLinkage,
+                           init, KILN_REQUIRED_FEATURES_SYMBOL);
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (llvm::verifyModule(*module, &os)) {
+    return absl::InternalError(absl::StrCat("codegen produced invalid LLVM IR: ", os.str()));
+  }
+  return module;
+}
+
+void OptimizeModule(llvm::Module& module, llvm::TargetMachine& machine) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder builder(&machine, tuning);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager passes =
+      builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  passes.run(module, mam);
+}
+
+}  // namespace kiln::codegen

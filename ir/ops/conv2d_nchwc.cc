@@ -1,0 +1,178 @@
+#include "ir/ops/conv2d_nchwc.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "ir/lower/lower.h"
+#include "ir/schedule.h"
+#include "ir/tensor.h"
+
+namespace kiln::ir::ops {
+namespace {
+
+// The largest divisor of n not above limit.
+int64_t LargestDivisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d) {
+    if (n % d == 0) return d;
+  }
+  return 1;
+}
+
+}  // namespace
+
+std::string Conv2dWorkload::ToString() const {
+  return absl::StrCat("conv2d(n=", batch, ", ic=", in_channels, ", ", height, "x", width,
+                      ", oc=", out_channels, ", k=", kernel_h, "x", kernel_w, ", s=", stride_h,
+                      "x", stride_w, ", p=", pad_h, "x", pad_w, ", d=", dilation_h, "x",
+                      dilation_w, bias ? ", bias" : "",
+                      activation == Activation::kRelu ? ", relu" : "",
+                      residual ? ", residual" : "", ")");
+}
+
+absl::Status ValidateConv2d(const Conv2dWorkload& w) {
+  if (w.batch < 1 || w.in_channels < 1 || w.height < 1 || w.width < 1 || w.out_channels < 1 ||
+      w.kernel_h < 1 || w.kernel_w < 1 || w.stride_h < 1 || w.stride_w < 1 || w.pad_h < 0 ||
+      w.pad_w < 0 || w.dilation_h < 1 || w.dilation_w < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid ", w.ToString(), ": sizes, strides and dilations must be positive and "
+        "padding non-negative"));
+  }
+  if (w.out_height() < 1 || w.out_width() < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(w.ToString(), " has an empty output: the kernel is larger than the "
+                                   "padded input"));
+  }
+  return absl::OkStatus();
+}
+
+Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
+                                           const targets::Target& target) {
+  Conv2dNCHWcConfig c;
+  const int64_t lanes = target.vector_lanes;
+  c.oc_bn = LargestDivisorAtMost(w.out_channels, lanes);
+  c.ic_bn = LargestDivisorAtMost(w.in_channels, lanes);
+  // reg_n accumulators plus a weight vector and a broadcast input must fit the
+  // register file, with a little room for addresses of the spilled rest.
+  const int64_t max_tile = std::max<int64_t>(1, target.vector_registers - 4);
+  c.reg_n = LargestDivisorAtMost(w.out_width(), max_tile);
+  if (c.reg_n < 4) c.reg_n = std::min(w.out_width(), max_tile);
+  c.unroll_kw = w.kernel_w <= 3;
+  return c;
+}
+
+absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
+                                                     const targets::Target& target) {
+  if (auto st = ValidateConv2d(w); !st.ok()) return st;
+  std::vector<int64_t> ic, oc, reg;
+  for (int64_t d = 1; d <= std::min<int64_t>(w.in_channels, 64); ++d) {
+    if (w.in_channels % d == 0) ic.push_back(d);
+  }
+  for (int64_t d = 1; d <= std::min<int64_t>(w.out_channels, 2 * target.vector_lanes); ++d) {
+    if (w.out_channels % d == 0) oc.push_back(d);
+  }
+  for (int64_t r = 1; r <= std::min<int64_t>(w.out_width(), 32); ++r) reg.push_back(r);
+  tuners::ConfigSpace space;
+  for (auto st : {space.DefineIntChoice("tile_ic", ic), space.DefineIntChoice("tile_oc", oc),
+                  space.DefineIntChoice("tile_ow", reg), space.DefineBool("unroll_kw")}) {
+    if (!st.ok()) return st;
+  }
+  return space;
+}
+
+absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& config) {
+  Conv2dNCHWcConfig c;
+  auto ic = config.Int("tile_ic");
+  auto oc = config.Int("tile_oc");
+  auto ow = config.Int("tile_ow");
+  auto kw = config.Bool("unroll_kw");
+  for (const absl::Status& st : {ic.status(), oc.status(), ow.status(), kw.status()}) {
+    if (!st.ok()) return st;
+  }
+  c.ic_bn = *ic;
+  c.oc_bn = *oc;
+  c.reg_n = *ow;
+  c.unroll_kw = *kw;
+  return c;
+}
+
+absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
+                                             const Conv2dNCHWcConfig& c,
+                                             const std::string& name) {
+  if (auto st = ValidateConv2d(w); !st.ok()) return st;
+  if (c.ic_bn < 1 || c.oc_bn < 1 || c.reg_n < 1 || w.in_channels % c.ic_bn != 0 ||
+      w.out_channels % c.oc_bn != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "conv2d_NCHWc config (ic_bn=", c.ic_bn, ", oc_bn=", c.oc_bn, ", reg_n=", c.reg_n,
+        ") does not fit ", w.ToString(), ": block sizes must divide the channel counts"));
+  }
+  const int64_t icc = w.in_channels / c.ic_bn, occ = w.out_channels / c.oc_bn;
+  const int64_t oh = w.out_height(), ow = w.out_width();
+  const int64_t ph = w.height + 2 * w.pad_h, pw = w.width + 2 * w.pad_w;
+
+  Tensor data = Placeholder("data", {w.batch, icc, w.height, w.width, c.ic_bn});
+  Tensor kernel =
+      Placeholder("kernel", {occ, icc, w.kernel_h, w.kernel_w, c.ic_bn, c.oc_bn});
+  Tensor bias = w.bias ? Placeholder("bias", {w.out_channels}) : nullptr;
+  Tensor residual = w.residual ? Placeholder("residual", {w.batch, occ, oh, ow, c.oc_bn})
+                               : nullptr;
+  Tensor input = data;
+  if (w.pad_h > 0 || w.pad_w > 0) {
+    input = Compute("pad", {w.batch, icc, ph, pw, c.ic_bn}, [&](const std::vector<Var>& i) {
+      Expr y = Expr(i[2]) - w.pad_h, x = Expr(i[3]) - w.pad_w;
+      Expr inside = And(And(y >= 0, y < w.height), And(x >= 0, x < w.width));
+      Expr cy = Max(Min(y, w.height - 1), 0), cx = Max(Min(x, w.width - 1), 0);
+      return Select(inside, Read(data, {i[0], i[1], cy, cx, i[4]}), Expr(0.0f));
+    });
+  }
+  IterVar ric = ReduceAxis(icc, "ic.outer"), rkh = ReduceAxis(w.kernel_h, "kh"),
+          rkw = ReduceAxis(w.kernel_w, "kw"), rii = ReduceAxis(c.ic_bn, "ic.inner");
+  Tensor conv = Compute(
+      "conv", {w.batch, occ, oh, ow, c.oc_bn},
+      [&](const std::vector<Var>& i) {
+        Expr y = Expr(i[2]) * w.stride_h + Expr(rkh->var) * w.dilation_h;
+        Expr x = Expr(i[3]) * w.stride_w + Expr(rkw->var) * w.dilation_w;
+        return Sum(Read(input, {i[0], ric->var, y, x, rii->var}) *
+                       Read(kernel, {i[1], ric->var, rkh->var, rkw->var, rii->var, i[4]}),
+                   {ric, rkh, rkw, rii});
+      },
+      {"n", "oc.chunk", "oh", "ow", "oc.block"});
+  Tensor out = Compute(
+      "out", {w.batch, occ, oh, ow, c.oc_bn},
+      [&](const std::vector<Var>& i) {
+        Expr v = Read(conv, {i[0], i[1], i[2], i[3], i[4]});
+        if (bias) v = v + Read(bias, {Expr(i[1]) * c.oc_bn + i[4]});
+        if (residual) v = v + Read(residual, {i[0], i[1], i[2], i[3], i[4]});
+        if (w.activation == Activation::kRelu) v = Max(v, 0.0f);
+        return v;
+      },
+      {"n", "oc.chunk", "oh", "ow", "oc.block"});
+
+  Schedule s({out});
+  if (input != data) {
+    Stage& pad = s[input];
+    Axis rows = pad.Fuse(pad.Fuse(pad.axis(0), pad.axis(1)), pad.axis(2));
+    pad.Parallel(rows);
+    pad.Vectorize(pad.axis(4));
+  }
+  Stage& o = s[out];
+  auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.reg_n);
+  Axis rows = o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
+  o.Parallel(rows);
+  o.Unroll(ow_inner);
+  o.Vectorize(o.axis(4));
+  Stage& acc = s[conv];
+  acc.ComputeAt(o, ow_outer);
+  acc.Reorder({acc.axis(0), acc.axis(1), acc.axis(2), acc.reduce_axis(0), acc.reduce_axis(1),
+               acc.reduce_axis(2), acc.reduce_axis(3), acc.axis(3), acc.axis(4)});
+  acc.Unroll(acc.axis(3));
+  acc.Vectorize(acc.axis(4));
+  if (c.unroll_kw) acc.Unroll(acc.reduce_axis(2));
+
+  std::vector<Tensor> args = {data, kernel};
+  if (bias) args.push_back(bias);
+  if (residual) args.push_back(residual);
+  args.push_back(out);
+  return Lower(s, args, name);
+}
+
+}  // namespace kiln::ir::ops

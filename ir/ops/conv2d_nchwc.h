@@ -1,0 +1,78 @@
+// conv2d in the blocked layout NCHW[x]c, the workhorse of CNNs on x86.
+//
+//   data   [N, IC/ic_bn, H, W, ic_bn]
+//   kernel [OC/oc_bn, IC/ic_bn, KH, KW, ic_bn, oc_bn]
+//   output [N, OC/oc_bn, OH, OW, oc_bn]
+//
+// The schedule is a register-blocked micro-kernel: for reg_n output pixels of
+// one row and oc_bn output channels (one vector), reg_n vector accumulators
+// stay in registers while the loops over input-channel blocks, kernel rows,
+// kernel columns and the channels of a block broadcast one input value and
+// multiply-add one weight vector into each accumulator. Bias, activation and a
+// residual add are applied while the tile is stored.
+#ifndef KILN_IR_OPS_CONV2D_NCHWC_H_
+#define KILN_IR_OPS_CONV2D_NCHWC_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/stmt.h"
+#include "targets/target.h"
+#include "tuners/config_space.h"
+
+namespace kiln::ir::ops {
+
+enum class Activation { kNone, kRelu };
+
+struct Conv2dWorkload {
+  int64_t batch = 1, in_channels = 0, height = 0, width = 0;
+  int64_t out_channels = 0, kernel_h = 0, kernel_w = 0;
+  int64_t stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0, dilation_h = 1, dilation_w = 1;
+  bool bias = false;
+  Activation activation = Activation::kNone;
+  bool residual = false;  // adds a tensor of the output's shape
+
+  int64_t out_height() const {
+    return (height + 2 * pad_h - dilation_h * (kernel_h - 1) - 1) / stride_h + 1;
+  }
+  int64_t out_width() const {
+    return (width + 2 * pad_w - dilation_w * (kernel_w - 1) - 1) / stride_w + 1;
+  }
+  double flop() const {
+    return 2.0 * batch * out_channels * out_height() * out_width() * in_channels * kernel_h *
+           kernel_w;
+  }
+  std::string ToString() const;
+};
+
+// The schedule's knobs.
+struct Conv2dNCHWcConfig {
+  int64_t ic_bn = 16;  // input channels per block
+  int64_t oc_bn = 16;  // output channels per block (the vector)
+  int64_t reg_n = 14;  // output pixels per register tile
+  bool unroll_kw = false;
+};
+
+// Checks the workload makes sense (positive sizes, output not empty).
+absl::Status ValidateConv2d(const Conv2dWorkload& w);
+
+// The tuning space for `w` on `target`, and translation of its points.
+absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
+                                                     const targets::Target& target);
+absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& config);
+
+// An analytical default from the target's vector width and register count.
+Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
+                                           const targets::Target& target);
+
+// The kernel: buffers data, kernel, [bias (oc)], [residual], output, in the
+// blocked layouts above. Invalid configs are errors, not crashes.
+absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
+                                             const Conv2dNCHWcConfig& config,
+                                             const std::string& name);
+
+}  // namespace kiln::ir::ops
+
+#endif  // KILN_IR_OPS_CONV2D_NCHWC_H_

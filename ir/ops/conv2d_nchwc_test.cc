@@ -1,0 +1,188 @@
+#include "ir/ops/conv2d_nchwc.h"
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "codegen/jit.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runtime/cpu_features.h"
+#include "targets/target_parser.h"
+
+namespace kiln::ir::ops {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<targets::Target> TestTargets() {
+  std::vector<targets::Target> out = {*targets::ParseTarget("llvm -mattr=+avx,+avx2,+fma")};
+  if (runtime::HostHasFeature("avx512f")) {
+    out.push_back(*targets::ParseTarget("llvm -mcpu=skylake-avx512"));
+  }
+  return out;
+}
+
+std::vector<float> Random(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+// Plain NCHW / OIHW convolution with the fused epilogue.
+std::vector<float> ReferenceConv(const Conv2dWorkload& w, const std::vector<float>& data,
+                                 const std::vector<float>& weight,
+                                 const std::vector<float>& bias,
+                                 const std::vector<float>& residual) {
+  const int64_t oh = w.out_height(), ow = w.out_width();
+  std::vector<float> out(w.batch * w.out_channels * oh * ow);
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t o = 0; o < w.out_channels; ++o)
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t x = 0; x < ow; ++x) {
+          double acc = 0;
+          for (int64_t c = 0; c < w.in_channels; ++c)
+            for (int64_t ky = 0; ky < w.kernel_h; ++ky)
+              for (int64_t kx = 0; kx < w.kernel_w; ++kx) {
+                const int64_t iy = y * w.stride_h + ky * w.dilation_h - w.pad_h;
+                const int64_t ix = x * w.stride_w + kx * w.dilation_w - w.pad_w;
+                if (iy < 0 || iy >= w.height || ix < 0 || ix >= w.width) continue;
+                acc += data[((n * w.in_channels + c) * w.height + iy) * w.width + ix] *
+                       weight[((o * w.in_channels + c) * w.kernel_h + ky) * w.kernel_w + kx];
+              }
+          const int64_t k = ((n * w.out_channels + o) * oh + y) * ow + x;
+          float v = static_cast<float>(acc);
+          if (w.bias) v += bias[o];
+          if (w.residual) v += residual[k];
+          if (w.activation == Activation::kRelu) v = std::max(v, 0.0f);
+          out[k] = v;
+        }
+  return out;
+}
+
+// NCHW -> NCHW[bn]c
+std::vector<float> PackData(const std::vector<float>& x, int64_t n, int64_t c, int64_t h,
+                            int64_t w, int64_t bn) {
+  std::vector<float> out(x.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t z = 0; z < w; ++z)
+          out[((((i * (c / bn) + ch / bn) * h + y) * w + z) * bn) + ch % bn] =
+              x[((i * c + ch) * h + y) * w + z];
+  return out;
+}
+
+// OIHW -> OIHW[ib]i[ob]o
+std::vector<float> PackKernel(const std::vector<float>& k, const Conv2dWorkload& w,
+                              const Conv2dNCHWcConfig& c) {
+  std::vector<float> out(k.size());
+  const int64_t icc = w.in_channels / c.ic_bn;
+  for (int64_t o = 0; o < w.out_channels; ++o)
+    for (int64_t i = 0; i < w.in_channels; ++i)
+      for (int64_t y = 0; y < w.kernel_h; ++y)
+        for (int64_t x = 0; x < w.kernel_w; ++x) {
+          const int64_t dst =
+              (((((o / c.oc_bn) * icc + i / c.ic_bn) * w.kernel_h + y) * w.kernel_w + x) *
+                   c.ic_bn +
+               i % c.ic_bn) *
+                  c.oc_bn +
+              o % c.oc_bn;
+          out[dst] = k[((o * w.in_channels + i) * w.kernel_h + y) * w.kernel_w + x];
+        }
+  return out;
+}
+
+void CheckConv(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c,
+               const targets::Target& target) {
+  SCOPED_TRACE(w.ToString() + " on " + target.ToString() + " ic_bn=" +
+               std::to_string(c.ic_bn) + " oc_bn=" + std::to_string(c.oc_bn) +
+               " reg_n=" + std::to_string(c.reg_n) + " unroll_kw=" + std::to_string(c.unroll_kw));
+  const int64_t oh = w.out_height(), ow = w.out_width();
+  auto data = Random(w.batch * w.in_channels * w.height * w.width, 1);
+  auto weight = Random(w.out_channels * w.in_channels * w.kernel_h * w.kernel_w, 2);
+  auto bias = Random(w.out_channels, 3);
+  auto residual = Random(w.batch * w.out_channels * oh * ow, 4);
+  auto want = ReferenceConv(w, data, weight, bias, residual);
+
+  auto f = BuildConv2dNCHWc(w, c, "conv");
+  ASSERT_TRUE(f.ok()) << f.status();
+  auto module = codegen::JitModule::Compile({*f}, target);
+  ASSERT_TRUE(module.ok()) << module.status();
+  auto kernel = (*module)->Lookup("conv");
+  ASSERT_TRUE(kernel.ok());
+  auto packed_data = PackData(data, w.batch, w.in_channels, w.height, w.width, c.ic_bn);
+  auto packed_weight = PackKernel(weight, w, c);
+  auto packed_residual = PackData(residual, w.batch, w.out_channels, oh, ow, c.oc_bn);
+  std::vector<float> out(want.size(), 0.0f);
+  std::vector<void*> args = {packed_data.data(), packed_weight.data()};
+  if (w.bias) args.push_back(bias.data());
+  if (w.residual) args.push_back(packed_residual.data());
+  args.push_back(out.data());
+  ASSERT_EQ((*kernel)(args.data()), 0);
+  auto packed_want = PackData(want, w.batch, w.out_channels, oh, ow, c.oc_bn);
+  for (size_t i = 0; i < out.size(); ++i) {
+    ASSERT_NEAR(out[i], packed_want[i], 1e-4f * (1.0f + std::fabs(packed_want[i]))) << i;
+  }
+}
+
+std::vector<Conv2dWorkload> AwkwardWorkloads() {
+  std::vector<Conv2dWorkload> out;
+  Conv2dWorkload a;  // 3x3, pad 1, odd sizes, channels not a multiple of 8
+  a.in_channels = 6, a.height = 7, a.width = 9, a.out_channels = 20;
+  a.kernel_h = a.kernel_w = 3, a.pad_h = a.pad_w = 1;
+  a.bias = true, a.activation = Activation::kRelu;
+  out.push_back(a);
+  Conv2dWorkload b = a;  // stride 2 and dilation 2, residual
+  b.stride_h = b.stride_w = 2, b.dilation_h = b.dilation_w = 2, b.pad_h = 2, b.pad_w = 1;
+  b.bias = false, b.residual = true, b.activation = Activation::kNone;
+  out.push_back(b);
+  Conv2dWorkload c;  // 1x1, no padding, batch 2
+  c.batch = 2, c.in_channels = 32, c.height = c.width = 5, c.out_channels = 48;
+  c.kernel_h = c.kernel_w = 1, c.residual = true, c.activation = Activation::kRelu;
+  out.push_back(c);
+  Conv2dWorkload d;  // stem-like 7x7 stride 2 with 3 input channels
+  d.in_channels = 3, d.height = d.width = 17, d.out_channels = 16;
+  d.kernel_h = d.kernel_w = 7, d.stride_h = d.stride_w = 2, d.pad_h = d.pad_w = 3;
+  out.push_back(d);
+  return out;
+}
+
+TEST(Conv2dNCHWcTest, DefaultConfigsMatchTheReference) {
+  for (const targets::Target& target : TestTargets()) {
+    for (const Conv2dWorkload& w : AwkwardWorkloads()) {
+      CheckConv(w, DefaultConv2dNCHWcConfig(w, target), target);
+    }
+  }
+}
+
+TEST(Conv2dNCHWcTest, RandomConfigsFromTheSpaceMatchTheReference) {
+  std::mt19937_64 rng(5);
+  for (const targets::Target& target : TestTargets()) {
+    for (const Conv2dWorkload& w : AwkwardWorkloads()) {
+      auto space = Conv2dNCHWcSpace(w, target);
+      ASSERT_TRUE(space.ok()) << space.status();
+      for (int k = 0; k < 3; ++k) {
+        auto config = Conv2dNCHWcConfigFrom(space->At(rng() % space->size()));
+        ASSERT_TRUE(config.ok()) << config.status();
+        CheckConv(w, *config, target);
+      }
+    }
+  }
+}
+
+TEST(Conv2dNCHWcTest, InvalidInputsAreErrors) {
+  Conv2dWorkload w = AwkwardWorkloads()[0];
+  Conv2dNCHWcConfig c;
+  c.ic_bn = 4;  // does not divide 6 input channels
+  EXPECT_THAT(BuildConv2dNCHWc(w, c, "bad").status().message(),
+              HasSubstr("block sizes must divide"));
+  w.kernel_h = 40;
+  EXPECT_THAT(ValidateConv2d(w).message(), HasSubstr("empty output"));
+}
+
+}  // namespace
+}  // namespace kiln::ir::ops

@@ -1,0 +1,114 @@
+// GFLOPS of kiln's conv2d_NCHWc kernels on the ResNet-50 layer shapes with
+// default (untuned) schedules, against this CPU's measured FMA peak.
+//   bazel run //bench:conv2d_gflops -- [--target="llvm -mcpu=native"] [--threads=1]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "bench/fma_peak.h"
+#include "codegen/jit.h"
+#include "gflags/gflags.h"
+#include "glog/logging.h"
+#include "ir/ops/conv2d_nchwc.h"
+#include "runtime/aligned_memory.h"
+#include "runtime/thread_pool.h"
+#include "targets/target_parser.h"
+
+DEFINE_string(target, "llvm -mcpu=native", "target to compile for");
+DEFINE_int32(threads, 1, "threads the kernels run on");
+
+namespace kiln::bench {
+namespace {
+
+using ir::ops::Conv2dWorkload;
+
+Conv2dWorkload Conv(int64_t ic, int64_t hw, int64_t oc, int64_t k, int64_t stride) {
+  Conv2dWorkload w;
+  w.in_channels = ic, w.height = w.width = hw, w.out_channels = oc;
+  w.kernel_h = w.kernel_w = k, w.stride_h = w.stride_w = stride, w.pad_h = w.pad_w = k / 2;
+  return w;
+}
+
+// The distinct convolutions of ResNet-50 (v1 and v2 share them) at batch 1.
+std::vector<Conv2dWorkload> ResNet50Convs() {
+  return {Conv(3, 224, 64, 7, 2),     Conv(64, 56, 64, 1, 1),    Conv(64, 56, 64, 3, 1),
+          Conv(64, 56, 256, 1, 1),    Conv(256, 56, 64, 1, 1),   Conv(256, 56, 128, 1, 1),
+          Conv(128, 28, 128, 3, 1),   Conv(128, 28, 512, 1, 1),  Conv(256, 56, 512, 1, 2),
+          Conv(512, 28, 128, 1, 1),   Conv(512, 28, 256, 1, 1),  Conv(256, 14, 256, 3, 1),
+          Conv(256, 14, 1024, 1, 1),  Conv(512, 28, 1024, 1, 2), Conv(1024, 14, 256, 1, 1),
+          Conv(1024, 14, 512, 1, 1),  Conv(512, 7, 512, 3, 1),   Conv(512, 7, 2048, 1, 1),
+          Conv(1024, 14, 2048, 1, 2), Conv(2048, 7, 512, 1, 1)};
+}
+
+int Main() {
+  auto target = targets::ParseTarget(FLAGS_target);
+  if (!target.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(target.status().message()).c_str());
+    return 1;
+  }
+  if (auto st = runtime::GlobalThreadPool().SetNumThreads(FLAGS_threads); !st.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
+    return 1;
+  }
+  const double peak = MeasureFmaPeakGflops();
+  std::printf("target: %s, threads: %d\n", target->ToString().c_str(), FLAGS_threads);
+  std::printf("measured fp32 FMA peak, one core: %.1f GFLOPS\n\n", peak);
+  std::printf("%-48s %8s %9s %10s\n", "layer (default schedule)", "ms", "GFLOPS", "% 1-core");
+  double total_flop = 0, total_seconds = 0;
+  for (const Conv2dWorkload& w : ResNet50Convs()) {
+    const auto config = ir::ops::DefaultConv2dNCHWcConfig(w, *target);
+    auto f = ir::ops::BuildConv2dNCHWc(w, config, "conv");
+    if (!f.ok()) {
+      std::printf("%s: %s\n", w.ToString().c_str(), std::string(f.status().message()).c_str());
+      continue;
+    }
+    auto module = codegen::JitModule::Compile({*f}, *target);
+    if (!module.ok()) {
+      std::printf("%s: %s\n", w.ToString().c_str(),
+                  std::string(module.status().message()).c_str());
+      continue;
+    }
+    auto kernel = *(*module)->Lookup("conv");
+    const int64_t data_n = w.batch * w.in_channels * w.height * w.width;
+    const int64_t weight_n = w.out_channels * w.in_channels * w.kernel_h * w.kernel_w;
+    const int64_t out_n = w.batch * w.out_channels * w.out_height() * w.out_width();
+    std::vector<float> data(data_n, 0.5f), weight(weight_n, 0.25f), out(out_n);
+    void* args[] = {data.data(), weight.data(), out.data()};
+    kernel(args);  // warm up
+    std::vector<double> times;
+    for (int r = 0; r < 7; ++r) {
+      const int number = 5;
+      const auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < number; ++i) kernel(args);
+      times.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+          number);
+    }
+    std::sort(times.begin(), times.end());
+    const double median = times[times.size() / 2];
+    const double gflops = w.flop() / median * 1e-9;
+    total_flop += w.flop();
+    total_seconds += median;
+    std::printf("%-48s %8.3f %9.1f %9.0f%%\n",
+                absl::StrFormat("%dx%d %d->%d @%d s%d", w.kernel_h, w.kernel_w, w.in_channels,
+                                w.out_channels, w.height, w.stride_h)
+                    .c_str(),
+                median * 1e3, gflops, 100.0 * gflops / peak);
+  }
+  const double overall = total_flop / total_seconds * 1e-9;
+  std::printf("\nall layers: %.1f GFLOPS (%.0f%% of one-core peak)\n", overall,
+              100.0 * overall / peak);
+  return 0;
+}
+
+}  // namespace
+}  // namespace kiln::bench
+
+int main(int argc, char** argv) {
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  google::InitGoogleLogging(argv[0]);
+  return kiln::bench::Main();
+}

@@ -42,7 +42,7 @@ absl::StatusOr<std::unique_ptr<JitModule>> JitModule::Compile(
   }
 
   auto context = std::make_unique<llvm::LLVMContext>();
-  auto module = BuildModule(funcs, **machine, *context);
+  auto module = BuildModule(funcs, **machine, *context, 32 * target.vector_lanes);
   if (!module.ok()) return module.status();
   OptimizeModule(**module, **machine);
 

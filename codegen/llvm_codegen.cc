@@ -570,7 +570,7 @@ class Emitter {
 
 absl::StatusOr<std::unique_ptr<llvm::Module>> BuildModule(
     const std::vector<ir::LoweredFunc>& funcs, llvm::TargetMachine& machine,
-    llvm::LLVMContext& context) {
+    llvm::LLVMContext& context, int vector_bits) {
   auto module = std::make_unique<llvm::Module>("kiln", context);
   module->setTargetTriple(machine.getTargetTriple().str());
   module->setDataLayout(machine.createDataLayout());
@@ -579,6 +579,16 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> BuildModule(
     if (auto st = emitter.EmitFunction(f); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("function ", f.name, ": ", st.message()));
     }
+  }
+  // Without these, LLVM splits 512-bit vectors into 256-bit halves on
+  // AVX-512 CPUs (its default preference), halving the FMA width.
+  const std::string width = absl::StrCat(vector_bits);
+  for (llvm::Function& fn : *module) {
+    if (fn.isDeclaration()) continue;
+    fn.addFnAttr("target-cpu", machine.getTargetCPU());
+    fn.addFnAttr("target-features", machine.getTargetFeatureString());
+    fn.addFnAttr("prefer-vector-width", width);
+    fn.addFnAttr("min-legal-vector-width", width);
   }
   // Loaders check these features against the host before running anything.
   const std::string features = absl::StrJoin(RequiredCpuFeatures(machine), ",");

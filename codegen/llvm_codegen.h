@@ -21,10 +21,11 @@
 
 namespace kiln::codegen {
 
-// Builds the module (unoptimized) for `machine`'s triple and data layout.
+// Builds the module (unoptimized) for `machine`'s triple and data layout;
+// `vector_bits` is the widest vector register the target should use.
 absl::StatusOr<std::unique_ptr<llvm::Module>> BuildModule(
     const std::vector<ir::LoweredFunc>& funcs, llvm::TargetMachine& machine,
-    llvm::LLVMContext& context);
+    llvm::LLVMContext& context, int vector_bits);
 
 // Runs LLVM's O3 pipeline tuned for `machine`.
 void OptimizeModule(llvm::Module& module, llvm::TargetMachine& machine);

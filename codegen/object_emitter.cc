@@ -22,7 +22,7 @@ absl::StatusOr<std::string> EmitObject(const std::vector<ir::LoweredFunc>& funcs
   auto machine = CreateTargetMachine(target);
   if (!machine.ok()) return machine.status();
   llvm::LLVMContext context;
-  auto module = BuildModule(funcs, **machine, context);
+  auto module = BuildModule(funcs, **machine, context, 32 * target.vector_lanes);
   if (!module.ok()) return module.status();
   OptimizeModule(**module, **machine);
   llvm::SmallVector<char, 0> buffer;

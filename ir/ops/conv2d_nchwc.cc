@@ -56,7 +56,9 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
   const int64_t max_tile = std::max<int64_t>(1, target.vector_registers - 4);
   c.reg_n = LargestDivisorAtMost(w.out_width(), max_tile);
   if (c.reg_n < 4) c.reg_n = std::min(w.out_width(), max_tile);
-  c.unroll_kw = w.kernel_w <= 3;
+  // Unrolling kw lets LLVM share input loads across kernel columns, which
+  // costs more registers than the tile can spare.
+  c.unroll_kw = false;
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "codegen/jit.h"
+#include "ir/ops/layout.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/cpu_features.h"
@@ -63,39 +64,6 @@ std::vector<float> ReferenceConv(const Conv2dWorkload& w, const std::vector<floa
   return out;
 }
 
-// NCHW -> NCHW[bn]c
-std::vector<float> PackData(const std::vector<float>& x, int64_t n, int64_t c, int64_t h,
-                            int64_t w, int64_t bn) {
-  std::vector<float> out(x.size());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t z = 0; z < w; ++z)
-          out[((((i * (c / bn) + ch / bn) * h + y) * w + z) * bn) + ch % bn] =
-              x[((i * c + ch) * h + y) * w + z];
-  return out;
-}
-
-// OIHW -> OIHW[ib]i[ob]o
-std::vector<float> PackKernel(const std::vector<float>& k, const Conv2dWorkload& w,
-                              const Conv2dNCHWcConfig& c) {
-  std::vector<float> out(k.size());
-  const int64_t icc = w.in_channels / c.ic_bn;
-  for (int64_t o = 0; o < w.out_channels; ++o)
-    for (int64_t i = 0; i < w.in_channels; ++i)
-      for (int64_t y = 0; y < w.kernel_h; ++y)
-        for (int64_t x = 0; x < w.kernel_w; ++x) {
-          const int64_t dst =
-              (((((o / c.oc_bn) * icc + i / c.ic_bn) * w.kernel_h + y) * w.kernel_w + x) *
-                   c.ic_bn +
-               i % c.ic_bn) *
-                  c.oc_bn +
-              o % c.oc_bn;
-          out[dst] = k[((o * w.in_channels + i) * w.kernel_h + y) * w.kernel_w + x];
-        }
-  return out;
-}
-
 void CheckConv(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c,
                const targets::Target& target) {
   SCOPED_TRACE(w.ToString() + " on " + target.ToString() + " ic_bn=" +
@@ -114,16 +82,17 @@ void CheckConv(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c,
   ASSERT_TRUE(module.ok()) << module.status();
   auto kernel = (*module)->Lookup("conv");
   ASSERT_TRUE(kernel.ok());
-  auto packed_data = PackData(data, w.batch, w.in_channels, w.height, w.width, c.ic_bn);
-  auto packed_weight = PackKernel(weight, w, c);
-  auto packed_residual = PackData(residual, w.batch, w.out_channels, oh, ow, c.oc_bn);
+  auto packed_data = PackNCHWc(data, w.batch, w.in_channels, w.height, w.width, c.ic_bn);
+  auto packed_weight = PackOIHWio(weight, w.out_channels, w.in_channels, w.kernel_h,
+                                  w.kernel_w, c.ic_bn, c.oc_bn);
+  auto packed_residual = PackNCHWc(residual, w.batch, w.out_channels, oh, ow, c.oc_bn);
   std::vector<float> out(want.size(), 0.0f);
   std::vector<void*> args = {packed_data.data(), packed_weight.data()};
   if (w.bias) args.push_back(bias.data());
   if (w.residual) args.push_back(packed_residual.data());
   args.push_back(out.data());
   ASSERT_EQ((*kernel)(args.data()), 0);
-  auto packed_want = PackData(want, w.batch, w.out_channels, oh, ow, c.oc_bn);
+  auto packed_want = PackNCHWc(want, w.batch, w.out_channels, oh, ow, c.oc_bn);
   for (size_t i = 0; i < out.size(); ++i) {
     ASSERT_NEAR(out[i], packed_want[i], 1e-4f * (1.0f + std::fabs(packed_want[i]))) << i;
   }

@@ -1,0 +1,29 @@
+// What measuring a candidate kernel of an operator needs, independent of how
+// it is compiled: the kernel for a config, buffers to run it on, and its
+// output in a layout every config agrees on (so candidates can be checked
+// against each other).
+#ifndef KILN_IR_OPS_KERNEL_HARNESS_H_
+#define KILN_IR_OPS_KERNEL_HARNESS_H_
+
+#include <functional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/stmt.h"
+#include "tuners/config_space.h"
+
+namespace kiln::ir::ops {
+
+struct KernelHarness {
+  std::function<absl::StatusOr<LoweredFunc>(const tuners::Config&)> build;
+  // Inputs then the output, filled with the same data for every config.
+  std::function<absl::StatusOr<std::vector<std::vector<float>>>(const tuners::Config&)>
+      make_buffers;
+  std::function<absl::StatusOr<std::vector<float>>(const tuners::Config&,
+                                                   const std::vector<float>& output)>
+      canonical_output;
+};
+
+}  // namespace kiln::ir::ops
+
+#endif  // KILN_IR_OPS_KERNEL_HARNESS_H_

@@ -1,0 +1,132 @@
+#include "tuners/kernel_measure.h"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "codegen/jit.h"
+#include "tuners/kernel_timer.h"
+
+namespace kiln::tuners {
+namespace {
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Compiled {
+  std::unique_ptr<codegen::JitModule> module;
+  codegen::KernelFunction kernel = nullptr;
+};
+
+absl::StatusOr<Compiled> Compile(const ir::ops::KernelHarness& harness, const Config& config,
+                                 const targets::Target& target, MeasureResult* result) {
+  auto f = harness.build(config);
+  if (!f.ok()) {
+    result->error_no = MeasureErrorNo::kInstantiationError;
+    return f.status();
+  }
+  auto module = codegen::JitModule::Compile({*f}, target);
+  if (!module.ok()) {
+    result->error_no = MeasureErrorNo::kCompileHost;
+    return module.status();
+  }
+  auto kernel = (*module)->Lookup(f->name);
+  if (!kernel.ok()) {
+    result->error_no = MeasureErrorNo::kCompileHost;
+    return kernel.status();
+  }
+  return Compiled{*std::move(module), *kernel};
+}
+
+absl::StatusOr<std::vector<float>> RunOnce(const ir::ops::KernelHarness& harness,
+                                           const Config& config, const Compiled& compiled,
+                                           std::vector<std::vector<float>>& buffers) {
+  std::vector<void*> args;
+  for (auto& b : buffers) args.push_back(b.data());
+  if (int32_t rc = compiled.kernel(args.data()); rc != 0) {
+    return absl::InternalError(absl::StrCat("kernel returned ", rc));
+  }
+  return harness.canonical_output(config, buffers.back());
+}
+
+}  // namespace
+
+absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness,
+                                                  const targets::Target& target,
+                                                  const MeasureOption& option,
+                                                  const Config& reference) {
+  if (auto st = option.Validate(); !st.ok()) return st;
+  auto timer = KernelTimer::Create(option);
+  if (!timer.ok()) return timer.status();
+  // The reference output every candidate must reproduce.
+  MeasureResult scratch;
+  auto compiled = Compile(harness, reference, target, &scratch);
+  if (!compiled.ok()) return compiled.status();
+  auto buffers = harness.make_buffers(reference);
+  if (!buffers.ok()) return buffers.status();
+  auto expected = RunOnce(harness, reference, *compiled, *buffers);
+  if (!expected.ok()) return expected.status();
+
+  auto shared_expected = std::make_shared<std::vector<float>>(*std::move(expected));
+  auto shared_timer = std::make_shared<KernelTimer>(*std::move(timer));
+  return MeasureFunction(
+      [harness, target, shared_expected, shared_timer](const std::vector<MeasureInput>& inputs)
+          -> absl::StatusOr<std::vector<MeasureResult>> {
+        std::vector<MeasureResult> results;
+        for (const MeasureInput& input : inputs) {
+          const double start = NowSeconds();
+          MeasureResult r;
+          auto measure = [&]() -> absl::Status {
+            auto compiled = Compile(harness, input.config, target, &r);
+            if (!compiled.ok()) return compiled.status();
+            auto buffers = harness.make_buffers(input.config);
+            if (!buffers.ok()) {
+              r.error_no = MeasureErrorNo::kInstantiationError;
+              return buffers.status();
+            }
+            auto out = RunOnce(harness, input.config, *compiled, *buffers);
+            if (!out.ok()) {
+              r.error_no = MeasureErrorNo::kRuntimeDevice;
+              return out.status();
+            }
+            for (size_t i = 0; i < out->size(); ++i) {
+              const float want = (*shared_expected)[i], got = (*out)[i];
+              if (!(std::fabs(got - want) <= 1e-3f * (1.0f + std::fabs(want)))) {
+                r.error_no = MeasureErrorNo::kWrongAnswer;
+                return absl::InternalError(absl::StrCat("element ", i, " is ", got,
+                                                        ", the reference config gives ", want));
+              }
+            }
+            std::vector<void*> args;
+            for (auto& b : *buffers) args.push_back(b.data());
+            auto costs = shared_timer->Time([&]() -> absl::Status {
+              if (compiled->kernel(args.data()) != 0) {
+                return absl::InternalError("kernel reported a failure");
+              }
+              return absl::OkStatus();
+            });
+            if (!costs.ok()) {
+              r.error_no = MeasureErrorNo::kRuntimeDevice;
+              return costs.status();
+            }
+            r.costs = *std::move(costs);
+            return absl::OkStatus();
+          };
+          if (absl::Status st = measure(); !st.ok()) {
+            if (r.error_no == MeasureErrorNo::kNoError) r.error_no = MeasureErrorNo::kUnknownError;
+            r.error_msg = std::string(st.message());
+            r.costs.clear();
+          }
+          r.timestamp = NowSeconds();
+          r.all_cost = r.timestamp - start;
+          results.push_back(std::move(r));
+        }
+        return results;
+      });
+}
+
+}  // namespace kiln::tuners

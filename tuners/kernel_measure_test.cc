@@ -1,0 +1,82 @@
+#include "tuners/kernel_measure.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ir/ops/conv2d_nchwc_task.h"
+#include "targets/target_parser.h"
+#include "tuners/tune_loop.h"
+
+namespace kiln::tuners {
+namespace {
+
+using ::testing::HasSubstr;
+
+ir::ops::Conv2dWorkload SmallConv() {
+  ir::ops::Conv2dWorkload w;
+  w.in_channels = 16, w.height = w.width = 10, w.out_channels = 16;
+  w.kernel_h = w.kernel_w = 3, w.pad_h = w.pad_w = 1;
+  return w;
+}
+
+struct Fixture {
+  targets::Target target = *targets::ParseTarget("llvm -mcpu=native");
+  ir::ops::Conv2dWorkload w = SmallConv();
+  TuningTask task = *ir::ops::MakeConv2dNCHWcTask(w, target);
+  Config reference = *ir::ops::DefaultConv2dNCHWcTaskConfig(task, w, target);
+  MeasureOption option;
+};
+
+TEST(KernelMeasureTest, EveryTunerTunesARealConvolution) {
+  Fixture f;
+  auto measure = MakeKernelMeasure(ir::ops::Conv2dNCHWcHarness(f.w), f.target, f.option,
+                                   f.reference);
+  ASSERT_TRUE(measure.ok()) << measure.status();
+  for (const char* tuner : {"xgb", "ga", "random", "gridsearch"}) {
+    TuneOptions options;
+    options.n_trial = 6;
+    options.batch_size = 3;
+    options.seed = 3;
+    auto summary = Tune(f.task, tuner, TunerOptions{}, options, *measure);
+    ASSERT_TRUE(summary.ok()) << tuner << ": " << summary.status();
+    EXPECT_EQ(summary->measured, 6) << tuner;
+    EXPECT_GT(summary->state.best_throughput, 0) << tuner;
+    EXPECT_TRUE(summary->state.best_result.ok()) << tuner;
+  }
+}
+
+TEST(KernelMeasureTest, WrongAnswersAndRejectedConfigsAreRecordedNotFatal) {
+  Fixture f;
+  ir::ops::KernelHarness harness = ir::ops::Conv2dNCHWcHarness(f.w);
+  ir::ops::Conv2dWorkload relu = f.w;
+  relu.activation = ir::ops::Activation::kRelu;
+  auto honest_build = harness.build;
+  const int64_t reference_index = f.reference.index();
+  // Every other config computes ReLU(conv): a wrong answer. Configs with an
+  // odd index are rejected outright.
+  harness.build = [=](const Config& c) -> absl::StatusOr<ir::LoweredFunc> {
+    if (c.index() == reference_index) return honest_build(c);
+    if (c.index() % 2 == 1) return absl::InvalidArgumentError("rejected by the template");
+    auto cfg = ir::ops::Conv2dNCHWcConfigFrom(c);
+    return ir::ops::BuildConv2dNCHWc(relu, *cfg, "candidate");
+  };
+  auto measure = MakeKernelMeasure(harness, f.target, f.option, f.reference);
+  ASSERT_TRUE(measure.ok()) << measure.status();
+  const int64_t even = (reference_index + 2) % f.task.space.size() / 2 * 2;
+  std::vector<MeasureInput> inputs = {{&f.task, f.task.space.At(even)},
+                                      {&f.task, f.task.space.At(even + 1)},
+                                      {&f.task, f.reference}};
+  auto results = (*measure)(inputs);
+  ASSERT_TRUE(results.ok());
+  if (inputs[0].config.index() != reference_index) {
+    EXPECT_EQ((*results)[0].error_no, MeasureErrorNo::kWrongAnswer);
+    EXPECT_THAT((*results)[0].error_msg, HasSubstr("reference config"));
+  }
+  EXPECT_EQ((*results)[1].error_no, MeasureErrorNo::kInstantiationError);
+  EXPECT_TRUE((*results)[2].ok());
+  EXPECT_GT((*results)[2].MeanCost(), 0);
+}
+
+}  // namespace
+}  // namespace kiln::tuners

@@ -31,7 +31,11 @@ __attribute__((target("avx512f"))) double Run512() {
   }
   const double g = Gflops(16, start);
   volatile float sink = 0;
-  for (auto& v : a) sink = sink + _mm512_reduce_add_ps(v);
+  float lanes[16];
+  for (auto& v : a) {
+    _mm512_storeu_ps(lanes, v);
+    sink = sink + lanes[0];
+  }
   return g;
 }
 
@@ -46,7 +50,11 @@ __attribute__((target("avx2,fma"))) double Run256() {
   }
   const double g = Gflops(8, start);
   volatile float sink = 0;
-  for (auto& v : a) sink = sink + _mm256_cvtss_f32(v);
+  float lanes[8];
+  for (auto& v : a) {
+    _mm256_storeu_ps(lanes, v);
+    sink = sink + lanes[0];
+  }
   return g;
 }
 

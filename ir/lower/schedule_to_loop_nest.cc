@@ -137,7 +137,7 @@ std::optional<Span> SpanOf(const Expr& index, const VarRanges& inner) {
     terms.emplace_back(e, scale);
     return true;
   };
-  add(Simplify(index), 1);
+  add(Simplify(index, inner), 1);
   Span span;
   Expr outer = Expr(constant);
   for (const auto& [atom, coef] : terms) {

@@ -5,33 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "codegen/jit.h"
 #include "ir/ops/layout.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "runtime/cpu_features.h"
-#include "targets/target_parser.h"
+#include "ir/ops/testing/op_test_util.h"
 
 namespace kiln::ir::ops {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::vector<targets::Target> TestTargets() {
-  std::vector<targets::Target> out = {*targets::ParseTarget("llvm -mattr=+avx,+avx2,+fma")};
-  if (runtime::HostHasFeature("avx512f")) {
-    out.push_back(*targets::ParseTarget("llvm -mcpu=skylake-avx512"));
-  }
-  return out;
-}
-
-std::vector<float> Random(int64_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
+using testing::RandomFloats;
 
 // Plain NCHW / OIHW convolution with the fused epilogue.
 std::vector<float> ReferenceConv(const Conv2dWorkload& w, const std::vector<float>& data,
@@ -64,38 +48,44 @@ std::vector<float> ReferenceConv(const Conv2dWorkload& w, const std::vector<floa
   return out;
 }
 
+// Builds the buffers of `w` under config `c`: data, kernel, [bias],
+// [residual], output; and the expected output, packed.
+struct ConvCase {
+  std::vector<std::vector<float>> buffers;
+  std::vector<float> want;
+};
+
+ConvCase MakeCase(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c) {
+  const int64_t oh = w.out_height(), ow = w.out_width();
+  auto data = RandomFloats(w.batch * w.in_channels * w.height * w.width, 1);
+  auto weight = RandomFloats(w.out_channels * w.in_channels * w.kernel_h * w.kernel_w, 2);
+  auto bias = RandomFloats(w.out_channels, 3);
+  auto residual = RandomFloats(w.batch * w.out_channels * oh * ow, 4);
+  ConvCase out;
+  out.want = PackNCHWc(ReferenceConv(w, data, weight, bias, residual), w.batch, w.out_channels,
+                       oh, ow, c.oc_bn);
+  out.buffers.push_back(PackNCHWc(data, w.batch, w.in_channels, w.height, w.width, c.ic_bn));
+  out.buffers.push_back(PackOIHWio(weight, w.out_channels, w.in_channels, w.kernel_h,
+                                   w.kernel_w, c.ic_bn, c.oc_bn));
+  if (w.bias) out.buffers.push_back(bias);
+  if (w.residual) {
+    out.buffers.push_back(PackNCHWc(residual, w.batch, w.out_channels, oh, ow, c.oc_bn));
+  }
+  out.buffers.emplace_back(out.want.size(), 0.0f);
+  return out;
+}
+
 void CheckConv(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c,
                const targets::Target& target) {
-  SCOPED_TRACE(w.ToString() + " on " + target.ToString() + " ic_bn=" +
-               std::to_string(c.ic_bn) + " oc_bn=" + std::to_string(c.oc_bn) +
-               " reg_n=" + std::to_string(c.reg_n) + " unroll_kw=" + std::to_string(c.unroll_kw));
-  const int64_t oh = w.out_height(), ow = w.out_width();
-  auto data = Random(w.batch * w.in_channels * w.height * w.width, 1);
-  auto weight = Random(w.out_channels * w.in_channels * w.kernel_h * w.kernel_w, 2);
-  auto bias = Random(w.out_channels, 3);
-  auto residual = Random(w.batch * w.out_channels * oh * ow, 4);
-  auto want = ReferenceConv(w, data, weight, bias, residual);
-
+  const std::string what = w.ToString() + " on " + target.ToString() +
+                           " ic_bn=" + std::to_string(c.ic_bn) + " oc_bn=" +
+                           std::to_string(c.oc_bn) + " reg_n=" + std::to_string(c.reg_n) +
+                           " unroll_kw=" + std::to_string(c.unroll_kw);
   auto f = BuildConv2dNCHWc(w, c, "conv");
   ASSERT_TRUE(f.ok()) << f.status();
-  auto module = codegen::JitModule::Compile({*f}, target);
-  ASSERT_TRUE(module.ok()) << module.status();
-  auto kernel = (*module)->Lookup("conv");
-  ASSERT_TRUE(kernel.ok());
-  auto packed_data = PackNCHWc(data, w.batch, w.in_channels, w.height, w.width, c.ic_bn);
-  auto packed_weight = PackOIHWio(weight, w.out_channels, w.in_channels, w.kernel_h,
-                                  w.kernel_w, c.ic_bn, c.oc_bn);
-  auto packed_residual = PackNCHWc(residual, w.batch, w.out_channels, oh, ow, c.oc_bn);
-  std::vector<float> out(want.size(), 0.0f);
-  std::vector<void*> args = {packed_data.data(), packed_weight.data()};
-  if (w.bias) args.push_back(bias.data());
-  if (w.residual) args.push_back(packed_residual.data());
-  args.push_back(out.data());
-  ASSERT_EQ((*kernel)(args.data()), 0);
-  auto packed_want = PackNCHWc(want, w.batch, w.out_channels, oh, ow, c.oc_bn);
-  for (size_t i = 0; i < out.size(); ++i) {
-    ASSERT_NEAR(out[i], packed_want[i], 1e-4f * (1.0f + std::fabs(packed_want[i]))) << i;
-  }
+  ConvCase test = MakeCase(w, c);
+  ASSERT_TRUE(testing::CompileAndRun(*f, target, test.buffers).ok()) << what;
+  testing::ExpectAllNear(test.buffers.back(), test.want, 1e-4f, what);
 }
 
 std::vector<Conv2dWorkload> AwkwardWorkloads() {
@@ -121,7 +111,7 @@ std::vector<Conv2dWorkload> AwkwardWorkloads() {
 }
 
 TEST(Conv2dNCHWcTest, DefaultConfigsMatchTheReference) {
-  for (const targets::Target& target : TestTargets()) {
+  for (const targets::Target& target : testing::RunnableTargets()) {
     for (const Conv2dWorkload& w : AwkwardWorkloads()) {
       CheckConv(w, DefaultConv2dNCHWcConfig(w, target), target);
     }
@@ -130,7 +120,7 @@ TEST(Conv2dNCHWcTest, DefaultConfigsMatchTheReference) {
 
 TEST(Conv2dNCHWcTest, RandomConfigsFromTheSpaceMatchTheReference) {
   std::mt19937_64 rng(5);
-  for (const targets::Target& target : TestTargets()) {
+  for (const targets::Target& target : testing::RunnableTargets()) {
     for (const Conv2dWorkload& w : AwkwardWorkloads()) {
       auto space = Conv2dNCHWcSpace(w, target);
       ASSERT_TRUE(space.ok()) << space.status();
@@ -140,6 +130,15 @@ TEST(Conv2dNCHWcTest, RandomConfigsFromTheSpaceMatchTheReference) {
         CheckConv(w, *config, target);
       }
     }
+  }
+}
+
+TEST(Conv2dNCHWcTest, Avx512CodeCompilesOnAnyHost) {
+  const targets::Target target = testing::Avx512Target();
+  for (const Conv2dWorkload& w : AwkwardWorkloads()) {
+    auto f = BuildConv2dNCHWc(w, DefaultConv2dNCHWcConfig(w, target), "conv");
+    ASSERT_TRUE(f.ok()) << f.status();
+    EXPECT_TRUE(testing::CompileOnly(*f, target).ok()) << w.ToString();
   }
 }
 

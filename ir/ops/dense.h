@@ -1,0 +1,51 @@
+// Dense (fully connected) layers and batched matrix multiplication.
+//
+//   dense:  out[m, n] = act(sum_k data[m, k] * weight[n, k] + bias[n])
+// with the weight pre-packed to [N/bn, K, bn] so that bn output features form
+// one vector: the schedule accumulates a tile of rows x bn in registers over
+// k, which serves both batch-1 inference (a matrix-vector product, bound by
+// reading the weights) and larger batches.
+//
+//   batch_matmul: out[b, m, n] = sum_k a[b, m, k] * b[b, k, n]
+#ifndef KILN_IR_OPS_DENSE_H_
+#define KILN_IR_OPS_DENSE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ir/ops/conv2d_nchwc.h"
+#include "ir/stmt.h"
+#include "targets/target.h"
+
+namespace kiln::ir::ops {
+
+struct DenseWorkload {
+  int64_t m = 1, n = 0, k = 0;
+  bool bias = false;
+  Activation activation = Activation::kNone;
+};
+
+struct DenseConfig {
+  int64_t n_bn = 16;   // output features per vector
+  int64_t m_tile = 1;  // rows per register tile
+};
+
+DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& target);
+
+// Buffers: data [M, K], packed weight [N/n_bn, K, n_bn], [bias (N)], out [M, N].
+absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig& config,
+                                       const std::string& name);
+
+struct BatchMatmulWorkload {
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+};
+
+// Buffers: a [B, M, K], b [B, K, N], out [B, M, N].
+absl::StatusOr<LoweredFunc> BuildBatchMatmul(const BatchMatmulWorkload& w,
+                                             const targets::Target& target,
+                                             const std::string& name);
+
+}  // namespace kiln::ir::ops
+
+#endif  // KILN_IR_OPS_DENSE_H_

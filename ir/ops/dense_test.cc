@@ -1,0 +1,82 @@
+#include "ir/ops/dense.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ir/ops/testing/op_test_util.h"
+
+namespace kiln::ir::ops {
+namespace {
+
+using testing::RandomFloats;
+
+// [N, K] -> [N/bn, K, bn]
+std::vector<float> PackWeight(const std::vector<float>& w, int64_t n, int64_t k, int64_t bn) {
+  std::vector<float> out(w.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j) out[((i / bn) * k + j) * bn + i % bn] = w[i * k + j];
+  return out;
+}
+
+void CheckDense(const DenseWorkload& w, const DenseConfig& c, const targets::Target& target) {
+  auto data = RandomFloats(w.m * w.k, 1), weight = RandomFloats(w.n * w.k, 2),
+       bias = RandomFloats(w.n, 3);
+  std::vector<float> want(w.m * w.n);
+  for (int64_t i = 0; i < w.m; ++i)
+    for (int64_t j = 0; j < w.n; ++j) {
+      double acc = w.bias ? bias[j] : 0.0;
+      for (int64_t k = 0; k < w.k; ++k) acc += data[i * w.k + k] * weight[j * w.k + k];
+      want[i * w.n + j] = w.activation == Activation::kRelu ? std::max(acc, 0.0) : acc;
+    }
+  auto f = BuildDense(w, c, "dense");
+  ASSERT_TRUE(f.ok()) << f.status();
+  std::vector<std::vector<float>> buffers = {data, PackWeight(weight, w.n, w.k, c.n_bn)};
+  if (w.bias) buffers.push_back(bias);
+  buffers.emplace_back(want.size(), 0.0f);
+  ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
+  testing::ExpectAllNear(buffers.back(), want, 1e-4f, target.ToString());
+}
+
+TEST(DenseTest, MatchesTheReferenceOnAwkwardShapes) {
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    for (DenseWorkload w : {DenseWorkload{1, 1000, 2048, true, Activation::kNone},
+                            DenseWorkload{3, 20, 7, true, Activation::kRelu},
+                            DenseWorkload{5, 9, 33, false, Activation::kNone}}) {
+      CheckDense(w, DefaultDenseConfig(w, target), target);
+      CheckDense(w, DenseConfig{1, 1}, target);
+    }
+  }
+}
+
+TEST(DenseTest, BatchMatmulMatchesTheReference) {
+  const BatchMatmulWorkload w{2, 5, 19, 6};
+  auto a = RandomFloats(w.batch * w.m * w.k, 4), b = RandomFloats(w.batch * w.k * w.n, 5);
+  std::vector<float> want(w.batch * w.m * w.n, 0.0f);
+  for (int64_t bt = 0; bt < w.batch; ++bt)
+    for (int64_t i = 0; i < w.m; ++i)
+      for (int64_t k = 0; k < w.k; ++k)
+        for (int64_t j = 0; j < w.n; ++j)
+          want[(bt * w.m + i) * w.n + j] +=
+              a[(bt * w.m + i) * w.k + k] * b[(bt * w.k + k) * w.n + j];
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    auto f = BuildBatchMatmul(w, target, "bmm");
+    ASSERT_TRUE(f.ok()) << f.status();
+    std::vector<std::vector<float>> buffers = {a, b, std::vector<float>(want.size())};
+    ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
+    testing::ExpectAllNear(buffers.back(), want, 1e-4f, target.ToString());
+  }
+}
+
+TEST(DenseTest, Avx512CodeCompilesAndBadConfigsAreErrors) {
+  DenseWorkload w{1, 1000, 2048, true, Activation::kRelu};
+  auto f = BuildDense(w, DefaultDenseConfig(w, testing::Avx512Target()), "dense");
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(testing::CompileOnly(*f, testing::Avx512Target()).ok());
+  EXPECT_FALSE(BuildDense(w, DenseConfig{7, 1}, "dense").ok());
+  EXPECT_FALSE(BuildDense(DenseWorkload{0, 1, 1}, DenseConfig{1, 1}, "dense").ok());
+}
+
+}  // namespace
+}  // namespace kiln::ir::ops

@@ -1,0 +1,94 @@
+#include "ir/ops/elementwise.h"
+
+#include <cmath>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ir/ops/softmax.h"
+#include "ir/ops/testing/op_test_util.h"
+
+namespace kiln::ir::ops {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::RandomFloats;
+
+TEST(ElementwiseTest, FusedChainWithBroadcasting) {
+  // out = sigmoid(relu(a + b) * c), a [2, 3, 17], b [3, 1], c [17]
+  const std::vector<std::vector<int64_t>> shapes = {{2, 3, 17}, {3, 1}, {17}};
+  auto a = RandomFloats(102, 1), b = RandomFloats(3, 2), c = RandomFloats(17, 3);
+  std::vector<float> want(102);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 17; ++k) {
+        const float v = std::max(a[(i * 3 + j) * 17 + k] + b[j], 0.0f) * c[k];
+        want[(i * 3 + j) * 17 + k] = 1.0f / (1.0f + std::exp(-v));
+      }
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    auto f = BuildElementwise(
+        shapes,
+        [](const std::vector<Expr>& v) {
+          return Call(Intrinsic::kSigmoid, {Max(v[0] + v[1], 0.0f) * v[2]});
+        },
+        target, "chain");
+    ASSERT_TRUE(f.ok()) << f.status();
+    std::vector<std::vector<float>> buffers = {a, b, c, std::vector<float>(102)};
+    ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
+    testing::ExpectAllNear(buffers.back(), want, 1e-5f, target.ToString());
+  }
+}
+
+TEST(ElementwiseTest, BroadcastErrorsNameTheShapes) {
+  auto s = BroadcastShapes({{2, 3}, {4}});
+  EXPECT_THAT(s.status().message(), HasSubstr("do not broadcast"));
+  EXPECT_EQ(*BroadcastShapes({{5, 1, 3}, {4, 1}}), (std::vector<int64_t>{5, 4, 3}));
+}
+
+TEST(SoftmaxTest, StableAndNormalized) {
+  const int64_t rows = 3, cols = 1000;
+  auto x = RandomFloats(rows * cols, 4, -30.0f, 30.0f);
+  x[5] = 80.0f;  // exp(80) overflows float without the max subtraction
+  std::vector<float> want(x.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    float m = -1e30f;
+    for (int64_t c = 0; c < cols; ++c) m = std::max(m, x[r * cols + c]);
+    double sum = 0;
+    for (int64_t c = 0; c < cols; ++c) sum += std::exp(x[r * cols + c] - m);
+    for (int64_t c = 0; c < cols; ++c) want[r * cols + c] = std::exp(x[r * cols + c] - m) / sum;
+  }
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    auto f = BuildSoftmax(rows, cols, target, "softmax");
+    ASSERT_TRUE(f.ok()) << f.status();
+    std::vector<std::vector<float>> buffers = {x, std::vector<float>(x.size())};
+    ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
+    testing::ExpectAllNear(buffers.back(), want, 1e-4f, target.ToString());
+  }
+}
+
+TEST(SoftmaxTest, RowReductions) {
+  const int64_t rows = 19, cols = 7;
+  auto x = RandomFloats(rows * cols, 5);
+  for (RowReduction kind : {RowReduction::kSum, RowReduction::kMean, RowReduction::kMax}) {
+    std::vector<float> want(rows);
+    for (int64_t r = 0; r < rows; ++r) {
+      double sum = 0;
+      float m = -1e30f;
+      for (int64_t c = 0; c < cols; ++c) {
+        sum += x[r * cols + c];
+        m = std::max(m, x[r * cols + c]);
+      }
+      want[r] = kind == RowReduction::kMax ? m : kind == RowReduction::kSum ? sum : sum / cols;
+    }
+    for (const targets::Target& target : testing::RunnableTargets()) {
+      auto f = BuildRowReduction(kind, rows, cols, target, "reduce");
+      ASSERT_TRUE(f.ok()) << f.status();
+      std::vector<std::vector<float>> buffers = {x, std::vector<float>(rows)};
+      ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
+      testing::ExpectAllNear(buffers.back(), want, 1e-5f, target.ToString());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kiln::ir::ops

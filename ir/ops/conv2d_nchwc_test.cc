@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ir/ops/testing/op_test_util.h"
+#include "ir/ops/testing/reference_ops.h"
 
 namespace kiln::ir::ops {
 namespace {
@@ -16,37 +17,6 @@ namespace {
 using ::testing::HasSubstr;
 
 using testing::RandomFloats;
-
-// Plain NCHW / OIHW convolution with the fused epilogue.
-std::vector<float> ReferenceConv(const Conv2dWorkload& w, const std::vector<float>& data,
-                                 const std::vector<float>& weight,
-                                 const std::vector<float>& bias,
-                                 const std::vector<float>& residual) {
-  const int64_t oh = w.out_height(), ow = w.out_width();
-  std::vector<float> out(w.batch * w.out_channels * oh * ow);
-  for (int64_t n = 0; n < w.batch; ++n)
-    for (int64_t o = 0; o < w.out_channels; ++o)
-      for (int64_t y = 0; y < oh; ++y)
-        for (int64_t x = 0; x < ow; ++x) {
-          double acc = 0;
-          for (int64_t c = 0; c < w.in_channels; ++c)
-            for (int64_t ky = 0; ky < w.kernel_h; ++ky)
-              for (int64_t kx = 0; kx < w.kernel_w; ++kx) {
-                const int64_t iy = y * w.stride_h + ky * w.dilation_h - w.pad_h;
-                const int64_t ix = x * w.stride_w + kx * w.dilation_w - w.pad_w;
-                if (iy < 0 || iy >= w.height || ix < 0 || ix >= w.width) continue;
-                acc += data[((n * w.in_channels + c) * w.height + iy) * w.width + ix] *
-                       weight[((o * w.in_channels + c) * w.kernel_h + ky) * w.kernel_w + kx];
-              }
-          const int64_t k = ((n * w.out_channels + o) * oh + y) * ow + x;
-          float v = static_cast<float>(acc);
-          if (w.bias) v += bias[o];
-          if (w.residual) v += residual[k];
-          if (w.activation == Activation::kRelu) v = std::max(v, 0.0f);
-          out[k] = v;
-        }
-  return out;
-}
 
 // Builds the buffers of `w` under config `c`: data, kernel, [bias],
 // [residual], output; and the expected output, packed.
@@ -62,7 +32,7 @@ ConvCase MakeCase(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c) {
   auto bias = RandomFloats(w.out_channels, 3);
   auto residual = RandomFloats(w.batch * w.out_channels * oh * ow, 4);
   ConvCase out;
-  out.want = PackNCHWc(ReferenceConv(w, data, weight, bias, residual), w.batch, w.out_channels,
+  out.want = PackNCHWc(testing::ReferenceConv2d(w, 1, data, weight, bias, residual), w.batch, w.out_channels,
                        oh, ow, c.oc_bn);
   out.buffers.push_back(PackNCHWc(data, w.batch, w.in_channels, w.height, w.width, c.ic_bn));
   out.buffers.push_back(PackOIHWio(weight, w.out_channels, w.in_channels, w.kernel_h,

@@ -119,6 +119,14 @@ Expr MakeConst(DataType t, double value) {
   return t.is_vector() ? Broadcast(scalar, t.lanes()) : scalar;
 }
 
+int64_t FloorDivide(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+int64_t FloorModulo(int64_t a, int64_t b) { return a - FloorDivide(a, b) * b; }
+
 const int64_t* AsConstInt(const Expr& e) {
   const auto* imm = e.as<IntImmNode>();
   return imm ? &imm->value : nullptr;
@@ -171,14 +179,6 @@ void Unify(Expr& a, Expr& b, const char* what) {
                                 << b.dtype().ToString();
 }
 
-int64_t FloorDivInt(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-int64_t FloorModInt(int64_t a, int64_t b) { return a - FloorDivInt(a, b) * b; }
-
 // Folds an operation on two integer constants; false when it cannot.
 bool FoldInt(BinaryOp op, int64_t x, int64_t y, int64_t* out) {
   switch (op) {
@@ -186,8 +186,8 @@ bool FoldInt(BinaryOp op, int64_t x, int64_t y, int64_t* out) {
     case BinaryOp::kSub: *out = x - y; return true;
     case BinaryOp::kMul: *out = x * y; return true;
     case BinaryOp::kDiv: if (y == 0) return false; *out = x / y; return true;
-    case BinaryOp::kFloorDiv: if (y == 0) return false; *out = FloorDivInt(x, y); return true;
-    case BinaryOp::kFloorMod: if (y == 0) return false; *out = FloorModInt(x, y); return true;
+    case BinaryOp::kFloorDiv: if (y == 0) return false; *out = FloorDivide(x, y); return true;
+    case BinaryOp::kFloorMod: if (y == 0) return false; *out = FloorModulo(x, y); return true;
     case BinaryOp::kMin: *out = std::min(x, y); return true;
     case BinaryOp::kMax: *out = std::max(x, y); return true;
     case BinaryOp::kEQ: *out = x == y; return true;

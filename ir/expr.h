@@ -336,6 +336,11 @@ Expr FloorMod(Expr a, Expr b);
 Expr Min(Expr a, Expr b);
 Expr Max(Expr a, Expr b);
 
+// Integer division rounding toward negative infinity, and its remainder
+// (with the sign of the divisor): the semantics of FloorDiv and FloorMod.
+int64_t FloorDivide(int64_t a, int64_t b);
+int64_t FloorModulo(int64_t a, int64_t b);
+
 // The literal value if `e` is an integer constant.
 const int64_t* AsConstInt(const Expr& e);
 

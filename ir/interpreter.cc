@@ -42,11 +42,6 @@ int64_t WrapInt(ScalarType t, int64_t v) {
   return v;
 }
 
-int64_t FloorDivInt(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
 
 float ApplyIntrinsic(Intrinsic op, float a, float b, float c) {
   switch (op) {
@@ -278,8 +273,8 @@ class Interpreter {
         case BinaryOp::kSub: r = x - y; break;
         case BinaryOp::kMul: r = x * y; break;
         case BinaryOp::kDiv: r = x / y; break;
-        case BinaryOp::kFloorDiv: r = FloorDivInt(x, y); break;
-        case BinaryOp::kFloorMod: r = x - FloorDivInt(x, y) * y; break;
+        case BinaryOp::kFloorDiv: r = FloorDivide(x, y); break;
+        case BinaryOp::kFloorMod: r = FloorModulo(x, y); break;
         case BinaryOp::kMin: r = std::min(x, y); break;
         case BinaryOp::kMax: r = std::max(x, y); break;
         case BinaryOp::kEQ: r = x == y; break;

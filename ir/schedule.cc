@@ -20,26 +20,6 @@ Axis NewAxis(std::string name, bool is_reduce, Var root_var = Var()) {
   return axis;
 }
 
-// Tensors read by an expression, in first-use order.
-std::vector<Tensor> ReadTensors(const Expr& e) {
-  class Collector : public ExprVisitor {
-   public:
-    std::vector<Tensor> found;
-
-   protected:
-    void VisitTensorRead(const TensorReadNode* op) override {
-      if (seen_.insert(op->tensor.get()).second) found.push_back(op->tensor);
-      ExprVisitor::VisitTensorRead(op);
-    }
-
-   private:
-    absl::flat_hash_set<const TensorNode*> seen_;
-  };
-  Collector c;
-  c.Visit(e);
-  return c.found;
-}
-
 }  // namespace
 
 Stage::Stage(Schedule* schedule, Tensor tensor, Expr body)
@@ -235,7 +215,7 @@ Schedule::Schedule(std::vector<Tensor> outputs) : outputs_(std::move(outputs)) {
   absl::flat_hash_set<const TensorNode*> visited;
   std::function<void(const Tensor&)> visit = [&](const Tensor& t) {
     if (!visited.insert(t.get()).second || t->is_placeholder()) return;
-    for (const Tensor& input : ReadTensors(t->body)) visit(input);
+    for (const Tensor& input : InputTensors(t)) visit(input);
     stages_.push_back(std::unique_ptr<Stage>(new Stage(this, t, t->body)));
   };
   for (const Tensor& t : outputs_) {

@@ -52,11 +52,6 @@ Interval Plus(const Interval& a, const Interval& b) {
   return {AddOpt(a.min, b.min), AddOpt(a.max, b.max)};
 }
 
-int64_t FloorDivInt(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
 
 class Simplifier : public StmtMutator {
  public:
@@ -85,8 +80,8 @@ class Simplifier : public StmtMutator {
           return Interval::Everything();
         case BinaryOp::kFloorDiv:
           if (cy && *cy > 0) {
-            return {x.min ? std::optional<int64_t>(FloorDivInt(*x.min, *cy)) : std::nullopt,
-                    x.max ? std::optional<int64_t>(FloorDivInt(*x.max, *cy)) : std::nullopt};
+            return {x.min ? std::optional<int64_t>(FloorDivide(*x.min, *cy)) : std::nullopt,
+                    x.max ? std::optional<int64_t>(FloorDivide(*x.max, *cy)) : std::nullopt};
           }
           return Interval::Everything();
         case BinaryOp::kFloorMod:
@@ -198,7 +193,7 @@ class Simplifier : public StmtMutator {
         r.Add(atom, coef);
       }
     }
-    q.constant = FloorDivInt(form.constant, c);
+    q.constant = FloorDivide(form.constant, c);
     r.constant = form.constant - q.constant * c;
     const Expr rest = Canonical(r, t);
     const Interval br = Bound(rest);

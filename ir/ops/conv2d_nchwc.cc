@@ -4,22 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
+#include "ir/ops/divisors.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
 namespace kiln::ir::ops {
-namespace {
-
-// The largest divisor of n not above limit.
-int64_t LargestDivisorAtMost(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d) {
-    if (n % d == 0) return d;
-  }
-  return 1;
-}
-
-}  // namespace
-
 std::string Conv2dWorkload::ToString() const {
   return absl::StrCat("conv2d(n=", batch, ", ic=", in_channels, ", ", height, "x", width,
                       ", oc=", out_channels, ", k=", kernel_h, "x", kernel_w, ", s=", stride_h,

@@ -4,21 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
+#include "ir/ops/divisors.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
 namespace kiln::ir::ops {
-namespace {
-
-int64_t LargestDivisorAtMost(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d) {
-    if (n % d == 0) return d;
-  }
-  return 1;
-}
-
-}  // namespace
-
 DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& target) {
   DenseConfig c;
   c.n_bn = LargestDivisorAtMost(w.n, target.vector_lanes);

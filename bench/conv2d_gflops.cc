@@ -1,4 +1,4 @@
-// GFLOPS of kiln's conv2d_NCHWc kernels on the ResNet-50 layer shapes with
+// GFLOPS of kiln's conv2d_NCHWc and dense kernels on the ResNet-50 layer shapes with
 // default (untuned) schedules, against this CPU's measured FMA peak.
 //   bazel run //bench:conv2d_gflops -- [--target="llvm -mcpu=native"] [--threads=1]
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "ir/ops/conv2d_nchwc.h"
+#include "ir/ops/dense.h"
 #include "ir/ops/resnet50_convs.h"
 #include "runtime/aligned_memory.h"
 #include "runtime/thread_pool.h"
@@ -81,6 +82,30 @@ int Main() {
                                 w.out_channels, w.height, w.stride_h)
                     .c_str(),
                 median * 1e3, gflops, 100.0 * gflops / peak);
+  }
+  // The classifier: dense 2048 -> 1000 at batch 1 (bound by reading weights).
+  {
+    ir::ops::DenseWorkload d{1, 1000, 2048, true, ir::ops::Activation::kNone};
+    auto f = ir::ops::BuildDense(d, ir::ops::DefaultDenseConfig(d, *target), "dense");
+    auto module = f.ok() ? codegen::JitModule::Compile({*f}, *target)
+                         : absl::StatusOr<std::unique_ptr<codegen::JitModule>>(f.status());
+    if (module.ok()) {
+      auto kernel = *(*module)->Lookup("dense");
+      std::vector<float> x(2048, 0.5f), wt(2048 * 1000, 0.25f), b(1000), y(1000);
+      void* args[] = {x.data(), wt.data(), b.data(), y.data()};
+      kernel(args);
+      std::vector<double> times;
+      for (int r = 0; r < 7; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < 20; ++i) kernel(args);
+        times.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 20);
+      }
+      std::sort(times.begin(), times.end());
+      const double gflops = 2.0 * 2048 * 1000 / times[3] * 1e-9;
+      std::printf("%-48s %8.3f %9.1f %9.0f%%\n", "dense 2048->1000", times[3] * 1e3, gflops,
+                  100.0 * gflops / peak);
+    }
   }
   const double overall = total_flop / total_seconds * 1e-9;
   std::printf("\nall 53 convolutions of ResNet-50 v2: %.1f ms, %.1f GFLOPS (%.0f%% of one-core peak)\n",

@@ -38,13 +38,20 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
                                            const targets::Target& target) {
   Conv2dNCHWcConfig c;
   const int64_t lanes = target.vector_lanes;
-  c.oc_bn = LargestDivisorAtMost(w.out_channels, lanes);
+  // Two vectors of output channels per tile: each broadcast input value then
+  // feeds two FMAs, which keeps the loads (broadcasts plus weight vectors)
+  // below the FMA count, so the FMA units, not the load ports, set the pace.
+  c.oc_bn = w.out_channels % (2 * lanes) == 0 ? 2 * lanes
+                                               : LargestDivisorAtMost(w.out_channels, lanes);
   c.ic_bn = LargestDivisorAtMost(w.in_channels, lanes);
-  // reg_n accumulators plus a weight vector and a broadcast input must fit the
-  // register file, with a little room for addresses of the spilled rest.
-  const int64_t max_tile = std::max<int64_t>(1, target.vector_registers - 4);
+  // reg_n pixels x vectors accumulators, plus the weight vectors and one
+  // broadcast, must fit the register file.
+  const int64_t vectors = std::max<int64_t>(1, c.oc_bn / lanes);
+  const int64_t max_tile = std::max<int64_t>(1, (target.vector_registers - 1 - vectors) / vectors);
+  // Prefer a width that divides the row: a tail tile runs guarded code
+  // (there is no loop-partitioning pass yet).
   c.reg_n = LargestDivisorAtMost(w.out_width(), max_tile);
-  if (c.reg_n < 4) c.reg_n = std::min(w.out_width(), max_tile);
+  if (2 * c.reg_n <= max_tile) c.reg_n = std::min(w.out_width(), max_tile);
   // Unrolling kw lets LLVM share input loads across kernel columns, which
   // costs more registers than the tile can spare.
   c.unroll_kw = false;

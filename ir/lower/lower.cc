@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/functor.h"
+#include "ir/lower/loop_partition.h"
 #include "ir/lower/schedule_to_loop_nest.h"
 #include "ir/lower/unroll.h"
 #include "ir/lower/vectorize.h"
@@ -54,6 +55,8 @@ absl::StatusOr<LoweredFunc> Lower(const Schedule& schedule, const std::vector<Te
   // The pipeline: each step is a function from loop nest to loop nest.
   s = Simplify(s);
   after("simplify", s);
+  s = PartitionLoops(s);
+  after("loop_partition", s);
   s = VectorizeLoops(s);
   after("vectorize", s);
   s = UnrollLoops(s);

@@ -196,6 +196,35 @@ TEST(LowerTest, ComputeAtProducesOnlyTheNeededRegion) {
   for (int k = 0; k < 20; ++k) EXPECT_FLOAT_EQ(cv[k], (av[k] + 1.0f) * 2.0f);
 }
 
+TEST(LowerTest, LoopPartitionLeavesTheMainLoopGuardFree) {
+  Tensor a = Placeholder("A", {10});
+  Tensor b = Compute("B", {10}, [&](const std::vector<Var>& i) {
+    return Read(a, {i[0]}) + 1.0f;
+  }, {"i"});
+  Schedule s({b});
+  auto [o, in] = s[b].Split(s[b].axis(0), 4);
+  s[b].Unroll(in);
+  std::vector<std::string> passes;
+  std::string partitioned;
+  LowerOptions options;
+  options.dump = [&](const std::string& pass, const Stmt& st) {
+    passes.push_back(pass);
+    if (pass == "loop_partition") partitioned = ToString(st);
+  };
+  auto f = Lower(s, {a, b}, "tail", options);
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(passes, (std::vector<std::string>{"schedule_to_loop_nest", "simplify",
+                                              "loop_partition", "vectorize", "unroll",
+                                              "simplify"}));
+  // Iterations 0 and 1 of i.outer run without a check; only the tail
+  // (i.outer = 2, elements 8 and 9 of 12) keeps one.
+  EXPECT_THAT(partitioned, HasSubstr("for (i.outer, 0, 2)"));
+  auto av = Random(10, 8);
+  std::vector<float> bv(10);
+  ASSERT_TRUE(Interpret(*f, {av.data(), bv.data()}).ok());
+  for (int k = 0; k < 10; ++k) EXPECT_FLOAT_EQ(bv[k], av[k] + 1.0f);
+}
+
 TEST(LowerTest, MaxReductionWithVectorTail) {
   Tensor a = Placeholder("A", {3, 21});
   IterVar r = ReduceAxis(3, "r");

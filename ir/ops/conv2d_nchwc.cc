@@ -38,20 +38,30 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
                                            const targets::Target& target) {
   Conv2dNCHWcConfig c;
   const int64_t lanes = target.vector_lanes;
-  // Two vectors of output channels per tile: each broadcast input value then
-  // feeds two FMAs, which keeps the loads (broadcasts plus weight vectors)
-  // below the FMA count, so the FMA units, not the load ports, set the pace.
-  c.oc_bn = w.out_channels % (2 * lanes) == 0 ? 2 * lanes
-                                               : LargestDivisorAtMost(w.out_channels, lanes);
   c.ic_bn = LargestDivisorAtMost(w.in_channels, lanes);
-  // reg_n pixels x vectors accumulators, plus the weight vectors and one
-  // broadcast, must fit the register file.
-  const int64_t vectors = std::max<int64_t>(1, c.oc_bn / lanes);
-  const int64_t max_tile = std::max<int64_t>(1, (target.vector_registers - 1 - vectors) / vectors);
-  // Prefer a width that divides the row: a tail tile runs guarded code
-  // (there is no loop-partitioning pass yet).
-  c.reg_n = LargestDivisorAtMost(w.out_width(), max_tile);
-  if (2 * c.reg_n <= max_tile) c.reg_n = std::min(w.out_width(), max_tile);
+  c.oc_bn = LargestDivisorAtMost(w.out_channels, lanes);
+  c.reg_n = 1;
+  // The register tile: reg_n pixels x `vectors` output-channel vectors of
+  // accumulators. Per input channel it loads reg_n broadcasts and `vectors`
+  // weight vectors for reg_n * vectors FMAs, so wider tiles use the load
+  // ports better; it needs at least ~8 independent accumulators to cover the
+  // FMA latency; and accumulators, weights and one broadcast must fit the
+  // registers. Widths divide the row, so no tile is a guarded tail.
+  const int64_t ow = w.out_width();
+  double best = -1;
+  for (int64_t vectors : {2, 1}) {
+    if (w.out_channels % (vectors * lanes) != 0) continue;
+    for (int64_t r = 1; r <= ow; ++r) {
+      if (ow % r != 0 || r * vectors + vectors + 1 > target.vector_registers) continue;
+      const double accumulators = static_cast<double>(r * vectors);
+      const double score = std::min(accumulators, 8.0) / 8.0 * accumulators / (r + vectors);
+      if (score > best) {
+        best = score;
+        c.oc_bn = vectors * lanes;
+        c.reg_n = r;
+      }
+    }
+  }
   // Unrolling kw lets LLVM share input loads across kernel columns, which
   // costs more registers than the tile can spare.
   c.unroll_kw = false;

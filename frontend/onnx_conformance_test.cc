@@ -1,0 +1,158 @@
+// Runs the ONNX project's backend test suite (Debian's libonnx-testdata):
+// every case is imported and evaluated, and compared with the expected
+// outputs. A case is skipped only when the importer reports something kiln
+// does not support (code Unimplemented); everything else must pass.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "frontend/onnx_context.h"
+#include "frontend/onnx_importer.h"
+#include "gtest/gtest.h"
+#include "ir/graph/op_registry.h"
+
+namespace kiln::frontend {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kSuite[] = "/usr/share/libonnx-testdata/data";
+
+absl::StatusOr<graph::NDArray> ReadTensor(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  onnx::TensorProto proto;
+  if (!proto.ParseFromString(buffer.str())) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot parse ", path.string()));
+  }
+  return TensorFromProto(proto, path.parent_path().string());
+}
+
+enum class Outcome { kPassed, kFailed, kSkipped };
+
+// Follows the backend tests' comparison: |got - want| <= atol + rtol * |want|.
+bool Close(const graph::NDArray& got, const graph::NDArray& want, std::string* why) {
+  if (got.shape() != want.shape()) {
+    *why = absl::StrCat("shape ", got.ShapeString(), " vs expected ", want.ShapeString());
+    return false;
+  }
+  for (int64_t i = 0; i < want.NumElements(); ++i) {
+    auto load = [](const graph::NDArray& a, int64_t k) -> double {
+      switch (a.dtype()) {
+        case runtime::DType::kFloat32: return a.data<float>()[k];
+        case runtime::DType::kInt32: return a.data<int32_t>()[k];
+        case runtime::DType::kInt64: return static_cast<double>(a.data<int64_t>()[k]);
+        default: return a.data<uint8_t>()[k];
+      }
+    };
+    const double g = load(got, i), w = load(want, i);
+    if (std::isnan(g) && std::isnan(w)) continue;
+    if (!(std::fabs(g - w) <= 1e-5 + 1e-3 * std::fabs(w))) {
+      *why = absl::StrCat("element ", i, " is ", g, ", expected ", w);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The shapes of the first data set's inputs, by the model's input names, so
+// that models with dynamic dimensions import as a user would import them.
+InputShapes ShapesFromTestData(const fs::path& dir) {
+  InputShapes shapes;
+  std::ifstream in(dir / "model.onnx", std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  onnx::ModelProto model;
+  if (!model.ParseFromString(buffer.str())) return shapes;
+  absl::flat_hash_map<std::string, bool> initializers;
+  for (const auto& init : model.graph().initializer()) initializers[init.name()] = true;
+  int k = 0;
+  for (const auto& input : model.graph().input()) {
+    if (initializers.contains(input.name())) continue;
+    auto t = ReadTensor(dir / "test_data_set_0" / absl::StrCat("input_", k++, ".pb"));
+    if (t.ok()) shapes[input.name()] = t->shape();
+  }
+  return shapes;
+}
+
+Outcome RunCase(const fs::path& dir, std::string* why) {
+  auto g = ImportOnnxFile((dir / "model.onnx").string(), ShapesFromTestData(dir));
+  if (!g.ok()) {
+    *why = std::string(g.status().message());
+    return g.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
+                                                                   : Outcome::kFailed;
+  }
+  bool ran = false;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!entry.is_directory() || entry.path().filename().string().rfind("test_data_set", 0) != 0) {
+      continue;
+    }
+    absl::flat_hash_map<std::string, graph::NDArray> inputs;
+    for (size_t k = 0; k < g->inputs().size(); ++k) {
+      auto t = ReadTensor(entry.path() / absl::StrCat("input_", k, ".pb"));
+      if (!t.ok()) {
+        *why = std::string(t.status().message());
+        return t.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
+                                                                       : Outcome::kFailed;
+      }
+      inputs[g->value(g->inputs()[k]).name] = *t;
+    }
+    auto outputs = graph::Evaluate(*g, inputs);
+    if (!outputs.ok()) {
+      *why = std::string(outputs.status().message());
+      return Outcome::kFailed;
+    }
+    for (size_t k = 0; k < outputs->size(); ++k) {
+      auto want = ReadTensor(entry.path() / absl::StrCat("output_", k, ".pb"));
+      if (!want.ok()) {
+        *why = std::string(want.status().message());
+        return want.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
+                                                                          : Outcome::kFailed;
+      }
+      if (!Close((*outputs)[k], *want, why)) {
+        *why = absl::StrCat("output ", k, ": ", *why);
+        return Outcome::kFailed;
+      }
+    }
+    ran = true;
+  }
+  if (!ran) *why = "no test data";
+  return ran ? Outcome::kPassed : Outcome::kSkipped;
+}
+
+TEST(OnnxConformanceTest, BackendSuite) {
+  if (!fs::exists(kSuite)) GTEST_SKIP() << kSuite << " is missing (package libonnx-testdata)";
+  int passed = 0, failed = 0, skipped = 0;
+  std::vector<std::string> failures;
+  for (const char* group : {"node", "pytorch-converted", "pytorch-operator", "simple"}) {
+    std::vector<fs::path> cases;
+    for (const auto& entry : fs::directory_iterator(fs::path(kSuite) / group)) {
+      if (fs::exists(entry.path() / "model.onnx")) cases.push_back(entry.path());
+    }
+    std::sort(cases.begin(), cases.end());
+    for (const fs::path& dir : cases) {
+      std::string why;
+      switch (RunCase(dir, &why)) {
+        case Outcome::kPassed: ++passed; break;
+        case Outcome::kSkipped: ++skipped; break;
+        case Outcome::kFailed:
+          ++failed;
+          failures.push_back(absl::StrCat(group, "/", dir.filename().string(), ": ", why));
+          break;
+      }
+    }
+  }
+  for (const std::string& f : failures) std::printf("FAILED %s\n", f.c_str());
+  std::printf("onnx backend suite: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  EXPECT_EQ(failed, 0);
+  EXPECT_GT(passed, 100);
+}
+
+}  // namespace
+}  // namespace kiln::frontend

@@ -1,0 +1,87 @@
+// The state of one ONNX import, and what an operator converter may do with
+// it: read its node's inputs and attributes, and emit kiln operators.
+// Nodes whose inputs are all constant are evaluated on the spot, so shape
+// sub-graphs (Shape -> Gather -> Concat -> Reshape) fold away during import.
+#ifndef KILN_FRONTEND_ONNX_CONTEXT_H_
+#define KILN_FRONTEND_ONNX_CONTEXT_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "ir/graph/graph.h"
+#include "onnx/onnx_pb.h"
+
+namespace kiln::frontend {
+
+absl::StatusOr<graph::NDArray> TensorFromProto(const onnx::TensorProto& tensor,
+                                               const std::string& model_dir);
+// ONNX's TensorProto element type -> kiln dtype name ("float32", ...).
+absl::StatusOr<std::string> DTypeNameFromOnnx(int onnx_type);
+
+class ImportContext {
+ public:
+  ImportContext(graph::Graph* graph, int64_t opset, std::string model_dir)
+      : graph_(graph), opset_(opset), model_dir_(std::move(model_dir)) {}
+
+  // Binds an ONNX value name to a graph value.
+  void Bind(const std::string& name, int value) { names_[name] = value; }
+  absl::StatusOr<int> Lookup(const std::string& name) const;
+
+  int64_t opset() const { return opset_; }
+  const std::string& model_dir() const { return model_dir_; }
+  graph::Graph& graph() { return *graph_; }
+
+  // ---- for converters, about the node being converted ----
+  void Begin(const onnx::NodeProto* node) { node_ = node; }
+  const onnx::NodeProto& node() const { return *node_; }
+  int num_inputs() const { return node_->input_size(); }
+  bool HasInput(int i) const { return i < node_->input_size() && !node_->input(i).empty(); }
+  absl::StatusOr<int> Input(int i) const;  // -1 for an absent optional input
+  const graph::TensorType& InputType(int i) const;
+  // The input's data when it is a constant.
+  std::optional<graph::NDArray> InputConstant(int i) const;
+  // An input that must be constant for kiln (e.g. Reshape's shape), as int64s.
+  absl::StatusOr<std::vector<int64_t>> ConstantInts(int i, const char* what) const;
+
+  const onnx::AttributeProto* Attr(const std::string& name) const;
+  absl::StatusOr<int64_t> AttrInt(const std::string& name, std::optional<int64_t> def) const;
+  absl::StatusOr<double> AttrFloat(const std::string& name, std::optional<double> def) const;
+  absl::StatusOr<std::string> AttrString(const std::string& name,
+                                         std::optional<std::string> def) const;
+  absl::StatusOr<std::vector<int64_t>> AttrInts(const std::string& name,
+                                                std::optional<std::vector<int64_t>> def) const;
+
+  // Emits kiln operator `op` for this node; its outputs bind to the ONNX
+  // node's outputs in order. Folds it when every input is constant.
+  absl::Status Emit(const std::string& op, const std::vector<int>& inputs,
+                    absl::flat_hash_map<std::string, graph::AttrValue> attrs,
+                    int num_outputs = 1);
+  // Binds output 0 of this node to an existing value (Identity, Dropout).
+  void Alias(int value);
+  // Binds output 0 of this node to new constant data.
+  void EmitConstant(graph::NDArray data);
+
+  // Errors that name the node, the op and the opset.
+  absl::Status Unsupported(const std::string& what) const;
+  absl::Status Invalid(const std::string& what) const;
+
+ private:
+  graph::Graph* graph_;
+  int64_t opset_;
+  std::string model_dir_;
+  const onnx::NodeProto* node_ = nullptr;
+  absl::flat_hash_map<std::string, int> names_;
+};
+
+using Converter = std::function<absl::Status(ImportContext&)>;
+// The converter for an ONNX op type, or nullptr.
+const Converter* FindConverter(const std::string& op_type);
+
+}  // namespace kiln::frontend
+
+#endif  // KILN_FRONTEND_ONNX_CONTEXT_H_

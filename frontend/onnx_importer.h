@@ -1,0 +1,32 @@
+// Importing ONNX models into kiln's graph IR, like TVM's
+// relay.frontend.from_onnx(model, shape_dict).
+#ifndef KILN_FRONTEND_ONNX_IMPORTER_H_
+#define KILN_FRONTEND_ONNX_IMPORTER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "ir/graph/graph.h"
+
+namespace kiln::frontend {
+
+using InputShapes = absl::flat_hash_map<std::string, std::vector<int64_t>>;
+
+// Input shapes given by name fix dynamic dimensions (and override static
+// ones). Errors: a file that is not an ONNX model (truncated, corrupt), an
+// opset outside 7..18, a dynamic dimension left unfixed, and — with code
+// Unimplemented — any operator, attribute value or dtype kiln does not
+// support, naming the node, the operator and the opset.
+absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
+                                            const InputShapes& input_shapes = {});
+// `model_dir` resolves external data files.
+absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
+                                             const InputShapes& input_shapes = {},
+                                             const std::string& model_dir = ".");
+
+}  // namespace kiln::frontend
+
+#endif  // KILN_FRONTEND_ONNX_IMPORTER_H_

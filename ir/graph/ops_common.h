@@ -1,0 +1,36 @@
+// Helpers shared by the reference operator implementations.
+#ifndef KILN_IR_GRAPH_OPS_COMMON_H_
+#define KILN_IR_GRAPH_OPS_COMMON_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/graph/graph.h"
+
+namespace kiln::graph::ops {
+
+int64_t NumElements(const std::vector<int64_t>& shape);
+std::vector<int64_t> Strides(const std::vector<int64_t>& shape);
+
+// numpy broadcasting of two shapes.
+absl::StatusOr<std::vector<int64_t>> Broadcast(const std::vector<int64_t>& a,
+                                               const std::vector<int64_t>& b);
+// Flat index into a tensor of `shape` (right-aligned, size-1 dims broadcast)
+// for the element at multi-index `index` of the broadcast result.
+int64_t BroadcastIndex(const std::vector<int64_t>& index, const std::vector<int64_t>& shape);
+
+// Normalizes a possibly negative axis against `rank`.
+absl::StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank);
+
+absl::StatusOr<NDArray> Allocate(const TensorType& type);
+// Element i as double / stores a double, for float32, int32, int64, bool, uint8.
+double Load(const NDArray& a, int64_t i);
+void Store(NDArray& a, int64_t i, double v);
+
+// Requires exactly `n` inputs (or at least `min` and at most `n`).
+absl::Status ExpectInputs(const std::vector<const TensorType*>& in, size_t min, size_t max);
+
+}  // namespace kiln::graph::ops
+
+#endif  // KILN_IR_GRAPH_OPS_COMMON_H_

@@ -1,0 +1,166 @@
+// Elementwise and broadcasting operators. Arithmetic runs in double and is
+// stored in the output's type, so int64 shape arithmetic stays exact.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/op_registry.h"
+#include "ir/graph/ops_common.h"
+
+namespace kiln::graph::ops {
+namespace {
+
+using UnaryFn = std::function<double(const Node&, double)>;
+
+OpDef Unary(UnaryFn fn) {
+  OpDef def;
+  def.infer = [](const Node&, const std::vector<const TensorType*>& in)
+      -> absl::StatusOr<std::vector<TensorType>> {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    return std::vector<TensorType>{*in[0]};
+  };
+  def.evaluate = [fn](const Node& node, const std::vector<NDArray>& in)
+      -> absl::StatusOr<std::vector<NDArray>> {
+    auto out = Allocate({in[0].dtype(), in[0].shape()});
+    if (!out.ok()) return out.status();
+    for (int64_t i = 0; i < in[0].NumElements(); ++i) Store(*out, i, fn(node, Load(in[0], i)));
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
+// Attribute read during evaluation; validated by the importer already.
+double Attr(const Node& node, const char* key, double def) {
+  auto v = node.Float(key, def);
+  return v.ok() ? *v : def;
+}
+
+// `mixed_types`: the operands may differ in type (Pow's exponent); the
+// result has the first operand's type.
+OpDef Binary(std::function<double(double, double)> fn, bool compare = false,
+             bool mixed_types = false) {
+  OpDef def;
+  def.infer = [compare, mixed_types](const Node&, const std::vector<const TensorType*>& in)
+      -> absl::StatusOr<std::vector<TensorType>> {
+    if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
+    if (!mixed_types && in[0]->dtype != in[1]->dtype) {
+      return absl::InvalidArgumentError(absl::StrCat("operand types differ: ", in[0]->ToString(),
+                                                     " and ", in[1]->ToString()));
+    }
+    auto shape = Broadcast(in[0]->shape, in[1]->shape);
+    if (!shape.ok()) return shape.status();
+    return std::vector<TensorType>{{compare ? DType::kBool : in[0]->dtype, *shape}};
+  };
+  def.evaluate = [fn, compare](const Node&, const std::vector<NDArray>& in)
+      -> absl::StatusOr<std::vector<NDArray>> {
+    auto shape = Broadcast(in[0].shape(), in[1].shape());
+    if (!shape.ok()) return shape.status();
+    auto out = Allocate({compare ? DType::kBool : in[0].dtype(), *shape});
+    if (!out.ok()) return out.status();
+    const bool integer = in[0].dtype() == DType::kInt64 || in[0].dtype() == DType::kInt32;
+    std::vector<int64_t> index(shape->size(), 0);
+    for (int64_t i = 0; i < out->NumElements(); ++i) {
+      double a = Load(in[0], BroadcastIndex(index, in[0].shape()));
+      double b = Load(in[1], BroadcastIndex(index, in[1].shape()));
+      double v = fn(a, b);
+      if (integer && !compare) v = std::trunc(v);
+      Store(*out, i, v);
+      for (int64_t d = static_cast<int64_t>(index.size()) - 1; d >= 0; --d) {
+        if (++index[d] < (*shape)[d]) break;
+        index[d] = 0;
+      }
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
+double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+KILN_REGISTER(OpRegistry(), "relu", "max(x, 0)",
+              Unary([](const Node&, double x) { return std::max(x, 0.0); }));
+KILN_REGISTER(OpRegistry(), "sigmoid", "1 / (1 + exp(-x))",
+              Unary([](const Node&, double x) { return Sigmoid(x); }));
+KILN_REGISTER(OpRegistry(), "tanh", "tanh(x)",
+              Unary([](const Node&, double x) { return std::tanh(x); }));
+KILN_REGISTER(OpRegistry(), "exp", "exp(x)",
+              Unary([](const Node&, double x) { return std::exp(x); }));
+KILN_REGISTER(OpRegistry(), "log", "log(x)",
+              Unary([](const Node&, double x) { return std::log(x); }));
+KILN_REGISTER(OpRegistry(), "sqrt", "sqrt(x)",
+              Unary([](const Node&, double x) { return std::sqrt(x); }));
+KILN_REGISTER(OpRegistry(), "neg", "-x", Unary([](const Node&, double x) { return -x; }));
+KILN_REGISTER(OpRegistry(), "abs", "|x|",
+              Unary([](const Node&, double x) { return std::fabs(x); }));
+KILN_REGISTER(OpRegistry(), "reciprocal", "1 / x",
+              Unary([](const Node&, double x) { return 1.0 / x; }));
+KILN_REGISTER(OpRegistry(), "floor", "floor(x)",
+              Unary([](const Node&, double x) { return std::floor(x); }));
+KILN_REGISTER(OpRegistry(), "ceil", "ceil(x)",
+              Unary([](const Node&, double x) { return std::ceil(x); }));
+KILN_REGISTER(OpRegistry(), "erf", "erf(x)",
+              Unary([](const Node&, double x) { return std::erf(x); }));
+KILN_REGISTER(OpRegistry(), "identity", "x", Unary([](const Node&, double x) { return x; }));
+KILN_REGISTER(OpRegistry(), "leaky_relu", "x if x >= 0 else alpha * x",
+              Unary([](const Node& n, double x) {
+                return x >= 0 ? x : Attr(n, "alpha", 0.01) * x;
+              }));
+KILN_REGISTER(OpRegistry(), "clip", "min(max(x, min), max)", Unary([](const Node& n, double x) {
+                return std::min(std::max(x, Attr(n, "min", -INFINITY)), Attr(n, "max", INFINITY));
+              }));
+KILN_REGISTER(OpRegistry(), "hard_sigmoid", "max(0, min(1, alpha * x + beta))",
+              Unary([](const Node& n, double x) {
+                return std::max(0.0,
+                                std::min(1.0, Attr(n, "alpha", 0.2) * x + Attr(n, "beta", 0.5)));
+              }));
+KILN_REGISTER(OpRegistry(), "hard_swish", "x * max(0, min(1, x / 6 + 0.5))",
+              Unary([](const Node&, double x) {
+                return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5));
+              }));
+
+KILN_REGISTER(OpRegistry(), "add", "a + b", Binary([](double a, double b) { return a + b; }));
+KILN_REGISTER(OpRegistry(), "sub", "a - b", Binary([](double a, double b) { return a - b; }));
+KILN_REGISTER(OpRegistry(), "mul", "a * b", Binary([](double a, double b) { return a * b; }));
+KILN_REGISTER(OpRegistry(), "div", "a / b", Binary([](double a, double b) { return a / b; }));
+KILN_REGISTER(OpRegistry(), "pow", "a ** b",
+              Binary([](double a, double b) { return std::pow(a, b); }, false, true));
+KILN_REGISTER(OpRegistry(), "max", "max(a, b)",
+              Binary([](double a, double b) { return std::max(a, b); }));
+KILN_REGISTER(OpRegistry(), "min", "min(a, b)",
+              Binary([](double a, double b) { return std::min(a, b); }));
+KILN_REGISTER(OpRegistry(), "prelu", "a if a >= 0 else slope * a",
+              Binary([](double a, double s) { return a >= 0 ? a : s * a; }));
+KILN_REGISTER(OpRegistry(), "equal", "a == b",
+              Binary([](double a, double b) { return a == b ? 1.0 : 0.0; }, true));
+
+OpDef CastOp() {
+  OpDef def;
+  def.infer = [](const Node& node, const std::vector<const TensorType*>& in)
+      -> absl::StatusOr<std::vector<TensorType>> {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto to = node.String("to");
+    if (!to.ok()) return to.status();
+    auto dtype = runtime::ParseDType(*to);
+    if (!dtype.ok()) return dtype.status();
+    return std::vector<TensorType>{{*dtype, in[0]->shape}};
+  };
+  def.evaluate = [](const Node& node, const std::vector<NDArray>& in)
+      -> absl::StatusOr<std::vector<NDArray>> {
+    auto dtype = runtime::ParseDType(*node.String("to"));
+    if (!dtype.ok()) return dtype.status();
+    auto out = Allocate({*dtype, in[0].shape()});
+    if (!out.ok()) return out.status();
+    const bool to_int = *dtype != DType::kFloat32;
+    for (int64_t i = 0; i < in[0].NumElements(); ++i) {
+      const double v = Load(in[0], i);
+      Store(*out, i, to_int && *dtype != DType::kBool ? std::trunc(v) : v);
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "cast", "converts to dtype `to`", CastOp());
+
+}  // namespace
+}  // namespace kiln::graph::ops

@@ -1,0 +1,437 @@
+// Neural-network operators: convolution, normalization, pooling, matrix
+// products, softmax and reductions. 2-D spatial operators take NCHW tensors;
+// other ranks are reported as unimplemented.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/op_registry.h"
+#include "ir/graph/ops_common.h"
+
+namespace kiln::graph::ops {
+namespace {
+
+using Types = std::vector<const TensorType*>;
+using Result = absl::StatusOr<std::vector<TensorType>>;
+using Outputs = absl::StatusOr<std::vector<NDArray>>;
+
+absl::Status Expect4d(const TensorType& t, const char* what) {
+  if (t.dtype != DType::kFloat32) {
+    return absl::UnimplementedError(absl::StrCat(what, " of type ", runtime::DTypeName(t.dtype),
+                                                 "; only float32 is supported"));
+  }
+  if (t.shape.size() != 4) {
+    return absl::UnimplementedError(absl::StrCat(what, " of rank ", t.shape.size(),
+                                                 "; only 2-D (NCHW) is supported"));
+  }
+  return absl::OkStatus();
+}
+
+// Spatial window parameters shared by conv and pooling.
+struct Window {
+  int64_t kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+};
+
+absl::StatusOr<Window> ReadWindow(const Node& n, int64_t kh, int64_t kw) {
+  Window w{kh, kw, 1, 1, 1, 1, 0, 0, 0, 0};
+  auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
+  auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
+  auto pads = n.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
+  for (const auto* s : {&strides, &dilations, &pads}) {
+    if (!s->ok()) return s->status();
+  }
+  if (strides->size() != 2 || dilations->size() != 2 || pads->size() != 4) {
+    return absl::InvalidArgumentError("strides/dilations need 2 values and pads 4");
+  }
+  w.sh = (*strides)[0], w.sw = (*strides)[1], w.dh = (*dilations)[0], w.dw = (*dilations)[1];
+  w.pt = (*pads)[0], w.pl = (*pads)[1], w.pb = (*pads)[2], w.pr = (*pads)[3];
+  if (w.sh < 1 || w.sw < 1 || w.dh < 1 || w.dw < 1 || w.pt < 0 || w.pl < 0 || w.pb < 0 || w.pr < 0) {
+    return absl::InvalidArgumentError("strides and dilations must be positive, pads non-negative");
+  }
+  return w;
+}
+
+int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1, bool ceil) {
+  const int64_t span = in + p0 + p1 - d * (k - 1) - 1;
+  int64_t out = (ceil ? (span + s - 1) / s : span / s) + 1;
+  if (ceil && (out - 1) * s >= in + p0) --out;
+  return out;
+}
+
+// ---- conv ----
+OpDef Conv() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
+    if (auto st = Expect4d(*in[0], "conv input"); !st.ok()) return st;
+    if (auto st = Expect4d(*in[1], "conv weight"); !st.ok()) return st;
+    auto group = n.Int("group", 1);
+    if (!group.ok()) return group.status();
+    const auto& x = in[0]->shape;
+    const auto& w = in[1]->shape;
+    if (*group < 1 || x[1] % *group != 0 || w[0] % *group != 0 || w[1] * *group != x[1]) {
+      return absl::InvalidArgumentError(absl::StrCat("input channels ", x[1], ", weight ",
+                                                     runtime::ShapeToString(w), " and group ",
+                                                     *group, " do not agree"));
+    }
+    auto win = ReadWindow(n, w[2], w[3]);
+    if (!win.ok()) return win.status();
+    const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, false);
+    const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, false);
+    if (oh < 1 || ow < 1) return absl::InvalidArgumentError("the output would be empty");
+    if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{w[0]}) {
+      return absl::InvalidArgumentError("the bias must have one value per output channel");
+    }
+    return std::vector<TensorType>{{in[0]->dtype, {x[0], w[0], oh, ow}}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto& x = in[0].shape();
+    const auto& w = in[1].shape();
+    const int64_t group = *n.Int("group", 1);
+    auto win = ReadWindow(n, w[2], w[3]);
+    if (!win.ok()) return win.status();
+    const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, false);
+    const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, false);
+    auto out = Allocate({DType::kFloat32, {x[0], w[0], oh, ow}});
+    if (!out.ok()) return out.status();
+    const float* xd = in[0].data<float>();
+    const float* wd = in[1].data<float>();
+    const bool bias = in.size() > 2 && in[2].defined();
+    const int64_t icg = w[1], ocg = w[0] / group;
+    float* o = out->data<float>();
+    for (int64_t b = 0; b < x[0]; ++b)
+      for (int64_t oc = 0; oc < w[0]; ++oc) {
+        const int64_t g = oc / ocg;
+        float* plane = o + (b * w[0] + oc) * oh * ow;
+        std::fill(plane, plane + oh * ow, bias ? in[2].data<float>()[oc] : 0.0f);
+        for (int64_t c = 0; c < icg; ++c)
+          for (int64_t ky = 0; ky < win->kh; ++ky)
+            for (int64_t kx = 0; kx < win->kw; ++kx) {
+              const float wv = wd[((oc * icg + c) * win->kh + ky) * win->kw + kx];
+              const float* xp = xd + (b * x[1] + g * icg + c) * x[2] * x[3];
+              for (int64_t y = 0; y < oh; ++y) {
+                const int64_t iy = y * win->sh + ky * win->dh - win->pt;
+                if (iy < 0 || iy >= x[2]) continue;
+                for (int64_t z = 0; z < ow; ++z) {
+                  const int64_t ix = z * win->sw + kx * win->dw - win->pl;
+                  if (ix < 0 || ix >= x[3]) continue;
+                  plane[y * ow + z] += wv * xp[iy * x[3] + ix];
+                }
+              }
+            }
+      }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "conv", "2-D convolution, NCHW x OIHW", Conv());
+
+// ---- batch_norm (inference) ----
+OpDef BatchNorm() {
+  OpDef def;
+  def.infer = [](const Node&, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 5, 5); !st.ok()) return st;
+    if (in[0]->shape.size() < 2) return absl::InvalidArgumentError("needs a channel axis");
+    for (int k = 1; k < 5; ++k) {
+      if (in[k]->shape != std::vector<int64_t>{in[0]->shape[1]}) {
+        return absl::InvalidArgumentError("scale, bias, mean and var need one value per channel");
+      }
+    }
+    return std::vector<TensorType>{*in[0]};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const double eps = *n.Float("epsilon", 1e-5);
+    auto out = Allocate({DType::kFloat32, in[0].shape()});
+    if (!out.ok()) return out.status();
+    const int64_t c = in[0].shape()[1];
+    int64_t inner = 1;
+    for (size_t d = 2; d < in[0].shape().size(); ++d) inner *= in[0].shape()[d];
+    for (int64_t i = 0; i < in[0].NumElements(); ++i) {
+      const int64_t ch = (i / inner) % c;
+      const double scale = in[1].data<float>()[ch] / std::sqrt(in[4].data<float>()[ch] + eps);
+      out->data<float>()[i] = static_cast<float>(
+          (in[0].data<float>()[i] - in[3].data<float>()[ch]) * scale + in[2].data<float>()[ch]);
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "batch_norm", "inference batch normalization", BatchNorm());
+
+// ---- pooling ----
+OpDef Pool(bool is_max) {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    if (auto st = Expect4d(*in[0], "pooling input"); !st.ok()) return st;
+    auto kernel = n.Ints("kernel_shape");
+    if (!kernel.ok()) return kernel.status();
+    if (kernel->size() != 2) return absl::UnimplementedError("only 2-D pooling is supported");
+    auto win = ReadWindow(n, (*kernel)[0], (*kernel)[1]);
+    if (!win.ok()) return win.status();
+    const bool ceil = *n.Int("ceil_mode", 0) != 0;
+    const auto& x = in[0]->shape;
+    const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, ceil);
+    const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, ceil);
+    if (oh < 1 || ow < 1) return absl::InvalidArgumentError("the output would be empty");
+    return std::vector<TensorType>{{in[0]->dtype, {x[0], x[1], oh, ow}}};
+  };
+  def.evaluate = [is_max](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto kernel = *n.Ints("kernel_shape");
+    auto win = ReadWindow(n, kernel[0], kernel[1]);
+    if (!win.ok()) return win.status();
+    const bool ceil = *n.Int("ceil_mode", 0) != 0;
+    const bool include_pad = *n.Int("count_include_pad", 0) != 0;
+    const auto& x = in[0].shape();
+    const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, ceil);
+    const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, ceil);
+    auto out = Allocate({DType::kFloat32, {x[0], x[1], oh, ow}});
+    if (!out.ok()) return out.status();
+    for (int64_t p = 0; p < x[0] * x[1]; ++p)
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t z = 0; z < ow; ++z) {
+          double best = -std::numeric_limits<double>::infinity(), sum = 0;
+          int64_t count = 0;
+          for (int64_t ky = 0; ky < win->kh; ++ky)
+            for (int64_t kx = 0; kx < win->kw; ++kx) {
+              const int64_t iy = y * win->sh + ky * win->dh - win->pt;
+              const int64_t ix = z * win->sw + kx * win->dw - win->pl;
+              const bool in_padded = iy < x[2] + win->pb && ix < x[3] + win->pr;
+              if (include_pad && in_padded) ++count;
+              if (iy < 0 || iy >= x[2] || ix < 0 || ix >= x[3]) continue;
+              if (!include_pad) ++count;
+              const double v = in[0].data<float>()[(p * x[2] + iy) * x[3] + ix];
+              best = std::max(best, v);
+              sum += v;
+            }
+          out->data<float>()[(p * oh + y) * ow + z] =
+              static_cast<float>(is_max ? best : (count ? sum / count : 0.0));
+        }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "max_pool", "2-D max pooling", Pool(true));
+KILN_REGISTER(OpRegistry(), "avg_pool", "2-D average pooling", Pool(false));
+
+// ---- reductions (also global pooling) ----
+absl::StatusOr<std::vector<bool>> ReducedAxes(const Node& n, size_t rank) {
+  auto axes = n.Ints("axes", std::vector<int64_t>{});
+  if (!axes.ok()) return axes.status();
+  std::vector<bool> reduced(rank, axes->empty());
+  for (int64_t a : *axes) {
+    auto axis = NormalizeAxis(a, rank);
+    if (!axis.ok()) return axis.status();
+    reduced[*axis] = true;
+  }
+  return reduced;
+}
+
+enum class Reduction { kSum, kMean, kMax };
+
+OpDef Reduce(Reduction kind) {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto reduced = ReducedAxes(n, in[0]->shape.size());
+    if (!reduced.ok()) return reduced.status();
+    const bool keep = *n.Int("keepdims", 1) != 0;
+    std::vector<int64_t> shape;
+    for (size_t d = 0; d < reduced->size(); ++d) {
+      if (!(*reduced)[d]) shape.push_back(in[0]->shape[d]);
+      else if (keep) shape.push_back(1);
+    }
+    return std::vector<TensorType>{{in[0]->dtype, shape}};
+  };
+  def.evaluate = [kind](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto& shape = in[0].shape();
+    auto reduced = ReducedAxes(n, shape.size());
+    if (!reduced.ok()) return reduced.status();
+    std::vector<int64_t> kept_shape;
+    int64_t count = 1;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if ((*reduced)[d]) {
+        count *= shape[d];
+        kept_shape.push_back(1);
+      } else {
+        kept_shape.push_back(shape[d]);
+      }
+    }
+    std::vector<double> acc(NumElements(kept_shape),
+                            kind == Reduction::kMax ? -std::numeric_limits<double>::infinity() : 0.0);
+    std::vector<int64_t> index(shape.size(), 0);
+    for (int64_t i = 0; i < in[0].NumElements(); ++i) {
+      const int64_t o = BroadcastIndex(index, kept_shape);
+      const double v = Load(in[0], i);
+      acc[o] = kind == Reduction::kMax ? std::max(acc[o], v) : acc[o] + v;
+      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+        if (++index[d] < shape[d]) break;
+        index[d] = 0;
+      }
+    }
+    TensorType t{in[0].dtype(), {}};
+    const bool keep = *n.Int("keepdims", 1) != 0;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (!(*reduced)[d] || keep) t.shape.push_back(kept_shape[d]);
+    }
+    auto out = Allocate(t);
+    if (!out.ok()) return out.status();
+    for (size_t k = 0; k < acc.size(); ++k) {
+      Store(*out, k, kind == Reduction::kMean ? acc[k] / count : acc[k]);
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "reduce_sum", "sum over axes", Reduce(Reduction::kSum));
+KILN_REGISTER(OpRegistry(), "reduce_mean", "mean over axes", Reduce(Reduction::kMean));
+KILN_REGISTER(OpRegistry(), "reduce_max", "max over axes", Reduce(Reduction::kMax));
+
+// ---- matrix products ----
+OpDef MatMul() {
+  OpDef def;
+  // numpy matmul: 1-D operands are promoted and the added axis removed.
+  auto shapes = [](std::vector<int64_t> a, std::vector<int64_t> b)
+      -> absl::StatusOr<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>>> {
+    if (a.empty() || b.empty()) return absl::InvalidArgumentError("matmul of a scalar");
+    const bool a1 = a.size() == 1, b1 = b.size() == 1;
+    if (a1) a.insert(a.begin(), 1);
+    if (b1) b.push_back(1);
+    if (a.back() != b[b.size() - 2]) {
+      return absl::InvalidArgumentError(absl::StrCat("inner dimensions ", a.back(), " and ",
+                                                     b[b.size() - 2], " differ"));
+    }
+    std::vector<int64_t> ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
+    auto batch = Broadcast(ab, bb);
+    if (!batch.ok()) return batch.status();
+    std::vector<int64_t> out = *batch;
+    if (!a1) out.push_back(a[a.size() - 2]);
+    if (!b1) out.push_back(b.back());
+    return std::make_tuple(a, b, out);
+  };
+  def.infer = [shapes](const Node&, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
+    auto s = shapes(in[0]->shape, in[1]->shape);
+    if (!s.ok()) return s.status();
+    return std::vector<TensorType>{{in[0]->dtype, std::get<2>(*s)}};
+  };
+  def.evaluate = [shapes](const Node&, const std::vector<NDArray>& in) -> Outputs {
+    auto s = shapes(in[0].shape(), in[1].shape());
+    if (!s.ok()) return s.status();
+    const auto& [a, b, out_shape] = *s;
+    const int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+    std::vector<int64_t> batch(out_shape.begin(),
+                               out_shape.begin() + (std::max(a.size(), b.size()) - 2));
+    std::vector<int64_t> ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
+    auto out = Allocate({DType::kFloat32, out_shape});
+    if (!out.ok()) return out.status();
+    std::vector<int64_t> index(batch.size(), 0);
+    for (int64_t t = 0; t < NumElements(batch); ++t) {
+      const float* ap = in[0].data<float>() + BroadcastIndex(index, ab) * m * k;
+      const float* bp = in[1].data<float>() + BroadcastIndex(index, bb) * k * n;
+      float* op = out->data<float>() + t * m * n;
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          double acc = 0;
+          for (int64_t q = 0; q < k; ++q) acc += ap[i * k + q] * bp[q * n + j];
+          op[i * n + j] = static_cast<float>(acc);
+        }
+      for (int64_t d = static_cast<int64_t>(index.size()) - 1; d >= 0; --d) {
+        if (++index[d] < batch[d]) break;
+        index[d] = 0;
+      }
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "matmul", "numpy matmul", MatMul());
+
+OpDef Gemm() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
+    if (in[0]->shape.size() != 2 || in[1]->shape.size() != 2) {
+      return absl::InvalidArgumentError("gemm needs 2-D operands");
+    }
+    const bool ta = *n.Int("trans_a", 0), tb = *n.Int("trans_b", 0);
+    const int64_t m = in[0]->shape[ta ? 1 : 0], k = in[0]->shape[ta ? 0 : 1];
+    const int64_t k2 = in[1]->shape[tb ? 1 : 0], nn = in[1]->shape[tb ? 0 : 1];
+    if (k != k2) return absl::InvalidArgumentError("inner dimensions differ");
+    if (in.size() > 2 && in[2]) {
+      auto b = Broadcast(in[2]->shape, {m, nn});
+      if (!b.ok() || *b != std::vector<int64_t>{m, nn}) {
+        return absl::InvalidArgumentError("C does not broadcast to the output");
+      }
+    }
+    return std::vector<TensorType>{{in[0]->dtype, {m, nn}}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const bool ta = *n.Int("trans_a", 0), tb = *n.Int("trans_b", 0);
+    const double alpha = *n.Float("alpha", 1.0), beta = *n.Float("beta", 1.0);
+    const auto& as = in[0].shape();
+    const auto& bs = in[1].shape();
+    const int64_t m = as[ta ? 1 : 0], k = as[ta ? 0 : 1], nn = bs[tb ? 0 : 1];
+    auto out = Allocate({DType::kFloat32, {m, nn}});
+    if (!out.ok()) return out.status();
+    const bool has_c = in.size() > 2 && in[2].defined();
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < nn; ++j) {
+        double acc = 0;
+        for (int64_t q = 0; q < k; ++q) {
+          const float a = in[0].data<float>()[ta ? q * m + i : i * k + q];
+          const float b = in[1].data<float>()[tb ? j * k + q : q * nn + j];
+          acc += a * b;
+        }
+        double c = has_c ? in[2].data<float>()[BroadcastIndex({i, j}, in[2].shape())] : 0.0;
+        out->data<float>()[i * nn + j] = static_cast<float>(alpha * acc + beta * c);
+      }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "gemm", "alpha * A' B' + beta * C", Gemm());
+
+// ---- softmax over the axes from `axis` on (legacy opsets) or one axis ----
+OpDef Softmax() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto axis = NormalizeAxis(*n.Int("axis", -1), in[0]->shape.size());
+    if (!axis.ok()) return axis.status();
+    return std::vector<TensorType>{*in[0]};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto& shape = in[0].shape();
+    const int64_t axis = *NormalizeAxis(*n.Int("axis", -1), shape.size());
+    const bool flatten = *n.Int("flatten", 0) != 0;
+    int64_t outer = 1, len = 1, inner = 1;
+    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
+      if (d < axis) outer *= shape[d];
+      else if (d == axis || flatten) len *= shape[d];
+      else inner *= shape[d];
+    }
+    auto out = Allocate({DType::kFloat32, shape});
+    if (!out.ok()) return out.status();
+    const float* x = in[0].data<float>();
+    float* y = out->data<float>();
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        double m = -std::numeric_limits<double>::infinity(), sum = 0;
+        for (int64_t l = 0; l < len; ++l) m = std::max<double>(m, x[(o * len + l) * inner + i]);
+        for (int64_t l = 0; l < len; ++l) sum += std::exp(x[(o * len + l) * inner + i] - m);
+        for (int64_t l = 0; l < len; ++l) {
+          y[(o * len + l) * inner + i] =
+              static_cast<float>(std::exp(x[(o * len + l) * inner + i] - m) / sum);
+        }
+      }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "softmax", "softmax along axis (or axes >= axis if flatten)",
+              Softmax());
+
+}  // namespace
+}  // namespace kiln::graph::ops

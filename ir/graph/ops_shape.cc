@@ -1,0 +1,347 @@
+// Data-movement operators: they only rearrange elements, so they work for
+// every dtype by copying element bytes.
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/op_registry.h"
+#include "ir/graph/ops_common.h"
+
+namespace kiln::graph::ops {
+namespace {
+
+using Types = std::vector<const TensorType*>;
+using Result = absl::StatusOr<std::vector<TensorType>>;
+using Outputs = absl::StatusOr<std::vector<NDArray>>;
+
+void CopyElement(const NDArray& from, int64_t i, NDArray& to, int64_t j) {
+  const int64_t size = runtime::DTypeBytes(from.dtype());
+  std::memcpy(static_cast<char*>(to.raw_data()) + j * size,
+              static_cast<const char*>(from.raw_data()) + i * size, size);
+}
+
+// Calls fn(flat output index, multi-index) for every element of `shape`.
+template <typename Fn>
+void ForEachIndex(const std::vector<int64_t>& shape, Fn fn) {
+  std::vector<int64_t> index(shape.size(), 0);
+  const int64_t n = NumElements(shape);
+  for (int64_t i = 0; i < n; ++i) {
+    fn(i, index);
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+int64_t Flat(const std::vector<int64_t>& index, const std::vector<int64_t>& shape) {
+  int64_t f = 0;
+  for (size_t d = 0; d < shape.size(); ++d) f = f * shape[d] + index[d];
+  return f;
+}
+
+// ---- reshape: `shape` is final (the importer resolves 0 and -1) ----
+OpDef Reshape() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto shape = n.Ints("shape");
+    if (!shape.ok()) return shape.status();
+    if (NumElements(*shape) != NumElements(in[0]->shape)) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot reshape ", in[0]->ToString(),
+                                                     " to ", runtime::ShapeToString(*shape)));
+    }
+    return std::vector<TensorType>{{in[0]->dtype, *shape}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto out = Allocate({in[0].dtype(), *n.Ints("shape")});
+    if (!out.ok()) return out.status();
+    if (in[0].NumBytes() > 0) std::memcpy(out->raw_data(), in[0].raw_data(), in[0].NumBytes());
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "reshape", "same elements, new shape", Reshape());
+
+// ---- transpose ----
+OpDef Transpose() {
+  OpDef def;
+  auto perm_of = [](const Node& n, size_t rank) -> absl::StatusOr<std::vector<int64_t>> {
+    std::vector<int64_t> reversed;
+    for (int64_t d = rank - 1; d >= 0; --d) reversed.push_back(d);
+    auto perm = n.Ints("perm", reversed);
+    if (!perm.ok()) return perm.status();
+    std::vector<int64_t> sorted = *perm;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t d = 0; d < sorted.size(); ++d) {
+      if (sorted.size() != rank || sorted[d] != static_cast<int64_t>(d)) {
+        return absl::InvalidArgumentError("perm is not a permutation of the axes");
+      }
+    }
+    return perm;
+  };
+  def.infer = [perm_of](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto perm = perm_of(n, in[0]->shape.size());
+    if (!perm.ok()) return perm.status();
+    TensorType t{in[0]->dtype, {}};
+    for (int64_t p : *perm) t.shape.push_back(in[0]->shape[p]);
+    return std::vector<TensorType>{t};
+  };
+  def.evaluate = [perm_of](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto perm = perm_of(n, in[0].shape().size());
+    if (!perm.ok()) return perm.status();
+    std::vector<int64_t> shape;
+    for (int64_t p : *perm) shape.push_back(in[0].shape()[p]);
+    auto out = Allocate({in[0].dtype(), shape});
+    if (!out.ok()) return out.status();
+    std::vector<int64_t> src(shape.size());
+    ForEachIndex(shape, [&](int64_t i, const std::vector<int64_t>& idx) {
+      for (size_t d = 0; d < idx.size(); ++d) src[(*perm)[d]] = idx[d];
+      CopyElement(in[0], Flat(src, in[0].shape()), *out, i);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "transpose", "permutes axes", Transpose());
+
+// ---- concat ----
+OpDef Concat() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (in.empty() || !in[0]) return absl::InvalidArgumentError("needs inputs");
+    auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
+    if (!axis.ok()) return axis.status();
+    TensorType t = *in[0];
+    for (size_t k = 1; k < in.size(); ++k) {
+      if (!in[k] || in[k]->shape.size() != t.shape.size() || in[k]->dtype != t.dtype) {
+        return absl::InvalidArgumentError("inputs differ in rank or dtype");
+      }
+      for (size_t d = 0; d < t.shape.size(); ++d) {
+        if (static_cast<int64_t>(d) != *axis && in[k]->shape[d] != t.shape[d]) {
+          return absl::InvalidArgumentError("inputs differ outside the concat axis");
+        }
+      }
+      t.shape[*axis] += in[k]->shape[*axis];
+    }
+    return std::vector<TensorType>{t};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const int64_t axis = *NormalizeAxis(*n.Int("axis", 0), in[0].shape().size());
+    std::vector<int64_t> shape = in[0].shape();
+    for (size_t k = 1; k < in.size(); ++k) shape[axis] += in[k].shape()[axis];
+    auto out = Allocate({in[0].dtype(), shape});
+    if (!out.ok()) return out.status();
+    int64_t offset = 0;
+    for (const NDArray& part : in) {
+      ForEachIndex(part.shape(), [&](int64_t i, const std::vector<int64_t>& idx) {
+        std::vector<int64_t> dst = idx;
+        dst[axis] += offset;
+        CopyElement(part, i, *out, Flat(dst, shape));
+      });
+      offset += part.shape()[axis];
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "concat", "joins along axis", Concat());
+
+// ---- slice: starts/ends/steps per axis, already clamped by the importer ----
+OpDef Slice() {
+  OpDef def;
+  // Output extent per axis and the source index of output index 0.
+  auto plan = [](const Node& n, const std::vector<int64_t>& shape)
+      -> absl::StatusOr<std::pair<std::vector<int64_t>, std::vector<int64_t>>> {
+    auto starts = n.Ints("starts"), ends = n.Ints("ends"), steps = n.Ints("steps");
+    for (const auto* s : {&starts, &ends, &steps}) {
+      if (!s->ok()) return s->status();
+    }
+    if (starts->size() != shape.size() || ends->size() != shape.size() ||
+        steps->size() != shape.size()) {
+      return absl::InvalidArgumentError("slice needs starts, ends and steps for every axis");
+    }
+    std::vector<int64_t> extent(shape.size());
+    for (size_t d = 0; d < shape.size(); ++d) {
+      const int64_t s = (*starts)[d], e = (*ends)[d], st = (*steps)[d];
+      if (st == 0) return absl::InvalidArgumentError("slice step 0");
+      extent[d] = st > 0 ? std::max<int64_t>(0, (e - s + st - 1) / st)
+                         : std::max<int64_t>(0, (s - e - st - 1) / -st);
+    }
+    return std::make_pair(extent, *starts);
+  };
+  def.infer = [plan](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto p = plan(n, in[0]->shape);
+    if (!p.ok()) return p.status();
+    return std::vector<TensorType>{{in[0]->dtype, p->first}};
+  };
+  def.evaluate = [plan](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto p = plan(n, in[0].shape());
+    if (!p.ok()) return p.status();
+    const auto steps = *n.Ints("steps");
+    auto out = Allocate({in[0].dtype(), p->first});
+    if (!out.ok()) return out.status();
+    std::vector<int64_t> src(p->first.size());
+    ForEachIndex(p->first, [&](int64_t i, const std::vector<int64_t>& idx) {
+      for (size_t d = 0; d < idx.size(); ++d) src[d] = p->second[d] + idx[d] * steps[d];
+      CopyElement(in[0], Flat(src, in[0].shape()), *out, i);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "slice", "strided window", Slice());
+
+// ---- gather ----
+OpDef Gather() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
+    if (in[1]->dtype != DType::kInt64 && in[1]->dtype != DType::kInt32) {
+      return absl::InvalidArgumentError("indices must be int32 or int64");
+    }
+    auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
+    if (!axis.ok()) return axis.status();
+    TensorType t{in[0]->dtype, {}};
+    for (int64_t d = 0; d < *axis; ++d) t.shape.push_back(in[0]->shape[d]);
+    for (int64_t d : in[1]->shape) t.shape.push_back(d);
+    for (size_t d = *axis + 1; d < in[0]->shape.size(); ++d) t.shape.push_back(in[0]->shape[d]);
+    return std::vector<TensorType>{t};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto& shape = in[0].shape();
+    const int64_t axis = *NormalizeAxis(*n.Int("axis", 0), shape.size());
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < axis; ++d) outer *= shape[d];
+    for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+    std::vector<int64_t> out_shape(shape.begin(), shape.begin() + axis);
+    for (int64_t d : in[1].shape()) out_shape.push_back(d);
+    out_shape.insert(out_shape.end(), shape.begin() + axis + 1, shape.end());
+    auto out = Allocate({in[0].dtype(), out_shape});
+    if (!out.ok()) return out.status();
+    const int64_t count = in[1].NumElements();
+    for (int64_t k = 0; k < count; ++k) {
+      int64_t index = static_cast<int64_t>(Load(in[1], k));
+      if (index < 0) index += shape[axis];
+      if (index < 0 || index >= shape[axis]) {
+        return absl::InvalidArgumentError(absl::StrCat("gather index ", index,
+                                                       " is out of range for axis size ",
+                                                       shape[axis]));
+      }
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < inner; ++i) {
+          CopyElement(in[0], (o * shape[axis] + index) * inner + i, *out,
+                      (o * count + k) * inner + i);
+        }
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "gather", "takes entries along axis", Gather());
+
+// ---- split ----
+OpDef Split() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
+    if (!axis.ok()) return axis.status();
+    auto sizes = n.Ints("split");
+    if (!sizes.ok()) return sizes.status();
+    int64_t total = 0;
+    std::vector<TensorType> out;
+    for (int64_t s : *sizes) {
+      TensorType t = *in[0];
+      t.shape[*axis] = s;
+      total += s;
+      out.push_back(t);
+    }
+    if (total != in[0]->shape[*axis]) {
+      return absl::InvalidArgumentError("split sizes do not add up to the axis length");
+    }
+    return out;
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const int64_t axis = *NormalizeAxis(*n.Int("axis", 0), in[0].shape().size());
+    std::vector<NDArray> outs;
+    int64_t offset = 0;
+    const std::vector<int64_t> sizes = *n.Ints("split");
+    for (int64_t s : sizes) {
+      std::vector<int64_t> shape = in[0].shape();
+      shape[axis] = s;
+      auto out = Allocate({in[0].dtype(), shape});
+      if (!out.ok()) return out.status();
+      ForEachIndex(shape, [&](int64_t i, const std::vector<int64_t>& idx) {
+        std::vector<int64_t> src = idx;
+        src[axis] += offset;
+        CopyElement(in[0], Flat(src, in[0].shape()), *out, i);
+      });
+      offset += s;
+      outs.push_back(*out);
+    }
+    return outs;
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "split", "cuts along axis", Split());
+
+// ---- pad: pads = [begin_0, ..., begin_n, end_0, ..., end_n] ----
+OpDef Pad() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto pads = n.Ints("pads");
+    if (!pads.ok()) return pads.status();
+    const size_t rank = in[0]->shape.size();
+    if (pads->size() != 2 * rank) return absl::InvalidArgumentError("pads needs 2 * rank values");
+    auto mode = n.String("mode", "constant");
+    if (!mode.ok()) return mode.status();
+    if (*mode != "constant" && *mode != "reflect" && *mode != "edge") {
+      return absl::UnimplementedError(absl::StrCat("pad mode '", *mode, "'"));
+    }
+    TensorType t = *in[0];
+    for (size_t d = 0; d < rank; ++d) {
+      t.shape[d] += (*pads)[d] + (*pads)[d + rank];
+      if (t.shape[d] < 0) return absl::InvalidArgumentError("negative padded size");
+      if (*mode == "reflect" && ((*pads)[d] >= in[0]->shape[d] || (*pads)[d + rank] >= in[0]->shape[d])) {
+        return absl::InvalidArgumentError("reflect padding must be smaller than the axis");
+      }
+    }
+    return std::vector<TensorType>{t};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto pads = *n.Ints("pads");
+    const std::string mode = *n.String("mode", "constant");
+    const double value = *n.Float("value", 0.0);
+    const auto& shape = in[0].shape();
+    const size_t rank = shape.size();
+    std::vector<int64_t> out_shape = shape;
+    for (size_t d = 0; d < rank; ++d) out_shape[d] += pads[d] + pads[d + rank];
+    auto out = Allocate({in[0].dtype(), out_shape});
+    if (!out.ok()) return out.status();
+    std::vector<int64_t> src(rank);
+    ForEachIndex(out_shape, [&](int64_t i, const std::vector<int64_t>& idx) {
+      bool inside = true;
+      for (size_t d = 0; d < rank; ++d) {
+        int64_t s = idx[d] - pads[d];
+        if (s < 0 || s >= shape[d]) {
+          if (mode == "edge") s = std::clamp<int64_t>(s, 0, shape[d] - 1);
+          else if (mode == "reflect") s = s < 0 ? -s : 2 * (shape[d] - 1) - s;
+          else inside = false;
+        }
+        src[d] = s;
+      }
+      if (inside) CopyElement(in[0], Flat(src, shape), *out, i);
+      else Store(*out, i, value);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "pad", "constant, reflect or edge padding", Pad());
+
+}  // namespace
+}  // namespace kiln::graph::ops

@@ -44,6 +44,14 @@ int64_t BroadcastIndex(const std::vector<int64_t>& index, const std::vector<int6
   return flat;
 }
 
+bool NextIndex(std::vector<int64_t>& index, const std::vector<int64_t>& shape) {
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    if (++index[d] < shape[d]) return true;
+    index[d] = 0;
+  }
+  return false;
+}
+
 absl::StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= std::max<int64_t>(rank, 1)) {
     return absl::InvalidArgumentError(

@@ -28,6 +28,20 @@ absl::StatusOr<NDArray> Allocate(const TensorType& type);
 double Load(const NDArray& a, int64_t i);
 void Store(NDArray& a, int64_t i, double v);
 
+// Steps a row-major multi-index through `shape`; false after the last one.
+bool NextIndex(std::vector<int64_t>& index, const std::vector<int64_t>& shape);
+
+// Calls fn(flat index, multi-index) for every element of `shape`, in order.
+template <typename Fn>
+void ForEachIndex(const std::vector<int64_t>& shape, Fn fn) {
+  std::vector<int64_t> index(shape.size(), 0);
+  const int64_t n = NumElements(shape);
+  for (int64_t i = 0; i < n; ++i) {
+    fn(i, index);
+    NextIndex(index, shape);
+  }
+}
+
 // Requires exactly `n` inputs (or at least `min` and at most `n`).
 absl::Status ExpectInputs(const std::vector<const TensorType*>& in, size_t min, size_t max);
 

@@ -59,18 +59,12 @@ OpDef Binary(std::function<double(double, double)> fn, bool compare = false,
     auto out = Allocate({compare ? DType::kBool : in[0].dtype(), *shape});
     if (!out.ok()) return out.status();
     const bool integer = in[0].dtype() == DType::kInt64 || in[0].dtype() == DType::kInt32;
-    std::vector<int64_t> index(shape->size(), 0);
-    for (int64_t i = 0; i < out->NumElements(); ++i) {
-      double a = Load(in[0], BroadcastIndex(index, in[0].shape()));
-      double b = Load(in[1], BroadcastIndex(index, in[1].shape()));
-      double v = fn(a, b);
+    ForEachIndex(*shape, [&](int64_t i, const std::vector<int64_t>& index) {
+      double v = fn(Load(in[0], BroadcastIndex(index, in[0].shape())),
+                    Load(in[1], BroadcastIndex(index, in[1].shape())));
       if (integer && !compare) v = std::trunc(v);
       Store(*out, i, v);
-      for (int64_t d = static_cast<int64_t>(index.size()) - 1; d >= 0; --d) {
-        if (++index[d] < (*shape)[d]) break;
-        index[d] = 0;
-      }
-    }
+    });
     return std::vector<NDArray>{*out};
   };
   return def;

@@ -260,16 +260,11 @@ OpDef Reduce(Reduction kind) {
     }
     std::vector<double> acc(NumElements(kept_shape),
                             kind == Reduction::kMax ? -std::numeric_limits<double>::infinity() : 0.0);
-    std::vector<int64_t> index(shape.size(), 0);
-    for (int64_t i = 0; i < in[0].NumElements(); ++i) {
+    ForEachIndex(shape, [&](int64_t i, const std::vector<int64_t>& index) {
       const int64_t o = BroadcastIndex(index, kept_shape);
       const double v = Load(in[0], i);
       acc[o] = kind == Reduction::kMax ? std::max(acc[o], v) : acc[o] + v;
-      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-        if (++index[d] < shape[d]) break;
-        index[d] = 0;
-      }
-    }
+    });
     TensorType t{in[0].dtype(), {}};
     const bool keep = *n.Int("keepdims", 1) != 0;
     for (size_t d = 0; d < shape.size(); ++d) {
@@ -326,8 +321,7 @@ OpDef MatMul() {
     std::vector<int64_t> ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
     auto out = Allocate({DType::kFloat32, out_shape});
     if (!out.ok()) return out.status();
-    std::vector<int64_t> index(batch.size(), 0);
-    for (int64_t t = 0; t < NumElements(batch); ++t) {
+    ForEachIndex(batch, [&](int64_t t, const std::vector<int64_t>& index) {
       const float* ap = in[0].data<float>() + BroadcastIndex(index, ab) * m * k;
       const float* bp = in[1].data<float>() + BroadcastIndex(index, bb) * k * n;
       float* op = out->data<float>() + t * m * n;
@@ -337,11 +331,7 @@ OpDef MatMul() {
           for (int64_t q = 0; q < k; ++q) acc += ap[i * k + q] * bp[q * n + j];
           op[i * n + j] = static_cast<float>(acc);
         }
-      for (int64_t d = static_cast<int64_t>(index.size()) - 1; d >= 0; --d) {
-        if (++index[d] < batch[d]) break;
-        index[d] = 0;
-      }
-    }
+    });
     return std::vector<NDArray>{*out};
   };
   return def;

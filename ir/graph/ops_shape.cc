@@ -20,20 +20,6 @@ void CopyElement(const NDArray& from, int64_t i, NDArray& to, int64_t j) {
               static_cast<const char*>(from.raw_data()) + i * size, size);
 }
 
-// Calls fn(flat output index, multi-index) for every element of `shape`.
-template <typename Fn>
-void ForEachIndex(const std::vector<int64_t>& shape, Fn fn) {
-  std::vector<int64_t> index(shape.size(), 0);
-  const int64_t n = NumElements(shape);
-  for (int64_t i = 0; i < n; ++i) {
-    fn(i, index);
-    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-      if (++index[d] < shape[d]) break;
-      index[d] = 0;
-    }
-  }
-}
-
 int64_t Flat(const std::vector<int64_t>& index, const std::vector<int64_t>& shape) {
   int64_t f = 0;
   for (size_t d = 0; d < shape.size(); ++d) f = f * shape[d] + index[d];

@@ -1,0 +1,35 @@
+#include "passes/eliminate_dead_code.h"
+
+#include <vector>
+
+namespace kiln::passes {
+
+absl::Status EliminateDeadCode(graph::Graph& g) {
+  std::vector<bool> live(g.values().size(), false);
+  for (int id : g.outputs()) live[id] = true;
+  std::vector<bool> keep(g.nodes().size(), false);
+  for (int k = static_cast<int>(g.nodes().size()) - 1; k >= 0; --k) {
+    const graph::Node& node = g.nodes()[k];
+    for (int out : node.outputs) keep[k] = keep[k] || live[out];
+    if (!keep[k]) continue;
+    for (int in : node.inputs) {
+      if (in >= 0) live[in] = true;
+    }
+  }
+  std::vector<graph::Node> kept;
+  for (size_t k = 0; k < g.nodes().size(); ++k) {
+    if (keep[k]) kept.push_back(std::move(g.mutable_nodes()[k]));
+  }
+  g.mutable_nodes() = std::move(kept);
+  for (auto& v : g.mutable_values()) v.producer = -1;
+  for (size_t k = 0; k < g.nodes().size(); ++k) {
+    for (int out : g.nodes()[k].outputs) g.mutable_value(out).producer = k;
+  }
+  // Constants nothing reads any more: drop their data.
+  for (size_t v = 0; v < g.values().size(); ++v) {
+    if (!live[v] && g.values()[v].constant) g.mutable_value(v).constant.reset();
+  }
+  return g.Verify();
+}
+
+}  // namespace kiln::passes

@@ -1,6 +1,7 @@
 #include "runtime/thread_pool.h"
 
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <mutex>
 #include <system_error>
 
 #include "absl/strings/numbers.h"
@@ -20,6 +22,13 @@ namespace {
 // Set on worker threads for good and on a launching thread while it runs
 // its own chunk, so a nested launch knows it is already inside a task.
 thread_local bool t_inside_task = false;
+
+// Set in a child process forked from this one: fork copies only the calling
+// thread, so the pool's workers do not exist there and every launch must run
+// on the calling thread (a tuning measurement runs candidates in children).
+std::atomic<bool> g_forked_child{false};
+
+void MarkForkedChild() { g_forked_child.store(true); }
 
 class ScopedInsideTask {
  public:
@@ -112,6 +121,10 @@ absl::Status ThreadPool::SetNumThreads(int num_threads) {
     return absl::FailedPreconditionError(
         "cannot resize a thread pool from inside one of its tasks");
   }
+  if (g_forked_child.load()) {
+    return absl::FailedPreconditionError(
+        "cannot resize a thread pool in a forked child; it runs tasks serially there");
+  }
   absl::MutexLock lock(&launch_mu_);
   if (num_threads == this->num_threads()) return absl::OkStatus();
   StopWorkers();
@@ -120,6 +133,8 @@ absl::Status ThreadPool::SetNumThreads(int num_threads) {
 }
 
 void ThreadPool::StartWorkers(int num_threads) {
+  static std::once_flag register_fork_handler;
+  std::call_once(register_fork_handler, [] { pthread_atfork(nullptr, nullptr, MarkForkedChild); });
   slots_ = std::make_unique<WorkerSlot[]>(num_threads);
   const uint32_t generation = generation_.load(std::memory_order_relaxed);
   for (int index = 1; index < num_threads; ++index) {
@@ -192,7 +207,7 @@ int32_t ThreadPool::RunChunk(int index) const {
 
 int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
   if (num_tasks <= 0) return 0;
-  if (t_inside_task || num_tasks == 1 || num_threads() == 1) {
+  if (t_inside_task || num_tasks == 1 || num_threads() == 1 || g_forked_child.load()) {
     return RunSerially(num_tasks, fn, closure);
   }
   absl::MutexLock lock(&launch_mu_);

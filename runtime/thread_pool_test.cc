@@ -1,5 +1,8 @@
 #include "runtime/thread_pool.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -69,6 +72,25 @@ TEST(ThreadPoolTest, ResizeKeepsWorking) {
     return 0;
   }), 0);
   EXPECT_EQ(count.load(), 9);
+}
+
+TEST(ThreadPoolTest, AForkedChildRunsTasksOnItsOwnThread) {
+  ThreadPool pool(3);
+  ASSERT_EQ(pool.ParallelFor(6, [](int64_t, int64_t) { return 0; }), 0);  // workers exist
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::atomic<int> count{0};
+    const int32_t rc = pool.ParallelFor(50, [&](int64_t, int64_t) {
+      count.fetch_add(1);
+      return 0;
+    });
+    _exit(rc == 0 && count.load() == 50 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "codegen/jit.h"
+#include "tuners/isolated_process.h"
 #include "tuners/kernel_timer.h"
 
 namespace kiln::tuners {
@@ -53,6 +55,45 @@ absl::StatusOr<std::vector<float>> RunOnce(const ir::ops::KernelHarness& harness
   return harness.canonical_output(config, buffers.back());
 }
 
+// Runs the candidate once in a child process: a kernel that crashes or hangs
+// takes only the child down. Returns its canonical output, or sets the
+// error code in `result`.
+absl::StatusOr<std::vector<float>> RunIsolated(const ir::ops::KernelHarness& harness,
+                                               const Config& config, const Compiled& compiled,
+                                               std::vector<std::vector<float>>& buffers,
+                                               double timeout_s, MeasureResult* result) {
+  auto outcome = RunInChildProcess(
+      [&]() -> std::string {
+        auto out = RunOnce(harness, config, compiled, buffers);
+        if (!out.ok()) return std::string("E") + std::string(out.status().message());
+        return std::string("O") + std::string(reinterpret_cast<const char*>(out->data()),
+                                              out->size() * sizeof(float));
+      },
+      absl::Seconds(timeout_s));
+  if (!outcome.ok()) {
+    result->error_no = MeasureErrorNo::kUnknownError;
+    return outcome.status();
+  }
+  switch (outcome->kind) {
+    case ChildOutcome::Kind::kReturned:
+      break;
+    case ChildOutcome::Kind::kTimedOut:
+      result->error_no = MeasureErrorNo::kRunTimeout;
+      return absl::DeadlineExceededError(outcome->Describe());
+    default:
+      result->error_no = MeasureErrorNo::kRuntimeDevice;
+      return absl::InternalError(outcome->Describe());
+  }
+  const std::string& payload = outcome->payload;
+  if (payload.empty() || payload[0] != 'O' || (payload.size() - 1) % sizeof(float) != 0) {
+    result->error_no = MeasureErrorNo::kRuntimeDevice;
+    return absl::InternalError(payload.size() > 1 ? payload.substr(1) : "no output");
+  }
+  std::vector<float> out((payload.size() - 1) / sizeof(float));
+  std::memcpy(out.data(), payload.data() + 1, payload.size() - 1);
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness,
@@ -73,8 +114,10 @@ absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness
 
   auto shared_expected = std::make_shared<std::vector<float>>(*std::move(expected));
   auto shared_timer = std::make_shared<KernelTimer>(*std::move(timer));
+  const double timeout_s = option.timeout_s;
   return MeasureFunction(
-      [harness, target, shared_expected, shared_timer](const std::vector<MeasureInput>& inputs)
+      [harness, target, shared_expected, shared_timer,
+       timeout_s](const std::vector<MeasureInput>& inputs)
           -> absl::StatusOr<std::vector<MeasureResult>> {
         std::vector<MeasureResult> results;
         for (const MeasureInput& input : inputs) {
@@ -88,10 +131,13 @@ absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness
               r.error_no = MeasureErrorNo::kInstantiationError;
               return buffers.status();
             }
-            auto out = RunOnce(harness, input.config, *compiled, *buffers);
-            if (!out.ok()) {
-              r.error_no = MeasureErrorNo::kRuntimeDevice;
-              return out.status();
+            auto out = RunIsolated(harness, input.config, *compiled, *buffers, timeout_s, &r);
+            if (!out.ok()) return out.status();
+            if (out->size() != shared_expected->size()) {
+              r.error_no = MeasureErrorNo::kWrongAnswer;
+              return absl::InternalError(absl::StrCat("output has ", out->size(),
+                                                      " elements, the reference ",
+                                                      shared_expected->size()));
             }
             for (size_t i = 0; i < out->size(); ++i) {
               const float want = (*shared_expected)[i], got = (*out)[i];

@@ -11,10 +11,11 @@
 
 namespace kiln::tuners {
 
-// A candidate whose output differs from `reference`'s by more than
-// 1e-3 relative is recorded as WRONG_ANSWER. Candidates run in this process:
-// a kernel kiln generated cannot crash on inputs of the right shape, and the
-// harness only makes those.
+// Each candidate first runs once in a child process (a crash is recorded as
+// RUNTIME_DEVICE, a run longer than option.timeout_s as RUN_TIMEOUT, and the
+// tuning run goes on); an output differing from `reference`'s by more than
+// 1e-3 relative is WRONG_ANSWER. Only candidates that passed are timed, in
+// this process and on its thread pool.
 absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness,
                                                   const targets::Target& target,
                                                   const MeasureOption& option,

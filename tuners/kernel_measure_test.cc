@@ -3,6 +3,8 @@
 #include <string>
 
 #include "gmock/gmock.h"
+#include "ir/expr.h"
+#include "ir/stmt.h"
 #include "gtest/gtest.h"
 #include "ir/ops/conv2d_nchwc_task.h"
 #include "targets/target_parser.h"
@@ -76,6 +78,42 @@ TEST(KernelMeasureTest, WrongAnswersAndRejectedConfigsAreRecordedNotFatal) {
   EXPECT_EQ((*results)[1].error_no, MeasureErrorNo::kInstantiationError);
   EXPECT_TRUE((*results)[2].ok());
   EXPECT_GT((*results)[2].MeanCost(), 0);
+}
+
+TEST(KernelMeasureTest, CrashingAndHangingCandidatesAreContained) {
+  Fixture f;
+  f.option.timeout_s = 1.0;
+  ir::ops::KernelHarness harness = ir::ops::Conv2dNCHWcHarness(f.w);
+  auto honest_build = harness.build;
+  const int64_t reference_index = f.reference.index();
+  // Candidate 0 writes far outside its output; candidate 1 never finishes.
+  harness.build = [=](const Config& c) -> absl::StatusOr<ir::LoweredFunc> {
+    if (c.index() == reference_index || c.index() > 1) return honest_build(c);
+    auto f = honest_build(c);
+    if (!f.ok()) return f;
+    ir::Buffer out = f->args.back();
+    ir::Var i("i");
+    if (c.index() == 0) {
+      f->body = ir::Store(out, ir::Expr(1.0f), ir::Expr(int64_t{1} << 40));
+    } else {
+      // A float recurrence LLVM cannot shortcut.
+      f->body = ir::For(i, 0, int64_t{1} << 62, ir::ForKind::kSerial,
+                        ir::Store(out, ir::Load(out, ir::Expr(0)) * 1.0001f + 1.0f, ir::Expr(0)));
+    }
+    return f;
+  };
+  auto measure = MakeKernelMeasure(harness, f.target, f.option, f.reference);
+  ASSERT_TRUE(measure.ok()) << measure.status();
+  std::vector<MeasureInput> inputs = {
+      {&f.task, f.task.space.At(0)}, {&f.task, f.task.space.At(1)}, {&f.task, f.reference}};
+  auto results = (*measure)(inputs);
+  ASSERT_TRUE(results.ok()) << results.status();
+  if (reference_index > 1) {
+    EXPECT_EQ((*results)[0].error_no, MeasureErrorNo::kRuntimeDevice) << (*results)[0].error_msg;
+    EXPECT_THAT((*results)[0].error_msg, HasSubstr("signal"));
+    EXPECT_EQ((*results)[1].error_no, MeasureErrorNo::kRunTimeout) << (*results)[1].error_msg;
+  }
+  EXPECT_TRUE((*results)[2].ok()) << (*results)[2].error_msg;
 }
 
 }  // namespace

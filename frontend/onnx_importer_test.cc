@@ -40,7 +40,9 @@ TEST(OnnxImporterTest, TruncatedAndGarbageFilesAreClearErrors) {
     std::string junk(64 + rng() % 512, '\0');
     for (char& ch : junk) ch = static_cast<char>(rng());
     auto g = ImportOnnxBytes(junk);  // must not crash; usually an error
-    if (!g.ok()) EXPECT_FALSE(g.status().message().empty());
+    if (!g.ok()) {
+      EXPECT_FALSE(g.status().message().empty());
+    }
   }
   EXPECT_THAT(ImportOnnxFile("/nonexistent/model.onnx").status().message(),
               HasSubstr("cannot open model"));

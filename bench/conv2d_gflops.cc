@@ -27,6 +27,21 @@ namespace {
 
 using ir::ops::Conv2dWorkload;
 
+// Median seconds per call over 7 repeats of `number` calls, after a warm-up.
+double MedianSeconds(codegen::KernelFunction kernel, void* const* args, int number) {
+  kernel(args);
+  std::vector<double> times;
+  for (int r = 0; r < 7; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < number; ++i) kernel(args);
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+        number);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
 int Main() {
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) {
@@ -62,18 +77,7 @@ int Main() {
     const int64_t out_n = w.batch * w.out_channels * w.out_height() * w.out_width();
     std::vector<float> data(data_n, 0.5f), weight(weight_n, 0.25f), out(out_n);
     void* args[] = {data.data(), weight.data(), out.data()};
-    kernel(args);  // warm up
-    std::vector<double> times;
-    for (int r = 0; r < 7; ++r) {
-      const int number = 5;
-      const auto start = std::chrono::steady_clock::now();
-      for (int i = 0; i < number; ++i) kernel(args);
-      times.push_back(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
-          number);
-    }
-    std::sort(times.begin(), times.end());
-    const double median = times[times.size() / 2];
+    const double median = MedianSeconds(kernel, args, 5);
     const double gflops = w.flop() / median * 1e-9;
     total_flop += counted.count * w.flop();
     total_seconds += counted.count * median;
@@ -93,17 +97,9 @@ int Main() {
       auto kernel = *(*module)->Lookup("dense");
       std::vector<float> x(2048, 0.5f), wt(2048 * 1000, 0.25f), b(1000), y(1000);
       void* args[] = {x.data(), wt.data(), b.data(), y.data()};
-      kernel(args);
-      std::vector<double> times;
-      for (int r = 0; r < 7; ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        for (int i = 0; i < 20; ++i) kernel(args);
-        times.push_back(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 20);
-      }
-      std::sort(times.begin(), times.end());
-      const double gflops = 2.0 * 2048 * 1000 / times[3] * 1e-9;
-      std::printf("%-48s %8.3f %9.1f %9.0f%%\n", "dense 2048->1000", times[3] * 1e3, gflops,
+      const double median = MedianSeconds(kernel, args, 20);
+      const double gflops = 2.0 * 2048 * 1000 / median * 1e-9;
+      std::printf("%-48s %8.3f %9.1f %9.0f%%\n", "dense 2048->1000", median * 1e3, gflops,
                   100.0 * gflops / peak);
     }
   }

@@ -184,6 +184,39 @@ TEST(JitTest, IntrinsicsAgreeWithLibm) {
   }
 }
 
+TEST(JitTest, VectorExpCoversTheWholeFloatRange) {
+  // Huge, tiny, negative, zero, infinities and NaN, in a 16-lane vector body.
+  std::vector<float> xs = {0.0f, -0.0f, 1e-7f, -1e-7f, 0.5f, -0.5f, 1.0f, 10.0f, -10.0f,
+                           50.0f, -50.0f, 88.0f, -87.0f, 88.5f, -88.0f, -100.0f,
+                           INFINITY, -INFINITY, NAN, 3.3f, -7.7f, 20.25f, -0.3466f, 0.6931f};
+  for (float v = -80.0f; v <= 80.0f; v += 0.37f) xs.push_back(v);
+  const int64_t n = xs.size();
+  Tensor x = Placeholder("x", {n});
+  Tensor y = Compute("y", {n}, [&](const std::vector<Var>& i) {
+    return Call(Intrinsic::kExp, {Read(x, {i[0]})});
+  });
+  Schedule s({y});
+  auto [o, in] = s[y].Split(s[y].axis(0), 16);
+  s[y].Vectorize(in);
+  auto f = Lower(s, {x, y}, "vexp");
+  ASSERT_TRUE(f.ok()) << f.status();
+  auto module = JitModule::Compile({*f}, TestTargets()[0]);
+  ASSERT_TRUE(module.ok()) << module.status();
+  std::vector<float> ys(n);
+  void* args[] = {xs.data(), ys.data()};
+  ASSERT_EQ((*(*module)->Lookup("vexp"))(args), 0);
+  for (int64_t k = 0; k < n; ++k) {
+    const float want = std::exp(xs[k]);
+    if (std::isnan(want)) {
+      EXPECT_TRUE(std::isnan(ys[k])) << xs[k];
+    } else if (std::isinf(want) || want < 1.2e-38f) {
+      EXPECT_EQ(ys[k], want < 1.2e-38f ? 0.0f : want) << xs[k];
+    } else {
+      EXPECT_NEAR(ys[k], want, 3e-7f * want) << "exp(" << xs[k] << ")";
+    }
+  }
+}
+
 TEST(JitTest, HeapAllocationAndParallelReduction) {
   // A root-level intermediate (heap) feeding a parallel output.
   Tensor x = Placeholder("x", {64, 33});

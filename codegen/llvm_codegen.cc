@@ -1,5 +1,6 @@
 #include "codegen/llvm_codegen.h"
 
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -276,7 +277,7 @@ class Emitter {
       return b_.CreateUnaryIntrinsic(id, args[0]);
     };
     switch (op->op) {
-      case ir::Intrinsic::kExp: return unary(llvm::Intrinsic::exp);
+      case ir::Intrinsic::kExp: return Exp(args[0]);
       case ir::Intrinsic::kLog: return unary(llvm::Intrinsic::log);
       case ir::Intrinsic::kSqrt: return unary(llvm::Intrinsic::sqrt);
       case ir::Intrinsic::kFloor: return unary(llvm::Intrinsic::floor);
@@ -291,13 +292,56 @@ class Emitter {
         return b_.CreateIntrinsic(llvm::Intrinsic::fma, {t}, args);
       case ir::Intrinsic::kSigmoid: {
         llvm::Value* one = llvm::ConstantFP::get(t, 1.0);
-        llvm::Value* e = b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, b_.CreateFNeg(args[0]));
-        return b_.CreateFDiv(one, b_.CreateFAdd(one, e));
+        return b_.CreateFDiv(one, b_.CreateFAdd(one, Exp(b_.CreateFNeg(args[0]))));
       }
       case ir::Intrinsic::kTanh: return PerLaneLibm("tanhf", args[0]);
       case ir::Intrinsic::kErf: return PerLaneLibm("erff", args[0]);
     }
     return args[0];
+  }
+
+  // exp(x). Scalars call libm; vectors use an inline approximation so that
+  // they stay vectors (LLVM would call expf once per lane): x = n ln2 + r
+  // with |r| <= ln2 / 2, exp(r) by a degree-6 polynomial, and 2^n put into
+  // the exponent field. Max relative error ~2 ulp over the normal range;
+  // results that would be subnormal flush to 0, overflow gives +inf, NaN
+  // stays NaN.
+  llvm::Value* Exp(llvm::Value* x) {
+    auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
+    if (!vt) return b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, x);
+    const unsigned lanes = vt->getNumElements();
+    auto f = [&](double v) { return llvm::ConstantFP::get(vt, v); };
+    llvm::Value* clamped = b_.CreateMaxNum(b_.CreateMinNum(x, f(88.7228391117)),
+                                           f(-87.3365447504));
+    llvm::Value* n = b_.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven,
+                                             b_.CreateFMul(clamped, f(1.44269504088896341)));
+    // r = x - n * ln2, with ln2 split in two for precision.
+    llvm::Value* r = b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt},
+                                        {n, f(-0.693359375), clamped});
+    r = b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {n, f(2.12194440e-4), r});
+    const double coefficients[] = {1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3,
+                                   4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1};
+    llvm::Value* p = f(coefficients[0]);
+    for (int k = 1; k < 6; ++k) {
+      p = b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {p, r, f(coefficients[k])});
+    }
+    llvm::Value* r2 = b_.CreateFMul(r, r);
+    p = b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {p, r2, b_.CreateFAdd(r, f(1.0))});
+    // 2^n as 2^n1 * 2^n2 with both halves in [-64, 64], so that each factor
+    // is a normal float even where 2^n alone would not be (n = 128).
+    auto* ivt = llvm::FixedVectorType::get(i32_, lanes);
+    auto pow2 = [&](llvm::Value* e) {
+      llvm::Value* biased = b_.CreateAdd(e, llvm::ConstantInt::get(ivt, 127));
+      return b_.CreateBitCast(b_.CreateShl(biased, llvm::ConstantInt::get(ivt, 23)), vt);
+    };
+    llvm::Value* ni = b_.CreateFPToSI(n, ivt);
+    llvm::Value* n1 = b_.CreateAShr(ni, llvm::ConstantInt::get(ivt, 1));
+    llvm::Value* n2 = b_.CreateSub(ni, n1);
+    llvm::Value* result = b_.CreateFMul(b_.CreateFMul(p, pow2(n1)), pow2(n2));
+    result = b_.CreateSelect(b_.CreateFCmpOGT(x, f(88.7228391117)),
+                             f(std::numeric_limits<float>::infinity()), result);
+    result = b_.CreateSelect(b_.CreateFCmpOLT(x, f(-87.3365447504)), f(0.0), result);
+    return b_.CreateSelect(b_.CreateFCmpUNO(x, x), x, result);
   }
 
   // Calls a float(float) libm function on each lane.

@@ -1,0 +1,114 @@
+#include "runtime/artifact.h"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace kiln::runtime {
+namespace {
+
+constexpr char kFooterMagic[8] = {'K', 'I', 'L', 'N', 'A', 'R', 'T', 'F'};
+
+struct Footer {
+  char magic[8];
+  uint32_t version;
+  uint32_t reserved;
+  uint64_t library_bytes;
+  uint64_t plan_bytes;
+  uint64_t checksum;
+};
+static_assert(sizeof(Footer) == 40, "the footer layout is part of the format");
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat("error reading ", path));
+  return std::move(buf).str();
+}
+
+}  // namespace
+
+uint64_t ArtifactChecksum(absl::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    h = (h ^ word) * 0x100000001b3ull;
+    h ^= h >> 29;
+  }
+  for (; i < bytes.size(); ++i) h = (h ^ static_cast<uint8_t>(bytes[i])) * 0x100000001b3ull;
+  return h ^ bytes.size();
+}
+
+absl::Status AppendPlanToSharedObject(const std::string& path, const ExecutionPlan& plan) {
+  auto library = ReadWholeFile(path);
+  if (!library.ok()) return library.status();
+  const std::string plan_bytes = SerializePlan(plan);
+  std::string body = *std::move(library);
+  const uint64_t library_bytes = body.size();
+  body += plan_bytes;
+  Footer footer;
+  std::memcpy(footer.magic, kFooterMagic, 8);
+  footer.version = kArtifactFormatVersion;
+  footer.reserved = 0;
+  footer.library_bytes = library_bytes;
+  footer.plan_bytes = plan_bytes.size();
+  footer.checksum = ArtifactChecksum(body);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(body.data(), body.size());
+  out.write(reinterpret_cast<const char*>(&footer), sizeof(footer));
+  out.close();
+  if (!out) return absl::DataLossError(absl::StrCat("error writing the artifact ", path));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Artifact> LoadArtifact(const std::string& path) {
+  auto bytes = ReadWholeFile(path);
+  if (!bytes.ok()) return bytes.status();
+  const auto refuse = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not a usable kiln artifact: ", why));
+  };
+  if (bytes->size() < sizeof(Footer)) return refuse("the file is too short (truncated?)");
+  Footer footer;
+  std::memcpy(&footer, bytes->data() + bytes->size() - sizeof(Footer), sizeof(Footer));
+  if (std::memcmp(footer.magic, kFooterMagic, 8) != 0) {
+    return refuse("no kiln footer at its end (truncated, or not made by `kiln compile`)");
+  }
+  if (footer.version != kArtifactFormatVersion) {
+    return refuse(absl::StrCat("format version ", footer.version, ", this runtime reads version ",
+                               kArtifactFormatVersion, "; recompile the model"));
+  }
+  const uint64_t body_bytes = bytes->size() - sizeof(Footer);
+  if (footer.library_bytes > body_bytes || footer.plan_bytes != body_bytes - footer.library_bytes) {
+    return refuse("the sizes in its footer do not match the file (truncated?)");
+  }
+  const absl::string_view body(bytes->data(), body_bytes);
+  if (ArtifactChecksum(body) != footer.checksum) {
+    return refuse("checksum mismatch: the file was altered or damaged");
+  }
+  auto plan = ParsePlan(body.substr(footer.library_bytes));
+  if (!plan.ok()) return refuse(plan.status().message());
+  bytes->clear();
+  auto module = Module::Load(path);
+  if (!module.ok()) return module.status();
+  return Artifact{*std::move(module), *std::move(plan)};
+}
+
+absl::StatusOr<std::unique_ptr<GraphExecutor>> CreateExecutor(Artifact& artifact) {
+  Module* module = artifact.module.get();
+  return GraphExecutor::Create(std::move(artifact.plan),
+                               [module](const std::string& name) -> absl::StatusOr<KernelFunction> {
+                                 auto fn = module->GetFunction(name);
+                                 if (!fn.ok()) return fn.status();
+                                 return *fn;
+                               });
+}
+
+}  // namespace kiln::runtime

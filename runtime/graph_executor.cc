@@ -1,0 +1,131 @@
+#include "runtime/graph_executor.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace kiln::runtime {
+
+absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
+    ExecutionPlan plan, const KernelResolver& resolve) {
+  if (auto st = plan.Validate(); !st.ok()) return st;
+  std::unique_ptr<GraphExecutor> ex(new GraphExecutor(std::move(plan)));
+  const ExecutionPlan& p = ex->plan_;
+  auto arena = NDArray::Empty({std::max<int64_t>(p.arena_bytes, 1)}, DType::kUInt8);
+  if (!arena.ok()) return arena.status();
+  ex->arena_ = *arena;
+  // The serialized constants carry no alignment; kernels expect 64 bytes.
+  auto constants =
+      NDArray::Empty({std::max<int64_t>(static_cast<int64_t>(p.constants.size()), 1)},
+                     DType::kUInt8);
+  if (!constants.ok()) return constants.status();
+  ex->constants_ = *constants;
+  std::memcpy(ex->constants_.raw_data(), p.constants.data(), p.constants.size());
+  ex->constant_bytes_ = static_cast<int64_t>(p.constants.size());
+
+  for (const TensorSlot& s : p.slots) {
+    switch (s.kind) {
+      case SlotKind::kConstant:
+        ex->slot_arrays_.push_back(NDArray::View(
+            ex->constants_.data<char>() + s.offset, s.shape, s.dtype));
+        break;
+      case SlotKind::kIntermediate:
+        ex->slot_arrays_.push_back(
+            NDArray::View(ex->arena_.data<char>() + s.offset, s.shape, s.dtype));
+        break;
+      case SlotKind::kInput:
+      case SlotKind::kOutput: {
+        auto owned = NDArray::Empty(s.shape, s.dtype);
+        if (!owned.ok()) return owned.status();
+        ex->slot_arrays_.push_back(*owned);
+        break;
+      }
+    }
+  }
+  for (const PlanStep& step : p.steps) {
+    BoundStep bound{step.kind, nullptr, step.kernel, {}, 0};
+    if (step.kind == PlanStep::Kind::kCopy) bound.copy_bytes = p.slots[step.args[0]].NumBytes();
+    for (int32_t a : step.args) bound.args.push_back(ex->slot_arrays_[a].raw_data());
+    if (step.kind == PlanStep::Kind::kKernel) {
+      auto fn = resolve(step.kernel);
+      if (!fn.ok()) {
+        return absl::NotFoundError(absl::StrCat("the model's kernel ", step.kernel,
+                                                " is missing: ", fn.status().message()));
+      }
+      bound.fn = *fn;
+    }
+    ex->steps_.push_back(std::move(bound));
+  }
+  // The executor's aligned copy is the one in use.
+  ex->plan_.constants = std::string();
+  return ex;
+}
+
+absl::Status GraphExecutor::SetInput(int index, const NDArray& value) {
+  if (index < 0 || index >= num_inputs()) {
+    return absl::OutOfRangeError(
+        absl::StrCat("input index ", index, " is out of range: the model has ", num_inputs(),
+                     " input(s)"));
+  }
+  const TensorSlot& s = input(index);
+  if (value.dtype() != s.dtype || value.shape() != s.shape) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "input '", s.name, "' expects ", DTypeName(s.dtype), ShapeToString(s.shape), ", got ",
+        DTypeName(value.dtype()), value.ShapeString()));
+  }
+  return slot_arrays_[plan_.inputs[index]].CopyFrom(value);
+}
+
+absl::Status GraphExecutor::SetInput(const std::string& name, const NDArray& value) {
+  std::string names;
+  for (int i = 0; i < num_inputs(); ++i) {
+    if (input(i).name == name) return SetInput(i, value);
+    absl::StrAppend(&names, i ? ", " : "", input(i).name);
+  }
+  return absl::NotFoundError(
+      absl::StrCat("the model has no input named '", name, "'; its inputs are: ", names));
+}
+
+absl::Status GraphExecutor::Run() {
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const BoundStep& step = steps_[i];
+    if (step.kind == PlanStep::Kind::kCopy) {
+      std::memmove(step.args[1], step.args[0], step.copy_bytes);
+      continue;
+    }
+    if (int32_t code = step.fn(step.args.data()); code != 0) {
+      return absl::InternalError(
+          absl::StrCat("kernel ", step.kernel, " (step ", i, ") failed with code ", code));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NDArray> GraphExecutor::GetOutput(int index) const {
+  if (index < 0 || index >= num_outputs()) {
+    return absl::OutOfRangeError(absl::StrCat("output index ", index,
+                                              " is out of range: the model has ",
+                                              num_outputs(), " output(s)"));
+  }
+  return slot_arrays_[plan_.outputs[index]];
+}
+
+absl::StatusOr<NDArray> GraphExecutor::GetOutput(const std::string& name) const {
+  std::string names;
+  for (int i = 0; i < num_outputs(); ++i) {
+    if (output(i).name == name) return GetOutput(i);
+    absl::StrAppend(&names, i ? ", " : "", output(i).name);
+  }
+  return absl::NotFoundError(
+      absl::StrCat("the model has no output named '", name, "'; its outputs are: ", names));
+}
+
+int64_t GraphExecutor::total_bytes() const {
+  int64_t bytes = plan_.arena_bytes + constant_bytes_;
+  for (const TensorSlot& s : plan_.slots) {
+    if (s.kind == SlotKind::kInput || s.kind == SlotKind::kOutput) bytes += s.NumBytes();
+  }
+  return bytes;
+}
+
+}  // namespace kiln::runtime

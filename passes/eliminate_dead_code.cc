@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "passes/graph_edit.h"
+
 namespace kiln::passes {
 
 absl::Status EliminateDeadCode(graph::Graph& g) {
@@ -16,15 +18,9 @@ absl::Status EliminateDeadCode(graph::Graph& g) {
       if (in >= 0) live[in] = true;
     }
   }
-  std::vector<graph::Node> kept;
-  for (size_t k = 0; k < g.nodes().size(); ++k) {
-    if (keep[k]) kept.push_back(std::move(g.mutable_nodes()[k]));
-  }
-  g.mutable_nodes() = std::move(kept);
-  for (auto& v : g.mutable_values()) v.producer = -1;
-  for (size_t k = 0; k < g.nodes().size(); ++k) {
-    for (int out : g.nodes()[k].outputs) g.mutable_value(out).producer = k;
-  }
+  std::vector<bool> removed(keep.size());
+  for (size_t k = 0; k < keep.size(); ++k) removed[k] = !keep[k];
+  RemoveNodes(g, removed);
   // Constants nothing reads any more: drop their data.
   for (size_t v = 0; v < g.values().size(); ++v) {
     if (!live[v] && g.values()[v].constant) g.mutable_value(v).constant.reset();

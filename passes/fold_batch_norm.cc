@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "passes/graph_edit.h"
 
 namespace kiln::passes {
 namespace {
@@ -15,13 +16,7 @@ bool IsFloatConstant(const graph::Graph& g, int id) {
 }  // namespace
 
 absl::Status FoldBatchNorm(graph::Graph& g) {
-  std::vector<int> uses(g.values().size(), 0);
-  for (const graph::Node& n : g.nodes()) {
-    for (int in : n.inputs) {
-      if (in >= 0) ++uses[in];
-    }
-  }
-  for (int out : g.outputs()) ++uses[out];
+  std::vector<int> uses = CountUses(g);
   // Value renames: a folded BN's output is the conv's output.
   std::vector<int> rename(g.values().size());
   for (size_t v = 0; v < rename.size(); ++v) rename[v] = v;
@@ -76,17 +71,10 @@ absl::Status FoldBatchNorm(graph::Graph& g) {
     g.mutable_value(conv.outputs[0]).name = name;
     removed[k] = true;
   }
-  std::vector<graph::Node> kept;
-  for (size_t k = 0; k < g.nodes().size(); ++k) {
-    if (!removed[k]) kept.push_back(std::move(g.mutable_nodes()[k]));
-  }
-  g.mutable_nodes() = std::move(kept);
+  RemoveNodes(g, removed);
   std::vector<int> outputs = g.outputs();
   for (int& out : outputs) out = rename[out];
   g.SetOutputs(outputs);
-  for (size_t k = 0; k < g.nodes().size(); ++k) {
-    for (int out : g.nodes()[k].outputs) g.mutable_value(out).producer = k;
-  }
   return g.Verify();
 }
 

@@ -7,19 +7,35 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/graph/op_registry.h"
+#include "passes/decompose_batch_norm.h"
 #include "passes/eliminate_dead_code.h"
 #include "passes/fold_batch_norm.h"
+#include "passes/fuse_operators.h"
 
 namespace kiln::passes {
 
 absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
+  using Pass = std::function<absl::Status(graph::Graph&)>;
   // Constant folding happens while importing (nodes whose inputs are all
   // constant are evaluated on the spot), so the list starts after it.
-  const std::vector<std::pair<const char*, absl::Status (*)(graph::Graph&)>> pipeline = {
+  std::vector<std::pair<const char*, Pass>> pipeline = {
       {"fold_batch_norm", FoldBatchNorm},
+      {"decompose_batch_norm", DecomposeBatchNorm},
       {"eliminate_dead_code", EliminateDeadCode},
       {"infer_types", graph::InferTypes},
   };
+  if (options.conv_config) {
+    pipeline.insert(pipeline.end(),
+                    {
+                        {"convert_to_nchwc",
+                         [&](graph::Graph& graph) {
+                           return ConvertToNCHWc(graph, options.conv_config);
+                         }},
+                        {"fuse_conv_epilogue", FuseConvEpilogue},
+                        {"fuse_elementwise", FuseElementwise},
+                        {"eliminate_dead_code", EliminateDeadCode},
+                    });
+  }
   const bool dump_env = std::getenv("KILN_DUMP_GRAPH") != nullptr;
   for (const auto& [name, pass] : pipeline) {
     if (auto st = pass(g); !st.ok()) {

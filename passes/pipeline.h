@@ -1,5 +1,10 @@
 // The graph optimization pipeline: one list of passes, each a function that
 // rewrites a graph in place, with an optional dump after each.
+//
+// Without a conv schedule chooser the list stops after the target-independent
+// passes (the graph stays in ONNX's NCHW layout and can be read as a model);
+// with one it continues into the layout and fusion passes that prepare the
+// graph for code generation.
 #ifndef KILN_PASSES_PIPELINE_H_
 #define KILN_PASSES_PIPELINE_H_
 
@@ -8,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "ir/graph/graph.h"
+#include "passes/convert_to_nchwc.h"
 
 namespace kiln::passes {
 
@@ -15,6 +21,8 @@ struct PipelineOptions {
   // Called with each pass's name and the graph after it. KILN_DUMP_GRAPH=1
   // prints the same to stderr.
   std::function<void(const std::string& pass, const graph::Graph&)> dump;
+  // The schedule (and so the blocked layout) of each convolution.
+  Conv2dConfigChooser conv_config;
 };
 
 absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options = {});

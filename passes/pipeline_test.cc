@@ -8,6 +8,7 @@
 #include "frontend/resnet50_v2_generator.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
+#include "ir/ops/conv2d_nchwc.h"
 
 namespace kiln::passes {
 namespace {
@@ -18,37 +19,111 @@ int Count(const graph::Graph& g, const std::string& op) {
   return n;
 }
 
-TEST(PipelineTest, ResNetKeepsItsOutputThroughEveryPass) {
+// Max |a - b| relative to max |b| over the first outputs.
+double RelativeDiff(const graph::NDArray& a, const graph::NDArray& b) {
+  double max_abs = 0, max_diff = 0;
+  for (int64_t i = 0; i < b.NumElements(); ++i) {
+    max_abs = std::max(max_abs, std::fabs(double{b.data<float>()[i]}));
+    max_diff = std::max(max_diff, std::fabs(double{a.data<float>()[i]} - b.data<float>()[i]));
+  }
+  return max_diff / max_abs;
+}
+
+struct SmallResNet {
+  graph::Graph graph;
+  graph::NDArray data;
+  graph::NDArray logits;  // the imported graph's output, by the reference
+};
+
+SmallResNet MakeSmallResNet() {
   frontend::ResNetOptions small;
   small.image_size = 64;
   auto bytes = frontend::GenerateResNet50V2(small);
-  ASSERT_TRUE(bytes.ok());
+  EXPECT_TRUE(bytes.ok());
   auto g = frontend::ImportOnnxBytes(*bytes);
-  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_TRUE(g.ok()) << g.status();
   auto data = graph::NDArray::Empty({1, 3, 64, 64}, runtime::DType::kFloat32);
   for (int64_t i = 0; i < data->NumElements(); ++i) data->data<float>()[i] = std::cos(0.003 * i);
   auto before = graph::Evaluate(*g, {{"data", *data}});
-  ASSERT_TRUE(before.ok()) << before.status();
-  const int bn_before = Count(*g, "batch_norm");
+  EXPECT_TRUE(before.ok()) << before.status();
+  return {*std::move(g), *data, (*before)[0]};
+}
+
+TEST(PipelineTest, ResNetKeepsItsOutputThroughTheTargetIndependentPasses) {
+  SmallResNet net = MakeSmallResNet();
+  graph::Graph& g = net.graph;
+  const int bn_before = Count(g, "batch_norm");
 
   std::vector<std::string> passes;
   PipelineOptions options;
   options.dump = [&](const std::string& pass, const graph::Graph&) { passes.push_back(pass); };
-  ASSERT_TRUE(OptimizeGraph(*g, options).ok());
-  EXPECT_EQ(passes, (std::vector<std::string>{"fold_batch_norm", "eliminate_dead_code",
-                                              "infer_types"}));
-  // The stem's and each unit's two inner BatchNorms follow a conv: 1 + 2 * 16.
-  EXPECT_EQ(bn_before - Count(*g, "batch_norm"), 33);
+  ASSERT_TRUE(OptimizeGraph(g, options).ok());
+  EXPECT_EQ(passes, (std::vector<std::string>{"fold_batch_norm", "decompose_batch_norm",
+                                              "eliminate_dead_code", "infer_types"}));
+  // The stem's and each unit's two inner BatchNorms follow a conv: 1 + 2 * 16;
+  // the other 17 become a multiply and an add.
+  // (And one normalizes the input image.)
+  EXPECT_EQ(bn_before, 51);
+  EXPECT_EQ(Count(g, "batch_norm"), 0);
+  EXPECT_EQ(Count(g, "mul"), 18);
 
-  auto after = graph::Evaluate(*g, {{"data", *data}});
+  auto after = graph::Evaluate(g, {{"data", net.data}});
   ASSERT_TRUE(after.ok()) << after.status();
-  double max_abs = 0, max_diff = 0;
-  for (int64_t i = 0; i < (*before)[0].NumElements(); ++i) {
-    const double b = (*before)[0].data<float>()[i], a = (*after)[0].data<float>()[i];
-    max_abs = std::max(max_abs, std::fabs(b));
-    max_diff = std::max(max_diff, std::fabs(a - b));
-  }
-  EXPECT_LE(max_diff, 1e-4 * max_abs);
+  EXPECT_LE(RelativeDiff((*after)[0], net.logits), 1e-4);
+}
+
+// Blocks that differ between layers (8 after odd layers, 16 after even ones)
+// exercise the layout transforms between convolutions as well.
+ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w) {
+  ir::ops::Conv2dNCHWcConfig c;
+  c.ic_bn = w.in_channels % 8 == 0 ? 8 : w.in_channels;
+  c.oc_bn = w.out_channels % 16 == 0 && w.in_channels % 2 == 0 ? 16 : 8;
+  c.reg_n = 4;
+  return c;
+}
+
+TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
+  SmallResNet net = MakeSmallResNet();
+  graph::Graph& g = net.graph;
+  std::vector<std::string> passes;
+  PipelineOptions options;
+  options.conv_config = AlternatingBlocks;
+  options.dump = [&](const std::string& pass, const graph::Graph& after) {
+    passes.push_back(pass);
+    if (pass != "convert_to_nchwc" && pass != "fuse_elementwise") return;
+    auto out = graph::Evaluate(after, {{"data", net.data}});
+    ASSERT_TRUE(out.ok()) << pass << ": " << out.status();
+    EXPECT_LE(RelativeDiff((*out)[0], net.logits), 1e-4) << pass;
+  };
+  ASSERT_TRUE(OptimizeGraph(g, options).ok());
+  EXPECT_EQ(passes.back(), "eliminate_dead_code");
+  EXPECT_EQ(Count(g, "conv"), 0);
+  EXPECT_EQ(Count(g, "conv2d_nchwc"), 53);
+  // Every bias, ReLU and residual add went into a convolution; what is left
+  // are the input's scale/shift and the 17 pre-activation scale/shift/ReLU
+  // chains, one kernel each.
+  EXPECT_EQ(Count(g, "relu"), 0);
+  EXPECT_EQ(Count(g, "add"), 0);
+  EXPECT_EQ(Count(g, "fused_elementwise"), 18);
+  int residuals = 0;
+  for (const auto& n : g.nodes()) residuals += n.op == "conv2d_nchwc" && n.inputs.size() == 4;
+  EXPECT_EQ(residuals, 16);
+  EXPECT_EQ(g.value(g.outputs()[0]).name, "resnetv24_dense0_fwd");
+}
+
+TEST(PipelineTest, DefaultBlocksNeedNoTransformsBetweenConvolutions) {
+  SmallResNet net = MakeSmallResNet();
+  PipelineOptions options;
+  options.conv_config = [](const ir::ops::Conv2dWorkload& w) {
+    ir::ops::Conv2dNCHWcConfig c;
+    c.ic_bn = w.in_channels == 3 ? 3 : 16;
+    c.oc_bn = 16;
+    c.reg_n = 4;
+    return c;
+  };
+  ASSERT_TRUE(OptimizeGraph(net.graph, options).ok());
+  // Into the first conv, and out to plain NCHW before flatten.
+  EXPECT_EQ(Count(net.graph, "layout_transform"), 2) << net.graph.ToString();
 }
 
 }  // namespace

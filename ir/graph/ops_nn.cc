@@ -164,7 +164,10 @@ OpDef Pool(bool is_max) {
   OpDef def;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    if (auto st = Expect4d(*in[0], "pooling input"); !st.ok()) return st;
+    // 4-D NCHW, or 5-D NCHW[x]c: the windows slide over axes 2 and 3 either way.
+    if (in[0]->shape.size() != 5) {
+      if (auto st = Expect4d(*in[0], "pooling input"); !st.ok()) return st;
+    }
     auto kernel = n.Ints("kernel_shape");
     if (!kernel.ok()) return kernel.status();
     if (kernel->size() != 2) return absl::UnimplementedError("only 2-D pooling is supported");
@@ -175,7 +178,10 @@ OpDef Pool(bool is_max) {
     const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, ceil);
     const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, ceil);
     if (oh < 1 || ow < 1) return absl::InvalidArgumentError("the output would be empty");
-    return std::vector<TensorType>{{in[0]->dtype, {x[0], x[1], oh, ow}}};
+    std::vector<int64_t> out = x;
+    out[2] = oh;
+    out[3] = ow;
+    return std::vector<TensorType>{{in[0]->dtype, out}};
   };
   def.evaluate = [is_max](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto kernel = *n.Ints("kernel_shape");
@@ -186,11 +192,16 @@ OpDef Pool(bool is_max) {
     const auto& x = in[0].shape();
     const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, ceil);
     const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, ceil);
-    auto out = Allocate({DType::kFloat32, {x[0], x[1], oh, ow}});
+    const int64_t block = x.size() == 5 ? x[4] : 1;
+    std::vector<int64_t> out_shape = x;
+    out_shape[2] = oh;
+    out_shape[3] = ow;
+    auto out = Allocate({DType::kFloat32, out_shape});
     if (!out.ok()) return out.status();
     for (int64_t p = 0; p < x[0] * x[1]; ++p)
       for (int64_t y = 0; y < oh; ++y)
-        for (int64_t z = 0; z < ow; ++z) {
+        for (int64_t z = 0; z < ow; ++z)
+          for (int64_t j = 0; j < block; ++j) {
           double best = -std::numeric_limits<double>::infinity(), sum = 0;
           int64_t count = 0;
           for (int64_t ky = 0; ky < win->kh; ++ky)
@@ -201,11 +212,11 @@ OpDef Pool(bool is_max) {
               if (include_pad && in_padded) ++count;
               if (iy < 0 || iy >= x[2] || ix < 0 || ix >= x[3]) continue;
               if (!include_pad) ++count;
-              const double v = in[0].data<float>()[(p * x[2] + iy) * x[3] + ix];
+              const double v = in[0].data<float>()[((p * x[2] + iy) * x[3] + ix) * block + j];
               best = std::max(best, v);
               sum += v;
             }
-          out->data<float>()[(p * oh + y) * ow + z] =
+          out->data<float>()[((p * oh + y) * ow + z) * block + j] =
               static_cast<float>(is_max ? best : (count ? sum / count : 0.0));
         }
     return std::vector<NDArray>{*out};

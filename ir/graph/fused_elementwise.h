@@ -1,0 +1,35 @@
+// A chain of elementwise operators fused into one node ("fused_elementwise").
+//
+// The node stores a small program in its attributes: `ops` ("mul,add,relu"),
+// `arity` (operands per step) and `operands`, where an operand k >= 0 is the
+// node's input k and k < 0 is the result of step -k-1; attributes of step s
+// are stored under "s<s>.<name>". The last step's result is the output.
+#ifndef KILN_IR_GRAPH_FUSED_ELEMENTWISE_H_
+#define KILN_IR_GRAPH_FUSED_ELEMENTWISE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/graph/graph.h"
+
+namespace kiln::graph {
+
+struct FusedStep {
+  Node node;  // op and attributes; its inputs/outputs are unused
+  std::vector<int64_t> operands;
+};
+
+// Decodes and checks the program of a fused_elementwise node.
+absl::StatusOr<std::vector<FusedStep>> FusedProgram(const Node& n);
+
+// A fused_elementwise node running `steps` over `inputs` into `output`.
+Node MakeFusedElementwise(std::string name, const std::vector<FusedStep>& steps,
+                          std::vector<int> inputs, int output);
+
+// The operators a fused_elementwise step may be.
+bool IsElementwiseOp(absl::string_view op);
+
+}  // namespace kiln::graph
+
+#endif  // KILN_IR_GRAPH_FUSED_ELEMENTWISE_H_

@@ -1,0 +1,220 @@
+// Operators the target-specific passes introduce: convolution in the
+// blocked NCHW[x]c layout with its fused epilogue, conversions between
+// layouts, and chains of elementwise operators fused into one. Their
+// reference implementations let every pass be checked by running the graph
+// before and after it.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/fused_elementwise.h"
+#include "ir/graph/op_registry.h"
+#include "ir/graph/ops_common.h"
+
+namespace kiln::graph::ops {
+namespace {
+
+using Types = std::vector<const TensorType*>;
+using Result = absl::StatusOr<std::vector<TensorType>>;
+using Outputs = absl::StatusOr<std::vector<NDArray>>;
+
+// ---- layout_transform: plain NCHW (block 0) <-> NCHW[b]c, or b1 -> b2 ----
+
+// The plain NCHW shape of a tensor in `block` layout (0 = plain already).
+absl::StatusOr<std::vector<int64_t>> PlainShape(const std::vector<int64_t>& s, int64_t block) {
+  if (block == 0) {
+    if (s.size() != 4) return absl::InvalidArgumentError("a plain layout tensor must be 4-D");
+    return s;
+  }
+  if (s.size() != 5 || s[4] != block) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected a 5-D tensor with inner block ", block, ", got ",
+                     runtime::ShapeToString(s)));
+  }
+  return std::vector<int64_t>{s[0], s[1] * block, s[2], s[3]};
+}
+
+absl::StatusOr<std::vector<int64_t>> ShapeInLayout(const std::vector<int64_t>& plain,
+                                                   int64_t block) {
+  if (block == 0) return plain;
+  if (plain[1] % block != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(plain[1], " channels do not divide into blocks of ", block));
+  }
+  return std::vector<int64_t>{plain[0], plain[1] / block, plain[2], plain[3], block};
+}
+
+// Flat offset of plain element (n, c, h, w) in `block` layout with plain dims p.
+int64_t OffsetInLayout(const std::vector<int64_t>& p, int64_t block, int64_t n, int64_t c,
+                       int64_t h, int64_t w) {
+  if (block == 0) return ((n * p[1] + c) * p[2] + h) * p[3] + w;
+  return ((((n * (p[1] / block) + c / block) * p[2] + h) * p[3] + w) * block) + c % block;
+}
+
+OpDef LayoutTransform() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto src = n.Int("src_block");
+    auto dst = n.Int("dst_block");
+    if (!src.ok()) return src.status();
+    if (!dst.ok()) return dst.status();
+    auto plain = PlainShape(in[0]->shape, *src);
+    if (!plain.ok()) return plain.status();
+    auto out = ShapeInLayout(*plain, *dst);
+    if (!out.ok()) return out.status();
+    return std::vector<TensorType>{{in[0]->dtype, *out}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const int64_t src = *n.Int("src_block"), dst = *n.Int("dst_block");
+    const std::vector<int64_t> p = *PlainShape(in[0].shape(), src);
+    auto out = Allocate({in[0].dtype(), *ShapeInLayout(p, dst)});
+    if (!out.ok()) return out.status();
+    for (int64_t b = 0; b < p[0]; ++b)
+      for (int64_t c = 0; c < p[1]; ++c)
+        for (int64_t h = 0; h < p[2]; ++h)
+          for (int64_t w = 0; w < p[3]; ++w)
+            Store(*out, OffsetInLayout(p, dst, b, c, h, w),
+                  Load(in[0], OffsetInLayout(p, src, b, c, h, w)));
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
+// ---- conv2d_nchwc ----
+// Inputs: data [N, C/ib, H, W, ib], weight [OC/ob, C/ib, KH, KW, ib, ob],
+// optional bias [OC], optional residual (the output's shape). The output is
+// relu(conv + bias + residual) when activation is "relu".
+
+struct ConvGeometry {
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+};
+
+absl::StatusOr<ConvGeometry> Geometry(const Node& n, const std::vector<int64_t>& data,
+                                      const std::vector<int64_t>& weight) {
+  auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
+  auto pads = n.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
+  auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
+  for (const auto* st : {&strides, &pads, &dilations}) {
+    if (!st->ok()) return st->status();
+  }
+  if (strides->size() != 2 || pads->size() != 4 || dilations->size() != 2 ||
+      (*pads)[0] != (*pads)[2] || (*pads)[1] != (*pads)[3]) {
+    return absl::InvalidArgumentError(
+        "conv2d_nchwc takes 2 strides, 2 dilations and symmetric pads [t, l, t, l]");
+  }
+  ConvGeometry g{weight[2], weight[3], (*strides)[0], (*strides)[1], (*pads)[0], (*pads)[1],
+                 (*dilations)[0], (*dilations)[1], 0, 0};
+  g.oh = (data[2] + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
+  g.ow = (data[3] + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
+  return g;
+}
+
+OpDef Conv2dNCHWc() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 4); !st.ok()) return st;
+    const auto& d = in[0]->shape;
+    const auto& w = in[1]->shape;
+    if (d.size() != 5 || w.size() != 6 || w[1] != d[1] || w[4] != d[4]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "conv2d_nchwc expects data [N, C/ib, H, W, ib] and weight [OC/ob, C/ib, KH, KW, ib, "
+          "ob], got ",
+          in[0]->ToString(), " and ", in[1]->ToString()));
+    }
+    auto g = Geometry(n, d, w);
+    if (!g.ok()) return g.status();
+    if (g->oh < 1 || g->ow < 1) return absl::InvalidArgumentError("the output would be empty");
+    TensorType out{in[0]->dtype, {d[0], w[0], g->oh, g->ow, w[5]}};
+    if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{w[0] * w[5]}) {
+      return absl::InvalidArgumentError("conv2d_nchwc bias must have one value per channel");
+    }
+    if (in.size() > 3 && in[3] && in[3]->shape != out.shape) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "conv2d_nchwc residual ", in[3]->ToString(), " differs from the output ",
+          out.ToString()));
+    }
+    return std::vector<TensorType>{out};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto& d = in[0].shape();
+    const auto& w = in[1].shape();
+    const ConvGeometry g = *Geometry(n, d, w);
+    const bool relu = *n.String("activation", "none") == "relu";
+    const int64_t ib = d[4], ob = w[5], icc = d[1];
+    auto out = Allocate({DType::kFloat32, {d[0], w[0], g.oh, g.ow, ob}});
+    if (!out.ok()) return out.status();
+    const float* x = in[0].data<float>();
+    const float* k = in[1].data<float>();
+    const bool has_bias = in.size() > 2 && in[2].defined();
+    const bool has_residual = in.size() > 3 && in[3].defined();
+    ForEachIndex(out->shape(), [&](int64_t i, const std::vector<int64_t>& o) {
+      double acc = 0;
+      for (int64_t c = 0; c < icc; ++c)
+        for (int64_t y = 0; y < g.kh; ++y)
+          for (int64_t z = 0; z < g.kw; ++z) {
+            const int64_t iy = o[2] * g.sh + y * g.dh - g.ph;
+            const int64_t ix = o[3] * g.sw + z * g.dw - g.pw;
+            if (iy < 0 || iy >= d[2] || ix < 0 || ix >= d[3]) continue;
+            for (int64_t j = 0; j < ib; ++j) {
+              acc += static_cast<double>(x[(((o[0] * icc + c) * d[2] + iy) * d[3] + ix) * ib + j]) *
+                     k[((((o[1] * icc + c) * g.kh + y) * g.kw + z) * ib + j) * ob + o[4]];
+            }
+          }
+      if (has_bias) acc += in[2].data<float>()[o[1] * ob + o[4]];
+      if (has_residual) acc += in[3].data<float>()[i];
+      out->data<float>()[i] = static_cast<float>(relu ? std::max(acc, 0.0) : acc);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
+}  // namespace
+
+namespace {
+
+OpDef FusedElementwise() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    auto steps = FusedProgram(n);
+    if (!steps.ok()) return steps.status();
+    std::vector<TensorType> results;
+    for (const FusedStep& step : *steps) {
+      Types args;
+      for (int64_t o : step.operands) args.push_back(o >= 0 ? in[o] : &results[-o - 1]);
+      auto sub = OpRegistry().Find(step.node.op);
+      if (!sub.ok()) return sub.status();
+      auto out = sub->infer(step.node, args);
+      if (!out.ok()) return out.status();
+      results.push_back((*out)[0]);
+    }
+    return std::vector<TensorType>{results.back()};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto steps = FusedProgram(n);
+    if (!steps.ok()) return steps.status();
+    std::vector<NDArray> results;
+    for (const FusedStep& step : *steps) {
+      std::vector<NDArray> args;
+      for (int64_t o : step.operands) args.push_back(o >= 0 ? in[o] : results[-o - 1]);
+      auto out = EvaluateNode(step.node, args);
+      if (!out.ok()) return out.status();
+      results.push_back((*out)[0]);
+    }
+    return std::vector<NDArray>{results.back()};
+  };
+  return def;
+}
+
+}  // namespace
+
+KILN_REGISTER(OpRegistry(), "layout_transform", "NCHW <-> NCHW[x]c (block 0 = plain)",
+              LayoutTransform());
+KILN_REGISTER(OpRegistry(), "conv2d_nchwc", "conv2d in NCHW[x]c with bias/residual/relu",
+              Conv2dNCHWc());
+KILN_REGISTER(OpRegistry(), "fused_elementwise", "a chain of elementwise operators",
+              FusedElementwise());
+
+}  // namespace kiln::graph::ops

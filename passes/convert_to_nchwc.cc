@@ -1,0 +1,275 @@
+#include "passes/convert_to_nchwc.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/fused_elementwise.h"
+#include "ir/graph/op_registry.h"
+#include "ir/ops/layout.h"
+
+namespace kiln::passes {
+namespace {
+
+using graph::Graph;
+using graph::Node;
+using graph::NDArray;
+
+class NCHWcConverter {
+ public:
+  NCHWcConverter(Graph& g, const Conv2dConfigChooser& choose)
+      : g_(g), choose_(choose), block_(g.values().size(), 0) {
+    for (const graph::Value& v : g.values()) plain_types_.push_back(v.type);
+  }
+
+  absl::Status Run() {
+    std::vector<Node> old = std::move(g_.mutable_nodes());
+    g_.mutable_nodes().clear();
+    for (Node& n : old) {
+      absl::Status st = absl::OkStatus();
+      if (n.op == "conv" && PlainWorkload(n).ok()) {
+        st = ConvertConv(std::move(n));
+      } else if (graph::IsElementwiseOp(n.op)) {
+        st = ConvertElementwise(std::move(n));
+      } else if ((n.op == "max_pool" || n.op == "avg_pool") && Block(n.inputs[0]) > 0) {
+        st = KeepBlocked(std::move(n), Block(n.inputs[0]));
+      } else if (IsSpatialReduction(n) && Block(n.inputs[0]) > 0) {
+        st = KeepBlocked(std::move(n), Block(n.inputs[0]));
+      } else {
+        st = Emit(RequirePlain(std::move(n)));
+      }
+      if (!st.ok()) return st;
+    }
+    // Graph outputs keep their names and plain layout.
+    std::vector<int> outputs = g_.outputs();
+    for (int& out : outputs) {
+      if (Block(out) == 0) continue;
+      const std::string name = g_.value(out).name;
+      g_.mutable_value(out).name = absl::StrCat(name, "_nchw", Block(out), "c");
+      auto plain = Transform(out, 0);
+      if (!plain.ok()) return plain.status();
+      g_.mutable_value(*plain).name = name;
+      out = *plain;
+    }
+    g_.SetOutputs(outputs);
+    return graph::InferTypes(g_);
+  }
+
+ private:
+  int64_t Block(int value) const { return value >= 0 ? block_[value] : 0; }
+
+  // The conv's workload from its input's NCHW type (which may be blocked by now).
+  absl::StatusOr<ir::ops::Conv2dWorkload> PlainWorkload(const Node& conv) const {
+    if (conv.inputs.empty() || conv.inputs[0] < 0) return absl::InvalidArgumentError("no data");
+    return BlockableConv2dWorkloadOfInput(g_, conv, plain_types_[conv.inputs[0]]);
+  }
+
+  absl::Status Emit(Node n) {
+    if (block_.size() < g_.values().size()) block_.resize(g_.values().size(), 0);
+    const int k = g_.AddNode(std::move(n));
+    // Types are needed right away by the nodes that follow.
+    auto def = graph::OpRegistry().Find(g_.nodes()[k].op);
+    if (!def.ok()) return def.status();
+    std::vector<const graph::TensorType*> in;
+    for (int v : g_.nodes()[k].inputs) in.push_back(v >= 0 ? &g_.value(v).type : nullptr);
+    auto types = def->infer(g_.nodes()[k], in);
+    if (!types.ok()) {
+      return absl::Status(types.status().code(),
+                          absl::StrCat("converting ", g_.nodes()[k].name, " to NCHW[x]c: ",
+                                       types.status().message()));
+    }
+    for (size_t i = 0; i < types->size(); ++i) {
+      g_.mutable_value(g_.nodes()[k].outputs[i]).type = (*types)[i];
+    }
+    return absl::OkStatus();
+  }
+
+  // `value` in layout `block` (0 = plain), converting once and reusing.
+  absl::StatusOr<int> Transform(int value, int64_t block) {
+    if (Block(value) == block) return value;
+    auto it = converted_.find({value, block});
+    if (it != converted_.end()) return it->second;
+    const std::string name = absl::StrCat(g_.value(value).name, "_to_",
+                                          block ? absl::StrCat("nchw", block, "c") : "nchw");
+    const int out = g_.AddValue(name, g_.value(value).type);
+    Node t{name, "layout_transform", {value}, {out}, {}};
+    t.attrs["src_block"] = Block(value);
+    t.attrs["dst_block"] = block;
+    if (auto st = Emit(std::move(t)); !st.ok()) return st;
+    block_[out] = block;
+    converted_[{value, block}] = out;
+    return out;
+  }
+
+  Node RequirePlain(Node n) {
+    for (int& in : n.inputs) {
+      if (Block(in) > 0) in = *Transform(in, 0);
+    }
+    return n;
+  }
+
+  absl::Status KeepBlocked(Node n, int64_t block) {
+    const int out = n.outputs[0];
+    if (auto st = Emit(std::move(n)); !st.ok()) return st;
+    block_[out] = block;
+    return absl::OkStatus();
+  }
+
+  static bool IsSpatialReduction(const Node& n) {
+    if (n.op != "reduce_mean" && n.op != "reduce_sum" && n.op != "reduce_max") return false;
+    auto axes = n.Ints("axes", std::vector<int64_t>{});
+    auto keep = n.Int("keepdims", 1);
+    if (!axes.ok() || !keep.ok() || *keep == 0 || axes->empty()) return false;
+    for (int64_t a : *axes) {
+      if (a != 2 && a != 3 && a != -1 && a != -2) return false;
+    }
+    return true;
+  }
+
+  absl::Status ConvertConv(Node n) {
+    const ir::ops::Conv2dWorkload w = *PlainWorkload(n);
+    const ir::ops::Conv2dNCHWcConfig c = choose_(w);
+    if (w.in_channels % c.ic_bn != 0 || w.out_channels % c.oc_bn != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the schedule chosen for ", w.ToString(), " has blocks ic_bn=", c.ic_bn,
+          ", oc_bn=", c.oc_bn, " that do not divide its channels"));
+    }
+    auto data = Transform(n.inputs[0], c.ic_bn);
+    if (!data.ok()) return data.status();
+    const NDArray& weight = *g_.value(n.inputs[1]).constant;
+    std::vector<float> oihw(weight.data<float>(), weight.data<float>() + weight.NumElements());
+    std::vector<float> packed = ir::ops::PackOIHWio(oihw, w.out_channels, w.in_channels,
+                                                    w.kernel_h, w.kernel_w, c.ic_bn, c.oc_bn);
+    auto packed_array = NDArray::Empty({w.out_channels / c.oc_bn, w.in_channels / c.ic_bn,
+                                        w.kernel_h, w.kernel_w, c.ic_bn, c.oc_bn},
+                                       runtime::DType::kFloat32);
+    if (!packed_array.ok()) return packed_array.status();
+    std::copy(packed.begin(), packed.end(), packed_array->data<float>());
+    Node conv{n.name, "conv2d_nchwc", {*data, g_.AddConstant(n.name + "_packed_weight",
+                                                              *packed_array)},
+              n.outputs, {}};
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) conv.inputs.push_back(n.inputs[2]);
+    conv.attrs["strides"] = std::vector<int64_t>{w.stride_h, w.stride_w};
+    conv.attrs["pads"] = std::vector<int64_t>{w.pad_h, w.pad_w, w.pad_h, w.pad_w};
+    conv.attrs["dilations"] = std::vector<int64_t>{w.dilation_h, w.dilation_w};
+    conv.attrs["tile_ow"] = c.reg_n;
+    conv.attrs["unroll_kw"] = static_cast<int64_t>(c.unroll_kw);
+    conv.attrs["activation"] = std::string("none");
+    return KeepBlocked(std::move(conv), c.oc_bn);
+  }
+
+  // A per-channel constant ([C], [C, 1, 1] or [1, C, 1, 1] against a 4-D
+  // [N, C, H, W] result) re-shaped to [1, C/b, 1, 1, b]: the same bytes,
+  // since channel c sits at (c / b, c % b) in both. Scalars stay as they are.
+  std::optional<int> BlockedConstant(int value, int64_t channels, int64_t block) {
+    const graph::Value& v = g_.value(value);
+    if (!v.constant || v.type.dtype != runtime::DType::kFloat32) return std::nullopt;
+    std::vector<int64_t> s = v.type.shape;
+    while (s.size() < 4) s.insert(s.begin(), 1);
+    if (s.size() != 4 || s[0] != 1 || s[2] != 1 || s[3] != 1) return std::nullopt;
+    if (s[1] == 1) return value;
+    if (s[1] != channels) return std::nullopt;
+    NDArray reshaped =
+        NDArray::View(v.constant->raw_data(), {1, channels / block, 1, 1, block}, v.type.dtype);
+    auto copy = reshaped.Clone();
+    if (!copy.ok()) return std::nullopt;
+    return g_.AddConstant(absl::StrCat(v.name, "_nchw", block, "c"), *copy);
+  }
+
+  absl::Status ConvertElementwise(Node n) {
+    const std::vector<int64_t>& out_shape = g_.value(n.outputs[0]).type.shape;
+    int64_t block = 0;
+    for (int in : n.inputs) {
+      if (Block(in) > 0 && out_shape.size() == 4 &&
+          g_.value(in).type.shape.size() == 5) {
+        block = Block(in);
+        break;
+      }
+    }
+    if (block > 0) {
+      std::vector<int> inputs;
+      for (int in : n.inputs) {
+        const auto& s = g_.value(in).type.shape;
+        if (Block(in) > 0 || (s.size() == 4 && s == out_shape && !g_.value(in).constant)) {
+          // Blocked already (broadcasting works in the blocked shape too), or
+          // full-size and made so.
+          auto t = Transform(in, block);
+          if (!t.ok()) return t.status();
+          inputs.push_back(*t);
+        } else if (auto c = BlockedConstant(in, out_shape[1], block)) {
+          inputs.push_back(*c);
+        } else {
+          break;
+        }
+      }
+      if (inputs.size() == n.inputs.size()) {
+        n.inputs = inputs;
+        return KeepBlocked(std::move(n), block);
+      }
+    }
+    return Emit(RequirePlain(std::move(n)));
+  }
+
+  Graph& g_;
+  const Conv2dConfigChooser& choose_;
+  std::vector<int64_t> block_;  // per value: 0 plain, else NCHW[block]c
+  std::vector<graph::TensorType> plain_types_;  // of the values before conversion
+  std::map<std::pair<int, int64_t>, int> converted_;
+};
+
+}  // namespace
+
+absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkload(const graph::Graph& g,
+                                                                const graph::Node& conv) {
+  if (conv.inputs.empty() || conv.inputs[0] < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("conv ", conv.name, " has no data input"));
+  }
+  return BlockableConv2dWorkloadOfInput(g, conv, g.value(conv.inputs[0]).type);
+}
+
+absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkloadOfInput(
+    const graph::Graph& g, const graph::Node& conv, const graph::TensorType& x) {
+  const auto not_blockable = [&](absl::string_view why) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("conv ", conv.name, " stays in NCHW: ", why));
+  };
+  if (conv.op != "conv" || conv.inputs.size() < 2) return not_blockable("not a convolution");
+  const graph::Value& weight = g.value(conv.inputs[1]);
+  if (x.shape.size() != 4 || x.dtype != runtime::DType::kFloat32) {
+    return not_blockable("not a 2-D float convolution");
+  }
+  if (!weight.constant) return not_blockable("its weights are not constant");
+  if (*conv.Int("group", 1) != 1) return not_blockable("grouped");
+  auto pads = conv.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
+  auto strides = conv.Ints("strides", std::vector<int64_t>{1, 1});
+  auto dilations = conv.Ints("dilations", std::vector<int64_t>{1, 1});
+  if (!pads.ok() || !strides.ok() || !dilations.ok() || pads->size() != 4 ||
+      (*pads)[0] != (*pads)[2] || (*pads)[1] != (*pads)[3]) {
+    return not_blockable("asymmetric padding");
+  }
+  ir::ops::Conv2dWorkload w;
+  w.batch = x.shape[0];
+  w.in_channels = x.shape[1];
+  w.height = x.shape[2];
+  w.width = x.shape[3];
+  w.out_channels = weight.type.shape[0];
+  w.kernel_h = weight.type.shape[2];
+  w.kernel_w = weight.type.shape[3];
+  w.stride_h = (*strides)[0];
+  w.stride_w = (*strides)[1];
+  w.pad_h = (*pads)[0];
+  w.pad_w = (*pads)[1];
+  w.dilation_h = (*dilations)[0];
+  w.dilation_w = (*dilations)[1];
+  if (auto st = ir::ops::ValidateConv2d(w); !st.ok()) return st;
+  return w;
+}
+
+absl::Status ConvertToNCHWc(graph::Graph& g, const Conv2dConfigChooser& choose) {
+  return NCHWcConverter(g, choose).Run();
+}
+
+}  // namespace kiln::passes

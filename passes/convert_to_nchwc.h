@@ -1,0 +1,41 @@
+// Moves convolutions to the blocked NCHW[x]c layout and keeps activations
+// there between layers.
+//
+// Each conv2d with group 1 becomes a conv2d_nchwc whose weights are packed
+// now, at compile time, with the block sizes its schedule wants (from the
+// tuning records or the target's default). Elementwise operators, pooling
+// and spatial reductions run on blocked tensors as they are (per-channel
+// constants are re-shaped to match), so layout_transform nodes appear only
+// where an operator needs plain NCHW, at graph outputs, or where two
+// convolutions want different block sizes.
+#ifndef KILN_PASSES_CONVERT_TO_NCHWC_H_
+#define KILN_PASSES_CONVERT_TO_NCHWC_H_
+
+#include <functional>
+
+#include "absl/status/status.h"
+#include "ir/graph/graph.h"
+#include "ir/ops/conv2d_nchwc.h"
+
+namespace kiln::passes {
+
+// The schedule of a convolution, asked with the bare workload (no bias,
+// activation or residual: those are fused later and do not change it).
+using Conv2dConfigChooser =
+    std::function<ir::ops::Conv2dNCHWcConfig(const ir::ops::Conv2dWorkload&)>;
+
+// The bare workload of a graph conv node, or an error when the node is not
+// a 2-D, group-1 float convolution with constant weights and symmetric pads.
+absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkload(const graph::Graph& g,
+                                                                const graph::Node& conv);
+
+// The same with the data input's type given (its NCHW type, while the graph
+// may already hold it blocked).
+absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkloadOfInput(
+    const graph::Graph& g, const graph::Node& conv, const graph::TensorType& x);
+
+absl::Status ConvertToNCHWc(graph::Graph& g, const Conv2dConfigChooser& choose);
+
+}  // namespace kiln::passes
+
+#endif  // KILN_PASSES_CONVERT_TO_NCHWC_H_

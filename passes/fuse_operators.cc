@@ -1,0 +1,175 @@
+#include "passes/fuse_operators.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/fused_elementwise.h"
+#include "ir/graph/op_registry.h"
+#include "passes/graph_edit.h"
+
+namespace kiln::passes {
+namespace {
+
+using graph::Graph;
+using graph::Node;
+
+// The node reading `value`, when exactly one node does and it is not a graph
+// output; -1 otherwise.
+int SoleReader(const Graph& g, const std::vector<int>& uses, int value) {
+  if (uses[value] != 1) return -1;
+  for (size_t k = 0; k < g.nodes().size(); ++k) {
+    for (int in : g.nodes()[k].inputs) {
+      if (in == value) return static_cast<int>(k);
+    }
+  }
+  return -1;  // the one use is as a graph output
+}
+
+// A per-channel constant against a blocked conv output [N, C/b, H, W, b]:
+// the bias values in channel order, or empty.
+std::vector<float> ChannelConstant(const Graph& g, int value, const std::vector<int64_t>& out) {
+  const graph::Value& v = g.value(value);
+  if (!v.constant || v.type.dtype != runtime::DType::kFloat32) return {};
+  const std::vector<int64_t> per_channel = {1, out[1], 1, 1, out[4]};
+  if (v.type.shape != per_channel) return {};
+  const float* p = v.constant->data<float>();
+  return std::vector<float>(p, p + out[1] * out[4]);
+}
+
+}  // namespace
+
+absl::Status FuseConvEpilogue(Graph& g) {
+  std::vector<int> uses = CountUses(g);
+  std::vector<bool> removed(g.nodes().size(), false);
+  for (size_t k = 0; k < g.nodes().size(); ++k) {
+    if (removed[k] || g.nodes()[k].op != "conv2d_nchwc") continue;
+    // The fused conv moves to the position of the last node it absorbs, so
+    // a residual computed between the conv and the add is ready in time.
+    size_t at = k;
+    for (;;) {
+      Node& conv = g.mutable_nodes()[at];
+      const int out = conv.outputs[0];
+      const int r = SoleReader(g, uses, out);
+      if (r < 0) break;
+      const Node& next = g.nodes()[r];
+      const bool relu_done = *conv.String("activation", "none") == "relu";
+      const bool has_residual = conv.inputs.size() > 3 && conv.inputs[3] >= 0;
+      if (relu_done) break;
+      if (next.op == "relu") {
+        conv.attrs["activation"] = std::string("relu");
+      } else if (next.op == "add" && next.inputs.size() == 2) {
+        const int other = next.inputs[0] == out ? next.inputs[1] : next.inputs[0];
+        const auto& shape = g.value(out).type.shape;
+        std::vector<float> bias = ChannelConstant(g, other, shape);
+        if (!bias.empty() && !has_residual) {
+          const int64_t oc = shape[1] * shape[4];
+          auto sum = graph::NDArray::Empty({oc}, runtime::DType::kFloat32);
+          if (!sum.ok()) return sum.status();
+          const bool had_bias = conv.inputs.size() > 2 && conv.inputs[2] >= 0;
+          if (had_bias && !g.value(conv.inputs[2]).constant) break;
+          for (int64_t c = 0; c < oc; ++c) {
+            sum->data<float>()[c] =
+                bias[c] + (had_bias ? g.value(conv.inputs[2]).constant->data<float>()[c] : 0.f);
+          }
+          const std::string name = absl::StrCat(conv.name, "_bias");
+          conv.inputs.resize(std::max<size_t>(conv.inputs.size(), 3), -1);
+          conv.inputs[2] = g.AddConstant(name, *sum);
+          uses.push_back(1);
+        } else if (g.value(other).type.shape == shape && !has_residual && other != out) {
+          conv.inputs.resize(4, -1);
+          conv.inputs[3] = other;
+        } else {
+          break;
+        }
+      } else {
+        break;
+      }
+      // `next` becomes the fused conv; the old position is dropped.
+      Node fused = std::move(g.mutable_nodes()[at]);
+      fused.outputs = g.nodes()[r].outputs;
+      --uses[out];
+      g.mutable_nodes()[r] = std::move(fused);
+      removed[at] = true;
+      at = r;
+    }
+  }
+  RemoveNodes(g, removed);
+  return graph::InferTypes(g);
+}
+
+absl::Status FuseElementwise(Graph& g) {
+  std::vector<int> uses = CountUses(g);
+  std::vector<bool> removed(g.nodes().size(), false);
+  for (size_t k = 0; k < g.nodes().size(); ++k) {
+    Node& n = g.mutable_nodes()[k];
+    if (!graph::IsElementwiseOp(n.op) && n.op != "fused_elementwise") continue;
+    if (n.op != "fused_elementwise") {
+      graph::FusedStep step{Node{"", n.op, {}, {}, n.attrs}, {}};
+      for (size_t i = 0; i < n.inputs.size(); ++i) step.operands.push_back(i);
+      n = graph::MakeFusedElementwise(n.name, {step}, n.inputs, n.outputs[0]);
+    }
+    // Absorb producers of inputs that are elementwise, read only here and
+    // exactly the size of the result (a broadcast input would be recomputed).
+    for (bool merged = true; merged;) {
+      merged = false;
+      auto steps = graph::FusedProgram(g.nodes()[k]);
+      if (!steps.ok()) return steps.status();
+      for (size_t j = 0; j < g.nodes()[k].inputs.size() && !merged; ++j) {
+        const int in = g.nodes()[k].inputs[j];
+        const int p = in >= 0 ? g.value(in).producer : -1;
+        if (p < 0 || removed[p] || uses[in] != 1 ||
+            g.value(in).type.shape != g.value(g.nodes()[k].outputs[0]).type.shape ||
+            g.nodes()[p].op != "fused_elementwise") {
+          continue;
+        }
+        auto inner = graph::FusedProgram(g.nodes()[p]);
+        if (!inner.ok()) return inner.status();
+        // New inputs: the producer's, then ours without `in`.
+        std::vector<int> inputs = g.nodes()[p].inputs;
+        auto operand_of = [&](int value) {
+          for (size_t i = 0; i < inputs.size(); ++i) {
+            if (inputs[i] == value) return static_cast<int64_t>(i);
+          }
+          inputs.push_back(value);
+          return static_cast<int64_t>(inputs.size() - 1);
+        };
+        std::vector<graph::FusedStep> program = *inner;
+        const int64_t shift = static_cast<int64_t>(inner->size());
+        for (graph::FusedStep step : *steps) {
+          for (int64_t& o : step.operands) {
+            if (o < 0) {
+              o -= shift;
+            } else if (g.nodes()[k].inputs[o] == in) {
+              o = -shift;  // the producer's last step
+            } else {
+              o = operand_of(g.nodes()[k].inputs[o]);
+            }
+          }
+          program.push_back(std::move(step));
+        }
+        Node& consumer = g.mutable_nodes()[k];
+        consumer = graph::MakeFusedElementwise(consumer.name, program, inputs,
+                                               consumer.outputs[0]);
+        removed[p] = true;
+        merged = true;
+      }
+    }
+  }
+  RemoveNodes(g, removed);
+  // Single-step programs are plain elementwise nodes again: easier to read.
+  for (Node& n : g.mutable_nodes()) {
+    if (n.op != "fused_elementwise") continue;
+    auto steps = graph::FusedProgram(n);
+    if (!steps.ok()) return steps.status();
+    if (steps->size() != 1) continue;
+    bool identity_operands = true;
+    for (size_t i = 0; i < (*steps)[0].operands.size(); ++i) {
+      identity_operands &= (*steps)[0].operands[i] == static_cast<int64_t>(i);
+    }
+    if (!identity_operands || (*steps)[0].operands.size() != n.inputs.size()) continue;
+    n = Node{n.name, (*steps)[0].node.op, n.inputs, n.outputs, (*steps)[0].node.attrs};
+  }
+  return graph::InferTypes(g);
+}
+
+}  // namespace kiln::passes

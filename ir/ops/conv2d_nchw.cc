@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
+#include "ir/ops/default_schedule.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
@@ -22,16 +23,6 @@ Expr Epilogue(Expr v, const Conv2dWorkload& w, const Tensor& bias, const Expr& c
   if (bias) v = v + Read(bias, {channel});
   if (w.activation == Activation::kRelu) v = Max(v, 0.0f);
   return v;
-}
-
-// Rows in parallel, the innermost axis in vectors of the target's width.
-void ScheduleRowsAndVectors(Stage& st, int64_t lanes) {
-  const int rank = st.root_axes().size();
-  Axis rows = st.axis(0);
-  for (int d = 1; d + 1 < rank; ++d) rows = st.Fuse(rows, st.axis(d));
-  st.Parallel(rows);
-  auto [vo, vi] = st.Split(st.axis(rank - 1), lanes);
-  st.Vectorize(vi);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ir/lower/lower.h"
+#include "ir/ops/default_schedule.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
@@ -62,17 +63,7 @@ absl::StatusOr<LoweredFunc> BuildElementwise(
     return fn(values);
   });
   Schedule s({out});
-  Stage& o = s[out];
-  // Rows (all but the last axis) in parallel, the last axis in vectors.
-  Axis rows = o.axis(0);
-  for (size_t d = 1; d + 1 < rank; ++d) rows = o.Fuse(rows, o.axis(d));
-  auto [vo, vi] = o.Split(o.axis(rank - 1), target.vector_lanes);
-  o.Vectorize(vi);
-  if (rank > 1) {
-    o.Parallel(rows);
-  } else {
-    o.Parallel(vo);
-  }
+  ScheduleRowsAndVectors(s[out], target.vector_lanes);
   std::vector<Tensor> args = inputs;
   args.push_back(out);
   return Lower(s, args, name);

@@ -1,0 +1,198 @@
+#include "ir/ops/data_movement.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ir/lower/lower.h"
+#include "ir/ops/default_schedule.h"
+#include "ir/schedule.h"
+#include "ir/tensor.h"
+
+namespace kiln::ir::ops {
+namespace {
+
+// 0-D tensors are stored as one element.
+std::vector<int64_t> AtLeast1d(std::vector<int64_t> shape) {
+  if (shape.empty()) shape = {1};
+  return shape;
+}
+
+absl::Status CheckShape(const std::vector<int64_t>& shape) {
+  for (int64_t d : shape) {
+    if (d < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("shape [", absl::StrJoin(shape, ", "), "] has an empty dimension"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+Expr Clamp(Expr i, int64_t extent) { return Max(Min(i, Expr(extent - 1)), Expr(int64_t{0})); }
+
+absl::StatusOr<LoweredFunc> Finish(const std::vector<Tensor>& inputs, const Tensor& out,
+                                   const targets::Target& target, const std::string& name) {
+  Schedule s({out});
+  ScheduleRowsAndVectors(s[out], target.vector_lanes);
+  std::vector<Tensor> args = inputs;
+  args.push_back(out);
+  return Lower(s, args, name);
+}
+
+}  // namespace
+
+absl::StatusOr<LoweredFunc> BuildTranspose(const std::vector<int64_t>& in_shape,
+                                           const std::vector<int64_t>& perm,
+                                           const targets::Target& target,
+                                           const std::string& name) {
+  if (auto st = CheckShape(in_shape); !st.ok()) return st;
+  const size_t rank = in_shape.size();
+  std::vector<bool> seen(rank, false);
+  for (int64_t p : perm) {
+    if (perm.size() != rank || p < 0 || p >= static_cast<int64_t>(rank) || seen[p]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "[", absl::StrJoin(perm, ", "), "] is not a permutation of ", rank, " axes"));
+    }
+    seen[p] = true;
+  }
+  std::vector<int64_t> out_shape;
+  for (int64_t p : perm) out_shape.push_back(in_shape[p]);
+  Tensor in = Placeholder("in", AtLeast1d(in_shape));
+  Tensor out = Compute("out", AtLeast1d(out_shape), [&](const std::vector<Var>& i) {
+    std::vector<Expr> idx(rank);
+    for (size_t d = 0; d < rank; ++d) idx[perm[d]] = i[d];
+    if (rank == 0) idx = {Expr(int64_t{0})};
+    return Read(in, idx);
+  });
+  return Finish({in}, out, target, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildConcat(const std::vector<std::vector<int64_t>>& in_shapes,
+                                        int64_t axis, const targets::Target& target,
+                                        const std::string& name) {
+  if (in_shapes.empty()) return absl::InvalidArgumentError("concat of no tensors");
+  const size_t rank = in_shapes[0].size();
+  if (axis < 0 || axis >= static_cast<int64_t>(rank)) {
+    return absl::InvalidArgumentError(absl::StrCat("concat axis ", axis, " out of range"));
+  }
+  std::vector<int64_t> out_shape = in_shapes[0];
+  out_shape[axis] = 0;
+  std::vector<Tensor> inputs;
+  for (size_t k = 0; k < in_shapes.size(); ++k) {
+    if (auto st = CheckShape(in_shapes[k]); !st.ok()) return st;
+    for (size_t d = 0; d < rank; ++d) {
+      if (in_shapes[k].size() != rank ||
+          (static_cast<int64_t>(d) != axis && in_shapes[k][d] != in_shapes[0][d])) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("concat inputs differ outside axis ", axis));
+      }
+    }
+    out_shape[axis] += in_shapes[k][axis];
+    inputs.push_back(Placeholder(absl::StrCat("in", k), in_shapes[k]));
+  }
+  Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
+    // Built from the last input backwards: input k's value unless the index
+    // lies in a later input's range.
+    int64_t begin = out_shape[axis], later_begin = 0;
+    Expr value;
+    for (size_t k = inputs.size(); k-- > 0;) {
+      begin -= in_shapes[k][axis];
+      std::vector<Expr> idx(i.begin(), i.end());
+      idx[axis] = Clamp(Expr(i[axis]) - begin, in_shapes[k][axis]);
+      Expr v = Read(inputs[k], idx);
+      value = value.defined() ? Select(Expr(i[axis]) >= later_begin, value, v) : v;
+      later_begin = begin;
+    }
+    return value;
+  });
+  return Finish(inputs, out, target, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
+                                       const std::vector<int64_t>& starts,
+                                       const std::vector<int64_t>& steps,
+                                       const std::vector<int64_t>& out_shape,
+                                       const targets::Target& target, const std::string& name) {
+  const size_t rank = in_shape.size();
+  if (starts.size() != rank || steps.size() != rank || out_shape.size() != rank) {
+    return absl::InvalidArgumentError("slice: starts, steps and shapes must cover every axis");
+  }
+  if (auto st = CheckShape(in_shape); !st.ok()) return st;
+  if (auto st = CheckShape(out_shape); !st.ok()) return st;
+  for (size_t d = 0; d < rank; ++d) {
+    const int64_t last = starts[d] + (out_shape[d] - 1) * steps[d];
+    if (starts[d] < 0 || starts[d] >= in_shape[d] || last < 0 || last >= in_shape[d]) {
+      return absl::InvalidArgumentError(absl::StrCat("slice leaves axis ", d, " of the input"));
+    }
+  }
+  Tensor in = Placeholder("in", in_shape);
+  Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
+    std::vector<Expr> idx;
+    for (size_t d = 0; d < rank; ++d) idx.push_back(Expr(i[d]) * steps[d] + starts[d]);
+    return Read(in, idx);
+  });
+  return Finish({in}, out, target, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
+                                     const std::vector<int64_t>& pads, PadMode mode,
+                                     float value, const targets::Target& target,
+                                     const std::string& name) {
+  const size_t rank = in_shape.size();
+  if (auto st = CheckShape(in_shape); !st.ok()) return st;
+  if (pads.size() != 2 * rank) {
+    return absl::InvalidArgumentError("pad: pads must hold a begin and an end per axis");
+  }
+  std::vector<int64_t> out_shape(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    if (pads[d] < 0 || pads[rank + d] < 0) {
+      return absl::UnimplementedError("negative pads (cropping) are not supported");
+    }
+    if (mode == PadMode::kReflect && (pads[d] >= in_shape[d] || pads[rank + d] >= in_shape[d])) {
+      return absl::InvalidArgumentError("reflect pads must be smaller than the axis");
+    }
+    out_shape[d] = in_shape[d] + pads[d] + pads[rank + d];
+  }
+  Tensor in = Placeholder("in", in_shape);
+  Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
+    std::vector<Expr> idx;
+    Expr inside;
+    for (size_t d = 0; d < rank; ++d) {
+      Expr x = Expr(i[d]) - pads[d];
+      const int64_t n = in_shape[d];
+      if (mode == PadMode::kReflect) {
+        x = Select(x < 0, -x, Select(x >= n, Expr(2 * (n - 1)) - x, x));
+      }
+      Expr ok = And(x >= 0, x < n);
+      inside = inside.defined() ? And(inside, ok) : ok;
+      idx.push_back(Clamp(x, n));
+    }
+    Expr v = Read(in, idx);
+    return mode == PadMode::kConstant ? Select(inside, v, Expr(value)) : v;
+  });
+  return Finish({in}, out, target, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildLayoutTransform(const std::vector<int64_t>& plain,
+                                                 int64_t src_block, int64_t dst_block,
+                                                 const targets::Target& target,
+                                                 const std::string& name) {
+  if (plain.size() != 4) return absl::InvalidArgumentError("layout transforms take NCHW tensors");
+  if (auto st = CheckShape(plain); !st.ok()) return st;
+  for (int64_t b : {src_block, dst_block}) {
+    if (b < 0 || (b > 0 && plain[1] % b != 0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(plain[1], " channels do not divide into blocks of ", b));
+    }
+  }
+  const auto shape_in = [&](int64_t b) {
+    return b == 0 ? plain : std::vector<int64_t>{plain[0], plain[1] / b, plain[2], plain[3], b};
+  };
+  Tensor in = Placeholder("in", shape_in(src_block));
+  Tensor out = Compute("out", shape_in(dst_block), [&](const std::vector<Var>& i) {
+    Expr c = dst_block == 0 ? Expr(i[1]) : Expr(i[1]) * dst_block + i[4];
+    if (src_block == 0) return Read(in, {i[0], c, i[2], i[3]});
+    return Read(in, {i[0], FloorDiv(c, src_block), i[2], i[3], FloorMod(c, src_block)});
+  });
+  return Finish({in}, out, target, name);
+}
+
+}  // namespace kiln::ir::ops

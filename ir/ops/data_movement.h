@@ -1,0 +1,52 @@
+// Operators that only move data: transpose, concat, slice, pad, and layout
+// changes between NCHW and NCHW[x]c. Each is one loop nest over its output
+// reading the input at computed indices; loads are clamped into their
+// buffers so that no lane of a select ever reads outside them.
+#ifndef KILN_IR_OPS_DATA_MOVEMENT_H_
+#define KILN_IR_OPS_DATA_MOVEMENT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/stmt.h"
+#include "targets/target.h"
+
+namespace kiln::ir::ops {
+
+// out[i_0, ..., i_r] = in[i_perm^-1...]: out dim d is in dim perm[d].
+absl::StatusOr<LoweredFunc> BuildTranspose(const std::vector<int64_t>& in_shape,
+                                           const std::vector<int64_t>& perm,
+                                           const targets::Target& target,
+                                           const std::string& name);
+
+// Buffers: each input, then the output.
+absl::StatusOr<LoweredFunc> BuildConcat(const std::vector<std::vector<int64_t>>& in_shapes,
+                                        int64_t axis, const targets::Target& target,
+                                        const std::string& name);
+
+// out[i] = in[starts + i * steps] per axis; out_shape given (as inferred).
+absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
+                                       const std::vector<int64_t>& starts,
+                                       const std::vector<int64_t>& steps,
+                                       const std::vector<int64_t>& out_shape,
+                                       const targets::Target& target, const std::string& name);
+
+enum class PadMode { kConstant, kEdge, kReflect };
+// pads: [begin_0, ..., begin_r, end_0, ..., end_r], non-negative.
+absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
+                                     const std::vector<int64_t>& pads, PadMode mode,
+                                     float value, const targets::Target& target,
+                                     const std::string& name);
+
+// NCHW (block 0) or NCHW[src]c to NCHW (0) or NCHW[dst]c, for a tensor whose
+// plain shape is `plain` [N, C, H, W].
+absl::StatusOr<LoweredFunc> BuildLayoutTransform(const std::vector<int64_t>& plain,
+                                                 int64_t src_block, int64_t dst_block,
+                                                 const targets::Target& target,
+                                                 const std::string& name);
+
+}  // namespace kiln::ir::ops
+
+#endif  // KILN_IR_OPS_DATA_MOVEMENT_H_

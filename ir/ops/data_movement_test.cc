@@ -1,0 +1,170 @@
+#include "ir/ops/data_movement.h"
+
+#include <numeric>
+
+#include "gtest/gtest.h"
+#include "ir/ops/reduce.h"
+#include "ir/ops/testing/op_test_util.h"
+
+namespace kiln::ir::ops {
+namespace {
+
+using testing::CompileAndRun;
+using testing::ExpectAllNear;
+using testing::RandomFloats;
+using testing::RunnableTargets;
+
+int64_t Product(const std::vector<int64_t>& s) {
+  return std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<int64_t>());
+}
+
+// Row-major flat index.
+int64_t Flat(const std::vector<int64_t>& idx, const std::vector<int64_t>& shape) {
+  int64_t f = 0;
+  for (size_t d = 0; d < shape.size(); ++d) f = f * shape[d] + idx[d];
+  return f;
+}
+
+// Calls fn(multi-index) for each element of shape in order.
+template <typename Fn>
+void ForEach(const std::vector<int64_t>& shape, Fn fn) {
+  std::vector<int64_t> idx(shape.size(), 0);
+  for (int64_t n = Product(shape); n > 0; --n) {
+    fn(idx);
+    for (size_t d = shape.size(); d-- > 0;) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+void RunAndCheck(const absl::StatusOr<LoweredFunc>& f, std::vector<std::vector<float>>& buffers,
+         const std::vector<float>& want, const std::string& what) {
+  ASSERT_TRUE(f.ok()) << what << ": " << f.status();
+  for (const auto& target : RunnableTargets()) {
+    std::vector<float>& out = buffers.back();
+    std::fill(out.begin(), out.end(), -99.0f);
+    ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok()) << what;
+    ExpectAllNear(out, want, 0, what + " on " + target.ToString());
+  }
+}
+
+TEST(DataMovementTest, TransposeAwkwardShapes) {
+  const std::vector<int64_t> in_shape = {3, 5, 7};
+  const std::vector<int64_t> perm = {2, 0, 1};
+  const std::vector<int64_t> out_shape = {7, 3, 5};
+  std::vector<std::vector<float>> buffers = {RandomFloats(105, 1),
+                                             std::vector<float>(105)};
+  std::vector<float> want(105);
+  ForEach(out_shape, [&](const std::vector<int64_t>& o) {
+    want[Flat(o, out_shape)] = buffers[0][Flat({o[1], o[2], o[0]}, in_shape)];
+  });
+  RunAndCheck(BuildTranspose(in_shape, perm, RunnableTargets()[0], "transpose"), buffers, want,
+      "transpose");
+  EXPECT_FALSE(BuildTranspose(in_shape, {0, 0, 1}, RunnableTargets()[0], "bad").ok());
+}
+
+TEST(DataMovementTest, ConcatAlongMiddleAxis) {
+  const std::vector<std::vector<int64_t>> shapes = {{2, 3, 5}, {2, 1, 5}, {2, 4, 5}};
+  std::vector<std::vector<float>> buffers;
+  for (size_t k = 0; k < shapes.size(); ++k) buffers.push_back(RandomFloats(Product(shapes[k]), k));
+  buffers.push_back(std::vector<float>(2 * 8 * 5));
+  std::vector<float> want;
+  for (int64_t n = 0; n < 2; ++n)
+    for (size_t k = 0; k < shapes.size(); ++k)
+      for (int64_t c = 0; c < shapes[k][1]; ++c)
+        for (int64_t x = 0; x < 5; ++x) want.push_back(buffers[k][(n * shapes[k][1] + c) * 5 + x]);
+  RunAndCheck(BuildConcat(shapes, 1, RunnableTargets()[0], "concat"), buffers, want, "concat");
+}
+
+TEST(DataMovementTest, StridedSlice) {
+  const std::vector<int64_t> in_shape = {4, 11};
+  std::vector<std::vector<float>> buffers = {RandomFloats(44, 3), std::vector<float>(2 * 4)};
+  std::vector<float> want;
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t c = 0; c < 4; ++c) want.push_back(buffers[0][(1 + 2 * r) * 11 + 10 - 3 * c]);
+  RunAndCheck(BuildSlice(in_shape, {1, 10}, {2, -3}, {2, 4}, RunnableTargets()[0], "slice"), buffers,
+      want, "slice");
+  EXPECT_FALSE(BuildSlice(in_shape, {1, 10}, {2, 3}, {2, 4}, RunnableTargets()[0], "x").ok());
+}
+
+TEST(DataMovementTest, PadModes) {
+  const std::vector<int64_t> in_shape = {3, 4};
+  const std::vector<int64_t> pads = {1, 2, 2, 1};  // rows 1 before 2 after, cols 2 before 1 after
+  for (PadMode mode : {PadMode::kConstant, PadMode::kEdge, PadMode::kReflect}) {
+    std::vector<std::vector<float>> buffers = {RandomFloats(12, 4), std::vector<float>(6 * 7)};
+    std::vector<float> want;
+    for (int64_t r = -1; r < 5; ++r)
+      for (int64_t c = -2; c < 5; ++c) {
+        const bool inside = r >= 0 && r < 3 && c >= 0 && c < 4;
+        int64_t rr = r, cc = c;
+        if (mode == PadMode::kEdge) {
+          rr = std::clamp<int64_t>(r, 0, 2);
+          cc = std::clamp<int64_t>(c, 0, 3);
+        } else if (mode == PadMode::kReflect) {
+          rr = r < 0 ? -r : (r > 2 ? 4 - r : r);
+          cc = c < 0 ? -c : (c > 3 ? 6 - c : c);
+        }
+        want.push_back(mode == PadMode::kConstant && !inside ? 0.5f : buffers[0][rr * 4 + cc]);
+      }
+    RunAndCheck(BuildPad(in_shape, pads, mode, 0.5f, RunnableTargets()[0], "pad"), buffers, want,
+        "pad mode " + std::to_string(static_cast<int>(mode)));
+  }
+}
+
+TEST(DataMovementTest, LayoutTransformsBetweenBlocks) {
+  const std::vector<int64_t> plain = {2, 48, 3, 5};
+  const auto offset = [&](int64_t block, int64_t n, int64_t c, int64_t h, int64_t w) {
+    if (block == 0) return ((n * 48 + c) * 3 + h) * 5 + w;
+    return (((n * (48 / block) + c / block) * 3 + h) * 5 + w) * block + c % block;
+  };
+  for (auto [src, dst] : std::vector<std::pair<int64_t, int64_t>>{{0, 8}, {8, 0}, {16, 8}, {6, 16}}) {
+    std::vector<std::vector<float>> buffers = {RandomFloats(Product(plain), 5),
+                                               std::vector<float>(Product(plain))};
+    std::vector<float> want(Product(plain));
+    ForEach(plain, [&](const std::vector<int64_t>& i) {
+      want[offset(dst, i[0], i[1], i[2], i[3])] = buffers[0][offset(src, i[0], i[1], i[2], i[3])];
+    });
+    RunAndCheck(BuildLayoutTransform(plain, src, dst, RunnableTargets()[0], "layout"), buffers, want,
+        "layout " + std::to_string(src) + "->" + std::to_string(dst));
+  }
+  EXPECT_FALSE(BuildLayoutTransform(plain, 0, 7, RunnableTargets()[0], "bad").ok());
+}
+
+TEST(ReduceTest, MeanMaxSumOverAxes) {
+  const std::vector<int64_t> shape = {2, 3, 5, 7, 8};
+  const std::vector<bool> reduced = {false, false, true, true, false};
+  for (ReduceKind kind : {ReduceKind::kSum, ReduceKind::kMean, ReduceKind::kMax}) {
+    std::vector<std::vector<float>> buffers = {RandomFloats(Product(shape), 6),
+                                               std::vector<float>(2 * 3 * 8)};
+    std::vector<float> want;
+    for (int64_t n = 0; n < 2; ++n)
+      for (int64_t c = 0; c < 3; ++c)
+        for (int64_t j = 0; j < 8; ++j) {
+          double acc = kind == ReduceKind::kMax ? -1e30 : 0;
+          for (int64_t h = 0; h < 5; ++h)
+            for (int64_t w = 0; w < 7; ++w) {
+              const double v = buffers[0][Flat({n, c, h, w, j}, shape)];
+              acc = kind == ReduceKind::kMax ? std::max(acc, v) : acc + v;
+            }
+          want.push_back(static_cast<float>(kind == ReduceKind::kMean ? acc / 35 : acc));
+        }
+    auto f = BuildReduce(shape, reduced, true, kind, "reduce");
+    ASSERT_TRUE(f.ok()) << f.status();
+    for (const auto& target : RunnableTargets()) {
+      ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok());
+      ExpectAllNear(buffers.back(), want, 1e-5f, "reduce");
+    }
+  }
+  // Everything, to a scalar.
+  std::vector<std::vector<float>> buffers = {RandomFloats(12, 7), std::vector<float>(1)};
+  double sum = 0;
+  for (float v : buffers[0]) sum += v;
+  auto f = BuildReduce({3, 4}, {true, true}, false, ReduceKind::kSum, "all");
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE(CompileAndRun(*f, RunnableTargets()[0], buffers).ok());
+  EXPECT_NEAR(buffers[1][0], sum, 1e-5);
+}
+
+}  // namespace
+}  // namespace kiln::ir::ops

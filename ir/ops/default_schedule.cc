@@ -1,0 +1,15 @@
+#include "ir/ops/default_schedule.h"
+
+namespace kiln::ir::ops {
+
+void ScheduleRowsAndVectors(Stage& stage, int64_t lanes) {
+  const size_t rank = stage.root_axes().size();
+  Axis rows = stage.axis(0);
+  for (size_t d = 1; d + 1 < rank; ++d) rows = stage.Fuse(rows, stage.axis(d));
+  auto [vo, vi] = stage.Split(stage.axis(rank - 1), lanes);
+  stage.Vectorize(vi);
+  // A 1-D tensor has no rows: its vectors are the parallel work.
+  stage.Parallel(rank > 1 ? rows : vo);
+}
+
+}  // namespace kiln::ir::ops

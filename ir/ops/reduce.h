@@ -1,0 +1,25 @@
+// Reductions (sum, mean, max) over any set of axes, e.g. global average
+// pooling as a mean over H and W of NCHW or NCHW[x]c tensors.
+#ifndef KILN_IR_OPS_REDUCE_H_
+#define KILN_IR_OPS_REDUCE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/stmt.h"
+
+namespace kiln::ir::ops {
+
+enum class ReduceKind { kSum, kMean, kMax };
+
+// `reduced[d]` marks the axes reduced; `keepdims` keeps them with extent 1.
+// Buffers: in, out.
+absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
+                                        const std::vector<bool>& reduced, bool keepdims,
+                                        ReduceKind kind, const std::string& name);
+
+}  // namespace kiln::ir::ops
+
+#endif  // KILN_IR_OPS_REDUCE_H_

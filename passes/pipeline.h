@@ -1,7 +1,7 @@
 // The graph optimization pipeline: one list of passes, each a function that
 // rewrites a graph in place, with an optional dump after each.
 //
-// Without a conv schedule chooser the list stops after the target-independent
+// Without a target the list stops after the target-independent
 // passes (the graph stays in ONNX's NCHW layout and can be read as a model);
 // with one it continues into the layout and fusion passes that prepare the
 // graph for code generation.
@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "ir/graph/graph.h"
 #include "passes/convert_to_nchwc.h"
+#include "targets/target.h"
 
 namespace kiln::passes {
 
@@ -21,7 +22,10 @@ struct PipelineOptions {
   // Called with each pass's name and the graph after it. KILN_DUMP_GRAPH=1
   // prints the same to stderr.
   std::function<void(const std::string& pass, const graph::Graph&)> dump;
-  // The schedule (and so the blocked layout) of each convolution.
+  // With both set, the pipeline prepares the graph for code generation on
+  // `target`; conv_config gives the schedule (and so the blocked layout) of
+  // each convolution.
+  const targets::Target* target = nullptr;
   Conv2dConfigChooser conv_config;
 };
 

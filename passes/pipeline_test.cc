@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/conv2d_nchwc.h"
+#include "targets/target_parser.h"
 
 namespace kiln::passes {
 namespace {
@@ -87,10 +88,14 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
   graph::Graph& g = net.graph;
   std::vector<std::string> passes;
   PipelineOptions options;
+  const targets::Target target = *targets::ParseTarget("llvm");
+  options.target = &target;
   options.conv_config = AlternatingBlocks;
   options.dump = [&](const std::string& pass, const graph::Graph& after) {
     passes.push_back(pass);
-    if (pass != "convert_to_nchwc" && pass != "fuse_elementwise") return;
+    if (pass != "convert_dense" && pass != "convert_to_nchwc" && pass != "fuse_elementwise") {
+      return;
+    }
     auto out = graph::Evaluate(after, {{"data", net.data}});
     ASSERT_TRUE(out.ok()) << pass << ": " << out.status();
     EXPECT_LE(RelativeDiff((*out)[0], net.logits), 1e-4) << pass;
@@ -99,6 +104,7 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
   EXPECT_EQ(passes.back(), "eliminate_dead_code");
   EXPECT_EQ(Count(g, "conv"), 0);
   EXPECT_EQ(Count(g, "conv2d_nchwc"), 53);
+  EXPECT_EQ(Count(g, "dense"), 1);
   // Every bias, ReLU and residual add went into a convolution; what is left
   // are the input's scale/shift and the 17 pre-activation scale/shift/ReLU
   // chains, one kernel each.
@@ -114,6 +120,8 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
 TEST(PipelineTest, DefaultBlocksNeedNoTransformsBetweenConvolutions) {
   SmallResNet net = MakeSmallResNet();
   PipelineOptions options;
+  const targets::Target target = *targets::ParseTarget("llvm");
+  options.target = &target;
   options.conv_config = [](const ir::ops::Conv2dWorkload& w) {
     ir::ops::Conv2dNCHWcConfig c;
     c.ic_bn = w.in_channels == 3 ? 3 : 16;

@@ -171,6 +171,43 @@ OpDef Conv2dNCHWc() {
   return def;
 }
 
+// ---- dense: data [M, K], weight packed [N/bn, K, bn], optional bias [N] ----
+OpDef Dense() {
+  OpDef def;
+  def.infer = [](const Node&, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
+    const auto& d = in[0]->shape;
+    const auto& w = in[1]->shape;
+    if (d.size() != 2 || w.size() != 3 || w[1] != d[1]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "dense expects data [M, K] and weight [N/bn, K, bn], got ", in[0]->ToString(),
+          " and ", in[1]->ToString()));
+    }
+    if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{w[0] * w[2]}) {
+      return absl::InvalidArgumentError("dense bias must have one value per output feature");
+    }
+    return std::vector<TensorType>{{in[0]->dtype, {d[0], w[0] * w[2]}}};
+  };
+  def.evaluate = [](const Node&, const std::vector<NDArray>& in) -> Outputs {
+    const auto& d = in[0].shape();
+    const auto& w = in[1].shape();
+    const int64_t n = w[0] * w[2], bn = w[2];
+    auto out = Allocate({DType::kFloat32, {d[0], n}});
+    if (!out.ok()) return out.status();
+    for (int64_t i = 0; i < d[0]; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double acc = in.size() > 2 && in[2].defined() ? in[2].data<float>()[j] : 0.0;
+        for (int64_t k = 0; k < d[1]; ++k) {
+          acc += static_cast<double>(in[0].data<float>()[i * d[1] + k]) *
+                 in[1].data<float>()[((j / bn) * d[1] + k) * bn + j % bn];
+        }
+        out->data<float>()[i * n + j] = static_cast<float>(acc);
+      }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
 }  // namespace
 
 namespace {
@@ -214,6 +251,7 @@ KILN_REGISTER(OpRegistry(), "layout_transform", "NCHW <-> NCHW[x]c (block 0 = pl
               LayoutTransform());
 KILN_REGISTER(OpRegistry(), "conv2d_nchwc", "conv2d in NCHW[x]c with bias/residual/relu",
               Conv2dNCHWc());
+KILN_REGISTER(OpRegistry(), "dense", "fully connected, weight packed [N/bn, K, bn]", Dense());
 KILN_REGISTER(OpRegistry(), "fused_elementwise", "a chain of elementwise operators",
               FusedElementwise());
 

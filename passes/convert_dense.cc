@@ -1,0 +1,89 @@
+#include "passes/convert_dense.h"
+
+#include <optional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/op_registry.h"
+#include "ir/ops/dense.h"
+
+namespace kiln::passes {
+namespace {
+
+using graph::Graph;
+using graph::NDArray;
+using graph::Node;
+
+bool IsFloatConstant(const Graph& g, int v) {
+  return v >= 0 && g.value(v).constant && g.value(v).type.dtype == runtime::DType::kFloat32;
+}
+
+// The bias of a Gemm's C operand when it is one value per output feature
+// (or one value for all); nullopt otherwise.
+std::optional<std::vector<float>> BiasOf(const Graph& g, int c, int64_t m, int64_t n) {
+  if (!IsFloatConstant(g, c)) return std::nullopt;
+  const auto& s = g.value(c).type.shape;
+  const int64_t elements = g.value(c).constant->NumElements();
+  const bool per_feature = elements == n && (s.size() == 1 || (s.size() == 2 && s[0] == 1));
+  if (!per_feature && elements != 1) return std::nullopt;
+  if (m < 1) return std::nullopt;
+  const float* p = g.value(c).constant->data<float>();
+  std::vector<float> bias(n);
+  for (int64_t j = 0; j < n; ++j) bias[j] = p[per_feature ? j : 0];
+  return bias;
+}
+
+}  // namespace
+
+absl::Status ConvertDense(Graph& g, const targets::Target& target) {
+  for (Node& n : g.mutable_nodes()) {
+    if (n.op != "gemm" && n.op != "matmul") continue;
+    if (n.inputs.size() < 2 || !IsFloatConstant(g, n.inputs[1])) continue;
+    const auto& a = g.value(n.inputs[0]).type.shape;
+    const auto& b = g.value(n.inputs[1]).type.shape;
+    if (a.size() != 2 || b.size() != 2) continue;
+    bool trans_b = false;
+    if (n.op == "gemm") {
+      auto ta = n.Int("trans_a", 0);
+      auto tb = n.Int("trans_b", 0);
+      auto alpha = n.Float("alpha", 1.0);
+      auto beta = n.Float("beta", 1.0);
+      if (!ta.ok() || !tb.ok() || !alpha.ok() || !beta.ok() || *ta != 0 || *alpha != 1.0 ||
+          *beta != 1.0) {
+        continue;
+      }
+      trans_b = *tb != 0;
+    }
+    ir::ops::DenseWorkload w;
+    w.m = a[0];
+    w.k = a[1];
+    w.n = trans_b ? b[0] : b[1];
+    if ((trans_b ? b[1] : b[0]) != w.k) continue;
+    std::optional<std::vector<float>> bias;
+    if (n.op == "gemm" && n.inputs.size() > 2 && n.inputs[2] >= 0) {
+      bias = BiasOf(g, n.inputs[2], w.m, w.n);
+      if (!bias) continue;
+    }
+    const ir::ops::DenseConfig c = ir::ops::DefaultDenseConfig(w, target);
+    auto packed = NDArray::Empty({w.n / c.n_bn, w.k, c.n_bn}, runtime::DType::kFloat32);
+    if (!packed.ok()) return packed.status();
+    const float* src = g.value(n.inputs[1]).constant->data<float>();
+    for (int64_t j = 0; j < w.n; ++j)
+      for (int64_t k = 0; k < w.k; ++k) {
+        packed->data<float>()[((j / c.n_bn) * w.k + k) * c.n_bn + j % c.n_bn] =
+            trans_b ? src[j * w.k + k] : src[k * w.n + j];
+      }
+    std::vector<int> inputs = {n.inputs[0], g.AddConstant(n.name + "_packed_weight", *packed)};
+    if (bias) {
+      auto b_array = NDArray::Empty({w.n}, runtime::DType::kFloat32);
+      if (!b_array.ok()) return b_array.status();
+      std::copy(bias->begin(), bias->end(), b_array->data<float>());
+      inputs.push_back(g.AddConstant(n.name + "_bias", *b_array));
+    }
+    n = Node{n.name, "dense", inputs, n.outputs, {}};
+    n.attrs["m_tile"] = c.m_tile;
+  }
+  return graph::InferTypes(g);
+}
+
+}  // namespace kiln::passes

@@ -1,0 +1,135 @@
+#include "codegen/graph_compiler.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "codegen/object_emitter.h"
+#include "frontend/onnx_importer.h"
+#include "frontend/resnet50_v2_generator.h"
+#include "gtest/gtest.h"
+#include "ir/graph/op_registry.h"
+#include "ir/ops/testing/op_test_util.h"
+#include "runtime/artifact.h"
+
+namespace kiln::codegen {
+namespace {
+
+using graph::NDArray;
+
+double MaxAbs(const NDArray& a) {
+  double m = 0;
+  for (int64_t i = 0; i < a.NumElements(); ++i) m = std::max(m, std::fabs(double{a.data<float>()[i]}));
+  return m;
+}
+
+double MaxDiff(const NDArray& a, const NDArray& b) {
+  double m = 0;
+  for (int64_t i = 0; i < a.NumElements(); ++i) {
+    m = std::max(m, std::fabs(double{a.data<float>()[i]} - b.data<float>()[i]));
+  }
+  return m;
+}
+
+struct Model {
+  graph::Graph graph;
+  NDArray data, want;
+};
+
+// ResNet-50 v2 at 64x64: every layer kind of the real network, fast to check.
+Model SmallResNet() {
+  frontend::ResNetOptions options;
+  options.image_size = 64;
+  auto bytes = frontend::GenerateResNet50V2(options);
+  EXPECT_TRUE(bytes.ok());
+  auto g = frontend::ImportOnnxBytes(*bytes);
+  EXPECT_TRUE(g.ok()) << g.status();
+  auto data = NDArray::Empty({1, 3, 64, 64}, runtime::DType::kFloat32);
+  for (int64_t i = 0; i < data->NumElements(); ++i) data->data<float>()[i] = std::sin(0.01 * i);
+  auto want = graph::Evaluate(*g, {{"data", *data}});
+  EXPECT_TRUE(want.ok()) << want.status();
+  return {*std::move(g), *data, (*want)[0]};
+}
+
+TEST(GraphCompilerTest, ResNetMatchesTheReferenceInterpreterAndTheArtifactMatchesTheJit) {
+  Model m = SmallResNet();
+  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
+    auto compiled = CompileGraph(m.graph, target);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    // 53 convs with 23 distinct shapes at full size; fewer here, but the
+    // 16 units must share kernels rather than get one each.
+    EXPECT_LT(compiled->kernels.size(), 60u);
+    EXPECT_LT(compiled->plan.arena_bytes, compiled->unplanned_bytes / 4);
+    auto model = BuildJitModel(*compiled, target);
+    ASSERT_TRUE(model.ok()) << model.status();
+    ASSERT_TRUE(model->executor->SetInput("data", m.data).ok());
+    ASSERT_TRUE(model->executor->Run().ok());
+    auto got = model->executor->GetOutput("resnetv24_dense0_fwd");
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->shape(), (std::vector<int64_t>{1, 1000}));
+    EXPECT_LE(MaxDiff(*got, m.want), 1e-4 * MaxAbs(m.want)) << target.ToString();
+
+    const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/resnet.so";
+    ASSERT_TRUE(WriteArtifact(*compiled, target, path).ok());
+    auto artifact = runtime::LoadArtifact(path);
+    ASSERT_TRUE(artifact.ok()) << artifact.status();
+    auto deployed = runtime::CreateExecutor(*artifact);
+    ASSERT_TRUE(deployed.ok()) << deployed.status();
+    ASSERT_TRUE((*deployed)->SetInput(0, m.data).ok());
+    ASSERT_TRUE((*deployed)->Run().ok());
+    EXPECT_EQ(MaxDiff(*(*deployed)->GetOutput(0), *got), 0.0);
+  }
+}
+
+TEST(GraphCompilerTest, ResNetCompilesForAvx512) {
+  // Runs only where the host has AVX-512; object code is checked everywhere.
+  Model m = SmallResNet();
+  const targets::Target target = ir::ops::testing::Avx512Target();
+  auto compiled = CompileGraph(m.graph, target);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  auto object = EmitObject(compiled->kernels, target);
+  ASSERT_TRUE(object.ok()) << object.status();
+  EXPECT_GT(object->size(), 10000u);
+}
+
+TEST(GraphCompilerTest, NodesWithoutKernelsAreNamedInTheError) {
+  graph::Graph g;
+  const int x = g.AddInput("x", {runtime::DType::kFloat32, {4, 3}});
+  auto indices = NDArray::Empty({2}, runtime::DType::kInt64);
+  indices->data<int64_t>()[0] = 3;
+  indices->data<int64_t>()[1] = 1;
+  const int idx = g.AddConstant("idx", *indices);
+  const int y = g.AddValue("y", {runtime::DType::kFloat32, {2, 3}});
+  g.AddNode(graph::Node{"pick_rows", "gather", {x, idx}, {y}, {}});
+  g.SetOutputs({y});
+  auto compiled = CompileGraph(g, ir::ops::testing::RunnableTargets()[0]);
+  ASSERT_FALSE(compiled.ok());
+  EXPECT_EQ(compiled.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(compiled.status().message().find("pick_rows (gather)"), std::string::npos)
+      << compiled.status();
+}
+
+TEST(GraphCompilerTest, InputsThatAreOutputsAreCopied) {
+  graph::Graph g;
+  const int x = g.AddInput("x", {runtime::DType::kFloat32, {5}});
+  const int y = g.AddValue("y", {runtime::DType::kFloat32, {5}});
+  g.AddNode(graph::Node{"double", "add", {x, x}, {y}, {}});
+  g.SetOutputs({y, x, y});
+  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
+  auto compiled = CompileGraph(g, target);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  auto model = BuildJitModel(*compiled, target);
+  ASSERT_TRUE(model.ok()) << model.status();
+  auto in = NDArray::Empty({5}, runtime::DType::kFloat32);
+  for (int i = 0; i < 5; ++i) in->data<float>()[i] = i + 0.5f;
+  ASSERT_TRUE(model->executor->SetInput("x", *in).ok());
+  ASSERT_TRUE(model->executor->Run().ok());
+  ASSERT_EQ(model->executor->num_outputs(), 3);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(model->executor->GetOutput(0)->data<float>()[i], 2 * (i + 0.5f));
+    EXPECT_EQ(model->executor->GetOutput(1)->data<float>()[i], i + 0.5f);
+    EXPECT_EQ(model->executor->GetOutput(2)->data<float>()[i], 2 * (i + 0.5f));
+  }
+}
+
+}  // namespace
+}  // namespace kiln::codegen

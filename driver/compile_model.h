@@ -1,0 +1,40 @@
+// Loading and compiling a model, as `kiln compile` does: import the ONNX
+// file (input shapes fixed by name), pick each convolution's schedule from
+// tuning records or the target's defaults, and compile the whole graph.
+#ifndef KILN_DRIVER_COMPILE_MODEL_H_
+#define KILN_DRIVER_COMPILE_MODEL_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "codegen/graph_compiler.h"
+#include "frontend/onnx_importer.h"
+#include "ir/graph/graph.h"
+#include "targets/target.h"
+
+namespace kiln::driver {
+
+// tvmc's --input-shapes: "data:[1,3,224,224]", several separated by spaces
+// ("a:[1,3] b:[2]").
+absl::StatusOr<frontend::InputShapes> ParseInputShapes(absl::string_view spec);
+
+struct CompileModelOptions {
+  std::string target = "llvm";
+  frontend::InputShapes input_shapes;
+  std::string tuning_records;  // empty: the target's default schedules
+};
+
+struct CompiledModel {
+  targets::Target target;
+  codegen::CompiledGraph compiled;
+  // With records: the conv workloads they had no valid record for.
+  std::vector<std::string> untuned_workloads;
+};
+
+absl::StatusOr<CompiledModel> CompileModel(graph::Graph g, const CompileModelOptions& options);
+
+}  // namespace kiln::driver
+
+#endif  // KILN_DRIVER_COMPILE_MODEL_H_

@@ -1,0 +1,41 @@
+// kiln_deploy: runs a compiled artifact with nothing but kiln's runtime (no
+// LLVM, ONNX, protobuf or XGBoost), the binary to ship next to model.so.
+//
+//   kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time]
+//               [--repeat=N] [--number=N] [--num_threads=N]
+#include <cstdio>
+#include <string>
+
+#include "driver/run_model.h"
+#include "gflags/gflags.h"
+
+DEFINE_string(inputs, "", ".npz (or .npy) with the inputs by name; random when empty");
+DEFINE_string(outputs, "", ".npz (or .npy) to write the outputs to");
+DEFINE_bool(print_time, false, "print mean, median, max, min and std of the run time");
+DEFINE_int32(repeat, 1, "timed samples");
+DEFINE_int32(number, 1, "runs per timed sample");
+DEFINE_int32(num_threads, 0, "threads for kernels (0: KILN_NUM_THREADS or all cores)");
+DEFINE_uint64(seed, 0, "seed of random inputs");
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage("kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] ...");
+  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] "
+                         "[--print_time] [--repeat=N] [--number=N] [--num_threads=N]\n");
+    return 2;
+  }
+  kiln::driver::RunOptions options;
+  options.inputs = FLAGS_inputs;
+  options.outputs = FLAGS_outputs;
+  options.print_time = FLAGS_print_time;
+  options.repeat = FLAGS_repeat;
+  options.number = FLAGS_number;
+  options.num_threads = FLAGS_num_threads;
+  options.seed = FLAGS_seed;
+  if (auto st = kiln::driver::RunArtifact(argv[1], options, stdout); !st.ok()) {
+    std::fprintf(stderr, "kiln_deploy: error: %s\n", std::string(st.message()).c_str());
+    return 1;
+  }
+  return 0;
+}

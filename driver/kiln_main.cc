@@ -1,0 +1,188 @@
+// kiln: the command line compiler, in the spirit of TVM's tvmc.
+//
+//   kiln compile MODEL.onnx --target=T [--input_shapes=..] [--tuning_records=F] --output=model.so
+//   kiln tune MODEL.onnx --target=T --output=records.json [--tuner=xgb] [--trials=N] ...
+//   kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time] ...
+//   kiln list tuners | targets
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "driver/compile_model.h"
+#include "driver/run_model.h"
+#include "driver/tune_model.h"
+#include "gflags/gflags.h"
+#include "glog/logging.h"
+#include "runtime/thread_pool.h"
+#include "targets/target_parser.h"
+#include "targets/target_registry.h"
+#include "tuners/tuner.h"
+
+DEFINE_string(target, "llvm", "target string, e.g. \"llvm\" or \"llvm -mcpu=skylake-avx512\"");
+DEFINE_string(input_shapes, "", "input shapes by name, e.g. \"data:[1,3,224,224]\"");
+DEFINE_string(tuning_records, "",
+              "compile: records to take schedules from; tune: earlier records to resume from");
+DEFINE_string(output, "", "compile: the artifact to write; tune: the records file to append to");
+DEFINE_string(tuner, "xgb", "tune: search strategy (see `kiln list tuners`)");
+DEFINE_int32(trials, 20, "tune: measurements per task");
+DEFINE_int32(early_stopping, 0, "tune: stop a task after this many trials without a new best");
+DEFINE_int32(number, 0, "runs per timed sample (tune default 1, run default 1)");
+DEFINE_int32(repeat, 0, "timed samples (tune default 3, run default 1)");
+DEFINE_int32(min_repeat_ms, 0, "tune: grow `number` until a sample takes this long");
+DEFINE_double(timeout, 10, "tune: seconds a candidate may take to build or run");
+DEFINE_bool(enable_cpu_cache_flush, false, "tune: flush caches before each sample");
+DEFINE_int32(parallel_builds, 2, "tune: candidates compiled at once");
+DEFINE_int32(max_tasks, 0, "tune: only the first N tasks (0: all)");
+DEFINE_uint64(seed, 0, "tune: seed of the tuner; run: seed of random inputs");
+DEFINE_string(inputs, "", "run: .npz (or .npy) with the inputs by name; random when empty");
+DEFINE_string(outputs, "", "run: .npz (or .npy) to write the outputs to");
+DEFINE_bool(print_time, false, "run: print mean, median, max, min and std of the run time");
+DEFINE_int32(num_threads, 0, "threads for kernels (0: KILN_NUM_THREADS or all cores)");
+
+namespace kiln::driver {
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "kiln: error: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: kiln compile MODEL.onnx --output=model.so [--target=..] "
+               "[--input_shapes=..] [--tuning_records=..]\n"
+               "       kiln tune MODEL.onnx --output=records.json [--tuner=xgb] [--trials=N] "
+               "[--target=..]\n"
+               "       kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time]\n"
+               "       kiln list tuners|targets\n"
+               "(kiln --help lists every flag)\n");
+  return 2;
+}
+
+absl::StatusOr<graph::Graph> Load(const std::string& model) {
+  auto shapes = ParseInputShapes(FLAGS_input_shapes);
+  if (!shapes.ok()) return shapes.status();
+  return frontend::ImportOnnxFile(model, *shapes);
+}
+
+int Compile(const std::string& model) {
+  if (FLAGS_output.empty()) return Fail(absl::InvalidArgumentError("--output is required"));
+  auto g = Load(model);
+  if (!g.ok()) return Fail(g.status());
+  CompileModelOptions options;
+  options.target = FLAGS_target;
+  options.tuning_records = FLAGS_tuning_records;
+  auto compiled = CompileModel(*std::move(g), options);
+  if (!compiled.ok()) return Fail(compiled.status());
+  if (auto st = codegen::WriteArtifact(compiled->compiled, compiled->target, FLAGS_output);
+      !st.ok()) {
+    return Fail(st);
+  }
+  std::printf("Compiled %s for \"%s\": %zu kernels, %.2f MB of intermediates planned into "
+              "%.2f MB, %.2f MB of parameters -> %s\n",
+              model.c_str(), compiled->target.ToString().c_str(),
+              compiled->compiled.kernels.size(), compiled->compiled.unplanned_bytes / 1e6,
+              compiled->compiled.plan.arena_bytes / 1e6,
+              compiled->compiled.plan.constants.size() / 1e6, FLAGS_output.c_str());
+  return 0;
+}
+
+int Tune(const std::string& model) {
+  if (FLAGS_output.empty()) return Fail(absl::InvalidArgumentError("--output is required"));
+  auto target = targets::ParseTarget(FLAGS_target);
+  if (!target.ok()) return Fail(target.status());
+  if (auto st = targets::CheckHostCanRun(*target); !st.ok()) return Fail(st);
+  auto g = Load(model);
+  if (!g.ok()) return Fail(g.status());
+  TuneModelOptions options;
+  options.tuner = FLAGS_tuner;
+  options.trials = FLAGS_trials;
+  options.early_stopping = FLAGS_early_stopping;
+  options.seed = FLAGS_seed;
+  options.records = FLAGS_output;
+  options.prior = FLAGS_tuning_records;
+  options.max_tasks = FLAGS_max_tasks;
+  options.measure.number = FLAGS_number > 0 ? FLAGS_number : 1;
+  options.measure.repeat = FLAGS_repeat > 0 ? FLAGS_repeat : 3;
+  options.measure.min_repeat_ms = FLAGS_min_repeat_ms;
+  options.measure.timeout_s = FLAGS_timeout;
+  options.measure.enable_cpu_cache_flush = FLAGS_enable_cpu_cache_flush;
+  options.measure.n_parallel = FLAGS_parallel_builds;
+  auto reports = TuneModel(*g, *target, options);
+  if (!reports.ok()) return Fail(reports.status());
+  std::printf("\n%-4s %-70s %5s %10s %10s\n", "task", "workload", "uses", "default", "tuned");
+  for (size_t k = 0; k < reports->size(); ++k) {
+    const TaskReport& r = (*reports)[k];
+    std::printf("%-4zu %-70s %5d %7.1f GF %7.1f GF\n", k + 1, r.workload.c_str(), r.occurrences,
+                r.default_gflops, r.best_gflops);
+  }
+  std::printf("Records: %s\n", FLAGS_output.c_str());
+  return 0;
+}
+
+int Run(const std::string& artifact) {
+  RunOptions options;
+  options.inputs = FLAGS_inputs;
+  options.outputs = FLAGS_outputs;
+  options.print_time = FLAGS_print_time;
+  options.repeat = FLAGS_repeat > 0 ? FLAGS_repeat : 1;
+  options.number = FLAGS_number > 0 ? FLAGS_number : 1;
+  options.num_threads = FLAGS_num_threads;
+  options.seed = FLAGS_seed;
+  if (auto st = RunArtifact(artifact, options, stdout); !st.ok()) return Fail(st);
+  return 0;
+}
+
+template <typename Entry>
+void PrintRegistry(const Registry<Entry>& registry) {
+  for (const std::string& name : registry.Names()) {
+    std::printf("  %-26s %s\n", name.c_str(), registry.Description(name).c_str());
+  }
+}
+
+int List(const std::string& what) {
+  if (what == "tuners") {
+    PrintRegistry(tuners::TunerRegistry());
+  } else if (what == "targets") {
+    std::printf("target kinds:\n");
+    PrintRegistry(targets::TargetKindRegistry());
+    std::printf("CPUs (-mcpu=...):\n");
+    PrintRegistry(targets::CpuPresetRegistry());
+  } else {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("cannot list '", what, "': say `kiln list tuners` or `kiln list targets`")));
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  gflags::SetUsageMessage("kiln compile|tune|run|list ... (see docs in README.md)");
+  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
+  google::InitGoogleLogging(argv[0]);
+  FLAGS_logtostderr = true;
+  for (const absl::Status& st : {tuners::TunerRegistry().status(),
+                                 targets::TargetKindRegistry().status(),
+                                 targets::CpuPresetRegistry().status()}) {
+    if (!st.ok()) return Fail(st);
+  }
+  if (argc != 3) return Usage();
+  const std::string command = argv[1], operand = argv[2];
+  if (FLAGS_num_threads != 0 && command != "run") {
+    if (auto st = runtime::GlobalThreadPool().SetNumThreads(FLAGS_num_threads); !st.ok()) {
+      return Fail(st);
+    }
+  }
+  if (command == "compile") return Compile(operand);
+  if (command == "tune") return Tune(operand);
+  if (command == "run") return Run(operand);
+  if (command == "list") return List(operand);
+  std::fprintf(stderr, "kiln: unknown command '%s'\n", command.c_str());
+  return Usage();
+}
+
+}  // namespace
+}  // namespace kiln::driver
+
+int main(int argc, char** argv) { return kiln::driver::Main(argc, argv); }

@@ -1,0 +1,167 @@
+#include "driver/run_model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "runtime/artifact.h"
+#include "runtime/npy_format.h"
+#include "runtime/thread_pool.h"
+
+namespace kiln::driver {
+
+absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, int repeat,
+                                     int number) {
+  if (repeat < 1 || number < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--repeat and --number must be at least 1, got ", repeat, " and ", number));
+  }
+  if (auto st = run(); !st.ok()) return st;  // warm-up: first-touch of memory, caches
+  TimingStats s;
+  for (int r = 0; r < repeat; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < number; ++i) {
+      if (auto st = run(); !st.ok()) return st;
+    }
+    const std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - start;
+    s.samples_ms.push_back(elapsed.count() / number);
+  }
+  std::vector<double> sorted = s.samples_ms;
+  std::sort(sorted.begin(), sorted.end());
+  const size_t n = sorted.size();
+  s.median_ms = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  s.min_ms = sorted.front();
+  s.max_ms = sorted.back();
+  double sum = 0, sq = 0;
+  for (double x : sorted) sum += x;
+  s.mean_ms = sum / n;
+  for (double x : sorted) sq += (x - s.mean_ms) * (x - s.mean_ms);
+  s.std_ms = std::sqrt(sq / n);
+  return s;
+}
+
+std::string FormatTimingStats(const TimingStats& s) {
+  return absl::StrFormat(
+      "Execution time summary:\n"
+      " mean (ms)   median (ms)    max (ms)     min (ms)     std (ms)  \n"
+      "%10.4f   %10.4f   %10.4f   %10.4f   %10.4f\n",
+      s.mean_ms, s.median_ms, s.max_ms, s.min_ms, s.std_ms);
+}
+
+absl::Status SetInputs(runtime::GraphExecutor& executor, const NamedArrays& arrays) {
+  absl::flat_hash_set<std::string> given;
+  for (const auto& [name, array] : arrays) {
+    if (!given.insert(name).second) {
+      return absl::InvalidArgumentError(absl::StrCat("input '", name, "' is given twice"));
+    }
+    if (auto st = executor.SetInput(name, array); !st.ok()) return st;
+  }
+  for (int i = 0; i < executor.num_inputs(); ++i) {
+    if (!given.contains(executor.input(i).name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "no value for the model's input '", executor.input(i).name, "' (",
+          runtime::DTypeName(executor.input(i).dtype), runtime::ShapeToString(executor.input(i).shape),
+          ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetRandomInputs(runtime::GraphExecutor& executor, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  for (int i = 0; i < executor.num_inputs(); ++i) {
+    const runtime::TensorSlot& slot = executor.input(i);
+    auto array = runtime::NDArray::Empty(slot.shape, slot.dtype);
+    if (!array.ok()) return array.status();
+    if (slot.dtype == runtime::DType::kFloat32) {
+      for (int64_t k = 0; k < array->NumElements(); ++k) array->data<float>()[k] = uniform(rng);
+    }
+    if (auto st = executor.SetInput(i, *array); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NamedArrays> CollectOutputs(const runtime::GraphExecutor& executor) {
+  NamedArrays out;
+  for (int i = 0; i < executor.num_outputs(); ++i) {
+    auto view = executor.GetOutput(i);
+    if (!view.ok()) return view.status();
+    auto copy = view->Clone();
+    if (!copy.ok()) return copy.status();
+    out.emplace_back(executor.output(i).name, *copy);
+  }
+  return out;
+}
+
+absl::StatusOr<NamedArrays> ReadArrays(const std::string& path,
+                                       const runtime::GraphExecutor& executor) {
+  if (absl::EndsWith(path, ".npy")) {
+    if (executor.num_inputs() != 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " is a single .npy array but the model has ", executor.num_inputs(),
+          " inputs: give an .npz with one array per input name"));
+    }
+    auto array = runtime::ReadNpyFile(path);
+    if (!array.ok()) return array.status();
+    return NamedArrays{{executor.input(0).name, *array}};
+  }
+  return runtime::ReadNpzFile(path);
+}
+
+absl::Status WriteArrays(const std::string& path, const NamedArrays& arrays) {
+  if (absl::EndsWith(path, ".npy")) {
+    if (arrays.size() != 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the model has ", arrays.size(), " outputs; write them to an .npz, not ", path));
+    }
+    return runtime::WriteNpyFile(path, arrays[0].second);
+  }
+  return runtime::WriteNpzFile(path, arrays);
+}
+
+absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out) {
+  if (options.num_threads != 0) {
+    if (auto st = runtime::GlobalThreadPool().SetNumThreads(options.num_threads); !st.ok()) {
+      return st;
+    }
+  }
+  auto artifact = runtime::LoadArtifact(path);
+  if (!artifact.ok()) return artifact.status();
+  auto executor = runtime::CreateExecutor(*artifact);
+  if (!executor.ok()) return executor.status();
+  runtime::GraphExecutor& ex = **executor;
+  if (options.inputs.empty()) {
+    if (auto st = SetRandomInputs(ex, options.seed); !st.ok()) return st;
+  } else {
+    auto arrays = ReadArrays(options.inputs, ex);
+    if (!arrays.ok()) return arrays.status();
+    if (auto st = SetInputs(ex, *arrays); !st.ok()) {
+      return absl::Status(st.code(), absl::StrCat(options.inputs, ": ", st.message()));
+    }
+  }
+  if (options.print_time) {
+    auto stats = TimeRuns([&] { return ex.Run(); }, options.repeat, options.number);
+    if (!stats.ok()) return stats.status();
+    std::fprintf(out, "%s", FormatTimingStats(*stats).c_str());
+  } else if (auto st = ex.Run(); !st.ok()) {
+    return st;
+  }
+  std::fprintf(out, "Memory: %.2f MB for intermediates (one arena), %.2f MB in all\n",
+               ex.arena_bytes() / 1e6, ex.total_bytes() / 1e6);
+  if (!options.outputs.empty()) {
+    auto outputs = CollectOutputs(ex);
+    if (!outputs.ok()) return outputs.status();
+    if (auto st = WriteArrays(options.outputs, *outputs); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kiln::driver

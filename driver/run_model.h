@@ -1,0 +1,64 @@
+// Running a compiled model from the command line, shared by `kiln run` and
+// the runtime-only `kiln_deploy`: inputs from NumPy files or random, outputs
+// to NumPy files, and tvmc-style timing statistics.
+#ifndef KILN_DRIVER_RUN_MODEL_H_
+#define KILN_DRIVER_RUN_MODEL_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "runtime/graph_executor.h"
+#include "runtime/ndarray.h"
+
+namespace kiln::driver {
+
+using NamedArrays = std::vector<std::pair<std::string, runtime::NDArray>>;
+
+struct TimingStats {
+  double mean_ms = 0, median_ms = 0, max_ms = 0, min_ms = 0, std_ms = 0;
+  std::vector<double> samples_ms;
+};
+
+// `repeat` samples, each the mean time of `number` consecutive runs (as
+// tvmc and TVM's time_evaluator count them), after one warm-up run.
+absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, int repeat,
+                                     int number);
+
+// tvmc's "Execution time summary" table.
+std::string FormatTimingStats(const TimingStats& stats);
+
+// Binds `arrays` to the model's inputs by name: every input must be given
+// exactly once, with its shape and dtype; names the model lacks are errors.
+absl::Status SetInputs(runtime::GraphExecutor& executor, const NamedArrays& arrays);
+// Seeded uniform values in [0, 1) for float inputs (zeros for others).
+absl::Status SetRandomInputs(runtime::GraphExecutor& executor, uint64_t seed);
+// Copies of the outputs, by name, in the model's order.
+absl::StatusOr<NamedArrays> CollectOutputs(const runtime::GraphExecutor& executor);
+
+// .npz (by name) or .npy (a model with one input/output).
+absl::StatusOr<NamedArrays> ReadArrays(const std::string& path,
+                                       const runtime::GraphExecutor& executor);
+absl::Status WriteArrays(const std::string& path, const NamedArrays& arrays);
+
+struct RunOptions {
+  std::string inputs;   // empty: random inputs
+  std::string outputs;  // empty: not written
+  bool print_time = false;
+  int repeat = 1;
+  int number = 1;
+  int num_threads = 0;  // 0: the runtime's default
+  uint64_t seed = 0;
+};
+
+// Loads the artifact at `path`, runs it as `options` say and prints to `out`.
+absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out);
+
+}  // namespace kiln::driver
+
+#endif  // KILN_DRIVER_RUN_MODEL_H_

@@ -1,0 +1,122 @@
+#include "driver/tune_model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "ir/ops/conv2d_nchwc_task.h"
+#include "tuners/graph_tasks.h"
+#include "tuners/kernel_measure.h"
+#include "tuners/log_to_file.h"
+#include "tuners/progress_bar.h"
+#include "tuners/records.h"
+#include "tuners/tune_loop.h"
+
+namespace kiln::driver {
+namespace {
+
+// Appends the valid lines of `prior` to `records` (creating it), so that
+// one file holds everything and resuming needs only that file.
+absl::Status MergePrior(const std::string& prior, const std::string& records) {
+  if (prior.empty() || prior == records) return absl::OkStatus();
+  auto loaded = tuners::ReadRecords(prior);
+  if (!loaded.ok()) return loaded.status();
+  auto existing = tuners::ReadRecords(records);
+  std::vector<std::string> have;
+  if (existing.ok()) {
+    for (const auto& r : existing->records) have.push_back(tuners::RecordToJson(r).Dump());
+  } else if (existing.status().code() != absl::StatusCode::kNotFound) {
+    return existing.status();
+  }
+  auto writer = tuners::RecordWriter::Open(records);
+  if (!writer.ok()) return writer.status();
+  for (const tuners::Record& r : loaded->records) {
+    if (std::find(have.begin(), have.end(), tuners::RecordToJson(r).Dump()) != have.end()) continue;
+    if (auto st = (*writer)->Append(r); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+const tuners::Record* FindRecordOf(const std::vector<tuners::Record>& records,
+                                   const tuners::TuningTask& task, const tuners::Config& config) {
+  const std::string key = task.WorkloadKey();
+  for (const tuners::Record& r : records) {
+    if (r.WorkloadKey() != key) continue;
+    auto decoded = task.space.FromJson(r.config);
+    if (decoded.ok() && decoded->index() == config.index()) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
+                                                  const targets::Target& target,
+                                                  const TuneModelOptions& options) {
+  if (options.records.empty()) return absl::InvalidArgumentError("no records file to write");
+  if (options.trials < 1) return absl::InvalidArgumentError("--trials must be at least 1");
+  if (auto st = options.measure.Validate(); !st.ok()) return st;
+  if (auto st = tuners::TunerRegistry().Find(options.tuner).status(); !st.ok()) return st;
+  if (auto st = MergePrior(options.prior, options.records); !st.ok()) return st;
+  auto tasks = tuners::ExtractTasks(g, target);
+  if (!tasks.ok()) return tasks.status();
+  const size_t count = options.max_tasks > 0
+                           ? std::min<size_t>(tasks->size(), options.max_tasks)
+                           : tasks->size();
+  auto log = tuners::LogToFile(options.records);
+  if (!log.ok()) return log.status();
+  auto writer = tuners::RecordWriter::Open(options.records);
+  if (!writer.ok()) return writer.status();
+
+  std::vector<TaskReport> reports;
+  for (size_t k = 0; k < count; ++k) {
+    const tuners::GraphTask& t = (*tasks)[k];
+    const auto start = std::chrono::steady_clock::now();
+    auto measure = tuners::MakeKernelMeasure(ir::ops::Conv2dNCHWcHarness(t.workload), target,
+                                             options.measure, t.default_config);
+    if (!measure.ok()) return measure.status();
+    TaskReport report{t.workload.ToString(), t.occurrences, 0, 0, 0, 0};
+    // The default schedule is measured like any candidate (once per
+    // records file), so the best record is never worse than it.
+    auto existing = tuners::ReadRecords(options.records);
+    if (!existing.ok()) return existing.status();
+    const tuners::Record* default_record = FindRecordOf(existing->records, t.task, t.default_config);
+    tuners::MeasureResult default_result;
+    if (default_record) {
+      default_result = default_record->result;
+    } else {
+      auto results = (*measure)({tuners::MeasureInput{&t.task, t.default_config}});
+      if (!results.ok()) return results.status();
+      default_result = (*results)[0];
+      if (auto st = (*writer)->Append(tuners::MakeRecord({&t.task, t.default_config},
+                                                         default_result));
+          !st.ok()) {
+        return st;
+      }
+    }
+    report.default_gflops = tuners::Throughput(t.task.flop, default_result) / 1e9;
+    tuners::TuneOptions tune;
+    tune.n_trial = static_cast<int>(std::min<int64_t>(options.trials, t.task.space.size()));
+    tune.early_stopping = options.early_stopping;
+    tune.batch_size = std::min(8, tune.n_trial);
+    tune.seed = options.seed + k;
+    tune.resume_from = options.records;
+    tuners::ProgressBarOptions bar;
+    bar.task_index = static_cast<int>(k + 1);
+    bar.task_count = static_cast<int>(count);
+    bar.out = options.progress;
+    auto summary = tuners::Tune(t.task, options.tuner, tuners::TunerOptions{}, tune, *measure,
+                                {tuners::ProgressBar(bar), *log});
+    if (!summary.ok()) return summary.status();
+    report.best_gflops = std::max(summary->state.best_throughput / 1e9, report.default_gflops);
+    report.trials = summary->state.trials_done;
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    reports.push_back(report);
+  }
+  return reports;
+}
+
+}  // namespace kiln::driver

@@ -1,0 +1,46 @@
+// Tuning a model, as `kiln tune` does: extract its conv tasks, measure the
+// default schedule of each first (so a tuned build can never be slower),
+// then search each task's space with a tuner, appending every measurement to
+// the records file as it happens.
+#ifndef KILN_DRIVER_TUNE_MODEL_H_
+#define KILN_DRIVER_TUNE_MODEL_H_
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/graph/graph.h"
+#include "targets/target.h"
+#include "tuners/measure.h"
+
+namespace kiln::driver {
+
+struct TuneModelOptions {
+  std::string tuner = "xgb";
+  int trials = 20;          // per task, counting measurements resumed from records
+  int early_stopping = 0;   // 0: off
+  uint64_t seed = 0;
+  tuners::MeasureOption measure;
+  std::string records;      // appended to; a rerun resumes from it
+  std::string prior;        // earlier records to resume from (copied into `records`)
+  int max_tasks = 0;        // tune only the first N tasks (0: all)
+  std::FILE* progress = stdout;
+};
+
+struct TaskReport {
+  std::string workload;
+  int occurrences = 0;
+  double default_gflops = 0;
+  double best_gflops = 0;
+  int trials = 0;
+  double seconds = 0;
+};
+
+absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
+                                                  const targets::Target& target,
+                                                  const TuneModelOptions& options);
+
+}  // namespace kiln::driver
+
+#endif  // KILN_DRIVER_TUNE_MODEL_H_

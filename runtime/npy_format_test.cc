@@ -1,0 +1,105 @@
+#include "runtime/npy_format.h"
+
+#include "gtest/gtest.h"
+
+namespace kiln::runtime {
+namespace {
+
+NDArray Iota(std::vector<int64_t> shape, DType dtype) {
+  NDArray a = *NDArray::Empty(shape, dtype);
+  for (int64_t i = 0; i < a.NumBytes(); ++i) static_cast<uint8_t*>(a.raw_data())[i] = i * 7 + 1;
+  if (dtype == DType::kBool) {
+    for (int64_t i = 0; i < a.NumElements(); ++i) a.data<uint8_t>()[i] = i % 2;
+  }
+  return a;
+}
+
+void ExpectSame(const NDArray& a, const NDArray& b) {
+  ASSERT_EQ(a.shape(), b.shape());
+  ASSERT_EQ(a.dtype(), b.dtype());
+  EXPECT_EQ(std::memcmp(a.raw_data(), b.raw_data(), a.NumBytes()), 0);
+}
+
+TEST(NpyTest, RoundTripsEveryDtypeAndRank) {
+  for (DType t : {DType::kFloat32, DType::kInt32, DType::kInt64, DType::kBool, DType::kUInt8}) {
+    for (std::vector<int64_t> shape : {std::vector<int64_t>{}, {5}, {2, 3, 4}, {0, 3}}) {
+      const NDArray a = Iota(shape, t);
+      const std::string bytes = SerializeNpy(a);
+      EXPECT_EQ((bytes.size() - a.NumBytes()) % 64, 0u) << "data is 64-byte aligned";
+      auto back = ParseNpy(bytes);
+      ASSERT_TRUE(back.ok()) << back.status();
+      ExpectSame(*back, a);
+    }
+  }
+}
+
+TEST(NpyTest, ReadsWhatNumpyWrites) {
+  // np.save of np.zeros((2, 3), np.float32) with numpy 1.x.
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  header.append(118 - header.size() - 1, ' ');
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + std::string("\x76\x00", 2) + header +
+                      std::string(24, '\0');
+  auto a = ParseNpy(bytes);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->shape(), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(a->dtype(), DType::kFloat32);
+}
+
+TEST(NpyTest, BadArraysAreClearErrors) {
+  const std::string good = SerializeNpy(Iota({2, 3}, DType::kFloat32));
+  for (size_t n = 0; n < good.size(); ++n) {
+    EXPECT_FALSE(ParseNpy(good.substr(0, n)).ok()) << n;
+  }
+  std::string fortran = good;
+  fortran.replace(fortran.find("False"), 5, "True ");
+  EXPECT_NE(ParseNpy(fortran).status().message().find("Fortran"), std::string::npos);
+  std::string f8 = good;
+  f8.replace(f8.find("<f4"), 3, "<f8");
+  EXPECT_NE(ParseNpy(f8).status().message().find("float64"), std::string::npos);
+  std::string complex = good;
+  complex.replace(complex.find("<f4"), 3, "<c8");
+  EXPECT_NE(ParseNpy(complex).status().message().find("'<c8'"), std::string::npos);
+  EXPECT_FALSE(ParseNpy("hello, world").ok());
+}
+
+TEST(NpzTest, RoundTripKeepsNamesAndOrder) {
+  const std::vector<std::pair<std::string, NDArray>> arrays = {
+      {"data", Iota({1, 3, 4, 4}, DType::kFloat32)}, {"ids", Iota({7}, DType::kInt64)}};
+  auto back = ParseNpz(SerializeNpz(arrays));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0].first, "data");
+  EXPECT_EQ((*back)[1].first, "ids");
+  ExpectSame((*back)[0].second, arrays[0].second);
+  ExpectSame((*back)[1].second, arrays[1].second);
+}
+
+TEST(NpzTest, TruncatedCorruptAndCompressedArchivesAreErrors) {
+  const std::string good =
+      SerializeNpz({{"a", Iota({3, 5}, DType::kFloat32)}, {"b", Iota({2}, DType::kInt32)}});
+  for (size_t n = 0; n < good.size(); ++n) {
+    EXPECT_FALSE(ParseNpz(good.substr(0, n)).ok()) << "prefix of " << n;
+  }
+  std::string flipped = good;
+  flipped[100] ^= 1;  // inside the first entry's data
+  EXPECT_NE(ParseNpz(flipped).status().message().find("CRC"), std::string::npos);
+  std::string deflated = good;
+  const size_t dir = deflated.find(std::string("PK\1\2", 4));
+  deflated[dir + 10] = 8;  // method 8: deflate
+  auto st = ParseNpz(deflated).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(st.message().find("np.savez"), std::string::npos);
+}
+
+TEST(NpzTest, FilesRoundTrip) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/x.npz";
+  ASSERT_TRUE(WriteNpzFile(path, {{"x", Iota({4}, DType::kUInt8)}}).ok());
+  auto back = ReadNpzFile(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ((*back)[0].first, "x");
+  EXPECT_EQ(ReadNpzFile("/nonexistent.npz").status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace kiln::runtime

@@ -14,6 +14,7 @@ DEFINE_string(outputs, "", ".npz (or .npy) to write the outputs to");
 DEFINE_bool(print_time, false, "print mean, median, max, min and std of the run time");
 DEFINE_int32(repeat, 1, "timed samples");
 DEFINE_int32(number, 1, "runs per timed sample");
+DEFINE_bool(profile, false, "time each kernel and print them by time");
 DEFINE_int32(num_threads, 0, "threads for kernels (0: KILN_NUM_THREADS or all cores)");
 DEFINE_uint64(seed, 0, "seed of random inputs");
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   options.inputs = FLAGS_inputs;
   options.outputs = FLAGS_outputs;
   options.print_time = FLAGS_print_time;
+  options.profile = FLAGS_profile;
   options.repeat = FLAGS_repeat;
   options.number = FLAGS_number;
   options.num_threads = FLAGS_num_threads;

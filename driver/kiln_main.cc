@@ -39,6 +39,7 @@ DEFINE_uint64(seed, 0, "tune: seed of the tuner; run: seed of random inputs");
 DEFINE_string(inputs, "", "run: .npz (or .npy) with the inputs by name; random when empty");
 DEFINE_string(outputs, "", "run: .npz (or .npy) to write the outputs to");
 DEFINE_bool(print_time, false, "run: print mean, median, max, min and std of the run time");
+DEFINE_bool(profile, false, "run: time each kernel and print them by time");
 DEFINE_int32(num_threads, 0, "threads for kernels (0: KILN_NUM_THREADS or all cores)");
 
 namespace kiln::driver {
@@ -127,6 +128,7 @@ int Run(const std::string& artifact) {
   options.inputs = FLAGS_inputs;
   options.outputs = FLAGS_outputs;
   options.print_time = FLAGS_print_time;
+  options.profile = FLAGS_profile;
   options.repeat = FLAGS_repeat > 0 ? FLAGS_repeat : 1;
   options.number = FLAGS_number > 0 ? FLAGS_number : 1;
   options.num_threads = FLAGS_num_threads;

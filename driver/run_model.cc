@@ -127,6 +127,37 @@ absl::Status WriteArrays(const std::string& path, const NamedArrays& arrays) {
   return runtime::WriteNpzFile(path, arrays);
 }
 
+// The steps by time (median over `repeat` runs), like TVM's debug executor.
+absl::Status PrintProfile(runtime::GraphExecutor& ex, int repeat, std::FILE* out) {
+  std::vector<std::vector<double>> runs;
+  for (int r = 0; r < repeat; ++r) {
+    auto ms = ex.RunProfiled();
+    if (!ms.ok()) return ms.status();
+    runs.push_back(*ms);
+  }
+  const std::vector<runtime::PlanStep>& steps = ex.plan().steps;
+  std::vector<std::pair<double, size_t>> by_time;
+  double total = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    std::vector<double> samples;
+    for (const auto& run : runs) samples.push_back(run[i]);
+    std::sort(samples.begin(), samples.end());
+    by_time.emplace_back(samples[samples.size() / 2], i);
+    total += by_time.back().first;
+  }
+  std::sort(by_time.rbegin(), by_time.rend());
+  std::fprintf(out, "%-6s %-40s %-28s %10s %7s\n", "step", "kernel", "output", "ms", "%");
+  for (const auto& [ms, i] : by_time) {
+    const runtime::PlanStep& step = steps[i];
+    const runtime::TensorSlot& result = ex.plan().slots[step.args.back()];
+    std::fprintf(out, "%-6zu %-40s %-28s %10.3f %6.1f%%\n", i,
+                 step.kind == runtime::PlanStep::Kind::kCopy ? "(copy)" : step.kernel.c_str(),
+                 runtime::ShapeToString(result.shape).c_str(), ms, 100 * ms / total);
+  }
+  std::fprintf(out, "total %.3f ms over %zu steps\n", total, steps.size());
+  return absl::OkStatus();
+}
+
 absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out) {
   if (options.num_threads != 0) {
     if (auto st = runtime::GlobalThreadPool().SetNumThreads(options.num_threads); !st.ok()) {
@@ -153,6 +184,9 @@ absl::Status RunArtifact(const std::string& path, const RunOptions& options, std
     std::fprintf(out, "%s", FormatTimingStats(*stats).c_str());
   } else if (auto st = ex.Run(); !st.ok()) {
     return st;
+  }
+  if (options.profile) {
+    if (auto st = PrintProfile(ex, std::max(options.repeat, 1), out); !st.ok()) return st;
   }
   std::fprintf(out, "Memory: %.2f MB for intermediates (one arena), %.2f MB in all\n",
                ex.arena_bytes() / 1e6, ex.total_bytes() / 1e6);

@@ -50,6 +50,7 @@ struct RunOptions {
   std::string inputs;   // empty: random inputs
   std::string outputs;  // empty: not written
   bool print_time = false;
+  bool profile = false;  // time each kernel (median of `repeat` runs)
   int repeat = 1;
   int number = 1;
   int num_threads = 0;  // 0: the runtime's default

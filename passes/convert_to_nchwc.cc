@@ -131,7 +131,12 @@ class NCHWcConverter {
 
   absl::Status ConvertConv(Node n) {
     const ir::ops::Conv2dWorkload w = *PlainWorkload(n);
-    const ir::ops::Conv2dNCHWcConfig c = choose_(w);
+    ir::ops::Conv2dNCHWcConfig c = choose_(w);
+    // The input block only sets how the reduction over input channels is
+    // blocked, which matters far less than a layout transform over the whole
+    // activation: follow the producer's block when it divides the channels.
+    const int64_t incoming = Block(n.inputs[0]);
+    if (incoming > 0 && w.in_channels % incoming == 0) c.ic_bn = incoming;
     if (w.in_channels % c.ic_bn != 0 || w.out_channels % c.oc_bn != 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "the schedule chosen for ", w.ToString(), " has blocks ic_bn=", c.ic_bn,

@@ -6,8 +6,9 @@
 // tuning records or the target's default). Elementwise operators, pooling
 // and spatial reductions run on blocked tensors as they are (per-channel
 // constants are re-shaped to match), so layout_transform nodes appear only
-// where an operator needs plain NCHW, at graph outputs, or where two
-// convolutions want different block sizes.
+// where an operator needs plain NCHW or at graph outputs. A convolution
+// reads its input in the block its producer wrote (overriding the schedule's
+// input block, which only affects how the channel reduction is blocked).
 #ifndef KILN_PASSES_CONVERT_TO_NCHWC_H_
 #define KILN_PASSES_CONVERT_TO_NCHWC_H_
 

@@ -73,8 +73,8 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughTheTargetIndependentPasses) {
   EXPECT_LE(RelativeDiff((*after)[0], net.logits), 1e-4);
 }
 
-// Blocks that differ between layers (8 after odd layers, 16 after even ones)
-// exercise the layout transforms between convolutions as well.
+// Blocks that differ between layers exercise layout transforms in front of
+// elementwise operators and input blocks that follow the producer.
 ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w) {
   ir::ops::Conv2dNCHWcConfig c;
   c.ic_bn = w.in_channels % 8 == 0 ? 8 : w.in_channels;

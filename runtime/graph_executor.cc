@@ -1,5 +1,6 @@
 #include "runtime/graph_executor.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -86,19 +87,35 @@ absl::Status GraphExecutor::SetInput(const std::string& name, const NDArray& val
       absl::StrCat("the model has no input named '", name, "'; its inputs are: ", names));
 }
 
-absl::Status GraphExecutor::Run() {
-  for (size_t i = 0; i < steps_.size(); ++i) {
-    const BoundStep& step = steps_[i];
-    if (step.kind == PlanStep::Kind::kCopy) {
-      std::memmove(step.args[1], step.args[0], step.copy_bytes);
-      continue;
-    }
-    if (int32_t code = step.fn(step.args.data()); code != 0) {
-      return absl::InternalError(
-          absl::StrCat("kernel ", step.kernel, " (step ", i, ") failed with code ", code));
-    }
+absl::Status GraphExecutor::RunStep(size_t i) {
+  const BoundStep& step = steps_[i];
+  if (step.kind == PlanStep::Kind::kCopy) {
+    std::memmove(step.args[1], step.args[0], step.copy_bytes);
+    return absl::OkStatus();
+  }
+  if (int32_t code = step.fn(step.args.data()); code != 0) {
+    return absl::InternalError(
+        absl::StrCat("kernel ", step.kernel, " (step ", i, ") failed with code ", code));
   }
   return absl::OkStatus();
+}
+
+absl::Status GraphExecutor::Run() {
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    if (auto st = RunStep(i); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<double>> GraphExecutor::RunProfiled() {
+  std::vector<double> ms;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    if (auto st = RunStep(i); !st.ok()) return st;
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  return ms;
 }
 
 absl::StatusOr<NDArray> GraphExecutor::GetOutput(int index) const {

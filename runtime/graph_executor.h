@@ -36,12 +36,15 @@ class GraphExecutor {
   absl::Status SetInput(const std::string& name, const NDArray& value);
   absl::Status SetInput(int index, const NDArray& value);
   absl::Status Run();
+  // Run(), timing each step: milliseconds per step, in plan order.
+  absl::StatusOr<std::vector<double>> RunProfiled();
   // Views of the executor's output buffers, overwritten by the next Run().
   absl::StatusOr<NDArray> GetOutput(int index) const;
   absl::StatusOr<NDArray> GetOutput(const std::string& name) const;
 
   // Bytes of the arena the intermediates share, and of all memory the
   // executor holds (arena, parameters, inputs, outputs).
+  const ExecutionPlan& plan() const { return plan_; }
   int64_t arena_bytes() const { return plan_.arena_bytes; }
   int64_t total_bytes() const;
 
@@ -54,6 +57,7 @@ class GraphExecutor {
     int64_t copy_bytes;
   };
   explicit GraphExecutor(ExecutionPlan plan) : plan_(std::move(plan)) {}
+  absl::Status RunStep(size_t i);
 
   ExecutionPlan plan_;
   NDArray arena_, constants_;

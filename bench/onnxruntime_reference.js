@@ -1,0 +1,52 @@
+// Times ONNX Runtime (npm onnxruntime-node, CPU) on a model and writes its
+// input and output as .npy files, so that kiln can run the same input and the
+// outputs can be compared.
+//
+//   node onnxruntime_reference.js MODEL.onnx THREADS REPEAT NUMBER INPUT.npy OUTPUT.npy
+// Prints one JSON line: {"threads":..,"median_ms":..,"samples_ms":[..]}.
+'use strict';
+const fs = require('fs');
+const ort = require('onnxruntime-node');
+
+function writeNpy(path, data, shape) {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head[7] = 0;
+  head.writeUInt16LE(header.length, 8);
+  fs.writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'),
+                                        Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}
+
+async function main() {
+  const [model, threads, repeat, number, inputPath, outputPath] = process.argv.slice(2);
+  const session = await ort.InferenceSession.create(model, {
+    intraOpNumThreads: Number(threads), interOpNumThreads: 1, executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  const inputName = session.inputNames[0];
+  const shape = [1, 3, 224, 224];
+  const data = new Float32Array(shape.reduce((a, b) => a * b));
+  // A smooth deterministic image-like input in roughly the normalized range.
+  for (let i = 0; i < data.length; ++i) data[i] = Math.sin(0.001 * i) * 2;
+  const feeds = {[inputName]: new ort.Tensor('float32', data, shape)};
+  let out = await session.run(feeds);  // warm-up
+  const samples = [];
+  for (let r = 0; r < Number(repeat); ++r) {
+    const start = process.hrtime.bigint();
+    for (let n = 0; n < Number(number); ++n) out = await session.run(feeds);
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6 / Number(number));
+  }
+  const result = out[session.outputNames[0]];
+  writeNpy(inputPath, data, shape);
+  writeNpy(outputPath, result.data, result.dims);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]
+                                   : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  console.log(JSON.stringify({threads: Number(threads), median_ms: median, samples_ms: samples}));
+}
+
+main().catch((e) => { console.error(String(e)); process.exit(1); });

@@ -1,0 +1,216 @@
+// The command line binaries end to end: compile, run, deploy, tune, and the
+// errors users see for bad artifacts, inputs, models, tuners and targets.
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "frontend/onnx_importer.h"
+#include "gtest/gtest.h"
+#include "ir/graph/op_registry.h"
+#include "runtime/npy_format.h"
+
+namespace kiln::driver {
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+Result Sh(const std::string& command) {
+  std::array<char, 4096> buf;
+  std::string out;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string Tmp(const std::string& name) { return std::string(std::getenv("TEST_TMPDIR")) + "/" + name; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const char kKiln[] = "driver/kiln";
+const char kDeploy[] = "driver/kiln_deploy";
+
+// One small ResNet-50 v2 (32x32, width 8) compiled once for all tests.
+class DriverTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    model_ = Tmp("resnet.onnx");
+    artifact_ = Tmp("resnet.so");
+    Result gen = Sh(std::string("frontend/generate_resnet50_v2 --image_size=32 --width=8 "
+                                "--classes=10 --output=") + model_);
+    ASSERT_EQ(gen.exit_code, 0) << gen.output;
+    Result compile = Sh(std::string(kKiln) + " compile " + model_ +
+                        " --target=\"llvm -mcpu=native\" --output=" + artifact_);
+    ASSERT_EQ(compile.exit_code, 0) << compile.output;
+    // The inputs a numpy user would save with np.savez(data=...).
+    auto data = runtime::NDArray::Empty({1, 3, 32, 32}, runtime::DType::kFloat32);
+    for (int64_t i = 0; i < data->NumElements(); ++i) data->data<float>()[i] = std::cos(0.05 * i);
+    inputs_ = Tmp("inputs.npz");
+    ASSERT_TRUE(runtime::WriteNpzFile(inputs_, {{"data", *data}}).ok());
+    data_ = *data;
+  }
+  static std::string model_, artifact_, inputs_;
+  static runtime::NDArray data_;
+};
+std::string DriverTest::model_, DriverTest::artifact_, DriverTest::inputs_;
+runtime::NDArray DriverTest::data_;
+
+TEST_F(DriverTest, RunAndDeployGiveIdenticalOutputsThatMatchTheReference) {
+  const std::string a = Tmp("a.npz"), b = Tmp("b.npz");
+  Result run = Sh(std::string(kKiln) + " run " + artifact_ + " --inputs=" + inputs_ +
+                  " --outputs=" + a + " --print_time --repeat=3");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("median (ms)"), std::string::npos) << run.output;
+  Result deploy = Sh(std::string(kDeploy) + " " + artifact_ + " --inputs=" + inputs_ +
+                     " --outputs=" + b + " --num_threads=1");
+  ASSERT_EQ(deploy.exit_code, 0) << deploy.output;
+  EXPECT_EQ(ReadFile(a), ReadFile(b));
+
+  auto outputs = runtime::ReadNpzFile(a);
+  ASSERT_TRUE(outputs.ok()) << outputs.status();
+  ASSERT_EQ(outputs->size(), 1u);
+  auto g = frontend::ImportOnnxFile(model_);
+  ASSERT_TRUE(g.ok());
+  auto want = graph::Evaluate(*g, {{"data", data_}});
+  ASSERT_TRUE(want.ok());
+  EXPECT_EQ((*outputs)[0].first, g->value(g->outputs()[0]).name);
+  const runtime::NDArray& got = (*outputs)[0].second;
+  ASSERT_EQ(got.shape(), (*want)[0].shape());
+  double max_abs = 0, max_diff = 0;
+  for (int64_t i = 0; i < got.NumElements(); ++i) {
+    max_abs = std::max(max_abs, std::fabs(double{(*want)[0].data<float>()[i]}));
+    max_diff = std::max(max_diff, std::fabs(double{got.data<float>()[i]} -
+                                            (*want)[0].data<float>()[i]));
+  }
+  EXPECT_LE(max_diff, 1e-4 * max_abs);
+}
+
+TEST_F(DriverTest, DamagedArtifactsAreRefused) {
+  const std::string bytes = ReadFile(artifact_);
+  const std::string damaged = Tmp("damaged.so");
+  std::string altered = bytes;
+  altered[bytes.size() / 3] ^= 0x55;
+  std::ofstream(damaged, std::ios::binary) << altered;
+  Result r = Sh(std::string(kDeploy) + " " + damaged);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("checksum mismatch"), std::string::npos) << r.output;
+  std::ofstream(damaged, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+  r = Sh(std::string(kKiln) + " run " + damaged);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("not a usable kiln artifact"), std::string::npos) << r.output;
+}
+
+TEST_F(DriverTest, BadInputsAreClearErrors) {
+  auto wrong_shape = runtime::NDArray::Empty({1, 3, 16, 16}, runtime::DType::kFloat32);
+  const std::string path = Tmp("bad.npz");
+  ASSERT_TRUE(runtime::WriteNpzFile(path, {{"data", *wrong_shape}}).ok());
+  Result r = Sh(std::string(kDeploy) + " " + artifact_ + " --inputs=" + path);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("expects float32[1, 3, 32, 32], got float32[1, 3, 16, 16]"),
+            std::string::npos)
+      << r.output;
+  ASSERT_TRUE(runtime::WriteNpzFile(path, {{"image", *wrong_shape}}).ok());
+  r = Sh(std::string(kKiln) + " run " + artifact_ + " --inputs=" + path);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("no input named 'image'"), std::string::npos) << r.output;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << "not a zip";
+  r = Sh(std::string(kDeploy) + " " + artifact_ + " --inputs=" + path);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("npz"), std::string::npos) << r.output;
+}
+
+TEST_F(DriverTest, BadModelsTunersAndTargetsAreClearErrors) {
+  const std::string garbage = Tmp("garbage.onnx");
+  std::ofstream(garbage) << "definitely not protobuf";
+  Result r = Sh(std::string(kKiln) + " compile " + garbage + " --output=" + Tmp("x.so"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("kiln: error:"), std::string::npos) << r.output;
+  r = Sh(std::string(kKiln) + " compile " + model_ + " --target=\"llvm -mcpu=pentium2\" --output=" +
+         Tmp("x.so"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("pentium2"), std::string::npos) << r.output;
+  r = Sh(std::string(kKiln) + " tune " + model_ + " --tuner=simulated_magic --output=" +
+         Tmp("r.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("simulated_magic"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("xgb_rank_binary_curve"), std::string::npos) << "lists the known tuners";
+}
+
+TEST_F(DriverTest, ListsTunersAndTargets) {
+  Result tuners = Sh(std::string(kKiln) + " list tuners");
+  ASSERT_EQ(tuners.exit_code, 0);
+  for (const char* name : {"xgb", "xgb_knob", "xgb_itervar", "xgb_curve", "xgb_rank",
+                           "xgb_rank_knob", "xgb_rank_itervar", "xgb_rank_curve",
+                           "xgb_rank_binary", "xgb_rank_binary_knob", "xgb_rank_binary_itervar",
+                           "xgb_rank_binary_curve", "ga", "random", "gridsearch"}) {
+    EXPECT_NE(tuners.output.find(std::string("  ") + name + " "), std::string::npos) << name;
+  }
+  Result targets = Sh(std::string(kKiln) + " list targets");
+  ASSERT_EQ(targets.exit_code, 0);
+  EXPECT_NE(targets.output.find("skylake-avx512"), std::string::npos) << targets.output;
+  EXPECT_NE(targets.output.find("llvm"), std::string::npos);
+}
+
+TEST_F(DriverTest, TuneThenCompileWithTheRecords) {
+  const std::string records = Tmp("records.json");
+  Result tune = Sh(std::string(kKiln) + " tune " + model_ +
+                   " --target=\"llvm -mcpu=native\" --tuner=random --trials=3 --max_tasks=2 "
+                   "--repeat=1 --output=" + records);
+  ASSERT_EQ(tune.exit_code, 0) << tune.output;
+  EXPECT_NE(tune.output.find("[Task  2/ 2]"), std::string::npos) << tune.output;
+  // An interrupted write leaves a truncated last line: skipped, not fatal.
+  std::ofstream(records, std::ios::app) << "{\"version\":\"kiln-rec";
+  const std::string tuned = Tmp("tuned.so");
+  Result compile = Sh(std::string(kKiln) + " compile " + model_ +
+                      " --target=\"llvm -mcpu=native\" --tuning_records=" + records +
+                      " --output=" + tuned);
+  ASSERT_EQ(compile.exit_code, 0) << compile.output;
+  EXPECT_NE(compile.output.find("no tuning record for"), std::string::npos)
+      << "tasks 3+ were not tuned and are named: " << compile.output;
+  const std::string a = Tmp("tuned.npz"), b = Tmp("untuned.npz");
+  ASSERT_EQ(Sh(std::string(kDeploy) + " " + tuned + " --inputs=" + inputs_ + " --outputs=" + a)
+                .exit_code,
+            0);
+  ASSERT_EQ(Sh(std::string(kDeploy) + " " + artifact_ + " --inputs=" + inputs_ + " --outputs=" + b)
+                .exit_code,
+            0);
+  auto ta = runtime::ReadNpzFile(a);
+  auto tb = runtime::ReadNpzFile(b);
+  ASSERT_TRUE(ta.ok() && tb.ok());
+  const runtime::NDArray& x = (*ta)[0].second;
+  const runtime::NDArray& y = (*tb)[0].second;
+  double max_abs = 0, max_diff = 0;
+  for (int64_t i = 0; i < x.NumElements(); ++i) {
+    max_abs = std::max(max_abs, std::fabs(double{y.data<float>()[i]}));
+    max_diff = std::max(max_diff, std::fabs(double{x.data<float>()[i]} - y.data<float>()[i]));
+  }
+  EXPECT_LE(max_diff, 1e-4 * max_abs);
+}
+
+TEST(DeployBinaryTest, LinksNoCompilerLibraries) {
+  Result ldd = Sh(std::string("ldd ") + kDeploy);
+  ASSERT_EQ(ldd.exit_code, 0) << ldd.output;
+  for (const char* lib : {"libLLVM", "libonnx", "libprotobuf", "libxgboost"}) {
+    EXPECT_EQ(ldd.output.find(lib), std::string::npos) << lib << " in\n" << ldd.output;
+  }
+  Result kiln = Sh(std::string("ldd ") + kKiln);
+  EXPECT_NE(kiln.output.find("libLLVM"), std::string::npos) << "the check itself works";
+}
+
+}  // namespace
+}  // namespace kiln::driver

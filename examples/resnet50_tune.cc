@@ -1,234 +1,214 @@
-// The AutoTVM tutorial's workflow for ResNet-50 v2, in C++: compile untuned,
-// time, extract tuning tasks, tune them with a search strategy, recompile with
-// the best records, check the tuned kernels compute what the untuned ones do,
-// and compare.
+// TVM's "Compiling and Optimizing a Model with the Python Interface
+// (AutoTVM)" tutorial, step for step, with kiln in C++:
 //
-// Today it covers the network's 53 convolutions (23 distinct workloads, 99.95%
-// of its FLOPs). Importing the ONNX model itself, the image and the top-5
-// classes come with the frontend and the graph executor.
+//   bazel run //examples:resnet50_tune [-- --trials=20 --tuner=xgb --model=resnet50-v2-7.onnx]
 //
-//   bazel run //examples:resnet50_tune -- --tuner=xgb --trials=20
-#include <algorithm>
-#include <chrono>
+// 1. load ResNet-50 v2 (the model zoo's file when available, else kiln's
+//    generated copy of its topology), 2. load and preprocess the cat photo,
+// 3. compile untuned and run it: timing and top-5 classes, 4. extract the
+// tuning tasks and tune them (progress bar, records file, resumable),
+// 5. recompile with the records, check the output and compare timings.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_format.h"
-#include "codegen/jit.h"
+#include "absl/strings/str_cat.h"
+#include "codegen/graph_compiler.h"
+#include "driver/compile_model.h"
+#include "driver/run_model.h"
+#include "driver/tune_model.h"
+#include "examples/imagenet_image.h"
+#include "frontend/onnx_importer.h"
+#include "frontend/resnet50_v2_generator.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
-#include "ir/ops/conv2d_nchwc_task.h"
-#include "ir/ops/resnet50_convs.h"
 #include "targets/target_parser.h"
-#include "tuners/kernel_measure.h"
-#include "tuners/log_to_file.h"
-#include "tuners/progress_bar.h"
-#include "tuners/records.h"
-#include "tuners/tune_loop.h"
 #include "tuners/tuner.h"
 
+DEFINE_string(model, "", "ONNX file of ResNet-50 v2 (default: cached, downloaded or generated)");
+DEFINE_string(image, "examples/data/chelsea.png", "image to classify");
+DEFINE_string(synset, "", "class names, one per line (default: synset.txt in the cache)");
 DEFINE_string(target, "llvm -mcpu=native", "target to compile for");
-DEFINE_string(tuner, "xgb", "search strategy (see tuners/README or `kiln list tuners`)");
+DEFINE_string(tuner, "xgb", "search strategy (`kiln list tuners`)");
 DEFINE_int32(trials, 20, "measurements per task, as in the tutorial");
-DEFINE_int32(early_stopping, 0, "stop a task after this many trials without improvement");
-DEFINE_string(records, "resnet50-v2-tuning.json",
-              "tuning records; an existing file is resumed (relative paths are taken from "
-              "the directory bazel run was called in)");
+DEFINE_int32(early_stopping, 0, "stop a task after this many trials without a new best");
 DEFINE_int32(tasks, 0, "tune only the first N tasks (0: all)");
+DEFINE_string(records, "", "tuning records (default: in the cache; a rerun resumes from it)");
+DEFINE_string(cache_dir, "", "where models and records are kept (default ~/.cache/kiln)");
+DEFINE_bool(download, true, "try to download resnet50-v2-7.onnx when it is not cached");
+DEFINE_int32(repeat, 10, "timing: samples");
+DEFINE_int32(number, 10, "timing: runs per sample");
 DEFINE_uint64(seed, 0, "seed of the search");
 
 namespace kiln::examples {
 namespace {
 
-using ir::ops::Conv2dWorkload;
-
-std::string ResolvePath(const std::string& path) {
-  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (path.empty() || path[0] == '/' || cwd == nullptr) return path;
-  return std::string(cwd) + "/" + path;
-}
-
-struct Stats {
-  double mean_ms, median_ms, std_ms;
-};
-
-// Like the tutorial: 10 repeats of 10 runs each.
-Stats TimeKernel(codegen::KernelFunction kernel, std::vector<std::vector<float>>& buffers) {
-  std::vector<void*> args;
-  for (auto& b : buffers) args.push_back(b.data());
-  kernel(args.data());
-  std::vector<double> ms;
-  for (int r = 0; r < 10; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < 10; ++i) kernel(args.data());
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                           start)
-                     .count() /
-                 10);
-  }
-  std::sort(ms.begin(), ms.end());
-  double mean = 0, var = 0;
-  for (double x : ms) mean += x / ms.size();
-  for (double x : ms) var += (x - mean) * (x - mean) / ms.size();
-  return {mean, (ms[4] + ms[5]) / 2, std::sqrt(var)};
-}
-
-struct Compiled {
-  std::unique_ptr<codegen::JitModule> module;
-  codegen::KernelFunction kernel;
-  std::vector<std::vector<float>> buffers;
-};
-
-absl::StatusOr<Compiled> Build(const Conv2dWorkload& w, const tuners::Config& config,
-                               const targets::Target& target) {
-  ir::ops::KernelHarness harness = ir::ops::Conv2dNCHWcHarness(w);
-  auto f = harness.build(config);
-  if (!f.ok()) return f.status();
-  auto module = codegen::JitModule::Compile({*f}, target);
-  if (!module.ok()) return module.status();
-  auto kernel = (*module)->Lookup(f->name);
-  if (!kernel.ok()) return kernel.status();
-  auto buffers = harness.make_buffers(config);
-  if (!buffers.ok()) return buffers.status();
-  return Compiled{*std::move(module), *kernel, *std::move(buffers)};
-}
+constexpr char kModelUrl[] =
+    "https://github.com/onnx/models/raw/main/validated/vision/classification/resnet/model/"
+    "resnet50-v2-7.onnx";
 
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
   return 1;
 }
 
+// `bazel run` starts in the runfiles tree; paths the user typed are
+// relative to where they ran it.
+std::string UserPath(const std::string& path) {
+  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path[0] == '/' || !cwd) return path;
+  const std::string in_cwd = absl::StrCat(cwd, "/", path);
+  return std::filesystem::exists(in_cwd) ? in_cwd : path;
+}
+
+std::string CacheDir() {
+  if (!FLAGS_cache_dir.empty()) return UserPath(FLAGS_cache_dir);
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home ? home : "/tmp", "/.cache/kiln");
+}
+
+// The model file and whether it is the real one (with trained weights).
+absl::StatusOr<std::pair<std::string, bool>> FindModel(const std::string& cache) {
+  if (!FLAGS_model.empty()) return std::make_pair(UserPath(FLAGS_model), true);
+  const std::string real = cache + "/resnet50-v2-7.onnx";
+  if (std::filesystem::exists(real)) return std::make_pair(real, true);
+  if (FLAGS_download) {
+    std::printf("Downloading %s (30 s timeout) ...\n", kModelUrl);
+    const std::string part = real + ".part";
+    const std::string command = absl::StrCat("curl -sfL --max-time 30 -o '", part, "' '",
+                                             kModelUrl, "' 2>/dev/null");
+    if (std::system(command.c_str()) == 0 && std::filesystem::file_size(part) > 90'000'000) {
+      std::filesystem::rename(part, real);
+      return std::make_pair(real, true);
+    }
+    std::filesystem::remove(part);
+    std::printf("The download failed (no network?).\n");
+  }
+  const std::string generated = cache + "/resnet50-v2-generated.onnx";
+  if (!std::filesystem::exists(generated)) {
+    if (auto st = frontend::WriteResNet50V2(generated); !st.ok()) return st;
+  }
+  std::printf("Using kiln's generated ResNet-50 v2: the model zoo's topology with seeded random "
+              "weights, so its predictions are meaningless (timings are not).\n");
+  return std::make_pair(generated, false);
+}
+
+absl::StatusOr<driver::TimingStats> Time(runtime::GraphExecutor& ex) {
+  return driver::TimeRuns([&] { return ex.Run(); }, FLAGS_repeat, FLAGS_number);
+}
+
+void PrintTop5(const runtime::GraphExecutor& ex, const std::vector<std::string>& names) {
+  const runtime::NDArray logits = *ex.GetOutput(0);
+  for (const auto& [cls, p] : TopK(logits.data<float>(), logits.NumElements(), 5)) {
+    const std::string label =
+        cls < static_cast<int>(names.size()) ? names[cls] : absl::StrCat("class ", cls);
+    std::printf("  %-50s probability %.4f\n", label.c_str(), p);
+  }
+}
+
+absl::StatusOr<codegen::JitModel> CompileAndLoad(const std::string& model_path,
+                                                 const std::string& records,
+                                                 const runtime::NDArray& image) {
+  auto g = frontend::ImportOnnxFile(model_path, {{"data", {1, 3, 224, 224}}});
+  if (!g.ok()) return g.status();
+  driver::CompileModelOptions options;
+  options.target = FLAGS_target;
+  options.tuning_records = records;
+  auto compiled = driver::CompileModel(*std::move(g), options);
+  if (!compiled.ok()) return compiled.status();
+  auto model = codegen::BuildJitModel(compiled->compiled, compiled->target);
+  if (!model.ok()) return model.status();
+  if (auto st = model->executor->SetInput("data", image); !st.ok()) return st;
+  if (auto st = model->executor->Run(); !st.ok()) return st;
+  return model;
+}
+
 int Main() {
-  if (auto st = tuners::TunerRegistry().status(); !st.ok()) return Fail(st);
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) return Fail(target.status());
   if (auto st = targets::CheckHostCanRun(*target); !st.ok()) return Fail(st);
-  if (!tuners::TunerRegistry().Find(FLAGS_tuner).ok()) {
-    return Fail(tuners::TunerRegistry().Find(FLAGS_tuner).status());
-  }
-  const std::string records = ResolvePath(FLAGS_records);
-  std::printf("ResNet-50 v2, batch 1, target \"%s\"\n", target->ToString().c_str());
-  std::printf("Model: the 53 convolutions of resnet50-v2-7 (23 distinct workloads); ONNX import "
-              "is not available yet, so the network's layers are taken from its topology.\n\n");
+  if (auto st = tuners::TunerRegistry().Find(FLAGS_tuner).status(); !st.ok()) return Fail(st);
+  const std::string cache = CacheDir();
+  std::filesystem::create_directories(cache);
 
-  // 1. Extract the tasks.
-  std::vector<ir::ops::CountedConv> convs = ir::ops::ResNet50V2Convs();
-  if (FLAGS_tasks > 0 && FLAGS_tasks < static_cast<int>(convs.size())) convs.resize(FLAGS_tasks);
-  std::vector<tuners::TuningTask> tasks;
-  std::vector<tuners::Config> defaults;
-  for (const auto& c : convs) {
-    auto task = ir::ops::MakeConv2dNCHWcTask(c.workload, *target);
-    if (!task.ok()) return Fail(task.status());
-    auto config = ir::ops::DefaultConv2dNCHWcTaskConfig(*task, c.workload, *target);
-    if (!config.ok()) return Fail(config.status());
-    tasks.push_back(*std::move(task));
-    defaults.push_back(*config);
-  }
-  std::printf("Extracted %zu tasks.\n\n", tasks.size());
+  // 1. The model.
+  auto found = FindModel(cache);
+  if (!found.ok()) return Fail(found.status());
+  const auto& [model_path, real_model] = *found;
+  std::printf("Model: %s\nTarget: %s\n\n", model_path.c_str(), target->ToString().c_str());
 
-  // 2. Untuned: the analytical default schedules.
-  std::vector<Stats> untuned;
-  double untuned_total = 0;
-  for (size_t k = 0; k < tasks.size(); ++k) {
-    auto compiled = Build(convs[k].workload, defaults[k], *target);
-    if (!compiled.ok()) return Fail(compiled.status());
-    untuned.push_back(TimeKernel(compiled->kernel, compiled->buffers));
-    untuned_total += convs[k].count * untuned.back().median_ms;
-  }
-  std::printf("Untuned: all convolutions %.2f ms per inference (sum of medians).\n\n",
-              untuned_total);
+  // 2. The image, preprocessed as in the tutorial.
+  auto image = LoadImageNetInput(UserPath(FLAGS_image));
+  if (!image.ok()) return Fail(image.status());
+  std::vector<std::string> names;
+  const std::string synset = FLAGS_synset.empty() ? cache + "/synset.txt" : UserPath(FLAGS_synset);
+  if (auto loaded = ReadSynset(synset); loaded.ok()) names = *loaded;
 
-  // 3. Tune each task; records are appended as measured, so an interrupted
-  // run resumes where it stopped.
-  auto log = tuners::LogToFile(records);
-  if (!log.ok()) return Fail(log.status());
-  tuners::MeasureOption option;
-  option.number = 1;
-  option.repeat = 3;
-  option.min_repeat_ms = 50;
+  // 3. Compile with the default schedules and run.
+  std::printf("Compiling the untuned model ...\n");
+  auto untuned = CompileAndLoad(model_path, "", *image);
+  if (!untuned.ok()) return Fail(untuned.status());
+  std::printf("Top-5 (untuned)%s:\n", names.empty() ? ", class indices (no synset.txt)" : "");
+  PrintTop5(*untuned->executor, names);
+  auto untuned_stats = Time(*untuned->executor);
+  if (!untuned_stats.ok()) return Fail(untuned_stats.status());
+  std::printf("Unoptimized: %s\n", driver::FormatTimingStats(*untuned_stats).c_str());
+
+  // 4. Extract the tasks and tune them; the records file is appended per
+  // trial, so an interrupted run resumes where it stopped.
+  auto g = frontend::ImportOnnxFile(model_path, {{"data", {1, 3, 224, 224}}});
+  if (!g.ok()) return Fail(g.status());
+  driver::TuneModelOptions tune;
+  tune.tuner = FLAGS_tuner;
+  tune.trials = FLAGS_trials;
+  tune.early_stopping = FLAGS_early_stopping;
+  tune.seed = FLAGS_seed;
+  tune.max_tasks = FLAGS_tasks;
+  tune.records = FLAGS_records.empty()
+                     ? absl::StrCat(cache, "/resnet50-v2-", real_model ? "7" : "generated",
+                                    "-records.json")
+                     : UserPath(FLAGS_records);
+  tune.measure.number = 1;
+  tune.measure.repeat = 3;
+  tune.measure.min_repeat_ms = 20;
+  tune.measure.n_parallel = 2;
+  std::printf("Tuning with %s, %d trials per task, records in %s\n", FLAGS_tuner.c_str(),
+              FLAGS_trials, tune.records.c_str());
   const auto tune_start = std::chrono::steady_clock::now();
-  for (size_t k = 0; k < tasks.size(); ++k) {
-    auto measure = tuners::MakeKernelMeasure(ir::ops::Conv2dNCHWcHarness(convs[k].workload),
-                                             *target, option, defaults[k]);
-    if (!measure.ok()) return Fail(measure.status());
-    tuners::TuneOptions options;
-    options.n_trial = std::min<int64_t>(FLAGS_trials, tasks[k].space.size());
-    options.early_stopping = FLAGS_early_stopping;
-    options.batch_size = 8;
-    options.seed = FLAGS_seed;
-    options.resume_from = records;
-    tuners::ProgressBarOptions bar;
-    bar.task_index = k + 1;
-    bar.task_count = tasks.size();
-    bar.out = stdout;
-    auto summary = tuners::Tune(tasks[k], FLAGS_tuner, tuners::TunerOptions{}, options, *measure,
-                                {tuners::ProgressBar(bar), *log});
-    if (!summary.ok()) return Fail(summary.status());
-  }
+  auto reports = driver::TuneModel(*g, *target, tune);
+  if (!reports.ok()) return Fail(reports.status());
   const double tune_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - tune_start).count();
+  std::printf("Tuned %zu tasks in %.1f s.\n\n", reports->size(), tune_seconds);
 
-  // 4. Recompile with the best records; never slower than the default.
-  auto history = tuners::ApplyHistoryBest(records);
-  if (!history.ok()) return Fail(history.status());
-  double tuned_total = 0;
-  std::printf("\n%-40s %10s %10s %8s\n", "layer", "untuned ms", "tuned ms", "speedup");
-  for (size_t k = 0; k < tasks.size(); ++k) {
-    const Conv2dWorkload& w = convs[k].workload;
-    tuners::Config best = defaults[k];
-    if (auto found = history->BestConfig(tasks[k]); found.ok()) {
-      best = *found;
-    } else {
-      LOG(WARNING) << "no tuning record for " << w.ToString() << "; using the default schedule";
-    }
-    auto tuned = Build(w, best, *target);
-    auto baseline = Build(w, defaults[k], *target);
-    if (!tuned.ok()) return Fail(tuned.status());
-    if (!baseline.ok()) return Fail(baseline.status());
-    // The tuned kernel must compute what the untuned one does.
-    std::vector<void*> a, b;
-    for (auto& x : tuned->buffers) a.push_back(x.data());
-    for (auto& x : baseline->buffers) b.push_back(x.data());
-    tuned->kernel(a.data());
-    baseline->kernel(b.data());
-    ir::ops::KernelHarness harness = ir::ops::Conv2dNCHWcHarness(w);
-    auto out_tuned = harness.canonical_output(best, tuned->buffers.back());
-    auto out_base = harness.canonical_output(defaults[k], baseline->buffers.back());
-    double max_diff = 0, max_abs = 0;
-    for (size_t i = 0; i < out_base->size(); ++i) {
-      max_diff = std::max<double>(max_diff, std::fabs((*out_tuned)[i] - (*out_base)[i]));
-      max_abs = std::max<double>(max_abs, std::fabs((*out_base)[i]));
-    }
-    if (max_diff > 1e-4 * (1 + max_abs)) {
-      return Fail(absl::InternalError(absl::StrCat("tuned ", w.ToString(), " differs from untuned by ",
-                                                   max_diff)));
-    }
-    Stats t = TimeKernel(tuned->kernel, tuned->buffers);
-    // Keep the default when tuning found nothing faster.
-    const double ms = std::min(t.median_ms, untuned[k].median_ms);
-    tuned_total += convs[k].count * ms;
-    std::printf("%-40s %10.3f %10.3f %7.2fx\n",
-                absl::StrFormat("%dx%d %d->%d @%d s%d (x%d)", w.kernel_h, w.kernel_w,
-                                w.in_channels, w.out_channels, w.height, w.stride_h,
-                                convs[k].count)
-                    .c_str(),
-                untuned[k].median_ms, ms, untuned[k].median_ms / ms);
+  // 5. Recompile with the best records and compare.
+  std::printf("Compiling the tuned model ...\n");
+  auto tuned = CompileAndLoad(model_path, tune.records, *image);
+  if (!tuned.ok()) return Fail(tuned.status());
+  const runtime::NDArray a = *untuned->executor->GetOutput(0), b = *tuned->executor->GetOutput(0);
+  double max_abs = 0, max_diff = 0;
+  for (int64_t i = 0; i < a.NumElements(); ++i) {
+    max_abs = std::max(max_abs, std::fabs(double{a.data<float>()[i]}));
+    max_diff = std::max(max_diff, std::fabs(double{a.data<float>()[i]} - b.data<float>()[i]));
   }
-  std::printf("\nOutputs of tuned and untuned kernels match.\n");
-  std::printf("All convolutions per inference: unoptimized %.2f ms, optimized %.2f ms "
-              "(%.2fx), tuning took %.0f s; records in %s\n",
-              untuned_total, tuned_total, untuned_total / tuned_total, tune_seconds,
-              records.c_str());
-  return 0;
+  std::printf("Tuned output vs untuned: max |difference| %.3g (max |logit| %.3g): %s\n",
+              max_diff, max_abs, max_diff <= 1e-4 * max_abs ? "match" : "MISMATCH");
+  std::printf("Top-5 (tuned):\n");
+  PrintTop5(*tuned->executor, names);
+  auto tuned_stats = Time(*tuned->executor);
+  if (!tuned_stats.ok()) return Fail(tuned_stats.status());
+  std::printf("Optimized: %s", driver::FormatTimingStats(*tuned_stats).c_str());
+  std::printf("Unoptimized: %s", driver::FormatTimingStats(*untuned_stats).c_str());
+  std::printf("Speedup (median): %.2fx\n", untuned_stats->median_ms / tuned_stats->median_ms);
+  return max_diff <= 1e-4 * max_abs ? 0 : 1;
 }
 
 }  // namespace
 }  // namespace kiln::examples
 
 int main(int argc, char** argv) {
-  gflags::SetUsageMessage("tune ResNet-50 v2's convolutions for this CPU");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;

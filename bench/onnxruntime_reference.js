@@ -3,10 +3,11 @@
 // outputs can be compared.
 //
 //   node onnxruntime_reference.js MODEL.onnx THREADS REPEAT NUMBER INPUT.npy OUTPUT.npy
-// Prints one JSON line: {"threads":..,"median_ms":..,"samples_ms":[..]}.
+// prints one JSON line: {"threads":..,"median_ms":..,"samples_ms":[..]};
+//   node onnxruntime_reference.js compare WANT.npy GOT.npy
+// prints {"max_abs_diff":..,"max_abs_want":..}.
 'use strict';
 const fs = require('fs');
-const ort = require('onnxruntime-node');
 
 function writeNpy(path, data, shape) {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
@@ -21,7 +22,29 @@ function writeNpy(path, data, shape) {
                                         Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
 }
 
+function readNpy(path) {
+  const bytes = fs.readFileSync(path);
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.toString('latin1', 10, 10 + headerLength);
+  if (!header.includes("'<f4'")) throw new Error(`${path}: expected a float32 array`);
+  const data = bytes.subarray(10 + headerLength);
+  return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+}
+
+function compare(wantPath, gotPath) {
+  const want = readNpy(wantPath), got = readNpy(gotPath);
+  if (want.length !== got.length) throw new Error(`sizes differ: ${want.length} vs ${got.length}`);
+  let maxDiff = 0, maxWant = 0;
+  for (let i = 0; i < want.length; ++i) {
+    maxDiff = Math.max(maxDiff, Math.abs(want[i] - got[i]));
+    maxWant = Math.max(maxWant, Math.abs(want[i]));
+  }
+  console.log(JSON.stringify({max_abs_diff: maxDiff, max_abs_want: maxWant}));
+}
+
 async function main() {
+  if (process.argv[2] === 'compare') return compare(process.argv[3], process.argv[4]);
+  const ort = require('onnxruntime-node');
   const [model, threads, repeat, number, inputPath, outputPath] = process.argv.slice(2);
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: Number(threads), interOpNumThreads: 1, executionMode: 'sequential',

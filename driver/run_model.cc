@@ -6,6 +6,8 @@
 #include <cstring>
 #include <random>
 
+#include <sys/resource.h>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -188,8 +190,12 @@ absl::Status RunArtifact(const std::string& path, const RunOptions& options, std
   if (options.profile) {
     if (auto st = PrintProfile(ex, std::max(options.repeat, 1), out); !st.ok()) return st;
   }
-  std::fprintf(out, "Memory: %.2f MB for intermediates (one arena), %.2f MB in all\n",
-               ex.arena_bytes() / 1e6, ex.total_bytes() / 1e6);
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  std::fprintf(out,
+               "Memory: %.2f MB for intermediates (one arena), %.2f MB held by the model, "
+               "%.2f MB peak resident\n",
+               ex.arena_bytes() / 1e6, ex.total_bytes() / 1e6, usage.ru_maxrss / 1e3);
   if (!options.outputs.empty()) {
     auto outputs = CollectOutputs(ex);
     if (!outputs.ok()) return outputs.status();

@@ -1,20 +1,27 @@
 // Runs the ONNX project's backend test suite (Debian's libonnx-testdata):
-// every case is imported and evaluated, and compared with the expected
-// outputs. A case is skipped only when the importer reports something kiln
-// does not support (code Unimplemented); everything else must pass.
+// every case is imported, run by the reference interpreter and, compiled to
+// native code, by the graph executor, and both are compared with the
+// expected outputs. A case is skipped only when kiln reports something it
+// does not support (code Unimplemented: by the importer for the reference
+// path, by the importer or the compiler for the compiled path); everything
+// else must pass.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "codegen/graph_compiler.h"
 #include "frontend/onnx_context.h"
 #include "frontend/onnx_importer.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
+#include "ir/ops/testing/op_test_util.h"
 
 namespace kiln::frontend {
 namespace {
@@ -81,19 +88,60 @@ InputShapes ShapesFromTestData(const fs::path& dir) {
   return shapes;
 }
 
-Outcome RunCase(const fs::path& dir, std::string* why) {
+using Runner = std::function<absl::StatusOr<std::vector<graph::NDArray>>(
+    const std::vector<graph::NDArray>& inputs)>;
+
+// How the graph is run: by the reference interpreter or compiled.
+using MakeRunner = std::function<absl::StatusOr<Runner>(const graph::Graph&)>;
+
+absl::StatusOr<Runner> Reference(const graph::Graph& g) {
+  return Runner([&g](const std::vector<graph::NDArray>& inputs)
+                    -> absl::StatusOr<std::vector<graph::NDArray>> {
+    absl::flat_hash_map<std::string, graph::NDArray> named;
+    for (size_t k = 0; k < inputs.size(); ++k) named[g.value(g.inputs()[k]).name] = inputs[k];
+    return graph::Evaluate(g, named);
+  });
+}
+
+absl::StatusOr<Runner> Compiled(const graph::Graph& g) {
+  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
+  auto compiled = codegen::CompileGraph(g, target);
+  if (!compiled.ok()) return compiled.status();
+  auto model = codegen::BuildJitModel(*compiled, target);
+  if (!model.ok()) return model.status();
+  auto shared = std::make_shared<codegen::JitModel>(*std::move(model));
+  return Runner([shared](const std::vector<graph::NDArray>& inputs)
+                    -> absl::StatusOr<std::vector<graph::NDArray>> {
+    runtime::GraphExecutor& ex = *shared->executor;
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      if (auto st = ex.SetInput(static_cast<int>(k), inputs[k]); !st.ok()) return st;
+    }
+    if (auto st = ex.Run(); !st.ok()) return st;
+    std::vector<graph::NDArray> outputs;
+    for (int k = 0; k < ex.num_outputs(); ++k) outputs.push_back(*ex.GetOutput(k));
+    return outputs;
+  });
+}
+
+Outcome RunCase(const fs::path& dir, const MakeRunner& make_runner, std::string* why) {
   auto g = ImportOnnxFile((dir / "model.onnx").string(), ShapesFromTestData(dir));
   if (!g.ok()) {
     *why = std::string(g.status().message());
     return g.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
                                                                    : Outcome::kFailed;
   }
+  auto run = make_runner(*g);
+  if (!run.ok()) {
+    *why = std::string(run.status().message());
+    return run.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
+                                                                     : Outcome::kFailed;
+  }
   bool ran = false;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_directory() || entry.path().filename().string().rfind("test_data_set", 0) != 0) {
       continue;
     }
-    absl::flat_hash_map<std::string, graph::NDArray> inputs;
+    std::vector<graph::NDArray> inputs;
     for (size_t k = 0; k < g->inputs().size(); ++k) {
       auto t = ReadTensor(entry.path() / absl::StrCat("input_", k, ".pb"));
       if (!t.ok()) {
@@ -101,9 +149,9 @@ Outcome RunCase(const fs::path& dir, std::string* why) {
         return t.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
                                                                        : Outcome::kFailed;
       }
-      inputs[g->value(g->inputs()[k]).name] = *t;
+      inputs.push_back(*t);
     }
-    auto outputs = graph::Evaluate(*g, inputs);
+    auto outputs = (*run)(inputs);
     if (!outputs.ok()) {
       *why = std::string(outputs.status().message());
       return Outcome::kFailed;
@@ -126,7 +174,7 @@ Outcome RunCase(const fs::path& dir, std::string* why) {
   return ran ? Outcome::kPassed : Outcome::kSkipped;
 }
 
-TEST(OnnxConformanceTest, BackendSuite) {
+void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_passed) {
   if (!fs::exists(kSuite)) GTEST_SKIP() << kSuite << " is missing (package libonnx-testdata)";
   int passed = 0, failed = 0, skipped = 0;
   std::vector<std::string> failures;
@@ -138,7 +186,7 @@ TEST(OnnxConformanceTest, BackendSuite) {
     std::sort(cases.begin(), cases.end());
     for (const fs::path& dir : cases) {
       std::string why;
-      switch (RunCase(dir, &why)) {
+      switch (RunCase(dir, make_runner, &why)) {
         case Outcome::kPassed: ++passed; break;
         case Outcome::kSkipped: ++skipped; break;
         case Outcome::kFailed:
@@ -149,10 +197,15 @@ TEST(OnnxConformanceTest, BackendSuite) {
     }
   }
   for (const std::string& f : failures) std::printf("FAILED %s\n", f.c_str());
-  std::printf("onnx backend suite: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  std::printf("onnx backend suite, %s: %d passed, %d failed, %d skipped\n", path_name, passed,
+              failed, skipped);
   EXPECT_EQ(failed, 0);
-  EXPECT_GT(passed, 100);
+  EXPECT_GT(passed, min_passed);
 }
+
+TEST(OnnxConformanceTest, ReferenceInterpreter) { RunSuite("reference", Reference, 100); }
+
+TEST(OnnxConformanceTest, Compiled) { RunSuite("compiled", Compiled, 50); }
 
 }  // namespace
 }  // namespace kiln::frontend

@@ -224,6 +224,13 @@ class Simplifier : public StmtMutator {
     Expr b = Mutate(op->b);
     Expr rebuilt = (a.same_as(op->a) && b.same_as(op->b)) ? self : Binary(op->op, a, b);
     const auto* node = rebuilt.as<BinaryNode>();
+    // The builder folds (0 + x is x): what is left may be another operation
+    // altogether, whose operands are not `a` and `b`.
+    if (node && node->op != op->op) return rebuilt;
+    if (node) {
+      a = node->a;
+      b = node->b;
+    }
     if (!node || !IsScalarInt(a)) {
       if (node && IsComparison(node->op) && IsScalarInt(a)) {
         if (auto d = Decide(node->op, a, b)) return IntImm(DataType::Bool(), *d);

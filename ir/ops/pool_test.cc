@@ -76,6 +76,19 @@ TEST(PoolTest, AveragePoolVariants) {
   }
 }
 
+// ONNX's maxpool_2d_ceil / averagepool_2d_ceil: one channel (block 1), the
+// last window hanging over the edge.
+TEST(PoolTest, CeilModeWithoutBlocks) {
+  for (PoolKind kind : {PoolKind::kMax, PoolKind::kAverage}) {
+    Pool2dWorkload w;
+    w.kind = kind;
+    w.height = w.width = 4;
+    w.kernel_h = w.kernel_w = 3, w.stride_h = w.stride_w = 2;
+    w.ceil_mode = true;
+    Check(w);
+  }
+}
+
 TEST(PoolTest, GlobalPools) {
   const int64_t n = 2, cc = 3, h = 5, w = 4, b = 8;
   auto x = RandomFloats(n * cc * h * w * b, 10);

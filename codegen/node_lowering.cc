@@ -284,6 +284,56 @@ Lowered LowerPad(const Node& n, const NodeShapes& s, const targets::Target& t,
   return ir::ops::BuildPad(s.in[0], *pads, m, AttrFloat(n, "value", 0.0), t, name);
 }
 
+Lowered LowerConvTranspose(const Node& n, const NodeShapes& s, const targets::Target& t,
+                            const std::string& name) {
+  auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
+  auto pads = n.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
+  auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
+  auto output_padding = n.Ints("output_padding", std::vector<int64_t>{0, 0});
+  auto group = n.Int("group", 1);
+  if (!strides.ok() || !pads.ok() || !dilations.ok() || !output_padding.ok() || !group.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("conv_transpose ", n.name, " is malformed"));
+  }
+  if (*group != 1 || (*dilations)[0] != 1 || (*dilations)[1] != 1 || s.in.size() > 2 ||
+      (*pads)[0] != (*pads)[2] || (*pads)[1] != (*pads)[3]) {
+    return Unsupported(n, "groups, dilation, bias or asymmetric padding");
+  }
+  ir::ops::Conv2dTransposeWorkload w;
+  w.batch = s.in[0][0];
+  w.in_channels = s.in[0][1];
+  w.height = s.in[0][2];
+  w.width = s.in[0][3];
+  w.out_channels = s.in[1][1];
+  w.kernel_h = s.in[1][2];
+  w.kernel_w = s.in[1][3];
+  w.stride_h = (*strides)[0];
+  w.stride_w = (*strides)[1];
+  w.pad_h = (*pads)[0];
+  w.pad_w = (*pads)[1];
+  w.output_pad_h = (*output_padding)[0];
+  w.output_pad_w = (*output_padding)[1];
+  return ir::ops::BuildConv2dTranspose(w, t, name);
+}
+
+Lowered LowerResize(const Node& n, const NodeShapes& s, const targets::Target& t,
+                    const std::string& name) {
+  ir::ops::ResizeWorkload w;
+  w.in_shape = s.in[0];
+  w.out_shape = s.out[0];
+  auto scales = n.Floats("scales");
+  auto mode = n.String("mode", "nearest");
+  auto coord = n.String("coordinate_transformation_mode", "half_pixel");
+  auto rounding = n.String("nearest_mode", "round_prefer_floor");
+  if (!scales.ok() || !mode.ok() || !coord.ok() || !rounding.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("resize ", n.name, " is malformed"));
+  }
+  w.scales = *scales;
+  w.mode = *mode;
+  w.coordinate_mode = *coord;
+  w.rounding = *rounding;
+  return ir::ops::BuildResize(w, t, name);
+}
+
 Lowered LowerLayoutTransform(const Node& n, const NodeShapes& s, const targets::Target& t,
                              const std::string& name) {
   auto src = n.Int("src_block");
@@ -313,6 +363,8 @@ const absl::flat_hash_map<std::string, LowerFn>& Lowerings() {
       {"slice", LowerSlice},
       {"pad", LowerPad},
       {"layout_transform", LowerLayoutTransform},
+      {"conv_transpose", LowerConvTranspose},
+      {"resize", LowerResize},
   };
   return *table;
 }

@@ -203,6 +203,54 @@ void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_pass
   EXPECT_GT(passed, min_passed);
 }
 
+// The suite feeds Resize's scales and sizes as graph inputs; real models
+// hold them as constants, and kiln needs them constant. These cases run with
+// every input but the image frozen into an initializer.
+TEST(OnnxConformanceTest, ResizeWithConstantScales) {
+  if (!fs::exists(kSuite)) GTEST_SKIP() << kSuite << " is missing (package libonnx-testdata)";
+  int passed = 0, skipped = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(kSuite) / "node")) {
+    const fs::path dir = entry.path();
+    if (dir.filename().string().rfind("test_resize_", 0) != 0) continue;
+    std::ifstream in(dir / "model.onnx", std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    onnx::ModelProto model;
+    ASSERT_TRUE(model.ParseFromString(buffer.str()));
+    const fs::path data = dir / "test_data_set_0";
+    onnx::GraphProto* graph = model.mutable_graph();
+    for (int k = 1; k < graph->input_size(); ++k) {
+      std::ifstream tensor_in(data / absl::StrCat("input_", k, ".pb"), std::ios::binary);
+      std::stringstream tensor_bytes;
+      tensor_bytes << tensor_in.rdbuf();
+      onnx::TensorProto* init = graph->add_initializer();
+      ASSERT_TRUE(init->ParseFromString(tensor_bytes.str()));
+      init->set_name(graph->input(k).name());
+    }
+    auto x = ReadTensor(data / "input_0.pb");
+    auto want = ReadTensor(data / "output_0.pb");
+    ASSERT_TRUE(x.ok() && want.ok());
+    auto g = ImportOnnxBytes(model.SerializeAsString(), {{graph->input(0).name(), x->shape()}});
+    if (!g.ok()) {
+      EXPECT_EQ(g.status().code(), absl::StatusCode::kUnimplemented) << dir << g.status();
+      ++skipped;
+      continue;
+    }
+    for (const MakeRunner& make : {MakeRunner(Reference), MakeRunner(Compiled)}) {
+      auto run = make(*g);
+      ASSERT_TRUE(run.ok()) << dir << ": " << run.status();
+      auto got = (*run)({*x});
+      ASSERT_TRUE(got.ok()) << dir << ": " << got.status();
+      std::string why;
+      EXPECT_TRUE(Close((*got)[0], *want, &why)) << dir << ": " << why;
+    }
+    ++passed;
+  }
+  std::printf("resize cases with constant scales: %d passed (both paths), %d skipped\n", passed,
+              skipped);
+  EXPECT_GE(passed, 10);
+}
+
 TEST(OnnxConformanceTest, ReferenceInterpreter) { RunSuite("reference", Reference, 100); }
 
 TEST(OnnxConformanceTest, Compiled) { RunSuite("compiled", Compiled, 50); }

@@ -3,6 +3,7 @@
 // sizes, Slice's ranges, Squeeze's axes, Pad's pads, ReduceSum's axes) are
 // read from either place and normalized into kiln attributes.
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,105 @@ absl::Status Conv(ImportContext& c) {
   KILN_ASSIGN(pads, Pads2d(c, {x[2], x[3]}, {w[2], w[3]}, strides, dilations));
   return c.Emit("conv", in, {{"strides", strides}, {"dilations", dilations}, {"pads", pads},
                               {"group", group}});
+}
+
+absl::Status ConvTranspose(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
+  const auto& x = c.InputType(0).shape;
+  const auto& w = c.InputType(1).shape;
+  if (x.size() != 4 || w.size() != 4) {
+    return c.Unsupported(absl::StrCat(x.size() - 2, "-D transposed convolution"));
+  }
+  KILN_ASSIGN(strides, c.AttrInts("strides", std::vector<int64_t>{1, 1}));
+  KILN_ASSIGN(dilations, c.AttrInts("dilations", std::vector<int64_t>{1, 1}));
+  KILN_ASSIGN(output_padding, c.AttrInts("output_padding", std::vector<int64_t>{0, 0}));
+  KILN_ASSIGN(group, c.AttrInt("group", 1));
+  if (strides.size() != 2 || dilations.size() != 2 || output_padding.size() != 2) {
+    return c.Invalid("strides, dilations and output_padding need 2 values");
+  }
+  KILN_ASSIGN(auto_pad, c.AttrString("auto_pad", "NOTSET"));
+  KILN_ASSIGN(output_shape, c.AttrInts("output_shape", std::vector<int64_t>{}));
+  std::vector<int64_t> pads(4, 0);
+  // The size without padding, from which explicit output shapes and SAME
+  // padding take their pads.
+  const auto full = [&](int d) {
+    return (x[2 + d] - 1) * strides[d] + dilations[d] * (w[2 + d] - 1) + 1 + output_padding[d];
+  };
+  if (!output_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    if (!output_shape.empty() && output_shape.size() != 2) {
+      return c.Unsupported("output_shape other than [H, W]");
+    }
+    for (int d = 0; d < 2; ++d) {
+      const int64_t out = output_shape.empty() ? x[2 + d] * strides[d] : output_shape[d];
+      const int64_t total = full(d) - out;
+      if (total < 0) return c.Unsupported("output_shape larger than the full transposed conv");
+      // ONNX: SAME_UPPER (and explicit output shapes) put the extra pad at the end.
+      const bool lower = auto_pad == "SAME_LOWER";
+      pads[d] = lower ? total - total / 2 : total / 2;
+      pads[2 + d] = total - pads[d];
+    }
+  } else if (auto_pad == "NOTSET") {
+    KILN_ASSIGN(explicit_pads, c.AttrInts("pads", std::vector<int64_t>{0, 0, 0, 0}));
+    if (explicit_pads.size() != 4) return c.Invalid("pads must have 4 values for 2-D");
+    pads = explicit_pads;
+  } else if (auto_pad != "VALID") {
+    return c.Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
+  }
+  return c.Emit("conv_transpose", in,
+                {{"strides", strides}, {"dilations", dilations}, {"pads", pads},
+                 {"output_padding", output_padding}, {"group", group}});
+}
+
+// Resize (opset 11+; 10 differs in its coordinate rules): nearest and
+// linear, with explicit output sizes or scales.
+absl::Status Resize(ImportContext& c) {
+  if (c.opset() < 11) return c.Unsupported("Resize before opset 11");
+  KILN_ASSIGN(x, c.Input(0));
+  const auto& shape = c.InputType(0).shape;
+  KILN_ASSIGN(mode, c.AttrString("mode", "nearest"));
+  KILN_ASSIGN(coord, c.AttrString("coordinate_transformation_mode", "half_pixel"));
+  KILN_ASSIGN(nearest, c.AttrString("nearest_mode", "round_prefer_floor"));
+  KILN_ASSIGN(antialias, c.AttrInt("antialias", 0));
+  KILN_ASSIGN(exclude_outside, c.AttrInt("exclude_outside", 0));
+  if (mode != "nearest" && mode != "linear") return c.Unsupported(absl::StrCat("mode '", mode, "'"));
+  if (coord != "half_pixel" && coord != "pytorch_half_pixel" && coord != "align_corners" &&
+      coord != "asymmetric" && coord != "tf_half_pixel_for_nn") {
+    return c.Unsupported(absl::StrCat("coordinate_transformation_mode '", coord, "'"));
+  }
+  if (antialias != 0 || exclude_outside != 0 || c.Attr("axes") ||
+      c.Attr("keep_aspect_ratio_policy")) {
+    return c.Unsupported("antialias, exclude_outside, axes or keep_aspect_ratio_policy");
+  }
+  std::vector<double> scales;
+  std::vector<int64_t> sizes;
+  if (c.HasInput(3)) {
+    KILN_ASSIGN(given, c.ConstantInts(3, "sizes"));
+    sizes = given;
+  } else if (c.HasInput(2)) {
+    auto data = c.InputConstant(2);
+    if (!data || data->dtype() != runtime::DType::kFloat32) {
+      return c.Unsupported("scales that are not a float32 constant");
+    }
+    for (int64_t k = 0; k < data->NumElements(); ++k) scales.push_back(data->data<float>()[k]);
+  }
+  if (sizes.empty() && scales.empty()) return c.Invalid("neither scales nor sizes is given");
+  if ((!sizes.empty() && sizes.size() != shape.size()) ||
+      (!scales.empty() && scales.size() != shape.size())) {
+    return c.Invalid("scales/sizes must have one value per axis");
+  }
+  if (scales.empty()) {
+    for (size_t d = 0; d < shape.size(); ++d) {
+      scales.push_back(static_cast<double>(sizes[d]) / shape[d]);
+    }
+  } else {
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (scales[d] <= 0) return c.Invalid("scales must be positive");
+      sizes.push_back(static_cast<int64_t>(std::floor(shape[d] * scales[d])));
+    }
+  }
+  return c.Emit("resize", {x},
+                {{"mode", mode}, {"coordinate_transformation_mode", coord},
+                 {"nearest_mode", nearest}, {"scales", scales}, {"sizes", sizes}});
 }
 
 absl::Status BatchNorm(ImportContext& c) {
@@ -494,6 +594,8 @@ absl::Status Constant(ImportContext& c) {
 const absl::flat_hash_map<std::string, Converter>& Converters() {
   static const auto* table = new absl::flat_hash_map<std::string, Converter>{
       {"Conv", Conv},
+      {"ConvTranspose", ConvTranspose},
+      {"Resize", Resize},
       {"BatchNormalization", BatchNorm},
       {"Relu", Unary("relu")},
       {"Sigmoid", Unary("sigmoid")},

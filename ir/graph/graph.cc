@@ -58,6 +58,11 @@ absl::StatusOr<std::vector<int64_t>> Node::Ints(const std::string& key,
   return Get<std::vector<int64_t>>(*this, key, def, "a list of integers");
 }
 
+absl::StatusOr<std::vector<double>> Node::Floats(const std::string& key,
+                                                std::optional<std::vector<double>> def) const {
+  return Get<std::vector<double>>(*this, key, def, "a list of floats");
+}
+
 int Graph::AddInput(std::string name, TensorType type) {
   const int id = AddValue(std::move(name), std::move(type));
   inputs_.push_back(id);

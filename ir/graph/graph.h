@@ -57,6 +57,8 @@ struct Node {
                                      std::optional<std::string> def = {}) const;
   absl::StatusOr<std::vector<int64_t>> Ints(const std::string& key,
                                             std::optional<std::vector<int64_t>> def = {}) const;
+  absl::StatusOr<std::vector<double>> Floats(const std::string& key,
+                                             std::optional<std::vector<double>> def = {}) const;
 };
 
 class Graph {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/expr.h"
 #include "ir/lower/lower.h"
 #include "ir/ops/default_schedule.h"
 #include "ir/schedule.h"
@@ -167,6 +168,93 @@ absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
     }
     Expr v = Read(in, idx);
     return mode == PadMode::kConstant ? Select(inside, v, Expr(value)) : v;
+  });
+  return Finish({in}, out, target, name);
+}
+
+namespace {
+
+// The input coordinate (float32) of output index `i` along one axis, as
+// ONNX defines it (the resized length is in * scale, unrounded). Divisions
+// stay divisions: x * (1 / scale) rounds differently at exact halves.
+Expr SourceCoordinate(const ResizeWorkload& w, size_t d, const Expr& i) {
+  const Expr x = Cast(DataType::Float32(), i);
+  const float scale = static_cast<float>(w.scales[d]);
+  const int64_t in = w.in_shape[d], out = w.out_shape[d];
+  const std::string& m = w.coordinate_mode;
+  if (m == "asymmetric") return x / scale;
+  if (m == "align_corners") {
+    return out == 1 ? Expr(0.0f)
+                    : x * static_cast<float>(in - 1) / static_cast<float>(in * w.scales[d] - 1);
+  }
+  if (m == "tf_half_pixel_for_nn") return (x + 0.5f) / scale;
+  if (m == "pytorch_half_pixel" && out == 1) return Expr(0.0f);
+  return (x + 0.5f) / scale - 0.5f;
+}
+
+Expr FloorToInt(const Expr& x) {
+  return Cast(DataType::Int64(), Call(Intrinsic::kFloor, {x}));
+}
+
+}  // namespace
+
+absl::StatusOr<LoweredFunc> BuildResize(const ResizeWorkload& w, const targets::Target& target,
+                                        const std::string& name) {
+  const size_t rank = w.in_shape.size();
+  if (w.out_shape.size() != rank || w.scales.size() != rank || rank == 0) {
+    return absl::InvalidArgumentError("resize: one output size and scale per axis");
+  }
+  if (auto st = CheckShape(w.in_shape); !st.ok()) return st;
+  if (auto st = CheckShape(w.out_shape); !st.ok()) return st;
+  std::vector<size_t> resized;
+  for (size_t d = 0; d < rank; ++d) {
+    if (w.in_shape[d] != w.out_shape[d] || w.scales[d] != 1.0) resized.push_back(d);
+  }
+  if (w.mode == "linear" && resized.size() > 3) {
+    return absl::UnimplementedError("linear resize over more than three axes");
+  }
+  Tensor in = Placeholder("in", w.in_shape);
+  Tensor out = Compute("out", w.out_shape, [&](const std::vector<Var>& i) {
+    std::vector<Expr> idx(i.begin(), i.end());
+    if (w.mode == "nearest") {
+      for (size_t d : resized) {
+        const Expr x = SourceCoordinate(w, d, i[d]);
+        Expr r;
+        if (w.rounding == "floor") {
+          r = FloorToInt(x);
+        } else if (w.rounding == "ceil") {
+          r = Cast(DataType::Int64(), Call(Intrinsic::kCeil, {x}));
+        } else if (w.rounding == "round_prefer_ceil") {
+          r = FloorToInt(x + 0.5f);
+        } else {
+          r = Cast(DataType::Int64(), Call(Intrinsic::kCeil, {x - 0.5f}));
+        }
+        idx[d] = Clamp(r, w.in_shape[d]);
+      }
+      return Read(in, idx);
+    }
+    std::vector<Expr> lo, hi, frac;
+    for (size_t d : resized) {
+      Expr x = SourceCoordinate(w, d, i[d]);
+      x = Max(Min(x, Expr(static_cast<float>(w.in_shape[d] - 1))), Expr(0.0f));
+      const Expr l = Clamp(FloorToInt(x), w.in_shape[d]);
+      lo.push_back(l);
+      hi.push_back(Min(l + int64_t{1}, Expr(w.in_shape[d] - 1)));
+      frac.push_back(x - Cast(DataType::Float32(), l));
+    }
+    Expr sum;
+    for (uint64_t corner = 0; corner < (uint64_t{1} << resized.size()); ++corner) {
+      Expr weight;
+      for (size_t k = 0; k < resized.size(); ++k) {
+        const bool upper = (corner >> k) & 1;
+        idx[resized[k]] = upper ? hi[k] : lo[k];
+        Expr f = upper ? frac[k] : Expr(1.0f) - frac[k];
+        weight = weight.defined() ? weight * f : f;
+      }
+      Expr term = weight.defined() ? Read(in, idx) * weight : Read(in, idx);
+      sum = sum.defined() ? sum + term : term;
+    }
+    return sum;
   });
   return Finish({in}, out, target, name);
 }

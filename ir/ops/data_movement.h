@@ -40,6 +40,19 @@ absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
                                      float value, const targets::Target& target,
                                      const std::string& name);
 
+// ONNX Resize without antialiasing: `mode` "nearest" or "linear",
+// `coordinate_mode` half_pixel, pytorch_half_pixel, align_corners, asymmetric
+// or tf_half_pixel_for_nn, `rounding` (nearest) round_prefer_floor,
+// round_prefer_ceil, floor or ceil. Axes whose size does not change are
+// copied; linear interpolation is over the resized axes (at most three).
+struct ResizeWorkload {
+  std::vector<int64_t> in_shape, out_shape;
+  std::vector<double> scales;
+  std::string mode = "nearest", coordinate_mode = "half_pixel", rounding = "round_prefer_floor";
+};
+absl::StatusOr<LoweredFunc> BuildResize(const ResizeWorkload& w, const targets::Target& target,
+                                        const std::string& name);
+
 // NCHW (block 0) or NCHW[src]c to NCHW (0) or NCHW[dst]c, for a tensor whose
 // plain shape is `plain` [N, C, H, W].
 absl::StatusOr<LoweredFunc> BuildLayoutTransform(const std::vector<int64_t>& plain,

@@ -1,5 +1,6 @@
 #include "ir/ops/data_movement.h"
 
+#include <cmath>
 #include <numeric>
 
 #include "gtest/gtest.h"
@@ -129,6 +130,55 @@ TEST(DataMovementTest, LayoutTransformsBetweenBlocks) {
         "layout " + std::to_string(src) + "->" + std::to_string(dst));
   }
   EXPECT_FALSE(BuildLayoutTransform(plain, 0, 7, RunnableTargets()[0], "bad").ok());
+}
+
+TEST(DataMovementTest, ResizeNearestAndLinear) {
+  // [1, 2, 3, 4] -> [1, 2, 7, 5]: upsampling rows, downsampling columns.
+  ResizeWorkload w;
+  w.in_shape = {1, 2, 3, 4};
+  w.out_shape = {1, 2, 7, 3};
+  w.scales = {1, 1, 7.0 / 3, 3.0 / 4};
+  std::vector<float> x = RandomFloats(24, 9);
+  const auto source = [&](int64_t o, int64_t in, int64_t out, double scale,
+                          const std::string& mode) {
+    if (mode == "asymmetric") return o / scale;
+    if (mode == "align_corners") return out == 1 ? 0.0 : o * (in - 1) / (in * scale - 1);
+    return (o + 0.5) / scale - 0.5;
+  };
+  for (const char* mode : {"nearest", "linear"}) {
+    for (const char* coord : {"half_pixel", "align_corners", "asymmetric"}) {
+      w.mode = mode;
+      w.coordinate_mode = coord;
+      std::vector<float> want;
+      for (int64_t c = 0; c < 2; ++c)
+        for (int64_t y = 0; y < 7; ++y)
+          for (int64_t z = 0; z < 3; ++z) {
+            const double sy = source(y, 3, 7, w.scales[2], coord);
+            const double sz = source(z, 4, 3, w.scales[3], coord);
+            const auto at = [&](int64_t r, int64_t q) { return x[(c * 3 + r) * 4 + q]; };
+            if (w.mode == "nearest") {
+              const int64_t r = std::clamp<int64_t>(std::ceil(sy - 0.5), 0, 2);
+              const int64_t q = std::clamp<int64_t>(std::ceil(sz - 0.5), 0, 3);
+              want.push_back(at(r, q));
+            } else {
+              const double cy = std::clamp(sy, 0.0, 2.0), cz = std::clamp(sz, 0.0, 3.0);
+              const int64_t y0 = std::floor(cy), z0 = std::floor(cz);
+              const int64_t y1 = std::min<int64_t>(y0 + 1, 2), z1 = std::min<int64_t>(z0 + 1, 3);
+              const double fy = cy - y0, fz = cz - z0;
+              want.push_back(static_cast<float>(
+                  (1 - fy) * ((1 - fz) * at(y0, z0) + fz * at(y0, z1)) +
+                  fy * ((1 - fz) * at(y1, z0) + fz * at(y1, z1))));
+            }
+          }
+      std::vector<std::vector<float>> buffers = {x, std::vector<float>(want.size())};
+      auto f = BuildResize(w, RunnableTargets()[0], "resize");
+      ASSERT_TRUE(f.ok()) << f.status();
+      for (const auto& target : RunnableTargets()) {
+        ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok());
+        ExpectAllNear(buffers.back(), want, 1e-5f, std::string(mode) + " " + coord);
+      }
+    }
+  }
 }
 
 TEST(ReduceTest, MeanMaxSumOverAxes) {

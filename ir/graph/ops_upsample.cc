@@ -1,0 +1,214 @@
+// Operators that make tensors larger: transposed convolution and resize.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/op_registry.h"
+#include "ir/graph/ops_common.h"
+
+namespace kiln::graph::ops {
+namespace {
+
+using Types = std::vector<const TensorType*>;
+using Result = absl::StatusOr<std::vector<TensorType>>;
+using Outputs = absl::StatusOr<std::vector<NDArray>>;
+
+// ---- conv_transpose: x [N, C, H, W], w [C, OC/group, KH, KW], bias [OC] ----
+
+struct TransposedGeometry {
+  std::vector<int64_t> strides, dilations, pads, output_padding;
+  int64_t group;
+};
+
+absl::StatusOr<TransposedGeometry> ReadGeometry(const Node& n) {
+  TransposedGeometry g;
+  auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
+  auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
+  auto pads = n.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
+  auto output_padding = n.Ints("output_padding", std::vector<int64_t>{0, 0});
+  auto group = n.Int("group", 1);
+  for (const auto* v : {&strides, &dilations, &pads, &output_padding}) {
+    if (!v->ok()) return v->status();
+  }
+  if (!group.ok()) return group.status();
+  g = {*strides, *dilations, *pads, *output_padding, *group};
+  if (g.strides.size() != 2 || g.dilations.size() != 2 || g.pads.size() != 4 ||
+      g.output_padding.size() != 2 || g.group < 1) {
+    return absl::InvalidArgumentError("conv_transpose attributes have the wrong arity");
+  }
+  return g;
+}
+
+int64_t TransposedOut(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1,
+                      int64_t op) {
+  return (in - 1) * s + d * (k - 1) + 1 + op - p0 - p1;
+}
+
+OpDef ConvTranspose() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
+    const auto& x = in[0]->shape;
+    const auto& w = in[1]->shape;
+    auto g = ReadGeometry(n);
+    if (!g.ok()) return g.status();
+    if (x.size() != 4 || w.size() != 4 || w[0] != x[1] || x[1] % g->group != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "conv_transpose expects x [N, C, H, W] and w [C, OC/group, KH, KW], got ",
+          in[0]->ToString(), " and ", in[1]->ToString()));
+    }
+    const int64_t oc = w[1] * g->group;
+    if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{oc}) {
+      return absl::InvalidArgumentError("conv_transpose bias must have one value per channel");
+    }
+    const int64_t oh = TransposedOut(x[2], w[2], g->strides[0], g->dilations[0], g->pads[0],
+                                     g->pads[2], g->output_padding[0]);
+    const int64_t ow = TransposedOut(x[3], w[3], g->strides[1], g->dilations[1], g->pads[1],
+                                     g->pads[3], g->output_padding[1]);
+    if (oh < 1 || ow < 1) return absl::InvalidArgumentError("the output would be empty");
+    return std::vector<TensorType>{{in[0]->dtype, {x[0], oc, oh, ow}}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto& x = in[0].shape();
+    const auto& w = in[1].shape();
+    const TransposedGeometry g = *ReadGeometry(n);
+    const int64_t ocg = w[1], icg = x[1] / g.group, oc = ocg * g.group;
+    const int64_t oh = TransposedOut(x[2], w[2], g.strides[0], g.dilations[0], g.pads[0],
+                                     g.pads[2], g.output_padding[0]);
+    const int64_t ow = TransposedOut(x[3], w[3], g.strides[1], g.dilations[1], g.pads[1],
+                                     g.pads[3], g.output_padding[1]);
+    std::vector<double> acc(x[0] * oc * oh * ow, 0.0);
+    // Scatter: every input pixel adds its kernel-weighted value to the
+    // output pixels it reaches.
+    for (int64_t b = 0; b < x[0]; ++b)
+      for (int64_t c = 0; c < x[1]; ++c) {
+        const int64_t grp = c / icg;
+        for (int64_t y = 0; y < x[2]; ++y)
+          for (int64_t z = 0; z < x[3]; ++z) {
+            const double v = in[0].data<float>()[((b * x[1] + c) * x[2] + y) * x[3] + z];
+            for (int64_t o = 0; o < ocg; ++o)
+              for (int64_t ky = 0; ky < w[2]; ++ky)
+                for (int64_t kx = 0; kx < w[3]; ++kx) {
+                  const int64_t py = y * g.strides[0] + ky * g.dilations[0] - g.pads[0];
+                  const int64_t px = z * g.strides[1] + kx * g.dilations[1] - g.pads[1];
+                  if (py < 0 || py >= oh || px < 0 || px >= ow) continue;
+                  acc[((b * oc + grp * ocg + o) * oh + py) * ow + px] +=
+                      v * in[1].data<float>()[((c * ocg + o) * w[2] + ky) * w[3] + kx];
+                }
+          }
+      }
+    auto out = Allocate({DType::kFloat32, {x[0], oc, oh, ow}});
+    if (!out.ok()) return out.status();
+    const bool bias = in.size() > 2 && in[2].defined();
+    for (int64_t i = 0; i < out->NumElements(); ++i) {
+      const int64_t channel = (i / (oh * ow)) % oc;
+      out->data<float>()[i] =
+          static_cast<float>(acc[i] + (bias ? in[2].data<float>()[channel] : 0.0));
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
+// ---- resize: nearest or (multi)linear, ONNX's coordinate rules ----
+
+// The input coordinate of output coordinate `x` along an axis. ONNX takes
+// the resized length as in * scale, unrounded, in align_corners.
+double SourceCoordinate(const std::string& mode, double x, double scale, int64_t in,
+                        int64_t out) {
+  if (mode == "asymmetric") return x / scale;
+  if (mode == "align_corners") return out == 1 ? 0.0 : x * (in - 1) / (in * scale - 1);
+  if (mode == "tf_half_pixel_for_nn") return (x + 0.5) / scale;
+  if (mode == "pytorch_half_pixel") return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+  return (x + 0.5) / scale - 0.5;  // half_pixel
+}
+
+int64_t NearestIndex(const std::string& rounding, double x, int64_t in) {
+  double r;
+  if (rounding == "floor") {
+    r = std::floor(x);
+  } else if (rounding == "ceil") {
+    r = std::ceil(x);
+  } else if (rounding == "round_prefer_ceil") {
+    r = std::floor(x + 0.5);
+  } else {
+    r = std::ceil(x - 0.5);  // round_prefer_floor
+  }
+  return std::clamp<int64_t>(static_cast<int64_t>(r), 0, in - 1);
+}
+
+OpDef Resize() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto sizes = n.Ints("sizes");
+    auto scales = n.Floats("scales");
+    if (!sizes.ok()) return sizes.status();
+    if (!scales.ok()) return scales.status();
+    if (sizes->size() != in[0]->shape.size() || scales->size() != sizes->size()) {
+      return absl::InvalidArgumentError("resize needs a size and a scale per axis");
+    }
+    for (int64_t s : *sizes) {
+      if (s < 1) return absl::InvalidArgumentError("resize to an empty tensor");
+    }
+    return std::vector<TensorType>{{in[0]->dtype, *sizes}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const std::vector<int64_t> sizes = *n.Ints("sizes");
+    const std::vector<double> scales = *n.Floats("scales");
+    const std::string mode = *n.String("mode", "nearest");
+    const std::string coord = *n.String("coordinate_transformation_mode", "half_pixel");
+    const std::string rounding = *n.String("nearest_mode", "round_prefer_floor");
+    const auto& shape = in[0].shape();
+    auto out = Allocate({in[0].dtype(), sizes});
+    if (!out.ok()) return out.status();
+    const size_t rank = shape.size();
+    ForEachIndex(sizes, [&](int64_t i, const std::vector<int64_t>& o) {
+      if (mode == "nearest") {
+        std::vector<int64_t> src(rank);
+        for (size_t d = 0; d < rank; ++d) {
+          src[d] = NearestIndex(rounding,
+                                SourceCoordinate(coord, o[d], scales[d], shape[d], sizes[d]),
+                                shape[d]);
+        }
+        Store(*out, i, Load(in[0], BroadcastIndex(src, shape)));
+        return;
+      }
+      // Linear: the weighted sum over the 2^rank corners of the cell.
+      std::vector<int64_t> lo(rank), hi(rank);
+      std::vector<double> frac(rank);
+      for (size_t d = 0; d < rank; ++d) {
+        double x = SourceCoordinate(coord, o[d], scales[d], shape[d], sizes[d]);
+        x = std::clamp(x, 0.0, static_cast<double>(shape[d] - 1));
+        lo[d] = static_cast<int64_t>(std::floor(x));
+        hi[d] = std::min(lo[d] + 1, shape[d] - 1);
+        frac[d] = x - lo[d];
+      }
+      double sum = 0;
+      std::vector<int64_t> src(rank);
+      for (uint64_t corner = 0; corner < (uint64_t{1} << rank); ++corner) {
+        double weight = 1;
+        for (size_t d = 0; d < rank; ++d) {
+          const bool upper = (corner >> d) & 1;
+          src[d] = upper ? hi[d] : lo[d];
+          weight *= upper ? frac[d] : 1 - frac[d];
+        }
+        if (weight != 0) sum += weight * Load(in[0], BroadcastIndex(src, shape));
+      }
+      Store(*out, i, sum);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
+}  // namespace
+
+KILN_REGISTER(OpRegistry(), "conv_transpose", "2-D transposed convolution (groups, dilation)",
+              ConvTranspose());
+KILN_REGISTER(OpRegistry(), "resize", "nearest or linear resize, ONNX coordinate modes",
+              Resize());
+
+}  // namespace kiln::graph::ops

@@ -107,8 +107,22 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     bar.task_index = static_cast<int>(k + 1);
     bar.task_count = static_cast<int>(count);
     bar.out = options.progress;
-    auto summary = tuners::Tune(t.task, options.tuner, tuners::TunerOptions{}, tune, *measure,
-                                {tuners::ProgressBar(bar), *log});
+    tuners::TunerOptions tuner_options;
+    tuner_options.seed = tune.seed;
+    auto tuner = tuners::CreateTuner(options.tuner, t.task, tuner_options);
+    if (!tuner.ok()) return tuner.status();
+    // Transfer learning: every other workload measured so far (earlier
+    // tasks of this run, the prior records) seeds the cost model.
+    std::vector<tuners::Record> others;
+    auto so_far = tuners::ReadRecords(options.records);
+    if (!so_far.ok()) return so_far.status();
+    for (const tuners::Record& r : so_far->records) {
+      if (r.task_name == t.task.name && r.WorkloadKey() != t.task.WorkloadKey()) {
+        others.push_back(r);
+      }
+    }
+    if (auto used = (*tuner)->LoadHistory(others); !used.ok()) return used.status();
+    auto summary = tuners::Tune(t.task, **tuner, tune, *measure, {tuners::ProgressBar(bar), *log});
     if (!summary.ok()) return summary.status();
     report.best_gflops = std::max(summary->state.best_throughput / 1e9, report.default_gflops);
     report.trials = summary->state.trials_done;

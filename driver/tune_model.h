@@ -1,7 +1,8 @@
 // Tuning a model, as `kiln tune` does: extract its conv tasks, measure the
 // default schedule of each first (so a tuned build can never be slower),
-// then search each task's space with a tuner, appending every measurement to
-// the records file as it happens.
+// then search each task's space with a tuner whose cost model starts from
+// the records of the other workloads (transfer learning), appending every
+// measurement to the records file as it happens.
 #ifndef KILN_DRIVER_TUNE_MODEL_H_
 #define KILN_DRIVER_TUNE_MODEL_H_
 

@@ -1,9 +1,13 @@
 #include "tuners/kernel_measure.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -115,16 +119,38 @@ absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness
   auto shared_expected = std::make_shared<std::vector<float>>(*std::move(expected));
   auto shared_timer = std::make_shared<KernelTimer>(*std::move(timer));
   const double timeout_s = option.timeout_s;
+  const int n_parallel = option.n_parallel;
   return MeasureFunction(
-      [harness, target, shared_expected, shared_timer,
-       timeout_s](const std::vector<MeasureInput>& inputs)
+      [harness, target, shared_expected, shared_timer, timeout_s,
+       n_parallel](const std::vector<MeasureInput>& inputs)
           -> absl::StatusOr<std::vector<MeasureResult>> {
-        std::vector<MeasureResult> results;
-        for (const MeasureInput& input : inputs) {
-          const double start = NowSeconds();
-          MeasureResult r;
+        // Builds (lowering and LLVM) run on n_parallel threads, each with its
+        // own LLVM context; runs and timings stay serial so that candidates
+        // never compete for the cores they are timed on.
+        const size_t n = inputs.size();
+        std::vector<MeasureResult> results(n);
+        std::vector<std::optional<absl::StatusOr<Compiled>>> builds(n);
+        const double batch_start = NowSeconds();
+        std::atomic<size_t> next{0};
+        auto build_some = [&] {
+          for (size_t k; (k = next.fetch_add(1)) < n;) {
+            builds[k] = Compile(harness, inputs[k].config, target, &results[k]);
+          }
+        };
+        std::vector<std::thread> builders;
+        for (int t = 1; t < std::min<int>(n_parallel, static_cast<int>(n)); ++t) {
+          builders.emplace_back(build_some);
+        }
+        build_some();
+        for (std::thread& t : builders) t.join();
+        // Each candidate is charged an equal share of the parallel build time.
+        const double build_share = (NowSeconds() - batch_start) / std::max<size_t>(n, 1);
+        for (size_t k = 0; k < n; ++k) {
+          const MeasureInput& input = inputs[k];
+          const double start = NowSeconds() - build_share;
+          MeasureResult& r = results[k];
           auto measure = [&]() -> absl::Status {
-            auto compiled = Compile(harness, input.config, target, &r);
+            absl::StatusOr<Compiled>& compiled = *builds[k];
             if (!compiled.ok()) return compiled.status();
             auto buffers = harness.make_buffers(input.config);
             if (!buffers.ok()) {
@@ -169,7 +195,7 @@ absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness
           }
           r.timestamp = NowSeconds();
           r.all_cost = r.timestamp - start;
-          results.push_back(std::move(r));
+          builds[k].reset();  // frees the candidate's JIT memory
         }
         return results;
       });

@@ -48,8 +48,12 @@ TEST(KernelMeasureTest, EveryTunerTunesARealConvolution) {
   }
 }
 
-TEST(KernelMeasureTest, WrongAnswersAndRejectedConfigsAreRecordedNotFatal) {
+// With builds in parallel threads too: each result stays with its config.
+class KernelMeasureParallelTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(KernelMeasureParallelTest, WrongAnswersAndRejectedConfigsAreRecordedNotFatal) {
   Fixture f;
+  f.option.n_parallel = GetParam();
   ir::ops::KernelHarness harness = ir::ops::Conv2dNCHWcHarness(f.w);
   ir::ops::Conv2dWorkload relu = f.w;
   relu.activation = ir::ops::Activation::kRelu;
@@ -79,6 +83,8 @@ TEST(KernelMeasureTest, WrongAnswersAndRejectedConfigsAreRecordedNotFatal) {
   EXPECT_TRUE((*results)[2].ok());
   EXPECT_GT((*results)[2].MeanCost(), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Builders, KernelMeasureParallelTest, ::testing::Values(1, 2));
 
 TEST(KernelMeasureTest, CrashingAndHangingCandidatesAreContained) {
   Fixture f;

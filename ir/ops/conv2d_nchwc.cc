@@ -65,6 +65,17 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
   // Unrolling kw lets LLVM share input loads across kernel columns, which
   // costs more registers than the tile can spare.
   c.unroll_kw = false;
+  // Loop order by what each would re-read from beyond L2: channel blocks
+  // outermost stream the whole input once per block, rows outermost stream
+  // all weights once per row; whatever fits in half of L2 is read once.
+  const double input_bytes = 4.0 * w.batch * w.in_channels * w.height * w.width;
+  const double weight_bytes = 4.0 * w.out_channels * w.in_channels * w.kernel_h * w.kernel_w;
+  const double budget = target.l2_bytes / 2.0;
+  const double occ = static_cast<double>(w.out_channels / c.oc_bn);
+  const double rows = static_cast<double>(w.out_height());
+  const double channels_outer = weight_bytes + (input_bytes > budget ? occ : 1.0) * input_bytes;
+  const double rows_outer = input_bytes + (weight_bytes > budget ? rows : 1.0) * weight_bytes;
+  c.rows_outer = rows_outer < channels_outer;
   return c;
 }
 
@@ -81,7 +92,8 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
   for (int64_t r = 1; r <= std::min<int64_t>(w.out_width(), 32); ++r) reg.push_back(r);
   tuners::ConfigSpace space;
   for (auto st : {space.DefineIntChoice("tile_ic", ic), space.DefineIntChoice("tile_oc", oc),
-                  space.DefineIntChoice("tile_ow", reg), space.DefineBool("unroll_kw")}) {
+                  space.DefineIntChoice("tile_ow", reg), space.DefineBool("unroll_kw"),
+                  space.DefineBool("rows_outer")}) {
     if (!st.ok()) return st;
   }
   return space;
@@ -93,13 +105,16 @@ absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& co
   auto oc = config.Int("tile_oc");
   auto ow = config.Int("tile_ow");
   auto kw = config.Bool("unroll_kw");
-  for (const absl::Status& st : {ic.status(), oc.status(), ow.status(), kw.status()}) {
+  auto rows_outer = config.Bool("rows_outer");
+  for (const absl::Status& st :
+       {ic.status(), oc.status(), ow.status(), kw.status(), rows_outer.status()}) {
     if (!st.ok()) return st;
   }
   c.ic_bn = *ic;
   c.oc_bn = *oc;
   c.reg_n = *ow;
   c.unroll_kw = *kw;
+  c.rows_outer = *rows_outer;
   return c;
 }
 
@@ -164,7 +179,9 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   }
   Stage& o = s[out];
   auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.reg_n);
-  Axis rows = o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
+  if (c.rows_outer) o.Reorder({o.axis(0), o.axis(2), o.axis(1), ow_outer, ow_inner, o.axis(4)});
+  Axis rows = c.rows_outer ? o.Fuse(o.Fuse(o.axis(0), o.axis(2)), o.axis(1))
+                           : o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
   o.Parallel(rows);
   o.Unroll(ow_inner);
   o.Vectorize(o.axis(4));

@@ -53,6 +53,11 @@ struct Conv2dNCHWcConfig {
   int64_t oc_bn = 16;  // output channels per block (the vector)
   int64_t reg_n = 14;  // output pixels per register tile
   bool unroll_kw = false;
+  // The parallel loop runs over (batch, output rows, channel blocks) instead
+  // of (batch, channel blocks, output rows): consecutive tasks then share
+  // their input rows rather than their weights, which pays when the input is
+  // the larger of the two (early layers) and would not stay in cache.
+  bool rows_outer = false;
 };
 
 // Checks the workload makes sense (positive sizes, output not empty).

@@ -34,6 +34,7 @@ absl::StatusOr<tuners::Config> DefaultConv2dNCHWcTaskConfig(const tuners::Tuning
     const int64_t want = knob.name() == "tile_ic"   ? d.ic_bn
                          : knob.name() == "tile_oc" ? d.oc_bn
                          : knob.name() == "tile_ow" ? d.reg_n
+                         : knob.name() == "rows_outer" ? (d.rows_outer ? 1 : 0)
                                                     : (d.unroll_kw ? 1 : 0);
     int64_t found = -1;
     for (int64_t k = 0; k < knob.size(); ++k) {

@@ -80,6 +80,27 @@ TEST(GraphCompilerTest, ResNetMatchesTheReferenceInterpreterAndTheArtifactMatche
   }
 }
 
+TEST(GraphCompilerTest, FullSizeResNetMatchesTheReferenceInterpreter) {
+  // The real input size: 224x224, 8.18 GFLOP, all 23 conv workloads.
+  auto bytes = frontend::GenerateResNet50V2({});
+  ASSERT_TRUE(bytes.ok());
+  auto g = frontend::ImportOnnxBytes(*bytes);
+  ASSERT_TRUE(g.ok()) << g.status();
+  auto data = NDArray::Empty({1, 3, 224, 224}, runtime::DType::kFloat32);
+  for (int64_t i = 0; i < data->NumElements(); ++i) data->data<float>()[i] = std::sin(0.001 * i);
+  auto want = graph::Evaluate(*g, {{"data", *data}});
+  ASSERT_TRUE(want.ok()) << want.status();
+  const targets::Target target = ir::ops::testing::RunnableTargets().back();
+  auto compiled = CompileGraph(*g, target);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  auto model = BuildJitModel(*compiled, target);
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_TRUE(model->executor->SetInput("data", *data).ok());
+  ASSERT_TRUE(model->executor->Run().ok());
+  const NDArray got = *model->executor->GetOutput(0);
+  EXPECT_LE(MaxDiff(got, (*want)[0]), 1e-4 * MaxAbs((*want)[0])) << target.ToString();
+}
+
 TEST(GraphCompilerTest, ResNetCompilesForAvx512) {
   // Runs only where the host has AVX-512; object code is checked everywhere.
   Model m = SmallResNet();

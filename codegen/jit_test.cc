@@ -217,6 +217,41 @@ TEST(JitTest, VectorExpCoversTheWholeFloatRange) {
   }
 }
 
+TEST(JitTest, VectorTanhAndErfAcrossTheirRange) {
+  std::vector<float> xs = {0.0f, -0.0f, 1e-7f, -3e-4f, 5e-4f, 20.0f, -20.0f, 1e30f, -1e30f,
+                           INFINITY, -INFINITY, NAN};
+  for (float v = -9.0f; v <= 9.0f; v += 0.0137f) xs.push_back(v);
+  const int64_t n = xs.size();
+  for (Intrinsic op : {Intrinsic::kTanh, Intrinsic::kErf}) {
+    Tensor x = Placeholder("x", {n});
+    Tensor y = Compute("y", {n}, [&](const std::vector<Var>& i) {
+      return Call(op, {Read(x, {i[0]})});
+    });
+    Schedule s({y});
+    auto [o, in] = s[y].Split(s[y].axis(0), 8);
+    s[y].Vectorize(in);
+    auto f = Lower(s, {x, y}, "v");
+    ASSERT_TRUE(f.ok()) << f.status();
+    auto module = JitModule::Compile({*f}, TestTargets()[0]);
+    ASSERT_TRUE(module.ok()) << module.status();
+    std::vector<float> ys(n);
+    void* args[] = {xs.data(), ys.data()};
+    ASSERT_EQ((*(*module)->Lookup("v"))(args), 0);
+    for (int64_t k = 0; k < n; ++k) {
+      const double want = op == Intrinsic::kTanh ? std::tanh(double{xs[k]}) : std::erf(double{xs[k]});
+      if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(ys[k])) << xs[k];
+      } else {
+        // tanh within a few ulp; erf within 1e-6 relative and its
+        // approximation's 1.5e-7 absolute error (plus rounding).
+        EXPECT_NEAR(ys[k], want,
+                    op == Intrinsic::kTanh ? 4e-7 * std::fabs(want) : 1e-6 * std::fabs(want) + 2e-7)
+            << IntrinsicName(op) << "(" << xs[k] << ")";
+      }
+    }
+  }
+}
+
 TEST(JitTest, HeapAllocationAndParallelReduction) {
   // A root-level intermediate (heap) feeding a parallel output.
   Tensor x = Placeholder("x", {64, 33});

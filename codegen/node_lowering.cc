@@ -200,6 +200,7 @@ Lowered LowerReduce(const Node& n, const NodeShapes& s, const targets::Target&,
   }
   const ir::ops::ReduceKind kind = n.op == "reduce_sum"    ? ir::ops::ReduceKind::kSum
                                    : n.op == "reduce_mean" ? ir::ops::ReduceKind::kMean
+                                   : n.op == "reduce_min"  ? ir::ops::ReduceKind::kMin
                                                            : ir::ops::ReduceKind::kMax;
   return ir::ops::BuildReduce(x, reduced, *keep != 0, kind, name);
 }
@@ -355,6 +356,7 @@ const absl::flat_hash_map<std::string, LowerFn>& Lowerings() {
       {"reduce_sum", LowerReduce},
       {"reduce_mean", LowerReduce},
       {"reduce_max", LowerReduce},
+      {"reduce_min", LowerReduce},
       {"softmax", LowerSoftmax},
       {"dense", LowerDense},
       {"matmul", LowerMatmul},

@@ -644,6 +644,7 @@ const absl::flat_hash_map<std::string, Converter>& Converters() {
       {"ReduceMean", Reduce("reduce_mean", 18)},
       {"ReduceSum", Reduce("reduce_sum", 13)},
       {"ReduceMax", Reduce("reduce_max", 18)},
+      {"ReduceMin", Reduce("reduce_min", 18)},
       {"Identity", Identity},
       {"Dropout", Identity},
       {"Constant", Constant},

@@ -239,7 +239,7 @@ absl::StatusOr<std::vector<bool>> ReducedAxes(const Node& n, size_t rank) {
   return reduced;
 }
 
-enum class Reduction { kSum, kMean, kMax };
+enum class Reduction { kSum, kMean, kMax, kMin };
 
 OpDef Reduce(Reduction kind) {
   OpDef def;
@@ -270,11 +270,15 @@ OpDef Reduce(Reduction kind) {
       }
     }
     std::vector<double> acc(NumElements(kept_shape),
-                            kind == Reduction::kMax ? -std::numeric_limits<double>::infinity() : 0.0);
+                            kind == Reduction::kMax   ? -std::numeric_limits<double>::infinity()
+                            : kind == Reduction::kMin ? std::numeric_limits<double>::infinity()
+                                                      : 0.0);
     ForEachIndex(shape, [&](int64_t i, const std::vector<int64_t>& index) {
       const int64_t o = BroadcastIndex(index, kept_shape);
       const double v = Load(in[0], i);
-      acc[o] = kind == Reduction::kMax ? std::max(acc[o], v) : acc[o] + v;
+      acc[o] = kind == Reduction::kMax   ? std::max(acc[o], v)
+               : kind == Reduction::kMin ? std::min(acc[o], v)
+                                         : acc[o] + v;
     });
     TensorType t{in[0].dtype(), {}};
     const bool keep = *n.Int("keepdims", 1) != 0;
@@ -293,6 +297,7 @@ OpDef Reduce(Reduction kind) {
 KILN_REGISTER(OpRegistry(), "reduce_sum", "sum over axes", Reduce(Reduction::kSum));
 KILN_REGISTER(OpRegistry(), "reduce_mean", "mean over axes", Reduce(Reduction::kMean));
 KILN_REGISTER(OpRegistry(), "reduce_max", "max over axes", Reduce(Reduction::kMax));
+KILN_REGISTER(OpRegistry(), "reduce_min", "min over axes", Reduce(Reduction::kMin));
 
 // ---- matrix products ----
 OpDef MatMul() {

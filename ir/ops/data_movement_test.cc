@@ -184,18 +184,20 @@ TEST(DataMovementTest, ResizeNearestAndLinear) {
 TEST(ReduceTest, MeanMaxSumOverAxes) {
   const std::vector<int64_t> shape = {2, 3, 5, 7, 8};
   const std::vector<bool> reduced = {false, false, true, true, false};
-  for (ReduceKind kind : {ReduceKind::kSum, ReduceKind::kMean, ReduceKind::kMax}) {
+  for (ReduceKind kind : {ReduceKind::kSum, ReduceKind::kMean, ReduceKind::kMax, ReduceKind::kMin}) {
     std::vector<std::vector<float>> buffers = {RandomFloats(Product(shape), 6),
                                                std::vector<float>(2 * 3 * 8)};
     std::vector<float> want;
     for (int64_t n = 0; n < 2; ++n)
       for (int64_t c = 0; c < 3; ++c)
         for (int64_t j = 0; j < 8; ++j) {
-          double acc = kind == ReduceKind::kMax ? -1e30 : 0;
+          double acc = kind == ReduceKind::kMax ? -1e30 : kind == ReduceKind::kMin ? 1e30 : 0;
           for (int64_t h = 0; h < 5; ++h)
             for (int64_t w = 0; w < 7; ++w) {
               const double v = buffers[0][Flat({n, c, h, w, j}, shape)];
-              acc = kind == ReduceKind::kMax ? std::max(acc, v) : acc + v;
+              acc = kind == ReduceKind::kMax   ? std::max(acc, v)
+                    : kind == ReduceKind::kMin ? std::min(acc, v)
+                                               : acc + v;
             }
           want.push_back(static_cast<float>(kind == ReduceKind::kMean ? acc / 35 : acc));
         }

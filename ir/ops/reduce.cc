@@ -37,7 +37,9 @@ absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
       }
     }
     Expr v = Read(in, idx);
-    return kind == ReduceKind::kMax ? MaxOf(v, axes) : Sum(v, axes);
+    if (kind == ReduceKind::kMax) return MaxOf(v, axes);
+    if (kind == ReduceKind::kMin) return MinOf(v, axes);
+    return Sum(v, axes);
   });
   Tensor out = total;
   if (kind == ReduceKind::kMean) {

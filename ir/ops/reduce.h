@@ -1,4 +1,4 @@
-// Reductions (sum, mean, max) over any set of axes, e.g. global average
+// Reductions (sum, mean, max, min) over any set of axes, e.g. global average
 // pooling as a mean over H and W of NCHW or NCHW[x]c tensors.
 #ifndef KILN_IR_OPS_REDUCE_H_
 #define KILN_IR_OPS_REDUCE_H_
@@ -12,7 +12,7 @@
 
 namespace kiln::ir::ops {
 
-enum class ReduceKind { kSum, kMean, kMax };
+enum class ReduceKind { kSum, kMean, kMax, kMin };
 
 // `reduced[d]` marks the axes reduced; `keepdims` keeps them with extent 1.
 // Buffers: in, out.

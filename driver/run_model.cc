@@ -148,13 +148,15 @@ absl::Status PrintProfile(runtime::GraphExecutor& ex, int repeat, std::FILE* out
     total += by_time.back().first;
   }
   std::sort(by_time.rbegin(), by_time.rend());
-  std::fprintf(out, "%-6s %-40s %-28s %10s %7s\n", "step", "kernel", "output", "ms", "%");
+  std::fprintf(out, "%-5s %-28s %-44s %-22s %9s %6s\n", "step", "kernel", "output", "shape",
+               "ms", "%");
   for (const auto& [ms, i] : by_time) {
     const runtime::PlanStep& step = steps[i];
     const runtime::TensorSlot& result = ex.plan().slots[step.args.back()];
-    std::fprintf(out, "%-6zu %-40s %-28s %10.3f %6.1f%%\n", i,
+    std::fprintf(out, "%-5zu %-28s %-44s %-22s %9.3f %5.1f%%\n", i,
                  step.kind == runtime::PlanStep::Kind::kCopy ? "(copy)" : step.kernel.c_str(),
-                 runtime::ShapeToString(result.shape).c_str(), ms, 100 * ms / total);
+                 result.name.c_str(), runtime::ShapeToString(result.shape).c_str(), ms,
+                 100 * ms / total);
   }
   std::fprintf(out, "total %.3f ms over %zu steps\n", total, steps.size());
   return absl::OkStatus();

@@ -68,7 +68,10 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
   // Loop order by what each would re-read from beyond L2: channel blocks
   // outermost stream the whole input once per block, rows outermost stream
   // all weights once per row; whatever fits in half of L2 is read once.
-  const double input_bytes = 4.0 * w.batch * w.in_channels * w.height * w.width;
+  // (A strided 1x1 convolution first gathers the pixels it reads.)
+  const bool gathered = w.kernel_h == 1 && w.kernel_w == 1 && w.pad_h == 0 && w.pad_w == 0;
+  const double input_bytes = 4.0 * w.batch * w.in_channels *
+                             (gathered ? w.out_height() * w.out_width() : w.height * w.width);
   const double weight_bytes = 4.0 * w.out_channels * w.in_channels * w.kernel_h * w.kernel_w;
   const double budget = target.l2_bytes / 2.0;
   const double occ = static_cast<double>(w.out_channels / c.oc_bn);
@@ -147,13 +150,24 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
       return Select(inside, Read(data, {i[0], i[1], cy, cx, i[4]}), Expr(0.0f));
     });
   }
+  // A strided 1x1 convolution reads only every stride-th pixel, scattered
+  // over the whole input: gathering those pixels first (a quarter of the
+  // input for stride 2) turns it into a dense stride-1 convolution whose
+  // input stays in cache.
+  int64_t stride_h = w.stride_h, stride_w = w.stride_w;
+  if (w.kernel_h == 1 && w.kernel_w == 1 && (stride_h > 1 || stride_w > 1) && input == data) {
+    input = Compute("strided", {w.batch, icc, oh, ow, c.ic_bn}, [&](const std::vector<Var>& i) {
+      return Read(data, {i[0], i[1], Expr(i[2]) * stride_h, Expr(i[3]) * stride_w, i[4]});
+    });
+    stride_h = stride_w = 1;
+  }
   IterVar ric = ReduceAxis(icc, "ic.outer"), rkh = ReduceAxis(w.kernel_h, "kh"),
           rkw = ReduceAxis(w.kernel_w, "kw"), rii = ReduceAxis(c.ic_bn, "ic.inner");
   Tensor conv = Compute(
       "conv", {w.batch, occ, oh, ow, c.oc_bn},
       [&](const std::vector<Var>& i) {
-        Expr y = Expr(i[2]) * w.stride_h + Expr(rkh->var) * w.dilation_h;
-        Expr x = Expr(i[3]) * w.stride_w + Expr(rkw->var) * w.dilation_w;
+        Expr y = Expr(i[2]) * stride_h + Expr(rkh->var) * w.dilation_h;
+        Expr x = Expr(i[3]) * stride_w + Expr(rkw->var) * w.dilation_w;
         return Sum(Read(input, {i[0], ric->var, y, x, rii->var}) *
                        Read(kernel, {i[1], ric->var, rkh->var, rkw->var, rii->var, i[4]}),
                    {ric, rkh, rkw, rii});
@@ -171,11 +185,11 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
       {"n", "oc.chunk", "oh", "ow", "oc.block"});
 
   Schedule s({out});
-  if (input != data) {
-    Stage& pad = s[input];
-    Axis rows = pad.Fuse(pad.Fuse(pad.axis(0), pad.axis(1)), pad.axis(2));
-    pad.Parallel(rows);
-    pad.Vectorize(pad.axis(4));
+  if (input != data) {  // padded or gathered, once per run, in parallel
+    Stage& staged = s[input];
+    Axis rows = staged.Fuse(staged.Fuse(staged.axis(0), staged.axis(1)), staged.axis(2));
+    staged.Parallel(rows);
+    staged.Vectorize(staged.axis(4));
   }
   Stage& o = s[out];
   auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.reg_n);

@@ -181,11 +181,6 @@ class PlanBuilder {
   absl::flat_hash_map<std::string, std::string> kernel_by_signature_;
 };
 
-ir::ops::Conv2dNCHWcConfig DefaultConvConfig(const ir::ops::Conv2dWorkload& w,
-                                             const targets::Target& target) {
-  return ir::ops::DefaultConv2dNCHWcConfig(w, target);
-}
-
 }  // namespace
 
 absl::StatusOr<CompiledGraph> PlanGraph(graph::Graph g, const targets::Target& target) {
@@ -202,8 +197,8 @@ absl::StatusOr<CompiledGraph> CompileGraph(graph::Graph g, const targets::Target
   pipeline.dump = options.dump;
   pipeline.conv_config = options.conv_config;
   if (!pipeline.conv_config) {
-    pipeline.conv_config = [&target](const ir::ops::Conv2dWorkload& w) {
-      return DefaultConvConfig(w, target);
+    pipeline.conv_config = [&target](const ir::ops::Conv2dWorkload& w, int64_t input_block) {
+      return ir::ops::DefaultGraphConv2dNCHWcConfig(w, target, input_block);
     };
   }
   if (auto st = passes::OptimizeGraph(g, pipeline); !st.ok()) return st;

@@ -131,11 +131,10 @@ class NCHWcConverter {
 
   absl::Status ConvertConv(Node n) {
     const ir::ops::Conv2dWorkload w = *PlainWorkload(n);
-    ir::ops::Conv2dNCHWcConfig c = choose_(w);
-    // The input block only sets how the reduction over input channels is
-    // blocked, which matters far less than a layout transform over the whole
-    // activation: follow the producer's block when it divides the channels.
     const int64_t incoming = Block(n.inputs[0]);
+    ir::ops::Conv2dNCHWcConfig c = choose_(w, incoming);
+    // A chooser that ignores the input block costs a layout transform over
+    // the whole activation; follow the producer's block instead.
     if (incoming > 0 && w.in_channels % incoming == 0) c.ic_bn = incoming;
     if (w.in_channels % c.ic_bn != 0 || w.out_channels % c.oc_bn != 0) {
       return absl::InvalidArgumentError(absl::StrCat(

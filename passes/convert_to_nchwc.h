@@ -21,9 +21,11 @@
 namespace kiln::passes {
 
 // The schedule of a convolution, asked with the bare workload (no bias,
-// activation or residual: those are fused later and do not change it).
-using Conv2dConfigChooser =
-    std::function<ir::ops::Conv2dNCHWcConfig(const ir::ops::Conv2dWorkload&)>;
+// activation or residual: those are fused later and do not change it) and
+// the block its input arrives in (0: plain NCHW). The schedule should read
+// the input in that block when it divides the channels.
+using Conv2dConfigChooser = std::function<ir::ops::Conv2dNCHWcConfig(
+    const ir::ops::Conv2dWorkload&, int64_t input_block)>;
 
 // The bare workload of a graph conv node, or an error when the node is not
 // a 2-D, group-1 float convolution with constant weights and symmetric pads.

@@ -75,7 +75,7 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughTheTargetIndependentPasses) {
 
 // Blocks that differ between layers exercise layout transforms in front of
 // elementwise operators and input blocks that follow the producer.
-ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w) {
+ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w, int64_t) {
   ir::ops::Conv2dNCHWcConfig c;
   c.ic_bn = w.in_channels % 8 == 0 ? 8 : w.in_channels;
   c.oc_bn = w.out_channels % 16 == 0 && w.in_channels % 2 == 0 ? 16 : 8;
@@ -122,7 +122,7 @@ TEST(PipelineTest, DefaultBlocksNeedNoTransformsBetweenConvolutions) {
   PipelineOptions options;
   const targets::Target target = *targets::ParseTarget("llvm");
   options.target = &target;
-  options.conv_config = [](const ir::ops::Conv2dWorkload& w) {
+  options.conv_config = [](const ir::ops::Conv2dWorkload& w, int64_t) {
     ir::ops::Conv2dNCHWcConfig c;
     c.ic_bn = w.in_channels == 3 ? 3 : 16;
     c.oc_bn = 16;

@@ -21,12 +21,15 @@ namespace kiln::tuners {
 struct GraphTask {
   TuningTask task;
   ir::ops::Conv2dWorkload workload;  // bare: no bias, activation or residual
-  int occurrences = 0;               // nodes of the model with this workload
+  ir::ops::Conv2dBlocks blocks;      // as the model's layouts fix them
+  int occurrences = 0;               // nodes of the model with this workload and blocks
   Config default_config;             // the target's analytical default
 };
 
-// One task per distinct convolution workload that compiles to conv2d_NCHWc,
-// in order of first appearance.
+// One task per distinct convolution workload (and input block) that compiles
+// to conv2d_NCHWc, in order of first appearance. The blocks are those the
+// compiled model uses (see ir::ops::GraphConv2dBlocks), so that what tuning
+// measures is the kernel the model runs.
 absl::StatusOr<std::vector<GraphTask>> ExtractTasks(const graph::Graph& g,
                                                     const targets::Target& target);
 

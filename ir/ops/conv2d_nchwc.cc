@@ -82,14 +82,41 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
   return c;
 }
 
+Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& target,
+                               int64_t input_block) {
+  const Conv2dNCHWcConfig d = DefaultConv2dNCHWcConfig(w, target);
+  const bool follows = input_block > 0 && w.in_channels % input_block == 0;
+  return Conv2dBlocks{follows ? input_block : d.ic_bn, d.oc_bn};
+}
+
+Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,
+                                                const targets::Target& target,
+                                                int64_t input_block) {
+  Conv2dNCHWcConfig c = DefaultConv2dNCHWcConfig(w, target);
+  c.ic_bn = GraphConv2dBlocks(w, target, input_block).ic_bn;
+  return c;
+}
+
 absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
-                                                     const targets::Target& target) {
+                                                     const targets::Target& target,
+                                                     const Conv2dBlocks* fixed) {
   if (auto st = ValidateConv2d(w); !st.ok()) return st;
   std::vector<int64_t> ic, oc, reg;
-  for (int64_t d = 1; d <= std::min<int64_t>(w.in_channels, 64); ++d) {
+  if (fixed) {
+    if (fixed->ic_bn < 1 || fixed->oc_bn < 1 || w.in_channels % fixed->ic_bn != 0 ||
+        w.out_channels % fixed->oc_bn != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "blocks ic_bn=", fixed->ic_bn, ", oc_bn=", fixed->oc_bn, " do not divide the channels of ",
+          w.ToString()));
+    }
+    ic = {fixed->ic_bn};
+    oc = {fixed->oc_bn};
+  }
+  for (int64_t d = 1; !fixed && d <= std::min<int64_t>(w.in_channels, 64); ++d) {
     if (w.in_channels % d == 0) ic.push_back(d);
   }
-  for (int64_t d = 1; d <= std::min<int64_t>(w.out_channels, 2 * target.vector_lanes); ++d) {
+  for (int64_t d = 1; !fixed && d <= std::min<int64_t>(w.out_channels, 2 * target.vector_lanes);
+       ++d) {
     if (w.out_channels % d == 0) oc.push_back(d);
   }
   for (int64_t r = 1; r <= std::min<int64_t>(w.out_width(), 32); ++r) reg.push_back(r);

@@ -63,14 +63,33 @@ struct Conv2dNCHWcConfig {
 // Checks the workload makes sense (positive sizes, output not empty).
 absl::Status ValidateConv2d(const Conv2dWorkload& w);
 
-// The tuning space for `w` on `target`, and translation of its points.
+// Block sizes fixed from outside the kernel: inside a model, a conv's input
+// block is the block its producer wrote and its output block is the one its
+// consumers were compiled for, so tuning there searches the rest.
+struct Conv2dBlocks {
+  int64_t ic_bn = 0;
+  int64_t oc_bn = 0;
+};
+
+// The tuning space for `w` on `target` (tile_ic and tile_oc have the single
+// choice `fixed` gives when it is set), and translation of its points.
 absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
-                                                     const targets::Target& target);
+                                                     const targets::Target& target,
+                                                     const Conv2dBlocks* fixed = nullptr);
 absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& config);
 
 // An analytical default from the target's vector width and register count.
 Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
                                            const targets::Target& target);
+
+// The blocks a conv takes inside a model: its input in `input_block` (0 for
+// plain NCHW, then the default's), its output in the default's block; and
+// the default schedule with those blocks.
+Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& target,
+                               int64_t input_block);
+Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,
+                                                const targets::Target& target,
+                                                int64_t input_block);
 
 // The kernel: buffers data, kernel, [bias (oc)], [residual], output, in the
 // blocked layouts above. Invalid configs are errors, not crashes.

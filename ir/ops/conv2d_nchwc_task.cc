@@ -8,8 +8,9 @@
 namespace kiln::ir::ops {
 
 absl::StatusOr<tuners::TuningTask> MakeConv2dNCHWcTask(const Conv2dWorkload& w,
-                                                       const targets::Target& target) {
-  auto space = Conv2dNCHWcSpace(w, target);
+                                                       const targets::Target& target,
+                                                       const Conv2dBlocks* fixed) {
+  auto space = Conv2dNCHWcSpace(w, target, fixed);
   if (!space.ok()) return space.status();
   tuners::TuningTask task;
   task.name = kConv2dNCHWcTaskName;
@@ -19,6 +20,10 @@ absl::StatusOr<tuners::TuningTask> MakeConv2dNCHWcTask(const Conv2dWorkload& w,
       tuners::Json(w.kernel_w), tuners::Json(w.stride_h), tuners::Json(w.stride_w),
       tuners::Json(w.pad_h), tuners::Json(w.pad_w), tuners::Json(w.dilation_h),
       tuners::Json(w.dilation_w)});
+  if (fixed) {
+    task.args.as_array().push_back(tuners::Json(fixed->ic_bn));
+    task.args.as_array().push_back(tuners::Json(fixed->oc_bn));
+  }
   task.target = target.ToString();
   task.space = *std::move(space);
   task.flop = w.flop();
@@ -31,6 +36,10 @@ absl::StatusOr<tuners::Config> DefaultConv2dNCHWcTaskConfig(const tuners::Tuning
   const Conv2dNCHWcConfig d = DefaultConv2dNCHWcConfig(w, target);
   std::vector<int64_t> choices;
   for (const auto& knob : task.space.knobs()) {
+    if (knob.size() == 1) {  // fixed from outside (blocks inside a model)
+      choices.push_back(0);
+      continue;
+    }
     const int64_t want = knob.name() == "tile_ic"   ? d.ic_bn
                          : knob.name() == "tile_oc" ? d.oc_bn
                          : knob.name() == "tile_ow" ? d.reg_n

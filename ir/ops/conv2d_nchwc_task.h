@@ -13,8 +13,11 @@ namespace kiln::ir::ops {
 
 inline constexpr char kConv2dNCHWcTaskName[] = "conv2d_NCHWc.x86";
 
+// With `fixed` blocks (a conv inside a model) the task's arguments end with
+// them, so its records never mix with those of the free-block task.
 absl::StatusOr<tuners::TuningTask> MakeConv2dNCHWcTask(const Conv2dWorkload& w,
-                                                       const targets::Target& target);
+                                                       const targets::Target& target,
+                                                       const Conv2dBlocks* fixed = nullptr);
 
 // The config of `task`'s space closest to the analytical default.
 absl::StatusOr<tuners::Config> DefaultConv2dNCHWcTaskConfig(const tuners::TuningTask& task,

@@ -95,7 +95,7 @@ absl::StatusOr<Artifact> LoadArtifact(const std::string& path) {
   }
   auto plan = ParsePlan(body.substr(footer.library_bytes));
   if (!plan.ok()) return refuse(plan.status().message());
-  bytes->clear();
+  std::string().swap(*bytes);  // the plan holds its own copy now
   auto module = Module::Load(path);
   if (!module.ok()) return module.status();
   return Artifact{*std::move(module), *std::move(plan)};

@@ -115,14 +115,20 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
   for (int64_t d = 1; !fixed && d <= std::min<int64_t>(w.in_channels, 64); ++d) {
     if (w.in_channels % d == 0) ic.push_back(d);
   }
-  for (int64_t d = 1; !fixed && d <= std::min<int64_t>(w.out_channels, 2 * target.vector_lanes);
-       ++d) {
+  // Output blocks are whole vectors (one or two): anything narrower leaves
+  // lanes idle in every FMA. Channel counts below one vector are one block.
+  for (int64_t d = target.vector_lanes; !fixed && d <= 2 * target.vector_lanes;
+       d += target.vector_lanes) {
     if (w.out_channels % d == 0) oc.push_back(d);
   }
+  if (!fixed && oc.empty()) oc.push_back(LargestDivisorAtMost(w.out_channels, target.vector_lanes));
   for (int64_t r = 1; r <= std::min<int64_t>(w.out_width(), 32); ++r) reg.push_back(r);
   tuners::ConfigSpace space;
+  // Unrolling a single kernel column changes nothing: one choice then.
+  const std::vector<int64_t> unroll =
+      w.kernel_w > 1 ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{0};
   for (auto st : {space.DefineIntChoice("tile_ic", ic), space.DefineIntChoice("tile_oc", oc),
-                  space.DefineIntChoice("tile_ow", reg), space.DefineBool("unroll_kw"),
+                  space.DefineIntChoice("tile_ow", reg), space.DefineIntChoice("unroll_kw", unroll),
                   space.DefineBool("rows_outer")}) {
     if (!st.ok()) return st;
   }
@@ -134,7 +140,7 @@ absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& co
   auto ic = config.Int("tile_ic");
   auto oc = config.Int("tile_oc");
   auto ow = config.Int("tile_ow");
-  auto kw = config.Bool("unroll_kw");
+  auto kw = config.Int("unroll_kw");
   auto rows_outer = config.Bool("rows_outer");
   for (const absl::Status& st :
        {ic.status(), oc.status(), ow.status(), kw.status(), rows_outer.status()}) {
@@ -143,7 +149,7 @@ absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& co
   c.ic_bn = *ic;
   c.oc_bn = *oc;
   c.reg_n = *ow;
-  c.unroll_kw = *kw;
+  c.unroll_kw = *kw != 0;
   c.rows_outer = *rows_outer;
   return c;
 }

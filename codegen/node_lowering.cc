@@ -14,6 +14,7 @@
 #include "ir/ops/pool.h"
 #include "ir/ops/reduce.h"
 #include "ir/ops/softmax.h"
+#include "passes/convert_to_nchwc.h"
 
 namespace kiln::codegen {
 namespace {
@@ -81,39 +82,23 @@ Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Targ
                          const std::string& name) {
   const auto& d = s.in[0];
   const auto& k = s.in[1];
-  ir::ops::Conv2dWorkload w;
-  w.batch = d[0];
-  w.in_channels = d[1] * d[4];
-  w.height = d[2];
-  w.width = d[3];
-  w.out_channels = k[0] * k[5];
-  w.kernel_h = k[2];
-  w.kernel_w = k[3];
-  auto strides = n.Ints("strides");
-  auto pads = n.Ints("pads");
-  auto dilations = n.Ints("dilations");
+  auto w = passes::Conv2dWorkloadOf(n, {d[0], d[1] * d[4], d[2], d[3]}, k[0] * k[5], k[2], k[3]);
   auto tile_ow = n.Int("tile_ow");
   auto unroll_kw = n.Int("unroll_kw", 0);
   auto activation = n.String("activation", "none");
-  if (!strides.ok() || !pads.ok() || !dilations.ok() || !tile_ow.ok() || !unroll_kw.ok() ||
-      !activation.ok()) {
+  if (!w.ok()) return w.status();
+  if (!tile_ow.ok() || !unroll_kw.ok() || !activation.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("conv2d_nchwc ", n.name, " is malformed"));
   }
-  w.stride_h = (*strides)[0];
-  w.stride_w = (*strides)[1];
-  w.pad_h = (*pads)[0];
-  w.pad_w = (*pads)[1];
-  w.dilation_h = (*dilations)[0];
-  w.dilation_w = (*dilations)[1];
-  w.bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
-  w.residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
-  w.activation = *activation == "relu" ? ir::ops::Activation::kRelu : ir::ops::Activation::kNone;
+  w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
+  w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
+  w->activation = *activation == "relu" ? ir::ops::Activation::kRelu : ir::ops::Activation::kNone;
   ir::ops::Conv2dNCHWcConfig c;
   c.ic_bn = d[4];
   c.oc_bn = k[5];
   c.reg_n = *tile_ow;
   c.unroll_kw = *unroll_kw != 0;
-  return ir::ops::BuildConv2dNCHWc(w, c, name);
+  return ir::ops::BuildConv2dNCHWc(*w, c, name);
 }
 
 Lowered LowerConvNCHW(const Node& n, const NodeShapes& s, const targets::Target& t,
@@ -121,32 +106,12 @@ Lowered LowerConvNCHW(const Node& n, const NodeShapes& s, const targets::Target&
   const auto& d = s.in[0];
   const auto& k = s.in[1];
   if (d.size() != 4) return Unsupported(n, "convolutions other than 2-D");
-  auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
-  auto pads = n.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
-  auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
   auto group = n.Int("group", 1);
-  if (!strides.ok() || !pads.ok() || !dilations.ok() || !group.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("conv ", n.name, " is malformed"));
-  }
-  if ((*pads)[0] != (*pads)[2] || (*pads)[1] != (*pads)[3]) {
-    return Unsupported(n, "asymmetric padding");
-  }
-  ir::ops::Conv2dWorkload w;
-  w.batch = d[0];
-  w.in_channels = d[1];
-  w.height = d[2];
-  w.width = d[3];
-  w.out_channels = k[0];
-  w.kernel_h = k[2];
-  w.kernel_w = k[3];
-  w.stride_h = (*strides)[0];
-  w.stride_w = (*strides)[1];
-  w.pad_h = (*pads)[0];
-  w.pad_w = (*pads)[1];
-  w.dilation_h = (*dilations)[0];
-  w.dilation_w = (*dilations)[1];
-  w.bias = s.in.size() > 2;
-  return ir::ops::BuildConv2dNCHW(w, *group, t, name);
+  if (!group.ok()) return group.status();
+  auto w = passes::Conv2dWorkloadOf(n, d, k[0], k[2], k[3]);
+  if (!w.ok()) return w.status();
+  w->bias = s.in.size() > 2;
+  return ir::ops::BuildConv2dNCHW(*w, *group, t, name);
 }
 
 Lowered LowerPool(const Node& n, const NodeShapes& s, const targets::Target& t,

@@ -234,6 +234,38 @@ absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkload(const graph::Gra
   return BlockableConv2dWorkloadOfInput(g, conv, g.value(conv.inputs[0]).type);
 }
 
+absl::StatusOr<ir::ops::Conv2dWorkload> Conv2dWorkloadOf(const graph::Node& conv,
+                                                         const std::vector<int64_t>& data_nchw,
+                                                         int64_t out_channels, int64_t kernel_h,
+                                                         int64_t kernel_w) {
+  auto pads = conv.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
+  auto strides = conv.Ints("strides", std::vector<int64_t>{1, 1});
+  auto dilations = conv.Ints("dilations", std::vector<int64_t>{1, 1});
+  if (!pads.ok() || !strides.ok() || !dilations.ok() || pads->size() != 4 ||
+      strides->size() != 2 || dilations->size() != 2 || data_nchw.size() != 4) {
+    return absl::InvalidArgumentError(absl::StrCat("conv ", conv.name, " is malformed"));
+  }
+  if ((*pads)[0] != (*pads)[2] || (*pads)[1] != (*pads)[3]) {
+    return absl::UnimplementedError(
+        absl::StrCat("conv ", conv.name, ": asymmetric padding is not supported"));
+  }
+  ir::ops::Conv2dWorkload w;
+  w.batch = data_nchw[0];
+  w.in_channels = data_nchw[1];
+  w.height = data_nchw[2];
+  w.width = data_nchw[3];
+  w.out_channels = out_channels;
+  w.kernel_h = kernel_h;
+  w.kernel_w = kernel_w;
+  w.stride_h = (*strides)[0];
+  w.stride_w = (*strides)[1];
+  w.pad_h = (*pads)[0];
+  w.pad_w = (*pads)[1];
+  w.dilation_h = (*dilations)[0];
+  w.dilation_w = (*dilations)[1];
+  return w;
+}
+
 absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkloadOfInput(
     const graph::Graph& g, const graph::Node& conv, const graph::TensorType& x) {
   const auto not_blockable = [&](absl::string_view why) {
@@ -247,28 +279,10 @@ absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkloadOfInput(
   }
   if (!weight.constant) return not_blockable("its weights are not constant");
   if (*conv.Int("group", 1) != 1) return not_blockable("grouped");
-  auto pads = conv.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
-  auto strides = conv.Ints("strides", std::vector<int64_t>{1, 1});
-  auto dilations = conv.Ints("dilations", std::vector<int64_t>{1, 1});
-  if (!pads.ok() || !strides.ok() || !dilations.ok() || pads->size() != 4 ||
-      (*pads)[0] != (*pads)[2] || (*pads)[1] != (*pads)[3]) {
-    return not_blockable("asymmetric padding");
-  }
-  ir::ops::Conv2dWorkload w;
-  w.batch = x.shape[0];
-  w.in_channels = x.shape[1];
-  w.height = x.shape[2];
-  w.width = x.shape[3];
-  w.out_channels = weight.type.shape[0];
-  w.kernel_h = weight.type.shape[2];
-  w.kernel_w = weight.type.shape[3];
-  w.stride_h = (*strides)[0];
-  w.stride_w = (*strides)[1];
-  w.pad_h = (*pads)[0];
-  w.pad_w = (*pads)[1];
-  w.dilation_h = (*dilations)[0];
-  w.dilation_w = (*dilations)[1];
-  if (auto st = ir::ops::ValidateConv2d(w); !st.ok()) return st;
+  const auto& k = weight.type.shape;
+  auto w = Conv2dWorkloadOf(conv, x.shape, k[0], k[2], k[3]);
+  if (!w.ok()) return not_blockable(w.status().message());
+  if (auto st = ir::ops::ValidateConv2d(*w); !st.ok()) return st;
   return w;
 }
 

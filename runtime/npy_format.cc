@@ -1,6 +1,7 @@
 #include "runtime/npy_format.h"
 
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -36,7 +37,7 @@ absl::StatusOr<DType> FromDescr(absl::string_view d) {
   }
   if (d == "<f8") {
     return absl::UnimplementedError(
-        "float64 arrays are not supported: convert with .astype(np.float32)");
+        "array dtype '<f8' (float64) is not supported: convert with .astype(np.float32)");
   }
   if (absl::StartsWith(d, ">")) {
     return absl::UnimplementedError(absl::StrCat("big-endian arrays ('", d, "') are not supported"));
@@ -69,7 +70,7 @@ absl::StatusOr<absl::string_view> DictValue(absl::string_view header, absl::stri
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  if (!in) return absl::ErrnoToStatus(errno, absl::StrCat("cannot open ", path));
   std::ostringstream s;
   s << in.rdbuf();
   return std::move(s).str();
@@ -77,9 +78,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 absl::Status WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return absl::ErrnoToStatus(errno, absl::StrCat("cannot open ", path, " for writing"));
   out.write(bytes.data(), bytes.size());
+  // close() flushes, so a full disk may only show here.
   out.close();
-  if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
+  if (!out) return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }
 
@@ -96,6 +99,12 @@ uint32_t Crc32(absl::string_view data) {
   uint32_t c = 0xffffffffu;
   for (unsigned char b : data) c = table[(c ^ b) & 0xff] ^ (c >> 8);
   return c ^ 0xffffffffu;
+}
+
+absl::Status TooLargeForZip() {
+  return absl::UnimplementedError(
+      ".npz archives over 4 GiB need ZIP64, which is not supported: write the arrays to "
+      "separate .npy files");
 }
 
 template <typename T>
@@ -138,9 +147,13 @@ absl::StatusOr<NDArray> ParseNpy(absl::string_view bytes) {
   }
   auto dtype = FromDescr(*descr);
   if (!dtype.ok()) return dtype.status();
-  if (*fortran != "False") {
+  if (*fortran == "True") {
     return absl::UnimplementedError(
         "Fortran-ordered arrays are not supported: save np.ascontiguousarray(x)");
+  }
+  if (*fortran != "False") {
+    return absl::DataLossError(
+        absl::StrCat(".npy fortran_order is '", *fortran, "', expected True or False"));
   }
   std::vector<int64_t> shape;
   absl::string_view dims = absl::StripSuffix(absl::StripPrefix(*shape_text, "("), ")");
@@ -223,8 +236,8 @@ absl::StatusOr<std::vector<std::pair<std::string, NDArray>>> ParseNpz(absl::stri
   const uint16_t entries = Get<uint16_t>(bytes, end + 10);
   const uint32_t dir_size = Get<uint32_t>(bytes, end + 12);
   const uint32_t dir_at = Get<uint32_t>(bytes, end + 16);
-  if (dir_at == 0xffffffffu || entries == 0xffff) {
-    return absl::UnimplementedError("ZIP64 archives are not supported");
+  if (dir_at == 0xffffffffu || dir_size == 0xffffffffu || entries == 0xffff) {
+    return absl::UnimplementedError("ZIP64 .npz archives (over 4 GiB) are not supported");
   }
   if (static_cast<uint64_t>(dir_at) + dir_size > end) {
     return absl::DataLossError(".npz central directory lies outside the file");
@@ -238,6 +251,7 @@ absl::StatusOr<std::vector<std::pair<std::string, NDArray>>> ParseNpz(absl::stri
     const uint16_t method = Get<uint16_t>(bytes, at + 10);
     const uint32_t crc = Get<uint32_t>(bytes, at + 16);
     const uint32_t size = Get<uint32_t>(bytes, at + 20);
+    const uint32_t uncompressed_size = Get<uint32_t>(bytes, at + 24);
     const uint16_t name_len = Get<uint16_t>(bytes, at + 28);
     const uint16_t extra_len = Get<uint16_t>(bytes, at + 30);
     const uint16_t comment_len = Get<uint16_t>(bytes, at + 32);
@@ -248,6 +262,15 @@ absl::StatusOr<std::vector<std::pair<std::string, NDArray>>> ParseNpz(absl::stri
     if (method != 0) {
       return absl::UnimplementedError(absl::StrCat(
           ".npz entry '", name, "' is compressed (np.savez_compressed); save with np.savez"));
+    }
+    // All-ones fields mean the real value is in a ZIP64 extra field.
+    if (size == 0xffffffffu || uncompressed_size == 0xffffffffu || local_at == 0xffffffffu) {
+      return absl::UnimplementedError(absl::StrCat(
+          ".npz entry '", name, "' needs ZIP64 (over 4 GiB), which is not supported"));
+    }
+    if (size != uncompressed_size) {
+      return absl::DataLossError(absl::StrCat(".npz entry '", name, "' is stored with ", size,
+                                              " bytes but claims ", uncompressed_size));
     }
     if (static_cast<uint64_t>(local_at) + 30 > bytes.size() ||
         bytes.substr(local_at, 4) != absl::string_view("PK\3\4", 4)) {
@@ -274,11 +297,25 @@ absl::StatusOr<std::vector<std::pair<std::string, NDArray>>> ParseNpz(absl::stri
   return arrays;
 }
 
-std::string SerializeNpz(const std::vector<std::pair<std::string, NDArray>>& arrays) {
+absl::StatusOr<std::string> SerializeNpz(
+    const std::vector<std::pair<std::string, NDArray>>& arrays) {
+  // Classic ZIP fields are 16 and 32 bits, and all-ones values mean "see the
+  // ZIP64 record" to readers; past these limits the archive would be corrupt.
+  constexpr uint64_t kMaxBytes = 0xfffffffeu;
+  if (arrays.size() >= 0xffff) {
+    return absl::UnimplementedError(absl::StrCat(
+        "cannot write ", arrays.size(), " arrays to an .npz: at most 65534 fit without ZIP64"));
+  }
   std::string out, directory;
   for (const auto& [key, array] : arrays) {
     const std::string name = key + ".npy";
+    if (name.size() > 0xffff) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          ".npz entry names are at most 65535 bytes, '", key.substr(0, 32), "...' has ",
+          name.size()));
+    }
     const std::string data = SerializeNpy(array);
+    if (out.size() + 30 + name.size() + data.size() > kMaxBytes) return TooLargeForZip();
     const uint32_t crc = Crc32(data);
     const uint32_t local_at = static_cast<uint32_t>(out.size());
     // Local header: version 20, no flags, stored, no time, sizes known.
@@ -307,6 +344,7 @@ std::string SerializeNpz(const std::vector<std::pair<std::string, NDArray>>& arr
     Put<uint32_t>(directory, local_at);
     directory += name;
   }
+  if (out.size() + directory.size() > kMaxBytes) return TooLargeForZip();
   const uint32_t dir_at = static_cast<uint32_t>(out.size());
   out += directory;
   Put<uint32_t>(out, 0x06054b50);
@@ -332,7 +370,9 @@ absl::StatusOr<std::vector<std::pair<std::string, NDArray>>> ReadNpzFile(const s
 
 absl::Status WriteNpzFile(const std::string& path,
                           const std::vector<std::pair<std::string, NDArray>>& arrays) {
-  return WriteFile(path, SerializeNpz(arrays));
+  auto bytes = SerializeNpz(arrays);
+  if (!bytes.ok()) return bytes.status();
+  return WriteFile(path, *bytes);
 }
 
 }  // namespace kiln::runtime

@@ -28,7 +28,9 @@ absl::StatusOr<std::vector<std::pair<std::string, NDArray>>> ReadNpzFile(const s
 absl::StatusOr<std::vector<std::pair<std::string, NDArray>>> ParseNpz(absl::string_view bytes);
 absl::Status WriteNpzFile(const std::string& path,
                           const std::vector<std::pair<std::string, NDArray>>& arrays);
-std::string SerializeNpz(const std::vector<std::pair<std::string, NDArray>>& arrays);
+// Unimplemented when the archive would need ZIP64 (over 4 GiB or 65534 entries).
+absl::StatusOr<std::string> SerializeNpz(
+    const std::vector<std::pair<std::string, NDArray>>& arrays);
 
 }  // namespace kiln::runtime
 

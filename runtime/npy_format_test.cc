@@ -1,5 +1,8 @@
 #include "runtime/npy_format.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "gtest/gtest.h"
 
 namespace kiln::runtime {
@@ -12,6 +15,47 @@ NDArray Iota(std::vector<int64_t> shape, DType dtype) {
     for (int64_t i = 0; i < a.NumElements(); ++i) a.data<uint8_t>()[i] = i % 2;
   }
   return a;
+}
+
+uint32_t DirectoryOffset(const std::string& zip) {
+  uint32_t dir_at;
+  std::memcpy(&dir_at, &zip[zip.size() - 6], 4);
+  return dir_at;
+}
+
+// Inserts bytes into a one-entry archive before its central directory, so
+// only the end record's directory offset moves.
+void InsertBeforeDirectory(std::string& zip, size_t at, const std::string& bytes) {
+  const uint32_t dir_at = DirectoryOffset(zip) + bytes.size();
+  zip.insert(at, bytes);
+  std::memcpy(&zip[zip.size() - 6], &dir_at, 4);
+}
+
+// np.savez opens every entry with force_zip64, so its local headers carry a
+// ZIP64 extra field (id 1, both sizes) and need version 4.5.
+std::string WithLocalZip64Extra(std::string zip) {
+  uint64_t size = 0;
+  std::memcpy(&size, &zip[18], 4);
+  std::string extra("\x01\x00\x10\x00", 4);
+  extra.append(reinterpret_cast<const char*>(&size), 8);
+  extra.append(reinterpret_cast<const char*>(&size), 8);
+  uint16_t name_len;
+  std::memcpy(&name_len, &zip[26], 2);
+  zip[4] = 45;
+  zip[28] = static_cast<char>(extra.size());
+  InsertBeforeDirectory(zip, 30 + name_len, extra);
+  return zip;
+}
+
+// As a streaming writer (np.savez to a pipe) makes it: flag bit 3, zeros in
+// the local header, the CRC and sizes in a descriptor after the data.
+std::string WithDataDescriptor(std::string zip) {
+  const std::string crc_and_sizes = zip.substr(14, 12);
+  zip[6] |= 8;
+  zip.replace(14, 12, std::string(12, '\0'));
+  zip[DirectoryOffset(zip) + 8] |= 8;
+  InsertBeforeDirectory(zip, DirectoryOffset(zip), std::string("PK\7\x08", 4) + crc_and_sizes);
+  return zip;
 }
 
 void ExpectSame(const NDArray& a, const NDArray& b) {
@@ -54,19 +98,27 @@ TEST(NpyTest, BadArraysAreClearErrors) {
   std::string fortran = good;
   fortran.replace(fortran.find("False"), 5, "True ");
   EXPECT_NE(ParseNpy(fortran).status().message().find("Fortran"), std::string::npos);
-  std::string f8 = good;
-  f8.replace(f8.find("<f4"), 3, "<f8");
-  EXPECT_NE(ParseNpy(f8).status().message().find("float64"), std::string::npos);
-  std::string complex = good;
-  complex.replace(complex.find("<f4"), 3, "<c8");
-  EXPECT_NE(ParseNpy(complex).status().message().find("'<c8'"), std::string::npos);
+  std::string not_bool = good;
+  not_bool.replace(not_bool.find("False"), 5, "Maybe");
+  EXPECT_NE(ParseNpy(not_bool).status().message().find("expected True or False"),
+            std::string::npos);
+  for (const char* descr : {"<f8", ">f4", "<c8"}) {
+    std::string other = good;
+    other.replace(other.find("<f4"), 3, descr);
+    const absl::Status st = ParseNpy(other).status();
+    EXPECT_EQ(st.code(), absl::StatusCode::kUnimplemented) << descr;
+    EXPECT_NE(st.message().find(std::string("'") + descr + "'"), std::string::npos) << st;
+  }
+  EXPECT_NE(ParseNpy(good.substr(0, good.size() - 1)).status().message().find("needs 24 bytes"),
+            std::string::npos);
+  EXPECT_FALSE(ParseNpy(good + "x").ok());
   EXPECT_FALSE(ParseNpy("hello, world").ok());
 }
 
 TEST(NpzTest, RoundTripKeepsNamesAndOrder) {
   const std::vector<std::pair<std::string, NDArray>> arrays = {
       {"data", Iota({1, 3, 4, 4}, DType::kFloat32)}, {"ids", Iota({7}, DType::kInt64)}};
-  auto back = ParseNpz(SerializeNpz(arrays));
+  auto back = ParseNpz(*SerializeNpz(arrays));
   ASSERT_TRUE(back.ok()) << back.status();
   ASSERT_EQ(back->size(), 2u);
   EXPECT_EQ((*back)[0].first, "data");
@@ -77,7 +129,7 @@ TEST(NpzTest, RoundTripKeepsNamesAndOrder) {
 
 TEST(NpzTest, TruncatedCorruptAndCompressedArchivesAreErrors) {
   const std::string good =
-      SerializeNpz({{"a", Iota({3, 5}, DType::kFloat32)}, {"b", Iota({2}, DType::kInt32)}});
+      *SerializeNpz({{"a", Iota({3, 5}, DType::kFloat32)}, {"b", Iota({2}, DType::kInt32)}});
   for (size_t n = 0; n < good.size(); ++n) {
     EXPECT_FALSE(ParseNpz(good.substr(0, n)).ok()) << "prefix of " << n;
   }
@@ -90,6 +142,24 @@ TEST(NpzTest, TruncatedCorruptAndCompressedArchivesAreErrors) {
   auto st = ParseNpz(deflated).status();
   EXPECT_EQ(st.code(), absl::StatusCode::kUnimplemented);
   EXPECT_NE(st.message().find("np.savez"), std::string::npos);
+  std::string zip64 = good;
+  std::memset(&zip64[dir + 20], 0xff, 4);  // compressed size lives in a ZIP64 field
+  st = ParseNpz(zip64).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(st.message().find("ZIP64"), std::string::npos);
+}
+
+TEST(NpzTest, ReadsZip64ExtrasAndDataDescriptors) {
+  const NDArray x = Iota({3}, DType::kInt32);
+  const std::string plain = *SerializeNpz({{"x", x}});
+  for (const std::string& zip : {WithLocalZip64Extra(plain), WithDataDescriptor(plain),
+                                 WithDataDescriptor(WithLocalZip64Extra(plain))}) {
+    auto back = ParseNpz(zip);
+    ASSERT_TRUE(back.ok()) << back.status();
+    ASSERT_EQ(back->size(), 1u);
+    EXPECT_EQ((*back)[0].first, "x");
+    ExpectSame((*back)[0].second, x);
+  }
 }
 
 TEST(NpzTest, FilesRoundTrip) {
@@ -99,6 +169,8 @@ TEST(NpzTest, FilesRoundTrip) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ((*back)[0].first, "x");
   EXPECT_EQ(ReadNpzFile("/nonexistent.npz").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(WriteNpyFile("/nonexistent/x.npy", Iota({4}, DType::kUInt8)).code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

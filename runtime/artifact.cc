@@ -1,5 +1,10 @@
 #include "runtime/artifact.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -51,6 +56,10 @@ absl::Status AppendPlanToSharedObject(const std::string& path, const ExecutionPl
   if (!library.ok()) return library.status();
   const std::string plan_bytes = SerializePlan(plan);
   std::string body = *std::move(library);
+  // Zeros after the shared object put the parameters (the plan's last field)
+  // at a 64-byte aligned file offset, so a loader can use them in place.
+  const size_t parameters_at = plan_bytes.size() - plan.Constants().size();
+  body.append((64 - (body.size() + parameters_at) % 64) % 64, '\0');
   const uint64_t library_bytes = body.size();
   body += plan_bytes;
   Footer footer;
@@ -68,16 +77,42 @@ absl::Status AppendPlanToSharedObject(const std::string& path, const ExecutionPl
   return absl::OkStatus();
 }
 
+namespace {
+
+// The whole file, mapped privately (copy-on-write) and unmapped when the
+// last user lets go: the parameters are used where they lie, never copied.
+absl::StatusOr<std::shared_ptr<const absl::string_view>> MapFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(path, " is empty or unreadable"));
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (data == MAP_FAILED) return absl::InternalError(absl::StrCat("cannot map ", path));
+  auto* view = new absl::string_view(static_cast<const char*>(data), size);
+  return std::shared_ptr<const absl::string_view>(view, [](const absl::string_view* v) {
+    munmap(const_cast<char*>(v->data()), v->size());
+    delete v;
+  });
+}
+
+}  // namespace
+
 absl::StatusOr<Artifact> LoadArtifact(const std::string& path) {
-  auto bytes = ReadWholeFile(path);
-  if (!bytes.ok()) return bytes.status();
+  auto mapped = MapFile(path);
+  if (!mapped.ok()) return mapped.status();
+  const absl::string_view bytes = **mapped;
   const auto refuse = [&](absl::string_view why) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, " is not a usable kiln artifact: ", why));
   };
-  if (bytes->size() < sizeof(Footer)) return refuse("the file is too short (truncated?)");
+  if (bytes.size() < sizeof(Footer)) return refuse("the file is too short (truncated?)");
   Footer footer;
-  std::memcpy(&footer, bytes->data() + bytes->size() - sizeof(Footer), sizeof(Footer));
+  std::memcpy(&footer, bytes.data() + bytes.size() - sizeof(Footer), sizeof(Footer));
   if (std::memcmp(footer.magic, kFooterMagic, 8) != 0) {
     return refuse("no kiln footer at its end (truncated, or not made by `kiln compile`)");
   }
@@ -85,17 +120,16 @@ absl::StatusOr<Artifact> LoadArtifact(const std::string& path) {
     return refuse(absl::StrCat("format version ", footer.version, ", this runtime reads version ",
                                kArtifactFormatVersion, "; recompile the model"));
   }
-  const uint64_t body_bytes = bytes->size() - sizeof(Footer);
+  const uint64_t body_bytes = bytes.size() - sizeof(Footer);
   if (footer.library_bytes > body_bytes || footer.plan_bytes != body_bytes - footer.library_bytes) {
     return refuse("the sizes in its footer do not match the file (truncated?)");
   }
-  const absl::string_view body(bytes->data(), body_bytes);
+  const absl::string_view body = bytes.substr(0, body_bytes);
   if (ArtifactChecksum(body) != footer.checksum) {
     return refuse("checksum mismatch: the file was altered or damaged");
   }
-  auto plan = ParsePlan(body.substr(footer.library_bytes));
+  auto plan = ParsePlan(body.substr(footer.library_bytes), *mapped);
   if (!plan.ok()) return refuse(plan.status().message());
-  std::string().swap(*bytes);  // the plan holds its own copy now
   auto module = Module::Load(path);
   if (!module.ok()) return module.status();
   return Artifact{*std::move(module), *std::move(plan)};

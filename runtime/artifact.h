@@ -32,6 +32,7 @@ struct Artifact {
 // Refuses, with an error saying which check failed, a file that is not an
 // artifact, has another format version, or is truncated or altered; only
 // then loads its kernels (which also checks the CPU features they need).
+// The file is memory-mapped and its parameters are used in place.
 absl::StatusOr<Artifact> LoadArtifact(const std::string& path);
 
 absl::StatusOr<std::unique_ptr<GraphExecutor>> CreateExecutor(Artifact& artifact);

@@ -41,11 +41,17 @@ class Reader {
     in_.remove_prefix(sizeof(T));
     return true;
   }
-  bool GetString(std::string& s) {
+  bool GetView(absl::string_view& s) {
     uint64_t n = 0;
     if (!Get(n) || n > in_.size()) return Fail();
-    s.assign(in_.data(), n);
+    s = in_.substr(0, n);
     in_.remove_prefix(n);
+    return true;
+  }
+  bool GetString(std::string& s) {
+    absl::string_view view;
+    if (!GetView(view)) return false;
+    s.assign(view.data(), view.size());
     return true;
   }
   template <typename T>
@@ -97,7 +103,7 @@ absl::Status ExecutionPlan::Validate() const {
       }
       elements *= d;
     }
-    const int64_t limit = s.kind == SlotKind::kConstant       ? static_cast<int64_t>(constants.size())
+    const int64_t limit = s.kind == SlotKind::kConstant       ? static_cast<int64_t>(Constants().size())
                           : s.kind == SlotKind::kIntermediate ? arena_bytes
                                                               : -1;
     if (limit >= 0 && (s.offset < 0 || s.offset > limit || s.NumBytes() > limit - s.offset)) {
@@ -148,11 +154,12 @@ std::string SerializePlan(const ExecutionPlan& plan) {
   w.PutVector(plan.inputs);
   w.PutVector(plan.outputs);
   w.Put(plan.arena_bytes);
-  w.PutString(plan.constants);
+  w.PutString(plan.Constants());
   return w.Take();
 }
 
-absl::StatusOr<ExecutionPlan> ParsePlan(absl::string_view bytes) {
+absl::StatusOr<ExecutionPlan> ParsePlan(absl::string_view bytes,
+                                        std::shared_ptr<const void> owner) {
   Reader r(bytes);
   ExecutionPlan plan;
   uint32_t magic = 0;
@@ -180,8 +187,13 @@ absl::StatusOr<ExecutionPlan> ParsePlan(absl::string_view bytes) {
     if (kind > static_cast<uint8_t>(PlanStep::Kind::kCopy)) return Corrupt("unknown step kind");
     step.kind = static_cast<PlanStep::Kind>(kind);
   }
-  r.GetVector(plan.inputs) && r.GetVector(plan.outputs) && r.Get(plan.arena_bytes) &&
-      r.GetString(plan.constants);
+  r.GetVector(plan.inputs) && r.GetVector(plan.outputs) && r.Get(plan.arena_bytes);
+  if (owner) {
+    r.GetView(plan.borrowed_constants);
+    plan.constants_owner = std::move(owner);
+  } else {
+    r.GetString(plan.constants);
+  }
   if (r.failed()) return Corrupt("truncated tail");
   if (!r.at_end()) return Corrupt("trailing bytes after the plan");
   if (auto st = plan.Validate(); !st.ok()) return st;

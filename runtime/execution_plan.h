@@ -9,6 +9,7 @@
 #define KILN_RUNTIME_EXECUTION_PLAN_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,14 @@ struct ExecutionPlan {
   std::vector<int32_t> outputs;  // slot ids, in the model's output order
   int64_t arena_bytes = 0;       // peak memory of the intermediates
   std::string constants;         // packed parameters, 64-byte aligned offsets
+  // Set instead of `constants` when the parameters stay in the memory the
+  // plan was parsed from (a mapped artifact), which `constants_owner` keeps.
+  absl::string_view borrowed_constants;
+  std::shared_ptr<const void> constants_owner;
+
+  absl::string_view Constants() const {
+    return constants_owner ? borrowed_constants : absl::string_view(constants);
+  }
 
   // Slot ids in range, offsets and sizes inside their storage, step
   // arities sensible: what a loader checks before anything runs.
@@ -61,7 +70,9 @@ struct ExecutionPlan {
 
 std::string SerializePlan(const ExecutionPlan& plan);
 // Rejects truncated or inconsistent bytes with an error, never crashes.
-absl::StatusOr<ExecutionPlan> ParsePlan(absl::string_view bytes);
+// With an `owner` of `bytes` the parameters are borrowed, not copied.
+absl::StatusOr<ExecutionPlan> ParsePlan(absl::string_view bytes,
+                                        std::shared_ptr<const void> owner = nullptr);
 
 }  // namespace kiln::runtime
 

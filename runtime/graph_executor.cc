@@ -1,6 +1,7 @@
 #include "runtime/graph_executor.h"
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -15,20 +16,25 @@ absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
   auto arena = NDArray::Empty({std::max<int64_t>(p.arena_bytes, 1)}, DType::kUInt8);
   if (!arena.ok()) return arena.status();
   ex->arena_ = *arena;
-  // The serialized constants carry no alignment; kernels expect 64 bytes.
-  auto constants =
-      NDArray::Empty({std::max<int64_t>(static_cast<int64_t>(p.constants.size()), 1)},
-                     DType::kUInt8);
-  if (!constants.ok()) return constants.status();
-  ex->constants_ = *constants;
-  std::memcpy(ex->constants_.raw_data(), p.constants.data(), p.constants.size());
-  ex->constant_bytes_ = static_cast<int64_t>(p.constants.size());
+  // Kernels expect 64-byte aligned parameters: borrowed ones are used in
+  // place when they are (artifacts are written so), others are copied.
+  const absl::string_view blob = p.Constants();
+  ex->constant_bytes_ = static_cast<int64_t>(blob.size());
+  char* constants_base;
+  if (p.constants_owner && reinterpret_cast<uintptr_t>(blob.data()) % 64 == 0) {
+    constants_base = const_cast<char*>(blob.data());
+  } else {
+    auto constants = NDArray::Empty({std::max<int64_t>(ex->constant_bytes_, 1)}, DType::kUInt8);
+    if (!constants.ok()) return constants.status();
+    ex->constants_ = *constants;
+    std::memcpy(ex->constants_.raw_data(), blob.data(), blob.size());
+    constants_base = ex->constants_.data<char>();
+  }
 
   for (const TensorSlot& s : p.slots) {
     switch (s.kind) {
       case SlotKind::kConstant:
-        ex->slot_arrays_.push_back(NDArray::View(
-            ex->constants_.data<char>() + s.offset, s.shape, s.dtype));
+        ex->slot_arrays_.push_back(NDArray::View(constants_base + s.offset, s.shape, s.dtype));
         break;
       case SlotKind::kIntermediate:
         ex->slot_arrays_.push_back(
@@ -57,7 +63,7 @@ absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
     }
     ex->steps_.push_back(std::move(bound));
   }
-  // The executor's aligned copy is the one in use.
+  // The executor's aligned copy (or the borrowed memory) is the one in use.
   ex->plan_.constants = std::string();
   return ex;
 }

@@ -85,9 +85,10 @@ Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Targ
   auto w = passes::Conv2dWorkloadOf(n, {d[0], d[1] * d[4], d[2], d[3]}, k[0] * k[5], k[2], k[3]);
   auto tile_ow = n.Int("tile_ow");
   auto unroll_kw = n.Int("unroll_kw", 0);
+  auto rows_outer = n.Int("rows_outer", 0);
   auto activation = n.String("activation", "none");
   if (!w.ok()) return w.status();
-  if (!tile_ow.ok() || !unroll_kw.ok() || !activation.ok()) {
+  if (!tile_ow.ok() || !unroll_kw.ok() || !rows_outer.ok() || !activation.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("conv2d_nchwc ", n.name, " is malformed"));
   }
   w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
@@ -98,6 +99,7 @@ Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Targ
   c.oc_bn = k[5];
   c.reg_n = *tile_ow;
   c.unroll_kw = *unroll_kw != 0;
+  c.rows_outer = *rows_outer != 0;
   return ir::ops::BuildConv2dNCHWc(*w, c, name);
 }
 

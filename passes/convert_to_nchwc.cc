@@ -161,6 +161,7 @@ class NCHWcConverter {
     conv.attrs["dilations"] = std::vector<int64_t>{w.dilation_h, w.dilation_w};
     conv.attrs["tile_ow"] = c.reg_n;
     conv.attrs["unroll_kw"] = static_cast<int64_t>(c.unroll_kw);
+    conv.attrs["rows_outer"] = static_cast<int64_t>(c.rows_outer);
     conv.attrs["activation"] = std::string("none");
     return KeepBlocked(std::move(conv), c.oc_bn);
   }

@@ -79,7 +79,9 @@ ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w, i
   ir::ops::Conv2dNCHWcConfig c;
   c.ic_bn = w.in_channels % 8 == 0 ? 8 : w.in_channels;
   c.oc_bn = w.out_channels % 16 == 0 && w.in_channels % 2 == 0 ? 16 : 8;
-  c.reg_n = 4;
+  c.reg_n = w.out_width() % 8 == 0 ? 8 : 2;
+  c.rows_outer = w.height >= 28;
+  c.unroll_kw = w.kernel_w == 3;
   return c;
 }
 
@@ -111,9 +113,21 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
   EXPECT_EQ(Count(g, "relu"), 0);
   EXPECT_EQ(Count(g, "add"), 0);
   EXPECT_EQ(Count(g, "fused_elementwise"), 18);
-  int residuals = 0;
-  for (const auto& n : g.nodes()) residuals += n.op == "conv2d_nchwc" && n.inputs.size() == 4;
+  int residuals = 0, rows_outer = 0, unrolled = 0, wide = 0;
+  for (const auto& n : g.nodes()) {
+    if (n.op != "conv2d_nchwc") continue;
+    residuals += n.inputs.size() == 4;
+    // The chooser's whole schedule reaches the node, not only its blocks.
+    rows_outer += *n.Int("rows_outer", 0);
+    unrolled += *n.Int("unroll_kw", 0);
+    wide += *n.Int("tile_ow", 0) == 8;
+  }
   EXPECT_EQ(residuals, 16);
+  // At 64x64: the stem (input 64) and stage 1 (16x16) have no rows >= 28.
+  EXPECT_EQ(rows_outer, 1);
+  EXPECT_EQ(unrolled, 16);  // the 3x3s
+  EXPECT_GT(wide, 0);
+  EXPECT_LT(wide, 53);
   EXPECT_EQ(g.value(g.outputs()[0]).name, "resnetv24_dense0_fwd");
 }
 

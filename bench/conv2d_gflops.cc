@@ -13,6 +13,7 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "ir/ops/conv2d_nchwc.h"
+#include "ir/ops/conv2d_winograd.h"
 #include "ir/ops/dense.h"
 #include "ir/ops/resnet50_convs.h"
 #include "runtime/aligned_memory.h"
@@ -42,6 +43,25 @@ double MedianSeconds(codegen::KernelFunction kernel, void* const* args, int numb
   return times[times.size() / 2];
 }
 
+// The same layer by Winograd with its default schedule (the direct one's
+// blocks); 0 when the default is not Winograd.
+double WinogradSeconds(const Conv2dWorkload& w, const ir::ops::Conv2dNCHWcConfig& direct,
+                       const targets::Target& target) {
+  ir::ops::Conv2dNCHWcConfig c = ir::ops::DefaultConv2dNCHWcConfig(w, target);
+  if (c.winograd_tile == 0 || c.oc_bn != direct.oc_bn) return 0;
+  auto f = ir::ops::BuildConv2dWinogradNCHWc(w, c, "winograd");
+  if (!f.ok()) return 0;
+  auto module = codegen::JitModule::Compile({*f}, target);
+  if (!module.ok()) return 0;
+  auto kernel = *(*module)->Lookup("winograd");
+  std::vector<float> data(w.batch * w.in_channels * w.height * w.width, 0.5f);
+  const int64_t alpha = c.winograd_tile + 2;
+  std::vector<float> weight(alpha * alpha * w.out_channels * w.in_channels, 0.25f);
+  std::vector<float> out(w.batch * w.out_channels * w.out_height() * w.out_width());
+  void* args[] = {data.data(), weight.data(), out.data()};
+  return MedianSeconds(kernel, args, 5);
+}
+
 int Main() {
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) {
@@ -55,11 +75,11 @@ int Main() {
   const double peak = MeasureFmaPeakGflops();
   std::printf("target: %s, threads: %d\n", target->ToString().c_str(), FLAGS_threads);
   std::printf("measured fp32 FMA peak, one core: %.1f GFLOPS\n\n", peak);
-  std::printf("%-48s %8s %9s %10s\n", "layer (default schedule)", "ms", "GFLOPS", "% 1-core");
-  double total_flop = 0, total_seconds = 0;
+  std::printf("%-48s %8s %9s %10s\n", "layer (default direct schedule)", "ms", "GFLOPS", "% 1-core");
+  double total_flop = 0, total_seconds = 0, winograd_seconds = 0;
   for (const ir::ops::CountedConv& counted : ir::ops::ResNet50V2Convs()) {
     const Conv2dWorkload& w = counted.workload;
-    const auto config = ir::ops::DefaultConv2dNCHWcConfig(w, *target);
+    const auto config = ir::ops::DefaultDirectConv2dNCHWcConfig(w, *target);
     auto f = ir::ops::BuildConv2dNCHWc(w, config, "conv");
     if (!f.ok()) {
       std::printf("%s: %s\n", w.ToString().c_str(), std::string(f.status().message()).c_str());
@@ -81,11 +101,17 @@ int Main() {
     const double gflops = w.flop() / median * 1e-9;
     total_flop += counted.count * w.flop();
     total_seconds += counted.count * median;
-    std::printf("%-48s %8.3f %9.1f %9.0f%%\n",
+    std::printf("%-48s %8.3f %9.1f %9.0f%%",
                 absl::StrFormat("%dx%d %d->%d @%d s%d", w.kernel_h, w.kernel_w, w.in_channels,
                                 w.out_channels, w.height, w.stride_h)
                     .c_str(),
                 median * 1e3, gflops, 100.0 * gflops / peak);
+    const double winograd = ir::ops::WinogradApplies(w) ? WinogradSeconds(w, config, *target) : 0;
+    if (winograd > 0) {
+      std::printf("  winograd %7.3f ms (%.2fx)", winograd * 1e3, median / winograd);
+    }
+    winograd_seconds += counted.count * (winograd > 0 ? std::min(winograd, median) : median);
+    std::printf("\n");
   }
   // The classifier: dense 2048 -> 1000 at batch 1 (bound by reading weights).
   {
@@ -107,6 +133,9 @@ int Main() {
   std::printf("\nall 53 convolutions of ResNet-50 v2: %.1f ms, %.1f GFLOPS (%.0f%% of one-core peak)\n",
               total_seconds * 1e3, overall,
               100.0 * overall / peak);
+  std::printf("with the default Winograd on 3x3 stride-1 layers, where faster: %.1f ms (%.0f%% of one-core peak "
+              "in direct-convolution FLOPs)\n",
+              winograd_seconds * 1e3, 100.0 * total_flop / winograd_seconds * 1e-9 / peak);
   return 0;
 }
 

@@ -78,28 +78,37 @@ Lowered LowerElementwise(const Node& n, const NodeShapes& s, const targets::Targ
   return ir::ops::BuildElementwise(s.in, body, t, name);
 }
 
+// conv2d_nchwc, or conv2d_winograd_nchwc whose weight is
+// [alpha^2, OC/ob, C/ib, ib, ob] for a 3x3 kernel.
 Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Target&,
                          const std::string& name) {
   const auto& d = s.in[0];
   const auto& k = s.in[1];
-  auto w = passes::Conv2dWorkloadOf(n, {d[0], d[1] * d[4], d[2], d[3]}, k[0] * k[5], k[2], k[3]);
+  const bool winograd = n.op == "conv2d_winograd_nchwc";
+  auto w = winograd ? passes::Conv2dWorkloadOf(n, {d[0], d[1] * d[4], d[2], d[3]}, k[1] * k[4],
+                                               3, 3)
+                    : passes::Conv2dWorkloadOf(n, {d[0], d[1] * d[4], d[2], d[3]}, k[0] * k[5],
+                                               k[2], k[3]);
   auto tile_ow = n.Int("tile_ow");
   auto unroll_kw = n.Int("unroll_kw", 0);
   auto rows_outer = n.Int("rows_outer", 0);
+  auto winograd_tile = n.Int("winograd_tile", 0);
   auto activation = n.String("activation", "none");
   if (!w.ok()) return w.status();
-  if (!tile_ow.ok() || !unroll_kw.ok() || !rows_outer.ok() || !activation.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("conv2d_nchwc ", n.name, " is malformed"));
+  if (!tile_ow.ok() || !unroll_kw.ok() || !rows_outer.ok() || !winograd_tile.ok() ||
+      !activation.ok() || (winograd && *winograd_tile == 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, " is malformed"));
   }
   w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
   w->activation = *activation == "relu" ? ir::ops::Activation::kRelu : ir::ops::Activation::kNone;
   ir::ops::Conv2dNCHWcConfig c;
   c.ic_bn = d[4];
-  c.oc_bn = k[5];
+  c.oc_bn = winograd ? k[4] : k[5];
   c.reg_n = *tile_ow;
   c.unroll_kw = *unroll_kw != 0;
   c.rows_outer = *rows_outer != 0;
+  c.winograd_tile = winograd ? *winograd_tile : 0;
   return ir::ops::BuildConv2dNCHWc(*w, c, name);
 }
 
@@ -317,6 +326,7 @@ const absl::flat_hash_map<std::string, LowerFn>& Lowerings() {
   static const auto* table = new absl::flat_hash_map<std::string, LowerFn>{
       {"fused_elementwise", LowerElementwise},
       {"conv2d_nchwc", LowerConv2dNCHWc},
+      {"conv2d_winograd_nchwc", LowerConv2dNCHWc},
       {"conv", LowerConvNCHW},
       {"max_pool", LowerPool},
       {"avg_pool", LowerPool},

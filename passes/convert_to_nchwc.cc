@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
+#include "ir/ops/conv2d_winograd.h"
 #include "ir/ops/layout.h"
 
 namespace kiln::passes {
@@ -145,23 +146,41 @@ class NCHWcConverter {
     if (!data.ok()) return data.status();
     const NDArray& weight = *g_.value(n.inputs[1]).constant;
     std::vector<float> oihw(weight.data<float>(), weight.data<float>() + weight.NumElements());
-    std::vector<float> packed = ir::ops::PackOIHWio(oihw, w.out_channels, w.in_channels,
-                                                    w.kernel_h, w.kernel_w, c.ic_bn, c.oc_bn);
-    auto packed_array = NDArray::Empty({w.out_channels / c.oc_bn, w.in_channels / c.ic_bn,
-                                        w.kernel_h, w.kernel_w, c.ic_bn, c.oc_bn},
-                                       runtime::DType::kFloat32);
+    const bool winograd = c.winograd_tile > 0 && ir::ops::WinogradApplies(w);
+    std::vector<float> packed;
+    std::vector<int64_t> packed_shape;
+    if (winograd) {
+      auto u = ir::ops::TransformWinogradWeights(oihw, w.out_channels, w.in_channels,
+                                                 c.winograd_tile, c.ic_bn, c.oc_bn);
+      if (!u.ok()) return u.status();
+      packed = *std::move(u);
+      const int64_t alpha = c.winograd_tile + 2;
+      packed_shape = {alpha * alpha, w.out_channels / c.oc_bn, w.in_channels / c.ic_bn, c.ic_bn,
+                      c.oc_bn};
+    } else {
+      packed = ir::ops::PackOIHWio(oihw, w.out_channels, w.in_channels, w.kernel_h, w.kernel_w,
+                                   c.ic_bn, c.oc_bn);
+      packed_shape = {w.out_channels / c.oc_bn, w.in_channels / c.ic_bn, w.kernel_h, w.kernel_w,
+                      c.ic_bn, c.oc_bn};
+    }
+    auto packed_array = NDArray::Empty(packed_shape, runtime::DType::kFloat32);
     if (!packed_array.ok()) return packed_array.status();
     std::copy(packed.begin(), packed.end(), packed_array->data<float>());
-    Node conv{n.name, "conv2d_nchwc", {*data, g_.AddConstant(n.name + "_packed_weight",
-                                                              *packed_array)},
+    Node conv{n.name, winograd ? "conv2d_winograd_nchwc" : "conv2d_nchwc",
+              {*data, g_.AddConstant(n.name + (winograd ? "_winograd_weight" : "_packed_weight"),
+                                     *packed_array)},
               n.outputs, {}};
     if (n.inputs.size() > 2 && n.inputs[2] >= 0) conv.inputs.push_back(n.inputs[2]);
     conv.attrs["strides"] = std::vector<int64_t>{w.stride_h, w.stride_w};
     conv.attrs["pads"] = std::vector<int64_t>{w.pad_h, w.pad_w, w.pad_h, w.pad_w};
     conv.attrs["dilations"] = std::vector<int64_t>{w.dilation_h, w.dilation_w};
     conv.attrs["tile_ow"] = c.reg_n;
-    conv.attrs["unroll_kw"] = static_cast<int64_t>(c.unroll_kw);
-    conv.attrs["rows_outer"] = static_cast<int64_t>(c.rows_outer);
+    if (winograd) {
+      conv.attrs["winograd_tile"] = c.winograd_tile;
+    } else {
+      conv.attrs["unroll_kw"] = static_cast<int64_t>(c.unroll_kw);
+      conv.attrs["rows_outer"] = static_cast<int64_t>(c.rows_outer);
+    }
     conv.attrs["activation"] = std::string("none");
     return KeepBlocked(std::move(conv), c.oc_bn);
   }

@@ -42,7 +42,10 @@ absl::Status FuseConvEpilogue(Graph& g) {
   std::vector<int> uses = CountUses(g);
   std::vector<bool> removed(g.nodes().size(), false);
   for (size_t k = 0; k < g.nodes().size(); ++k) {
-    if (removed[k] || g.nodes()[k].op != "conv2d_nchwc") continue;
+    if (removed[k] || (g.nodes()[k].op != "conv2d_nchwc" &&
+                       g.nodes()[k].op != "conv2d_winograd_nchwc")) {
+      continue;
+    }
     // The fused conv moves to the position of the last node it absorbs, so
     // a residual computed between the conv and the add is ready in time.
     size_t at = k;

@@ -82,6 +82,8 @@ ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w, i
   c.reg_n = w.out_width() % 8 == 0 ? 8 : 2;
   c.rows_outer = w.height >= 28;
   c.unroll_kw = w.kernel_w == 3;
+  // Both Winograd tiles where they apply (3x3, stride 1).
+  if (w.kernel_h == 3 && w.stride_h == 1) c.winograd_tile = w.height >= 8 ? 4 : 2;
   return c;
 }
 
@@ -105,7 +107,8 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
   ASSERT_TRUE(OptimizeGraph(g, options).ok());
   EXPECT_EQ(passes.back(), "eliminate_dead_code");
   EXPECT_EQ(Count(g, "conv"), 0);
-  EXPECT_EQ(Count(g, "conv2d_nchwc"), 53);
+  EXPECT_EQ(Count(g, "conv2d_nchwc"), 40);
+  EXPECT_EQ(Count(g, "conv2d_winograd_nchwc"), 13);  // the 3x3s of stride 1
   EXPECT_EQ(Count(g, "dense"), 1);
   // Every bias, ReLU and residual add went into a convolution; what is left
   // are the input's scale/shift and the 17 pre-activation scale/shift/ReLU
@@ -115,6 +118,7 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
   EXPECT_EQ(Count(g, "fused_elementwise"), 18);
   int residuals = 0, rows_outer = 0, unrolled = 0, wide = 0;
   for (const auto& n : g.nodes()) {
+    if (n.op == "conv2d_winograd_nchwc") residuals += n.inputs.size() == 4;
     if (n.op != "conv2d_nchwc") continue;
     residuals += n.inputs.size() == 4;
     // The chooser's whole schedule reaches the node, not only its blocks.
@@ -125,7 +129,7 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
   EXPECT_EQ(residuals, 16);
   // At 64x64: the stem (input 64) and stage 1 (16x16) have no rows >= 28.
   EXPECT_EQ(rows_outer, 1);
-  EXPECT_EQ(unrolled, 16);  // the 3x3s
+  EXPECT_EQ(unrolled, 3);  // the 3x3s of stride 2
   EXPECT_GT(wide, 0);
   EXPECT_LT(wide, 53);
   EXPECT_EQ(g.value(g.outputs()[0]).name, "resnetv24_dense0_fwd");

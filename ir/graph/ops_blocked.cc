@@ -3,6 +3,7 @@
 // layouts, and chains of elementwise operators fused into one. Their
 // reference implementations let every pass be checked by running the graph
 // before and after it.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
+#include "ir/ops/winograd_matrices.h"
 
 namespace kiln::graph::ops {
 namespace {
@@ -171,6 +173,127 @@ OpDef Conv2dNCHWc() {
   return def;
 }
 
+// ---- conv2d_winograd_nchwc ----
+// The same convolution for a 3x3 kernel at stride 1, with the weight already
+// Winograd-transformed: [alpha^2, OC/ob, C/ib, ib, ob] for F(m x m, 3 x 3),
+// m = winograd_tile, alpha = m + 2. The reference runs the algorithm itself
+// in double precision, tile by tile.
+
+absl::StatusOr<ir::ops::WinogradMatrices> WinogradOf(const Node& n,
+                                                     const std::vector<int64_t>& weight) {
+  auto m = n.Int("winograd_tile");
+  if (!m.ok()) return m.status();
+  auto mats = ir::ops::WinogradMatricesFor(*m);
+  if (!mats.ok()) return mats.status();
+  if (weight.size() != 5 || weight[0] != mats->alpha * mats->alpha) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "conv2d_winograd_nchwc with tile ", *m, " expects weight [", mats->alpha * mats->alpha,
+        ", OC/ob, C/ib, ib, ob], got ", runtime::ShapeToString(weight)));
+  }
+  return mats;
+}
+
+absl::StatusOr<ConvGeometry> WinogradGeometry(const Node& n, const std::vector<int64_t>& data) {
+  const auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
+  const auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
+  if (!dilations.ok() || !strides.ok() || *dilations != std::vector<int64_t>{1, 1} ||
+      *strides != std::vector<int64_t>{1, 1}) {
+    return absl::InvalidArgumentError("conv2d_winograd_nchwc takes stride 1 and dilation 1");
+  }
+  // The geometry of a 3x3 kernel (the weight's shape no longer says it).
+  return Geometry(n, data, {0, 0, 3, 3});
+}
+
+OpDef Conv2dWinogradNCHWc() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 4); !st.ok()) return st;
+    const auto& d = in[0]->shape;
+    const auto& w = in[1]->shape;
+    if (auto mats = WinogradOf(n, w); !mats.ok()) return mats.status();
+    if (d.size() != 5 || w[2] != d[1] || w[3] != d[4]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "conv2d_winograd_nchwc expects data [N, C/ib, H, W, ib] and weight "
+          "[alpha^2, OC/ob, C/ib, ib, ob], got ",
+          in[0]->ToString(), " and ", in[1]->ToString()));
+    }
+    auto g = WinogradGeometry(n, d);
+    if (!g.ok()) return g.status();
+    if (g->oh < 1 || g->ow < 1) return absl::InvalidArgumentError("the output would be empty");
+    TensorType out{in[0]->dtype, {d[0], w[1], g->oh, g->ow, w[4]}};
+    if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{w[1] * w[4]}) {
+      return absl::InvalidArgumentError(
+          "conv2d_winograd_nchwc bias must have one value per channel");
+    }
+    if (in.size() > 3 && in[3] && in[3]->shape != out.shape) {
+      return absl::InvalidArgumentError(absl::StrCat("conv2d_winograd_nchwc residual ",
+                                                     in[3]->ToString(), " differs from the output ",
+                                                     out.ToString()));
+    }
+    return std::vector<TensorType>{out};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto& d = in[0].shape();
+    const auto& w = in[1].shape();
+    const ir::ops::WinogradMatrices x = *WinogradOf(n, w);
+    const ConvGeometry g = *WinogradGeometry(n, d);
+    const bool relu = *n.String("activation", "none") == "relu";
+    const int64_t m = x.m, al = x.alpha, icc = d[1], ib = d[4], occ = w[1], ob = w[4];
+    const int64_t ic = icc * ib, oc = occ * ob;
+    auto out = Allocate({DType::kFloat32, {d[0], occ, g.oh, g.ow, ob}});
+    if (!out.ok()) return out.status();
+    const float* data = in[0].data<float>();
+    const float* u = in[1].data<float>();
+    const bool has_bias = in.size() > 2 && in[2].defined();
+    const bool has_residual = in.size() > 3 && in[3].defined();
+    std::vector<double> v(al * al * ic), prod(al * al * oc);
+    for (int64_t b = 0; b < d[0]; ++b)
+      for (int64_t ty = 0; ty * m < g.oh; ++ty)
+        for (int64_t tx = 0; tx * m < g.ow; ++tx) {
+          // V = B^T d B for every input channel of this tile.
+          for (int64_t c = 0; c < ic; ++c)
+            for (int64_t p = 0; p < al; ++p)
+              for (int64_t q = 0; q < al; ++q) {
+                double acc = 0;
+                for (int64_t r = 0; r < al; ++r)
+                  for (int64_t s = 0; s < al; ++s) {
+                    const int64_t y = ty * m + r - g.ph, z = tx * m + s - g.pw;
+                    if (y < 0 || y >= d[2] || z < 0 || z >= d[3]) continue;
+                    acc += x.bt[p * al + r] * x.bt[q * al + s] *
+                           data[(((b * icc + c / ib) * d[2] + y) * d[3] + z) * ib + c % ib];
+                  }
+                v[(p * al + q) * ic + c] = acc;
+              }
+          // M = sum over input channels of U . V
+          for (int64_t xi = 0; xi < al * al; ++xi)
+            for (int64_t o = 0; o < oc; ++o) {
+              double acc = 0;
+              for (int64_t c = 0; c < ic; ++c) {
+                acc += v[xi * ic + c] *
+                       u[(((xi * occ + o / ob) * icc + c / ib) * ib + c % ib) * ob + o % ob];
+              }
+              prod[xi * oc + o] = acc;
+            }
+          // y = A^T M A, then the epilogue.
+          for (int64_t o = 0; o < oc; ++o)
+            for (int64_t i = 0; i < m && ty * m + i < g.oh; ++i)
+              for (int64_t j = 0; j < m && tx * m + j < g.ow; ++j) {
+                double acc = 0;
+                for (int64_t p = 0; p < al; ++p)
+                  for (int64_t q = 0; q < al; ++q)
+                    acc += x.at[i * al + p] * x.at[j * al + q] * prod[(p * al + q) * oc + o];
+                const int64_t at =
+                    (((b * occ + o / ob) * g.oh + ty * m + i) * g.ow + tx * m + j) * ob + o % ob;
+                if (has_bias) acc += in[2].data<float>()[o];
+                if (has_residual) acc += in[3].data<float>()[at];
+                out->data<float>()[at] = static_cast<float>(relu ? std::max(acc, 0.0) : acc);
+              }
+        }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
 // ---- dense: data [M, K], weight packed [N/bn, K, bn], optional bias [N] ----
 OpDef Dense() {
   OpDef def;
@@ -251,6 +374,9 @@ KILN_REGISTER(OpRegistry(), "layout_transform", "NCHW <-> NCHW[x]c (block 0 = pl
               LayoutTransform());
 KILN_REGISTER(OpRegistry(), "conv2d_nchwc", "conv2d in NCHW[x]c with bias/residual/relu",
               Conv2dNCHWc());
+KILN_REGISTER(OpRegistry(), "conv2d_winograd_nchwc",
+              "3x3 stride-1 conv2d in NCHW[x]c by Winograd, weight pre-transformed",
+              Conv2dWinogradNCHWc());
 KILN_REGISTER(OpRegistry(), "dense", "fully connected, weight packed [N/bn, K, bn]", Dense());
 KILN_REGISTER(OpRegistry(), "fused_elementwise", "a chain of elementwise operators",
               FusedElementwise());

@@ -19,6 +19,8 @@
 
 #include "absl/status/statusor.h"
 #include "ir/stmt.h"
+#include "ir/schedule.h"
+#include "ir/tensor.h"
 #include "targets/target.h"
 #include "tuners/config_space.h"
 
@@ -58,6 +60,10 @@ struct Conv2dNCHWcConfig {
   // their input rows rather than their weights, which pays when the input is
   // the larger of the two (early layers) and would not stay in cache.
   bool rows_outer = false;
+  // 0: the direct convolution above. 2 or 4: Winograd F(m x m, 3 x 3)
+  // (ir/ops/conv2d_winograd.h), where reg_n counts input tiles per register
+  // block and the loop-order knobs do not apply.
+  int64_t winograd_tile = 0;
 };
 
 // Checks the workload makes sense (positive sizes, output not empty).
@@ -78,9 +84,13 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
                                                      const Conv2dBlocks* fixed = nullptr);
 absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& config);
 
-// An analytical default from the target's vector width and register count.
+// An analytical default from the target's vector width and register count:
+// Winograd where it applies and pays, else the direct schedule below.
 Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
                                            const targets::Target& target);
+// The direct convolution's default (winograd_tile 0) for any workload.
+Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
+                                                 const targets::Target& target);
 
 // The blocks a conv takes inside a model: its input in `input_block` (0 for
 // plain NCHW, then the default's), its output in the default's block; and
@@ -90,6 +100,19 @@ Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& t
 Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,
                                                 const targets::Target& target,
                                                 int64_t input_block);
+
+// Pieces both convolution kernels share.
+//
+// `data` [N, C/ib, H, W, ib] with w's zero padding in front, out to
+// padded_h x padded_w; and its schedule, once per run, rows in parallel.
+Tensor ZeroPaddedNCHWc(const Tensor& data, const Conv2dWorkload& w, int64_t padded_h,
+                       int64_t padded_w);
+void ScheduleStagedInput(Stage& staged);
+// relu(v + bias + residual) at output index i (n, oc.chunk, oh, ow,
+// oc.block) as `w` asks: the epilogue both convolutions fuse. Null tensors
+// are absent operands.
+Expr Conv2dEpilogue(const Conv2dWorkload& w, int64_t oc_bn, const Tensor& bias,
+                    const Tensor& residual, const std::vector<Var>& i, Expr v);
 
 // The kernel: buffers data, kernel, [bias (oc)], [residual], output, in the
 // blocked layouts above. Invalid configs are errors, not crashes.

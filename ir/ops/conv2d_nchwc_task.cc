@@ -3,6 +3,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "ir/ops/conv2d_winograd.h"
 #include "ir/ops/layout.h"
 
 namespace kiln::ir::ops {
@@ -44,7 +45,8 @@ absl::StatusOr<tuners::Config> DefaultConv2dNCHWcTaskConfig(const tuners::Tuning
                          : knob.name() == "tile_oc" ? d.oc_bn
                          : knob.name() == "tile_ow" ? d.reg_n
                          : knob.name() == "rows_outer" ? (d.rows_outer ? 1 : 0)
-                                                    : (d.unroll_kw ? 1 : 0);
+                         : knob.name() == "winograd"   ? d.winograd_tile
+                                                       : (d.unroll_kw ? 1 : 0);
     int64_t found = -1;
     for (int64_t k = 0; k < knob.size(); ++k) {
       const tuners::KnobValue& v = knob.value(k);
@@ -83,8 +85,15 @@ KernelHarness Conv2dNCHWcHarness(const Conv2dWorkload& w) {
     auto kernel = random(w.out_channels * w.in_channels * w.kernel_h * w.kernel_w);
     std::vector<std::vector<float>> buffers;
     buffers.push_back(PackNCHWc(data, w.batch, w.in_channels, w.height, w.width, c->ic_bn));
-    buffers.push_back(PackOIHWio(kernel, w.out_channels, w.in_channels, w.kernel_h, w.kernel_w,
-                                 c->ic_bn, c->oc_bn));
+    if (c->winograd_tile != 0) {
+      auto u = TransformWinogradWeights(kernel, w.out_channels, w.in_channels, c->winograd_tile,
+                                        c->ic_bn, c->oc_bn);
+      if (!u.ok()) return u.status();
+      buffers.push_back(*std::move(u));
+    } else {
+      buffers.push_back(PackOIHWio(kernel, w.out_channels, w.in_channels, w.kernel_h,
+                                   w.kernel_w, c->ic_bn, c->oc_bn));
+    }
     if (w.bias) buffers.push_back(random(w.out_channels));
     if (w.residual) {
       buffers.push_back(PackNCHWc(random(w.batch * w.out_channels * w.out_height() *

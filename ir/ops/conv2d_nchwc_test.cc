@@ -1,4 +1,5 @@
 #include "ir/ops/conv2d_nchwc.h"
+#include "ir/ops/conv2d_winograd.h"
 
 #include <cmath>
 #include <random>
@@ -35,8 +36,13 @@ ConvCase MakeCase(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c) {
   out.want = PackNCHWc(testing::ReferenceConv2d(w, 1, data, weight, bias, residual), w.batch, w.out_channels,
                        oh, ow, c.oc_bn);
   out.buffers.push_back(PackNCHWc(data, w.batch, w.in_channels, w.height, w.width, c.ic_bn));
-  out.buffers.push_back(PackOIHWio(weight, w.out_channels, w.in_channels, w.kernel_h,
-                                   w.kernel_w, c.ic_bn, c.oc_bn));
+  if (c.winograd_tile != 0) {
+    out.buffers.push_back(*TransformWinogradWeights(weight, w.out_channels, w.in_channels,
+                                                    c.winograd_tile, c.ic_bn, c.oc_bn));
+  } else {
+    out.buffers.push_back(PackOIHWio(weight, w.out_channels, w.in_channels, w.kernel_h,
+                                     w.kernel_w, c.ic_bn, c.oc_bn));
+  }
   if (w.bias) out.buffers.push_back(bias);
   if (w.residual) {
     out.buffers.push_back(PackNCHWc(residual, w.batch, w.out_channels, oh, ow, c.oc_bn));
@@ -50,7 +56,8 @@ void CheckConv(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c,
   const std::string what = w.ToString() + " on " + target.ToString() +
                            " ic_bn=" + std::to_string(c.ic_bn) + " oc_bn=" +
                            std::to_string(c.oc_bn) + " reg_n=" + std::to_string(c.reg_n) +
-                           " unroll_kw=" + std::to_string(c.unroll_kw);
+                           " unroll_kw=" + std::to_string(c.unroll_kw) +
+                           " winograd=" + std::to_string(c.winograd_tile);
   auto f = BuildConv2dNCHWc(w, c, "conv");
   ASSERT_TRUE(f.ok()) << f.status();
   ConvCase test = MakeCase(w, c);
@@ -77,6 +84,11 @@ std::vector<Conv2dWorkload> AwkwardWorkloads() {
   d.in_channels = 3, d.height = d.width = 17, d.out_channels = 16;
   d.kernel_h = d.kernel_w = 7, d.stride_h = d.stride_w = 2, d.pad_h = d.pad_w = 3;
   out.push_back(d);
+  Conv2dWorkload e;  // 3x3 with enough channels and tiles for Winograd
+  e.in_channels = 16, e.height = 15, e.width = 17, e.out_channels = 24;
+  e.kernel_h = e.kernel_w = 3, e.pad_h = e.pad_w = 1;
+  e.bias = true, e.residual = true, e.activation = Activation::kRelu;
+  out.push_back(e);
   return out;
 }
 
@@ -88,13 +100,25 @@ TEST(Conv2dNCHWcTest, DefaultConfigsMatchTheReference) {
   }
 }
 
+TEST(Conv2dNCHWcTest, DefaultIsWinogradWhereItPays) {
+  const targets::Target target = testing::RunnableTargets()[0];
+  const std::vector<Conv2dWorkload> all = AwkwardWorkloads();
+  EXPECT_EQ(DefaultConv2dNCHWcConfig(all[0], target).winograd_tile, 0);  // 6 channels
+  EXPECT_EQ(DefaultConv2dNCHWcConfig(all[1], target).winograd_tile, 0);  // strided
+  EXPECT_EQ(DefaultConv2dNCHWcConfig(all[4], target).winograd_tile, 4);
+  Conv2dWorkload small = all[4];
+  small.height = small.width = 7;  // 4 tiles: its weights cost more than it saves
+  EXPECT_EQ(DefaultConv2dNCHWcConfig(small, target).winograd_tile, 0);
+  EXPECT_EQ(DefaultDirectConv2dNCHWcConfig(all[4], target).winograd_tile, 0);
+}
+
 TEST(Conv2dNCHWcTest, RandomConfigsFromTheSpaceMatchTheReference) {
   std::mt19937_64 rng(5);
   for (const targets::Target& target : testing::RunnableTargets()) {
     for (const Conv2dWorkload& w : AwkwardWorkloads()) {
       auto space = Conv2dNCHWcSpace(w, target);
       ASSERT_TRUE(space.ok()) << space.status();
-      for (int k = 0; k < 3; ++k) {
+      for (int k = 0; k < 4; ++k) {
         auto config = Conv2dNCHWcConfigFrom(space->At(rng() % space->size()));
         ASSERT_TRUE(config.ok()) << config.status();
         CheckConv(w, *config, target);

@@ -181,7 +181,7 @@ void ThreadPool::WorkerLoop(int index, uint32_t seen_generation) {
     // A launch waits for every worker, so the generation moved by exactly one.
     seen_generation = generation_.load(std::memory_order_acquire);
     if (stop_) return;
-    slots_[index].result = RunChunk(index);
+    RunChunks(index);
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
         launcher_sleeping_.load() != 0) {
       FutexWakeAll(&pending_);
@@ -189,20 +189,22 @@ void ThreadPool::WorkerLoop(int index, uint32_t seen_generation) {
   }
 }
 
-int32_t ThreadPool::RunChunk(int index) const {
-  if (index >= active_threads_) return 0;
-  // 128-bit products: index * num_tasks may not fit in 64 bits.
-  const auto bound = [&](int i) {
-    return static_cast<int64_t>(static_cast<__int128>(i) * num_tasks_ /
-                                active_threads_);
-  };
-  const int64_t end = bound(index + 1);
-  for (int64_t t = bound(index); t < end; ++t) {
-    if (int32_t result = fn_(t, num_tasks_, closure_); result != 0) {
-      return result;
+void ThreadPool::RunChunks(int index) {
+  WorkerSlot& slot = slots_[index];
+  slot.result = 0;
+  while (!failed_.load(std::memory_order_relaxed)) {
+    const int64_t begin = next_task_.fetch_add(chunk_size_, std::memory_order_relaxed);
+    if (begin >= num_tasks_) return;
+    const int64_t end = std::min(begin + chunk_size_, num_tasks_);
+    for (int64_t t = begin; t < end; ++t) {
+      if (int32_t result = fn_(t, num_tasks_, closure_); result != 0) {
+        slot.result = result;
+        slot.failed_task = t;
+        failed_.store(true, std::memory_order_relaxed);
+        return;
+      }
     }
   }
-  return 0;
 }
 
 int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
@@ -217,16 +219,16 @@ int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
   fn_ = fn;
   closure_ = closure;
   num_tasks_ = num_tasks;
-  active_threads_ =
-      static_cast<int>(std::min<int64_t>(num_workers + 1, num_tasks));
+  chunk_size_ = std::max<int64_t>(1, num_tasks / (8 * (num_workers + 1)));
+  next_task_.store(0, std::memory_order_relaxed);
+  failed_.store(false, std::memory_order_relaxed);
   pending_.store(num_workers, std::memory_order_relaxed);
   generation_.fetch_add(1);  // releases the fields above to the workers
   if (sleeping_workers_.load() > 0) FutexWakeAll(&generation_);
 
-  int32_t result;
   {
     ScopedInsideTask inside;
-    result = RunChunk(0);
+    RunChunks(0);
   }
 
   auto all_done = [&] {
@@ -239,10 +241,15 @@ int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
     }
     launcher_sleeping_.store(0);
   }
-  for (int index = 1; result == 0 && index <= num_workers; ++index) {
-    result = slots_[index].result;
+  const WorkerSlot* first_failure = nullptr;
+  for (int index = 0; index <= num_workers; ++index) {
+    const WorkerSlot& slot = slots_[index];
+    if (slot.result != 0 &&
+        (first_failure == nullptr || slot.failed_task < first_failure->failed_task)) {
+      first_failure = &slot;
+    }
   }
-  return result;
+  return first_failure == nullptr ? 0 : first_failure->result;
 }
 
 int32_t ThreadPool::ParallelFor(int64_t num_tasks, const TaskFunction& fn) {

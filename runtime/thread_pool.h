@@ -3,8 +3,11 @@
 // Dispatch is cheap because a launch is one atomic increment: idle workers
 // spin for a short while on a generation counter before they sleep on a
 // futex, so back-to-back kernels (a ResNet-50 inference launches ~100) find
-// them awake. Tasks are split into contiguous static chunks, one per thread,
-// which keeps each thread on its own slice of the output.
+// them awake. Threads take contiguous chunks of tasks from a shared counter
+// (about eight per thread): consecutive tasks of a kernel share their
+// weights or input rows, and a thread slowed down by anything else on its
+// core (shared machines) hands its remaining chunks to the others instead
+// of making the whole launch wait for it.
 #ifndef KILN_RUNTIME_THREAD_POOL_H_
 #define KILN_RUNTIME_THREAD_POOL_H_
 
@@ -37,10 +40,9 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   // Runs fn(t, num_tasks, closure) for every t in [0, num_tasks) and waits.
-  // With T threads in use, T = min(num_threads(), num_tasks), thread i runs
-  // tasks [i*n/T, (i+1)*n/T) in order and the calling thread runs chunk 0.
-  // A thread stops its chunk at the first failing task; the result is 0, or
-  // the failure of the lowest-numbered failing task among those that ran.
+  // Each chunk runs its tasks in order on one thread. After a task fails no
+  // thread starts another chunk; the result is 0, or the failure of the
+  // lowest-numbered failing task among those that ran.
   // Called from inside a task (of any pool), the tasks run inline, serially.
   // Launches from different outside threads are serialized.
   int32_t ParallelFor(int64_t num_tasks, TaskFn fn, void* closure);
@@ -57,13 +59,15 @@ class ThreadPool {
  private:
   struct alignas(64) WorkerSlot {
     int32_t result = 0;
+    int64_t failed_task = 0;  // when result != 0
   };
 
   void StartWorkers(int num_threads) ABSL_EXCLUSIVE_LOCKS_REQUIRED(launch_mu_);
   void StopWorkers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(launch_mu_);
   void WorkerLoop(int index, uint32_t seen_generation);
-  // Runs this launch's chunk `index` and returns its result.
-  int32_t RunChunk(int index) const;
+  // Runs chunks of this launch on thread `index` until none are left (or a
+  // task failed) and records the outcome in slots_[index].
+  void RunChunks(int index);
 
   // Held by the launching thread for a whole launch.
   absl::Mutex launch_mu_;
@@ -74,7 +78,7 @@ class ThreadPool {
   TaskFn fn_ = nullptr;
   void* closure_ = nullptr;
   int64_t num_tasks_ = 0;
-  int active_threads_ = 1;
+  int64_t chunk_size_ = 1;
   bool stop_ = false;
   std::unique_ptr<WorkerSlot[]> slots_;
 
@@ -84,6 +88,9 @@ class ThreadPool {
   std::atomic<int32_t> sleeping_workers_{0};
   alignas(64) std::atomic<uint32_t> pending_{0};
   std::atomic<int32_t> launcher_sleeping_{0};
+  // The first task of the next chunk to hand out, and whether a task failed.
+  alignas(64) std::atomic<int64_t> next_task_{0};
+  std::atomic<bool> failed_{false};
 };
 
 // The process-wide pool kernels run on, created on first use with

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <cstdint>
 #include <vector>
 
@@ -59,6 +61,40 @@ TEST(ThreadPoolTest, NestedLaunchesRunInline) {
 TEST(ThreadPoolTest, FailureIsReported) {
   ThreadPool pool(2);
   EXPECT_EQ(pool.ParallelFor(10, [](int64_t t, int64_t) { return t == 7 ? 3 : 0; }), 3);
+}
+
+TEST(ThreadPoolTest, TheLowestFailingTaskWinsAndFailureStopsNewChunks) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 50; ++round) {
+    std::atomic<int64_t> ran{0};
+    // Tasks 300 and 700 fail; task 300 runs before 700 on whichever thread
+    // takes it, or 700 is never started: either way 300's code is reported
+    // whenever 300 ran, and some of the 1000 tasks are skipped.
+    const int32_t rc = pool.ParallelFor(1000, [&](int64_t t, int64_t) {
+      ran.fetch_add(1);
+      return t == 300 ? 5 : t == 700 ? 9 : 0;
+    });
+    EXPECT_TRUE(rc == 5 || rc == 9) << rc;
+    EXPECT_LT(ran.load(), 1000);
+  }
+}
+
+TEST(ThreadPoolTest, ASlowThreadDoesNotHoldItsShareOfTheTasks) {
+  ThreadPool pool(2);
+  // Whichever thread runs task 0 sleeps through it: the other thread must
+  // take nearly all the remaining tasks rather than half of them.
+  std::atomic<int64_t> by_others{0};
+  std::atomic<std::thread::id> slow{};
+  ASSERT_EQ(pool.ParallelFor(160, [&](int64_t t, int64_t) {
+    if (t == 0) {
+      slow.store(std::this_thread::get_id());
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    } else if (std::this_thread::get_id() != slow.load()) {
+      by_others.fetch_add(1);
+    }
+    return 0;
+  }), 0);
+  EXPECT_GT(by_others.load(), 120);
 }
 
 TEST(ThreadPoolTest, ResizeKeepsWorking) {

@@ -83,20 +83,24 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   return c;
 }
 
+// Winograd F(4x4, 3x3) does a quarter of the multiplies (a third on 7x7
+// outputs, whose 2x2 tiles overhang). Its transforms cost about what the
+// GEMMs save when few channels share them, and its weights are 4x the
+// direct ones, read once per run: with few tiles per GEMM (7x7 outputs
+// have 4) streaming them from memory takes as long as the multiplies
+// saved; measured in ResNet-50, those layers gained under 15% while
+// holding 38 MB of weights each.
+bool WinogradPays(const Conv2dWorkload& w) {
+  return WinogradApplies(w) && w.in_channels >= 16 && w.out_channels >= 16 &&
+         WinogradTiles(w, 4) >= 16;
+}
+
 Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
                                            const targets::Target& target) {
   Conv2dNCHWcConfig c = DefaultDirectConv2dNCHWcConfig(w, target);
-  // Winograd F(4x4, 3x3) does a quarter of the multiplies (a third on 7x7
-  // outputs, whose 2x2 tiles overhang). Its transforms cost about what the
-  // GEMMs save when few channels share them, and its weights are 4x the
-  // direct ones, read once per run: with few tiles per GEMM (7x7 outputs
-  // have 4) streaming them from memory takes as long as the multiplies
-  // saved; measured in ResNet-50, those layers gained under 15% while
-  // holding 38 MB of weights each.
-  const int64_t tiles = w.batch * ((w.out_height() + 3) / 4) * ((w.out_width() + 3) / 4);
-  if (WinogradApplies(w) && w.in_channels >= 16 && w.out_channels >= 16 && tiles >= 16) {
+  if (WinogradPays(w)) {
     c.winograd_tile = 4;
-    c.reg_n = DefaultWinogradRegisterTiles(tiles, c.oc_bn, target.vector_lanes,
+    c.reg_n = DefaultWinogradRegisterTiles(WinogradTiles(w, 4), c.oc_bn, target.vector_lanes,
                                            target.vector_registers);
   }
   return c;
@@ -152,9 +156,11 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
                   space.DefineBool("rows_outer")}) {
     if (!st.ok()) return st;
   }
-  // The algorithm is a knob too (0: direct); Winograd ignores the loop-order
-  // knobs and counts tile_ow in input tiles.
-  if (WinogradApplies(w)) {
+  // The algorithm is a knob too (0: direct) where Winograd can pay: timed
+  // alone, with its weights hot, it also wins where a model streaming them
+  // from memory loses. Winograd ignores the loop-order knobs and counts
+  // tile_ow in input tiles.
+  if (WinogradPays(w)) {
     if (auto st = space.DefineIntChoice("winograd", {0, 4}); !st.ok()) return st;
   }
   return space;

@@ -74,6 +74,10 @@ int64_t DefaultWinogradRegisterTiles(int64_t tiles, int64_t oc_bn, int64_t lanes
   return best;
 }
 
+int64_t WinogradTiles(const Conv2dWorkload& w, int64_t m) {
+  return w.batch * ((w.out_height() + m - 1) / m) * ((w.out_width() + m - 1) / m);
+}
+
 absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
                                                      const Conv2dNCHWcConfig& c,
                                                      const std::string& name) {
@@ -92,7 +96,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   const int64_t m = mats->m, alpha = mats->alpha;
   const int64_t icc = w.in_channels / c.ic_bn, occ = w.out_channels / c.oc_bn;
   const int64_t oh = w.out_height(), ow = w.out_width();
-  const int64_t th = (oh + m - 1) / m, tw = (ow + m - 1) / m, tiles = w.batch * th * tw;
+  const int64_t th = (oh + m - 1) / m, tw = (ow + m - 1) / m, tiles = WinogradTiles(w, m);
 
   Tensor data = Placeholder("data", {w.batch, icc, w.height, w.width, c.ic_bn});
   Tensor weight = Placeholder("weight", {alpha * alpha, occ, icc, c.ic_bn, c.oc_bn});

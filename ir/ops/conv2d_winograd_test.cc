@@ -80,9 +80,7 @@ TEST(Conv2dWinogradTest, MatchesTheDirectReferenceForBothTilesAndSeveralBlocks) 
         c.winograd_tile = m;
         c.ic_bn = w.in_channels % 8 == 0 ? 8 : w.in_channels;
         c.oc_bn = w.out_channels % 8 == 0 ? 8 : w.out_channels;
-        const int64_t tiles = w.batch * ((w.out_height() + m - 1) / m) *
-                              ((w.out_width() + m - 1) / m);
-        c.reg_n = DefaultWinogradRegisterTiles(tiles, c.oc_bn, target.vector_lanes,
+        c.reg_n = DefaultWinogradRegisterTiles(WinogradTiles(w, m), c.oc_bn, target.vector_lanes,
                                                target.vector_registers);
         CheckWinograd(w, c, target);
         // A register block that leaves a remainder, and blocks of 4 / 2 channels.

@@ -83,25 +83,30 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   return c;
 }
 
-// Winograd F(4x4, 3x3) does a quarter of the multiplies (a third on 7x7
-// outputs, whose 2x2 tiles overhang). Its transforms cost about what the
-// GEMMs save when few channels share them, and its weights are 4x the
-// direct ones, read once per run: with few tiles per GEMM (7x7 outputs
-// have 4) streaming them from memory takes as long as the multiplies
-// saved; measured in ResNet-50, those layers gained under 15% while
-// holding 38 MB of weights each.
-bool WinogradPays(const Conv2dWorkload& w) {
+// Winograd F(m x m, 3 x 3) does (m+2)^2 multiply-adds per m x m outputs
+// and channel pair instead of 9 m^2 (a quarter for m = 4, 4/9 for m = 2,
+// less where the tiles overhang the image). Its transforms cost about what
+// the GEMMs save when few channels share them. Its weights are (m+2)^2/9
+// times the direct ones (4x for m = 4) and a model streams them from memory
+// once per run, so the GEMMs do only T/2 FLOPs per weight byte over T
+// tiles: below T = 32 (16 FLOPs per byte) the weights arrive slower than
+// one core multiplies (~100 GFLOPS against ~10 GB/s here). Measured in
+// ResNet-50: F(4x4) on 14x14 outputs (T = 16) ran at the speed of memory
+// and F(4x4) on 7x7 ones (T = 4) gained under 15% for 38 MB of weights each.
+bool WinogradPays(const Conv2dWorkload& w, int64_t m) {
   return WinogradApplies(w) && w.in_channels >= 16 && w.out_channels >= 16 &&
-         WinogradTiles(w, 4) >= 16;
+         WinogradTiles(w, m) >= 32;
 }
 
 Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
                                            const targets::Target& target) {
   Conv2dNCHWcConfig c = DefaultDirectConv2dNCHWcConfig(w, target);
-  if (WinogradPays(w)) {
-    c.winograd_tile = 4;
-    c.reg_n = DefaultWinogradRegisterTiles(WinogradTiles(w, 4), c.oc_bn, target.vector_lanes,
+  for (int64_t m : {4, 2}) {
+    if (!WinogradPays(w, m)) continue;
+    c.winograd_tile = m;
+    c.reg_n = DefaultWinogradRegisterTiles(WinogradTiles(w, m), c.oc_bn, target.vector_lanes,
                                            target.vector_registers);
+    break;
   }
   return c;
 }
@@ -156,12 +161,16 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
                   space.DefineBool("rows_outer")}) {
     if (!st.ok()) return st;
   }
-  // The algorithm is a knob too (0: direct) where Winograd can pay: timed
-  // alone, with its weights hot, it also wins where a model streaming them
-  // from memory loses. Winograd ignores the loop-order knobs and counts
-  // tile_ow in input tiles.
-  if (WinogradPays(w)) {
-    if (auto st = space.DefineIntChoice("winograd", {0, 4}); !st.ok()) return st;
+  // The algorithm is a knob too (0: direct) with the tiles that can pay:
+  // timed alone, with its weights hot, Winograd also wins where a model
+  // streaming them from memory loses. Winograd ignores the loop-order knobs
+  // and counts tile_ow in input tiles.
+  std::vector<int64_t> algorithms = {0};
+  for (int64_t m : {2, 4}) {
+    if (WinogradPays(w, m)) algorithms.push_back(m);
+  }
+  if (algorithms.size() > 1) {
+    if (auto st = space.DefineIntChoice("winograd", algorithms); !st.ok()) return st;
   }
   return space;
 }

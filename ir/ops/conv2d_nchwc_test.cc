@@ -105,9 +105,13 @@ TEST(Conv2dNCHWcTest, DefaultIsWinogradWhereItPays) {
   const std::vector<Conv2dWorkload> all = AwkwardWorkloads();
   EXPECT_EQ(DefaultConv2dNCHWcConfig(all[0], target).winograd_tile, 0);  // 6 channels
   EXPECT_EQ(DefaultConv2dNCHWcConfig(all[1], target).winograd_tile, 0);  // strided
-  EXPECT_EQ(DefaultConv2dNCHWcConfig(all[4], target).winograd_tile, 4);
+  // 15x17: 20 tiles of 4x4, 72 of 2x2.
+  EXPECT_EQ(DefaultConv2dNCHWcConfig(all[4], target).winograd_tile, 2);
+  Conv2dWorkload large = all[4];
+  large.height = large.width = 28;  // 49 tiles of 4x4
+  EXPECT_EQ(DefaultConv2dNCHWcConfig(large, target).winograd_tile, 4);
   Conv2dWorkload small = all[4];
-  small.height = small.width = 7;  // 4 tiles: its weights cost more than it saves
+  small.height = small.width = 7;  // 16 tiles of 2x2: its weights cost more than it saves
   EXPECT_EQ(DefaultConv2dNCHWcConfig(small, target).winograd_tile, 0);
   EXPECT_EQ(DefaultDirectConv2dNCHWcConfig(all[4], target).winograd_tile, 0);
 }

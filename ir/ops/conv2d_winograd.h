@@ -37,8 +37,9 @@ namespace kiln::ir::ops {
 bool WinogradApplies(const Conv2dWorkload& w);
 // Output tiles of F(m x m, 3 x 3) over the batch: the rows of its GEMMs.
 int64_t WinogradTiles(const Conv2dWorkload& w, int64_t m);
-// Whether it is also worth it (the default and the tuning space offer it).
-bool WinogradPays(const Conv2dWorkload& w);
+// Whether F(m x m, 3 x 3) is also worth it on `w` (the default takes the
+// largest such m; the tuning space offers them all).
+bool WinogradPays(const Conv2dWorkload& w, int64_t m);
 
 // The kernel for `w` with tile m = config.winograd_tile, blocks ic_bn/oc_bn
 // and config.reg_n tiles per register block of the GEMMs. Buffers: data,

@@ -91,11 +91,11 @@ Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Targ
                                                k[2], k[3]);
   auto tile_ow = n.Int("tile_ow");
   auto unroll_kw = n.Int("unroll_kw", 0);
-  auto rows_outer = n.Int("rows_outer", 0);
+  auto oc_group = n.Int("oc_group", 1);
   auto winograd_tile = n.Int("winograd_tile", 0);
   auto activation = n.String("activation", "none");
   if (!w.ok()) return w.status();
-  if (!tile_ow.ok() || !unroll_kw.ok() || !rows_outer.ok() || !winograd_tile.ok() ||
+  if (!tile_ow.ok() || !unroll_kw.ok() || !oc_group.ok() || !winograd_tile.ok() ||
       !activation.ok() || (winograd && *winograd_tile == 0)) {
     return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, " is malformed"));
   }
@@ -107,7 +107,7 @@ Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Targ
   c.oc_bn = winograd ? k[4] : k[5];
   c.reg_n = *tile_ow;
   c.unroll_kw = *unroll_kw != 0;
-  c.rows_outer = *rows_outer != 0;
+  c.oc_group = *oc_group;
   c.winograd_tile = winograd ? *winograd_tile : 0;
   return ir::ops::BuildConv2dNCHWc(*w, c, name);
 }

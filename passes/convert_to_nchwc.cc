@@ -179,7 +179,7 @@ class NCHWcConverter {
       conv.attrs["winograd_tile"] = c.winograd_tile;
     } else {
       conv.attrs["unroll_kw"] = static_cast<int64_t>(c.unroll_kw);
-      conv.attrs["rows_outer"] = static_cast<int64_t>(c.rows_outer);
+      conv.attrs["oc_group"] = c.oc_group;
     }
     conv.attrs["activation"] = std::string("none");
     return KeepBlocked(std::move(conv), c.oc_bn);

@@ -66,20 +66,29 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   // Unrolling kw lets LLVM share input loads across kernel columns, which
   // costs more registers than the tile can spare.
   c.unroll_kw = false;
-  // Loop order by what each would re-read from beyond L2: channel blocks
-  // outermost stream the whole input once per block, rows outermost stream
-  // all weights once per row; whatever fits in half of L2 is read once.
-  // (A strided 1x1 convolution first gathers the pixels it reads.)
+  // The group of channel blocks by what it would re-read from beyond L2:
+  // each group streams the whole input once (unless the input fits in half
+  // of L2) and its weights once (if they fit there too, else once per row).
+  // One block per group is channel blocks outermost, all of them is rows
+  // outermost. (A strided 1x1 convolution first gathers the pixels it reads.)
   const bool gathered = w.kernel_h == 1 && w.kernel_w == 1 && w.pad_h == 0 && w.pad_w == 0;
   const double input_bytes = 4.0 * w.batch * w.in_channels *
                              (gathered ? w.out_height() * w.out_width() : w.height * w.width);
   const double weight_bytes = 4.0 * w.out_channels * w.in_channels * w.kernel_h * w.kernel_w;
   const double budget = target.l2_bytes / 2.0;
-  const double occ = static_cast<double>(w.out_channels / c.oc_bn);
+  const int64_t occ = w.out_channels / c.oc_bn;
   const double rows = static_cast<double>(w.out_height());
-  const double channels_outer = weight_bytes + (input_bytes > budget ? occ : 1.0) * input_bytes;
-  const double rows_outer = input_bytes + (weight_bytes > budget ? rows : 1.0) * weight_bytes;
-  c.rows_outer = rows_outer < channels_outer;
+  double least = -1;
+  for (int64_t g = 1; g <= occ; g *= 2) {
+    if (occ % g != 0) continue;
+    const double traffic =
+        (g * weight_bytes / occ <= budget ? 1.0 : rows) * weight_bytes +
+        (input_bytes <= budget ? 1.0 : static_cast<double>(occ / g)) * input_bytes;
+    if (least < 0 || traffic < least) {
+      least = traffic;
+      c.oc_group = g;
+    }
+  }
   return c;
 }
 
@@ -152,13 +161,19 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
   }
   if (!fixed && oc.empty()) oc.push_back(LargestDivisorAtMost(w.out_channels, target.vector_lanes));
   for (int64_t r = 1; r <= std::min<int64_t>(w.out_width(), 32); ++r) reg.push_back(r);
+  // Powers of two up to the most channel blocks any tile_oc gives; the
+  // kernel takes the largest divisor of its block count at most this.
+  std::vector<int64_t> groups;
+  for (int64_t g = 1; g <= w.out_channels / *std::min_element(oc.begin(), oc.end()); g *= 2) {
+    groups.push_back(g);
+  }
   tuners::ConfigSpace space;
   // Unrolling a single kernel column changes nothing: one choice then.
   const std::vector<int64_t> unroll =
       w.kernel_w > 1 ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{0};
   for (auto st : {space.DefineIntChoice("tile_ic", ic), space.DefineIntChoice("tile_oc", oc),
                   space.DefineIntChoice("tile_ow", reg), space.DefineIntChoice("unroll_kw", unroll),
-                  space.DefineBool("rows_outer")}) {
+                  space.DefineIntChoice("oc_group", groups)}) {
     if (!st.ok()) return st;
   }
   // The algorithm is a knob too (0: direct) with the tiles that can pay:
@@ -181,16 +196,16 @@ absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& co
   auto oc = config.Int("tile_oc");
   auto ow = config.Int("tile_ow");
   auto kw = config.Int("unroll_kw");
-  auto rows_outer = config.Bool("rows_outer");
+  auto oc_group = config.Int("oc_group");
   for (const absl::Status& st :
-       {ic.status(), oc.status(), ow.status(), kw.status(), rows_outer.status()}) {
+       {ic.status(), oc.status(), ow.status(), kw.status(), oc_group.status()}) {
     if (!st.ok()) return st;
   }
   c.ic_bn = *ic;
   c.oc_bn = *oc;
   c.reg_n = *ow;
   c.unroll_kw = *kw != 0;
-  c.rows_outer = *rows_outer;
+  c.oc_group = *oc_group;
   // Spaces of convolutions Winograd does not apply to have no such knob.
   auto winograd = config.Int("winograd");
   c.winograd_tile = winograd.ok() ? *winograd : 0;
@@ -279,10 +294,9 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   if (input != data) ScheduleStagedInput(s[input]);
   Stage& o = s[out];
   auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.reg_n);
-  if (c.rows_outer) o.Reorder({o.axis(0), o.axis(2), o.axis(1), ow_outer, ow_inner, o.axis(4)});
-  Axis rows = c.rows_outer ? o.Fuse(o.Fuse(o.axis(0), o.axis(2)), o.axis(1))
-                           : o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
-  o.Parallel(rows);
+  auto [group, in_group] = o.Split(o.axis(1), LargestDivisorAtMost(occ, c.oc_group));
+  o.Reorder({o.axis(0), group, o.axis(2), in_group, ow_outer, ow_inner, o.axis(4)});
+  o.Parallel(o.Fuse(o.Fuse(o.Fuse(o.axis(0), group), o.axis(2)), in_group));
   o.Unroll(ow_inner);
   o.Vectorize(o.axis(4));
   Stage& acc = s[conv];

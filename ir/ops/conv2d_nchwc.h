@@ -55,11 +55,13 @@ struct Conv2dNCHWcConfig {
   int64_t oc_bn = 16;  // output channels per block (the vector)
   int64_t reg_n = 14;  // output pixels per register tile
   bool unroll_kw = false;
-  // The parallel loop runs over (batch, output rows, channel blocks) instead
-  // of (batch, channel blocks, output rows): consecutive tasks then share
-  // their input rows rather than their weights, which pays when the input is
-  // the larger of the two (early layers) and would not stay in cache.
-  bool rows_outer = false;
+  // The parallel loop runs over (batch, groups of oc_group channel blocks,
+  // output rows, blocks in the group): a group's weights stay in cache
+  // while its rows pass, and each input row serves the whole group. 1 is
+  // channel blocks outermost (weights read once, input once per block); the
+  // block count is rows outermost (input read once, weights once per row).
+  // Values that do not divide the block count shrink to the largest divisor.
+  int64_t oc_group = 1;
   // 0: the direct convolution above. 2 or 4: Winograd F(m x m, 3 x 3)
   // (ir/ops/conv2d_winograd.h), where reg_n counts input tiles per register
   // block and the loop-order knobs do not apply.

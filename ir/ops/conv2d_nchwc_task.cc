@@ -44,7 +44,7 @@ absl::StatusOr<tuners::Config> DefaultConv2dNCHWcTaskConfig(const tuners::Tuning
     const int64_t want = knob.name() == "tile_ic"   ? d.ic_bn
                          : knob.name() == "tile_oc" ? d.oc_bn
                          : knob.name() == "tile_ow" ? d.reg_n
-                         : knob.name() == "rows_outer" ? (d.rows_outer ? 1 : 0)
+                         : knob.name() == "oc_group" ? d.oc_group
                          : knob.name() == "winograd"   ? d.winograd_tile
                                                        : (d.unroll_kw ? 1 : 0);
     int64_t found = -1;

@@ -32,7 +32,9 @@ DEFINE_int32(number, 0, "runs per timed sample (tune default 1, run default 1)")
 DEFINE_int32(repeat, 0, "timed samples (tune default 3, run default 1)");
 DEFINE_int32(min_repeat_ms, 0, "tune: grow `number` until a sample takes this long");
 DEFINE_double(timeout, 10, "tune: seconds a candidate may take to build or run");
-DEFINE_bool(enable_cpu_cache_flush, false, "tune: flush caches before each sample");
+DEFINE_bool(enable_cpu_cache_flush, true,
+            "tune: flush caches before each sample, as a model's layers find them "
+            "(--noenable_cpu_cache_flush times them hot)");
 DEFINE_int32(parallel_builds, 2, "tune: candidates compiled at once");
 DEFINE_int32(max_tasks, 0, "tune: only the first N tasks (0: all)");
 DEFINE_uint64(seed, 0, "tune: seed of the tuner; run: seed of random inputs");

@@ -8,19 +8,21 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 namespace kiln::tuners {
 
 class CacheFlusher {
  public:
   explicit CacheFlusher(size_t bytes = DefaultFlushBytes());
+  ~CacheFlusher();
+  CacheFlusher(const CacheFlusher&) = delete;
+  CacheFlusher& operator=(const CacheFlusher&) = delete;
 
   // Writes one byte in every cache line of the buffer, which pushes every
   // line that was cached before out of all levels the buffer overflows.
   void Flush();
 
-  size_t bytes() const { return buffer_.size(); }
+  size_t bytes() const { return bytes_; }
 
   // Twice the largest data cache the C library reports (L3, else L2), at
   // least 8 MiB: caches are not strictly LRU, so writing exactly their size
@@ -28,7 +30,11 @@ class CacheFlusher {
   static size_t DefaultFlushBytes();
 
  private:
-  std::vector<uint8_t> buffer_;
+  // Mapped apart from the heap and left out of fork()ed children: tuning
+  // runs each candidate first in a child, and a buffer shared copy-on-write
+  // with it would make every page of the next flush fault in the parent.
+  uint8_t* buffer_ = nullptr;
+  size_t bytes_ = 0;
   uint8_t round_ = 0;
 };
 

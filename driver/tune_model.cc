@@ -39,15 +39,46 @@ absl::Status MergePrior(const std::string& prior, const std::string& records) {
   return absl::OkStatus();
 }
 
-const tuners::Record* FindRecordOf(const std::vector<tuners::Record>& records,
-                                   const tuners::TuningTask& task, const tuners::Config& config) {
-  const std::string key = task.WorkloadKey();
-  for (const tuners::Record& r : records) {
-    if (r.WorkloadKey() != key) continue;
-    auto decoded = task.space.FromJson(r.config);
-    if (decoded.ok() && decoded->index() == config.index()) return &r;
+// Measures the best `top` configs of the records and the default `rounds`
+// times more, all of them in each round.
+absl::Status Confirm(const tuners::GraphTask& t, const tuners::MeasureFunction& measure,
+                     const TuneModelOptions& options, tuners::RecordWriter& writer) {
+  auto file = tuners::ReadRecords(options.records);
+  if (!file.ok()) return file.status();
+  std::vector<tuners::Config> configs =
+      tuners::HistoryBest::FromRecords(file->records).RankedConfigs(t.task, options.confirm_top);
+  if (std::none_of(configs.begin(), configs.end(), [&](const tuners::Config& c) {
+        return c.index() == t.default_config.index();
+      })) {
+    configs.push_back(t.default_config);
   }
-  return nullptr;
+  std::vector<tuners::MeasureInput> inputs;
+  for (const tuners::Config& c : configs) inputs.push_back({&t.task, c});
+  for (int round = 0; round < options.confirm_rounds; ++round) {
+    auto results = measure(inputs);
+    if (!results.ok()) return results.status();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (auto st = writer.Append(tuners::MakeRecord(inputs[i], (*results)[i])); !st.ok()) {
+        return st;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// GFLOPS of the records' pick and of the default, each from the median of
+// all its samples.
+absl::Status ReportFromRecords(const tuners::GraphTask& t, const std::string& records,
+                               TaskReport& report) {
+  auto file = tuners::ReadRecords(records);
+  if (!file.ok()) return file.status();
+  const tuners::HistoryBest best = tuners::HistoryBest::FromRecords(file->records);
+  const auto gflops = [&](const tuners::Record* r) {
+    return r == nullptr ? 0.0 : t.task.flop / r->result.MedianCost() / 1e9;
+  };
+  report.best_gflops = gflops(best.Find(t.task));
+  report.default_gflops = gflops(best.FindConfig(t.task, t.default_config));
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -79,24 +110,19 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     if (!measure.ok()) return measure.status();
     TaskReport report{t.workload.ToString(), t.occurrences, 0, 0, 0, 0};
     // The default schedule is measured like any candidate (once per
-    // records file), so the best record is never worse than it.
+    // records file, and again when confirming), so the records' pick is
+    // never one that measured slower than it.
     auto existing = tuners::ReadRecords(options.records);
     if (!existing.ok()) return existing.status();
-    const tuners::Record* default_record = FindRecordOf(existing->records, t.task, t.default_config);
-    tuners::MeasureResult default_result;
-    if (default_record) {
-      default_result = default_record->result;
-    } else {
-      auto results = (*measure)({tuners::MeasureInput{&t.task, t.default_config}});
+    if (tuners::HistoryBest::FromRecords(existing->records)
+            .FindConfig(t.task, t.default_config) == nullptr) {
+      const tuners::MeasureInput input{&t.task, t.default_config};
+      auto results = (*measure)({input});
       if (!results.ok()) return results.status();
-      default_result = (*results)[0];
-      if (auto st = (*writer)->Append(tuners::MakeRecord({&t.task, t.default_config},
-                                                         default_result));
-          !st.ok()) {
+      if (auto st = (*writer)->Append(tuners::MakeRecord(input, (*results)[0])); !st.ok()) {
         return st;
       }
     }
-    report.default_gflops = tuners::Throughput(t.task.flop, default_result) / 1e9;
     tuners::TuneOptions tune;
     tune.n_trial = static_cast<int>(std::min<int64_t>(options.trials, t.task.space.size()));
     tune.early_stopping = options.early_stopping;
@@ -124,7 +150,8 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     if (auto used = (*tuner)->LoadHistory(others); !used.ok()) return used.status();
     auto summary = tuners::Tune(t.task, **tuner, tune, *measure, {tuners::ProgressBar(bar), *log});
     if (!summary.ok()) return summary.status();
-    report.best_gflops = std::max(summary->state.best_throughput / 1e9, report.default_gflops);
+    if (auto st = Confirm(t, *measure, options, **writer); !st.ok()) return st;
+    if (auto st = ReportFromRecords(t, options.records, report); !st.ok()) return st;
     report.trials = summary->state.trials_done;
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -26,14 +26,19 @@ struct TuneModelOptions {
   std::string records;      // appended to; a rerun resumes from it
   std::string prior;        // earlier records to resume from (copied into `records`)
   int max_tasks = 0;        // tune only the first N tasks (0: all)
+  // After a task's trials its `confirm_top` best configs and the default are
+  // measured `confirm_rounds` more times, alternately; the records then pick
+  // by the median of all samples of a config, not by its luckiest one.
+  int confirm_top = 3;
+  int confirm_rounds = 2;
   std::FILE* progress = stdout;
 };
 
 struct TaskReport {
   std::string workload;
   int occurrences = 0;
-  double default_gflops = 0;
-  double best_gflops = 0;
+  double default_gflops = 0;  // median of all the default's samples
+  double best_gflops = 0;     // the records' pick, likewise
   int trials = 0;
   double seconds = 0;
 };

@@ -1,5 +1,7 @@
 #include "tuners/measure.h"
 
+#include <algorithm>
+
 #include <limits>
 #include <numeric>
 
@@ -43,6 +45,14 @@ double MeasureResult::MeanCost() const {
   if (!ok()) return std::numeric_limits<double>::infinity();
   return std::accumulate(costs.begin(), costs.end(), 0.0) /
          static_cast<double>(costs.size());
+}
+
+double MeasureResult::MedianCost() const {
+  if (!ok()) return std::numeric_limits<double>::infinity();
+  std::vector<double> sorted = costs;
+  std::sort(sorted.begin(), sorted.end());
+  const size_t n = sorted.size();
+  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 absl::Status MeasureOption::Validate() const {

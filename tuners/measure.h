@@ -58,6 +58,9 @@ struct MeasureResult {
   // Mean of costs; +inf when !ok() so that "smallest cost wins" comparisons
   // never pick a failed measurement.
   double MeanCost() const;
+  // The median of costs (the mean of the middle two for an even count);
+  // infinity for a failed measurement.
+  double MedianCost() const;
 };
 
 // How candidate kernels are run (LocalRunner's knobs in AutoTVM).

@@ -30,6 +30,11 @@ TEST(MeasureTest, ThroughputIsZeroForFailures) {
   crashed.error_no = MeasureErrorNo::kRuntimeDevice;
   EXPECT_EQ(Throughput(3e9, crashed), 0.0);
   EXPECT_TRUE(std::isinf(crashed.MeanCost()));
+  EXPECT_TRUE(std::isinf(crashed.MedianCost()));
+  EXPECT_DOUBLE_EQ(ok.MedianCost(), 0.003);
+  MeasureResult odd;
+  odd.costs = {0.5, 0.1, 0.2};
+  EXPECT_DOUBLE_EQ(odd.MedianCost(), 0.2);
 
   MeasureResult empty;
   EXPECT_FALSE(empty.ok());

@@ -221,17 +221,49 @@ absl::StatusOr<RecordsFile> ReadRecords(const std::string& path) {
 
 HistoryBest HistoryBest::FromRecords(const std::vector<Record>& records) {
   HistoryBest best;
+  // Per workload, one merged record per config (in order of first
+  // appearance) holding the samples of all its valid records.
+  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, size_t>> slot;
   for (const Record& record : records) {
     if (!record.result.ok()) continue;
-    best.ranked_[record.WorkloadKey()].push_back(record);
+    const std::string key = record.WorkloadKey();
+    std::vector<Record>& list = best.ranked_[key];
+    auto [it, added] = slot[key].try_emplace(record.config.Dump(), list.size());
+    if (added) {
+      list.push_back(record);
+    } else {
+      std::vector<double>& costs = list[it->second].result.costs;
+      costs.insert(costs.end(), record.result.costs.begin(), record.result.costs.end());
+    }
   }
   for (auto& [key, list] : best.ranked_) {
-    std::stable_sort(list.begin(), list.end(),
-                     [](const Record& a, const Record& b) {
-                       return a.result.MeanCost() < b.result.MeanCost();
-                     });
+    std::stable_sort(list.begin(), list.end(), [](const Record& a, const Record& b) {
+      return a.result.MedianCost() < b.result.MedianCost();
+    });
   }
   return best;
+}
+
+const Record* HistoryBest::FindConfig(const TuningTask& task, const Config& config) const {
+  auto it = ranked_.find(task.WorkloadKey());
+  if (it == ranked_.end()) return nullptr;
+  for (const Record& record : it->second) {
+    absl::StatusOr<Config> decoded = task.space.FromJson(record.config);
+    if (decoded.ok() && decoded->index() == config.index()) return &record;
+  }
+  return nullptr;
+}
+
+std::vector<Config> HistoryBest::RankedConfigs(const TuningTask& task, size_t limit) const {
+  std::vector<Config> out;
+  auto it = ranked_.find(task.WorkloadKey());
+  if (it == ranked_.end()) return out;
+  for (const Record& record : it->second) {
+    if (out.size() >= limit) break;
+    absl::StatusOr<Config> config = task.space.FromJson(record.config);
+    if (config.ok()) out.push_back(*std::move(config));
+  }
+  return out;
 }
 
 const Record* HistoryBest::Find(const TuningTask& task) const {

@@ -78,15 +78,22 @@ absl::StatusOr<RecordsFile> ReadRecords(const std::string& path);
 // The same on text in memory; `source` names it in warnings.
 RecordsFile ParseRecords(absl::string_view text, absl::string_view source);
 
-// The best valid record of every workload (AutoTVM's apply_history_best):
-// the smallest mean cost among records with error NO_ERROR, earliest first
-// on ties. Workloads are keyed by exact target string, task name and args.
+// The best config of every workload (AutoTVM's apply_history_best): a
+// config's records with error NO_ERROR are pooled into one whose cost is
+// the median of all their samples, and the smallest wins, the earliest
+// config on ties. Pooling lets later re-measurements overrule a lucky
+// sample: the best of many noisy measurements is biased towards flukes.
+// Workloads are keyed by exact target string, task name and args.
 class HistoryBest {
  public:
   static HistoryBest FromRecords(const std::vector<Record>& records);
 
-  // nullptr when the workload has no valid record.
+  // The best config's pooled record; nullptr when the workload has none.
   const Record* Find(const TuningTask& task) const;
+  // The pooled record of one config; nullptr when it has no valid record.
+  const Record* FindConfig(const TuningTask& task, const Config& config) const;
+  // Up to `limit` configs, best first, of those that decode in task.space.
+  std::vector<Config> RankedConfigs(const TuningTask& task, size_t limit) const;
   // The best record's config decoded in task.space; when the space no longer
   // holds it (the template changed), the next best that decodes.
   // NotFound when no valid record decodes.
@@ -95,7 +102,7 @@ class HistoryBest {
   int num_workloads() const { return static_cast<int>(ranked_.size()); }
 
  private:
-  // Valid records per workload key, best first.
+  // Pooled records per workload key, one per config, best first.
   absl::flat_hash_map<std::string, std::vector<Record>> ranked_;
 };
 

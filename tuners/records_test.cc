@@ -203,6 +203,22 @@ TEST_F(RecordsTest, ApplyHistoryBestPicksTheBestValidPerWorkload) {
   EXPECT_DOUBLE_EQ(best->Find(task_)->result.MeanCost(), 0.15);
 }
 
+TEST_F(RecordsTest, AConfigIsJudgedOnAllItsSamples) {
+  // Config 3 got one lucky sample, then three slow ones when measured
+  // again; config 5 is steadily faster than 3 really is.
+  std::vector<Record> records = {Make(3, {0.05}), Make(5, {0.10, 0.12}),
+                                 Make(3, {0.30, 0.31, 0.29}), Make(5, {0.11})};
+  HistoryBest best = HistoryBest::FromRecords(records);
+  ASSERT_NE(best.Find(task_), nullptr);
+  EXPECT_EQ(best.BestConfig(task_)->index(), 5);
+  EXPECT_DOUBLE_EQ(best.Find(task_)->result.MedianCost(), 0.11);
+  const std::vector<Config> ranked = best.RankedConfigs(task_, 5);
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_EQ(ranked[0].index(), 5);
+  EXPECT_EQ(ranked[1].index(), 3);
+  EXPECT_EQ(best.RankedConfigs(task_, 1).size(), 1u);
+}
+
 TEST_F(RecordsTest, BestConfigFallsBackWhenTheSpaceChanged) {
   std::vector<Record> records = {Make(4, {0.1}), Make(2, {0.2})};
   // Config 4 is tile_oc [-1, 16], unroll False; the changed space has no

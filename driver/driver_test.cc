@@ -173,6 +173,14 @@ TEST_F(DriverTest, TuneThenCompileWithTheRecords) {
                    "--repeat=1 --output=" + records);
   ASSERT_EQ(tune.exit_code, 0) << tune.output;
   EXPECT_NE(tune.output.find("[Task  2/ 2]"), std::string::npos) << tune.output;
+  {
+    // Per task: the default, 3 trials, then the best configs (at least one)
+    // measured twice more to confirm the pick.
+    std::ifstream in(records);
+    int lines = 0;
+    for (std::string line; std::getline(in, line);) ++lines;
+    EXPECT_GE(lines, 2 * (1 + 3 + 2)) << tune.output;
+  }
   // An interrupted write leaves a truncated last line: skipped, not fatal.
   std::ofstream(records, std::ios::app) << "{\"version\":\"kiln-rec";
   const std::string tuned = Tmp("tuned.so");

@@ -111,7 +111,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   Tensor input = Compute(
       "winograd_input", {alpha, alpha, icc, tiles, c.ic_bn},
       [&](const std::vector<Var>& i) {
-        Expr t = i[3];
+        Expr t = Expr(i[3]);
         Expr n = FloorDiv(t, th * tw), ty = FloorMod(FloorDiv(t, tw), th), tx = FloorMod(t, tw);
         return SelectByIndex(i[0], alpha, [&](int64_t a) {
           return SelectByIndex(i[1], alpha, [&](int64_t b) {
@@ -138,9 +138,9 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   Tensor out = Compute(
       "out", {w.batch, occ, oh, ow, c.oc_bn},
       [&](const std::vector<Var>& i) {
-        Expr y = i[2], x = i[3];
+        Expr y = Expr(i[2]), x = Expr(i[3]);
         Expr t = (Expr(i[0]) * th + FloorDiv(y, m)) * tw + FloorDiv(x, m);
-        return Conv2dEpilogue(w, c.oc_bn, bias, residual, i, SelectByIndex(FloorMod(y, m), m, [&](int64_t r) {
+        Expr v = SelectByIndex(FloorMod(y, m), m, [&](int64_t r) {
           return SelectByIndex(FloorMod(x, m), m, [&](int64_t s) {
             return LinearCombination(Row(mats->at, alpha, r), [&](int64_t a) {
               return LinearCombination(Row(mats->at, alpha, s), [&](int64_t b) {
@@ -148,7 +148,8 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
               });
             });
           });
-        }));
+        });
+        return Conv2dEpilogue(w, c.oc_bn, bias, residual, i, v);
       },
       {"n", "oc.chunk", "oh", "ow", "oc.block"});
 
@@ -165,15 +166,14 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   {
     Tensor acc = s.CacheWrite(product);
     Stage& g = s[product];
-    auto [to, ti] = g.Split(g.axis(2), c.reg_n);
+    const Axis tiles_outer = g.Split(g.axis(2), c.reg_n).first;
     g.Parallel(g.Fuse(g.axis(0), g.axis(1)));
     g.Vectorize(g.axis(3));
     Stage& a = s[acc];
-    a.ComputeAt(g, to);
+    a.ComputeAt(g, tiles_outer);
     a.Reorder({a.axis(0), a.axis(1), a.reduce_axis(0), a.reduce_axis(1), a.axis(2), a.axis(3)});
     a.Unroll(a.axis(2));
     a.Vectorize(a.axis(3));
-    (void)ti;
   }
   {
     Stage& o = s[out];

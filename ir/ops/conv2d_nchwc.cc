@@ -113,6 +113,7 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
   for (int64_t m : {4, 2}) {
     if (!WinogradPays(w, m)) continue;
     c.winograd_tile = m;
+    c.oc_group = 1;  // each GEMM's weights stream once; its input tiles fit L2
     c.reg_n = DefaultWinogradRegisterTiles(WinogradTiles(w, m), c.oc_bn, target.vector_lanes,
                                            target.vector_registers);
     break;
@@ -178,8 +179,8 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
   }
   // The algorithm is a knob too (0: direct) with the tiles that can pay:
   // timed alone, with its weights hot, Winograd also wins where a model
-  // streaming them from memory loses. Winograd ignores the loop-order knobs
-  // and counts tile_ow in input tiles.
+  // streaming them from memory loses. Winograd counts tile_ow in input
+  // tiles, groups channel blocks in its GEMMs, and ignores unroll_kw.
   std::vector<int64_t> algorithms = {0};
   for (int64_t m : {2, 4}) {
     if (WinogradPays(w, m)) algorithms.push_back(m);

@@ -64,7 +64,8 @@ struct Conv2dNCHWcConfig {
   int64_t oc_group = 1;
   // 0: the direct convolution above. 2 or 4: Winograd F(m x m, 3 x 3)
   // (ir/ops/conv2d_winograd.h), where reg_n counts input tiles per register
-  // block and the loop-order knobs do not apply.
+  // block, oc_group groups the channel blocks of its GEMMs and unroll_kw
+  // does not apply.
   int64_t winograd_tile = 0;
 };
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
+#include "ir/ops/divisors.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
@@ -164,13 +165,18 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
     v.Vectorize(v.axis(4));
   }
   {
+    // As in the direct convolution, oc_group blocks of output channels
+    // share each register block of input tiles while it is in L1.
     Tensor acc = s.CacheWrite(product);
     Stage& g = s[product];
-    const Axis tiles_outer = g.Split(g.axis(2), c.reg_n).first;
-    g.Parallel(g.Fuse(g.axis(0), g.axis(1)));
+    auto [tiles_outer, tiles_inner] = g.Split(g.axis(2), c.reg_n);
+    auto [group, in_group] = g.Split(g.axis(1), LargestDivisorAtMost(occ, c.oc_group));
+    g.Reorder({g.axis(0), group, tiles_outer, in_group, tiles_inner, g.axis(3)});
+    const Axis blocks = g.Fuse(g.Fuse(g.Fuse(g.axis(0), group), tiles_outer), in_group);
+    g.Parallel(blocks);
     g.Vectorize(g.axis(3));
     Stage& a = s[acc];
-    a.ComputeAt(g, tiles_outer);
+    a.ComputeAt(g, blocks);
     a.Reorder({a.axis(0), a.axis(1), a.reduce_axis(0), a.reduce_axis(1), a.axis(2), a.axis(3)});
     a.Unroll(a.axis(2));
     a.Vectorize(a.axis(3));

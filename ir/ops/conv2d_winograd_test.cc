@@ -83,8 +83,10 @@ TEST(Conv2dWinogradTest, MatchesTheDirectReferenceForBothTilesAndSeveralBlocks) 
         c.reg_n = DefaultWinogradRegisterTiles(WinogradTiles(w, m), c.oc_bn, target.vector_lanes,
                                                target.vector_registers);
         CheckWinograd(w, c, target);
-        // A register block that leaves a remainder, and blocks of 4 / 2 channels.
+        // A register block that leaves a remainder, blocks of 4 / 2 channels
+        // and groups of them in the GEMMs.
         c.reg_n = 3;
+        c.oc_group = 4;
         c.ic_bn = w.in_channels % 4 == 0 ? 4 : 1;
         c.oc_bn = w.out_channels % 2 == 0 ? 2 : 1;
         CheckWinograd(w, c, target);

@@ -175,11 +175,11 @@ class NCHWcConverter {
     conv.attrs["pads"] = std::vector<int64_t>{w.pad_h, w.pad_w, w.pad_h, w.pad_w};
     conv.attrs["dilations"] = std::vector<int64_t>{w.dilation_h, w.dilation_w};
     conv.attrs["tile_ow"] = c.reg_n;
+    conv.attrs["oc_group"] = c.oc_group;
     if (winograd) {
       conv.attrs["winograd_tile"] = c.winograd_tile;
     } else {
       conv.attrs["unroll_kw"] = static_cast<int64_t>(c.unroll_kw);
-      conv.attrs["oc_group"] = c.oc_group;
     }
     conv.attrs["activation"] = std::string("none");
     return KeepBlocked(std::move(conv), c.oc_bn);

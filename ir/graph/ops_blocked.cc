@@ -113,6 +113,22 @@ absl::StatusOr<ConvGeometry> Geometry(const Node& n, const std::vector<int64_t>&
   return g;
 }
 
+// `out` (a blocked conv's output) once the optional bias [OC] and residual
+// (the output's shape) of a blocked conv's epilogue are checked against it.
+Result ConvOutputWithEpilogue(const Node& n, const Types& in, TensorType out) {
+  const int64_t channels = out.shape[1] * out.shape[4];
+  if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{channels}) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(n.op, " bias must have one value per channel (", channels, "), got ",
+                     in[2]->ToString()));
+  }
+  if (in.size() > 3 && in[3] && in[3]->shape != out.shape) {
+    return absl::InvalidArgumentError(absl::StrCat(n.op, " residual ", in[3]->ToString(),
+                                                   " differs from the output ", out.ToString()));
+  }
+  return std::vector<TensorType>{out};
+}
+
 OpDef Conv2dNCHWc() {
   OpDef def;
   def.infer = [](const Node& n, const Types& in) -> Result {
@@ -128,16 +144,7 @@ OpDef Conv2dNCHWc() {
     auto g = Geometry(n, d, w);
     if (!g.ok()) return g.status();
     if (g->oh < 1 || g->ow < 1) return absl::InvalidArgumentError("the output would be empty");
-    TensorType out{in[0]->dtype, {d[0], w[0], g->oh, g->ow, w[5]}};
-    if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{w[0] * w[5]}) {
-      return absl::InvalidArgumentError("conv2d_nchwc bias must have one value per channel");
-    }
-    if (in.size() > 3 && in[3] && in[3]->shape != out.shape) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "conv2d_nchwc residual ", in[3]->ToString(), " differs from the output ",
-          out.ToString()));
-    }
-    return std::vector<TensorType>{out};
+    return ConvOutputWithEpilogue(n, in, {in[0]->dtype, {d[0], w[0], g->oh, g->ow, w[5]}});
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& d = in[0].shape();
@@ -220,17 +227,7 @@ OpDef Conv2dWinogradNCHWc() {
     auto g = WinogradGeometry(n, d);
     if (!g.ok()) return g.status();
     if (g->oh < 1 || g->ow < 1) return absl::InvalidArgumentError("the output would be empty");
-    TensorType out{in[0]->dtype, {d[0], w[1], g->oh, g->ow, w[4]}};
-    if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{w[1] * w[4]}) {
-      return absl::InvalidArgumentError(
-          "conv2d_winograd_nchwc bias must have one value per channel");
-    }
-    if (in.size() > 3 && in[3] && in[3]->shape != out.shape) {
-      return absl::InvalidArgumentError(absl::StrCat("conv2d_winograd_nchwc residual ",
-                                                     in[3]->ToString(), " differs from the output ",
-                                                     out.ToString()));
-    }
-    return std::vector<TensorType>{out};
+    return ConvOutputWithEpilogue(n, in, {in[0]->dtype, {d[0], w[1], g->oh, g->ow, w[4]}});
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& d = in[0].shape();

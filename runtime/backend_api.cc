@@ -2,8 +2,8 @@
 // through the pointers a loader stores into each module.
 #include "runtime/backend_api.h"
 
-#include "runtime/aligned_memory.h"
 #include "runtime/thread_pool.h"
+#include "runtime/workspace_pool.h"
 
 extern "C" {
 
@@ -14,9 +14,9 @@ int32_t KilnBackendParallelLaunch(KilnParallelLambda body, void* closure,
 }
 
 void* KilnBackendAllocWorkspace(int64_t nbytes) {
-  return kiln::runtime::AlignedAlloc(nbytes);
+  return kiln::runtime::ThreadWorkspacePool().Alloc(nbytes);
 }
 
-void KilnBackendFreeWorkspace(void* ptr) { kiln::runtime::AlignedFree(ptr); }
+void KilnBackendFreeWorkspace(void* ptr) { kiln::runtime::ThreadWorkspacePool().Free(ptr); }
 
 }  // extern "C"

@@ -11,6 +11,8 @@
 #include <climits>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <system_error>
 
 #include "absl/strings/numbers.h"
@@ -88,6 +90,43 @@ int32_t RunSerially(int64_t num_tasks, ThreadPool::TaskFn fn, void* closure) {
     if (int32_t result = fn(t, num_tasks, closure); result != 0) return result;
   }
   return 0;
+}
+
+constexpr int64_t kMaxShareTasks = UINT32_MAX;
+
+uint64_t PackShare(int64_t begin, int64_t end) {
+  return static_cast<uint64_t>(begin) | static_cast<uint64_t>(end) << 32;
+}
+
+// The owner's next chunk of its share: up to `chunk` tasks from the front.
+std::optional<std::pair<int64_t, int64_t>> TakeFront(std::atomic<uint64_t>& share,
+                                                     int64_t chunk) {
+  uint64_t v = share.load(std::memory_order_relaxed);
+  for (;;) {
+    const int64_t begin = v & UINT32_MAX, end = v >> 32;
+    if (begin >= end) return std::nullopt;
+    const int64_t stop = std::min(begin + chunk, end);
+    if (share.compare_exchange_weak(v, PackShare(stop, end), std::memory_order_relaxed)) {
+      return std::make_pair(begin, stop);
+    }
+  }
+}
+
+// The last task of another thread's share, if more than `keep` are left:
+// the owner keeps working through its front, in order, while an idle thread
+// helps from the back only when the owner is well behind (descheduled on a
+// shared machine), not when it merely started a moment later; taking its
+// rows would move them, and every later kernel's reads of them, to the
+// other core.
+std::optional<int64_t> TakeBack(std::atomic<uint64_t>& share, int64_t keep) {
+  uint64_t v = share.load(std::memory_order_relaxed);
+  for (;;) {
+    const int64_t begin = v & UINT32_MAX, end = v >> 32;
+    if (end - begin <= keep) return std::nullopt;
+    if (share.compare_exchange_weak(v, PackShare(begin, end - 1), std::memory_order_relaxed)) {
+      return end - 1;
+    }
+  }
 }
 
 int32_t CallTaskFunction(int64_t task, int64_t num_tasks, void* closure) {
@@ -181,7 +220,7 @@ void ThreadPool::WorkerLoop(int index, uint32_t seen_generation) {
     // A launch waits for every worker, so the generation moved by exactly one.
     seen_generation = generation_.load(std::memory_order_acquire);
     if (stop_) return;
-    RunChunks(index);
+    RunTasks(index);
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
         launcher_sleeping_.load() != 0) {
       FutexWakeAll(&pending_);
@@ -189,27 +228,44 @@ void ThreadPool::WorkerLoop(int index, uint32_t seen_generation) {
   }
 }
 
-void ThreadPool::RunChunks(int index) {
-  WorkerSlot& slot = slots_[index];
-  slot.result = 0;
+void ThreadPool::RunTasks(int index) {
+  const int num_slots = num_threads();
+  WorkerSlot& mine = slots_[index];
+  mine.result = 0;
+  auto run = [&](int64_t t) {
+    if (int32_t result = fn_(t, num_tasks_, closure_); result != 0) {
+      mine.result = result;
+      mine.failed_task = t;
+      failed_.store(true, std::memory_order_relaxed);
+      return false;
+    }
+    return true;
+  };
+  // A share is claimed in eighths: few atomic operations for kernels of
+  // thousands of tiny tasks, and an eighth is what others may leave behind.
+  const int64_t share_size = num_tasks_ / num_slots;
+  const int64_t chunk = std::max<int64_t>(1, share_size / 8);
   while (!failed_.load(std::memory_order_relaxed)) {
-    const int64_t begin = next_task_.fetch_add(chunk_size_, std::memory_order_relaxed);
-    if (begin >= num_tasks_) return;
-    const int64_t end = std::min(begin + chunk_size_, num_tasks_);
-    for (int64_t t = begin; t < end; ++t) {
-      if (int32_t result = fn_(t, num_tasks_, closure_); result != 0) {
-        slot.result = result;
-        slot.failed_task = t;
-        failed_.store(true, std::memory_order_relaxed);
-        return;
-      }
+    const auto range = TakeFront(mine.share, chunk);
+    if (!range) break;
+    for (int64_t t = range->first; t < range->second; ++t) {
+      if (!run(t)) return;
+    }
+  }
+  for (int k = 1; k < num_slots; ++k) {
+    std::atomic<uint64_t>& share = slots_[(index + k) % num_slots].share;
+    while (!failed_.load(std::memory_order_relaxed)) {
+      const std::optional<int64_t> t = TakeBack(share, chunk);
+      if (!t) break;
+      if (!run(*t)) return;
     }
   }
 }
 
 int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
   if (num_tasks <= 0) return 0;
-  if (t_inside_task || num_tasks == 1 || num_threads() == 1 || g_forked_child.load()) {
+  if (t_inside_task || num_tasks == 1 || num_tasks > kMaxShareTasks || num_threads() == 1 ||
+      g_forked_child.load()) {
     return RunSerially(num_tasks, fn, closure);
   }
   absl::MutexLock lock(&launch_mu_);
@@ -219,8 +275,12 @@ int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
   fn_ = fn;
   closure_ = closure;
   num_tasks_ = num_tasks;
-  chunk_size_ = std::max<int64_t>(1, num_tasks / (8 * (num_workers + 1)));
-  next_task_.store(0, std::memory_order_relaxed);
+  const int num_slots = num_workers + 1;
+  for (int index = 0; index < num_slots; ++index) {
+    slots_[index].share.store(PackShare(num_tasks * index / num_slots,
+                                        num_tasks * (index + 1) / num_slots),
+                              std::memory_order_relaxed);
+  }
   failed_.store(false, std::memory_order_relaxed);
   pending_.store(num_workers, std::memory_order_relaxed);
   generation_.fetch_add(1);  // releases the fields above to the workers
@@ -228,7 +288,7 @@ int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
 
   {
     ScopedInsideTask inside;
-    RunChunks(0);
+    RunTasks(0);
   }
 
   auto all_done = [&] {

@@ -3,11 +3,12 @@
 // Dispatch is cheap because a launch is one atomic increment: idle workers
 // spin for a short while on a generation counter before they sleep on a
 // futex, so back-to-back kernels (a ResNet-50 inference launches ~100) find
-// them awake. Threads take contiguous chunks of tasks from a shared counter
-// (about eight per thread): consecutive tasks of a kernel share their
-// weights or input rows, and a thread slowed down by anything else on its
-// core (shared machines) hands its remaining chunks to the others instead
-// of making the whole launch wait for it.
+// them awake. Each thread owns a fixed contiguous share of every launch's
+// tasks: consecutive tasks of a kernel share their weights or input rows,
+// and the same thread handles the same part of the image in every kernel, so
+// activations stay in the cache of the core that produced them. A thread
+// slowed down by anything else on its core (shared machines) has the rest
+// of its share taken by the others instead of making the launch wait.
 #ifndef KILN_RUNTIME_THREAD_POOL_H_
 #define KILN_RUNTIME_THREAD_POOL_H_
 
@@ -40,11 +41,16 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   // Runs fn(t, num_tasks, closure) for every t in [0, num_tasks) and waits.
-  // Each chunk runs its tasks in order on one thread. After a task fails no
-  // thread starts another chunk; the result is 0, or the failure of the
-  // lowest-numbered failing task among those that ran.
+  // Thread i of T (the caller is thread 0) starts on the i-th contiguous
+  // T-th of the tasks and runs them in order; a thread that finishes its
+  // share takes the next tasks of the others' shares. Kernels parallelize
+  // over image rows first, so a thread mostly reads the rows it wrote in the
+  // previous kernel, from its own cache, instead of the other core's. After
+  // a task fails no thread starts another; the result is 0, or the failure
+  // of the lowest-numbered failing task among those that ran.
   // Called from inside a task (of any pool), the tasks run inline, serially.
   // Launches from different outside threads are serialized.
+  // num_tasks above 2^32 - 1 run serially on the caller.
   int32_t ParallelFor(int64_t num_tasks, TaskFn fn, void* closure);
   int32_t ParallelFor(int64_t num_tasks, const TaskFunction& fn);
 
@@ -57,7 +63,12 @@ class ThreadPool {
   absl::Status SetNumThreads(int num_threads);
 
  private:
+  // Per thread: the untaken rest of its share of the current launch, as
+  // [begin, end) packed in 32-bit halves so that its owner (from the front)
+  // and other threads (from the back) take tasks with one compare-exchange,
+  // and what the tasks this thread ran returned.
   struct alignas(64) WorkerSlot {
+    std::atomic<uint64_t> share{0};
     int32_t result = 0;
     int64_t failed_task = 0;  // when result != 0
   };
@@ -65,9 +76,9 @@ class ThreadPool {
   void StartWorkers(int num_threads) ABSL_EXCLUSIVE_LOCKS_REQUIRED(launch_mu_);
   void StopWorkers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(launch_mu_);
   void WorkerLoop(int index, uint32_t seen_generation);
-  // Runs chunks of this launch on thread `index` until none are left (or a
-  // task failed) and records the outcome in slots_[index].
-  void RunChunks(int index);
+  // Runs tasks of this launch on thread `index`, its own share first, until
+  // none are left (or a task failed); records the outcome in slots_[index].
+  void RunTasks(int index);
 
   // Held by the launching thread for a whole launch.
   absl::Mutex launch_mu_;
@@ -78,7 +89,6 @@ class ThreadPool {
   TaskFn fn_ = nullptr;
   void* closure_ = nullptr;
   int64_t num_tasks_ = 0;
-  int64_t chunk_size_ = 1;
   bool stop_ = false;
   std::unique_ptr<WorkerSlot[]> slots_;
 
@@ -88,9 +98,8 @@ class ThreadPool {
   std::atomic<int32_t> sleeping_workers_{0};
   alignas(64) std::atomic<uint32_t> pending_{0};
   std::atomic<int32_t> launcher_sleeping_{0};
-  // The first task of the next chunk to hand out, and whether a task failed.
-  alignas(64) std::atomic<int64_t> next_task_{0};
-  std::atomic<bool> failed_{false};
+  // Whether a task of the current launch failed.
+  alignas(64) std::atomic<bool> failed_{false};
 };
 
 // The process-wide pool kernels run on, created on first use with

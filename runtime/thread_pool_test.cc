@@ -7,7 +7,10 @@
 #include <chrono>
 #include <thread>
 #include <cstdint>
+#include <set>
 #include <vector>
+
+#include "absl/synchronization/mutex.h"
 
 #include "gtest/gtest.h"
 
@@ -63,7 +66,7 @@ TEST(ThreadPoolTest, FailureIsReported) {
   EXPECT_EQ(pool.ParallelFor(10, [](int64_t t, int64_t) { return t == 7 ? 3 : 0; }), 3);
 }
 
-TEST(ThreadPoolTest, TheLowestFailingTaskWinsAndFailureStopsNewChunks) {
+TEST(ThreadPoolTest, TheLowestFailingTaskWinsAndFailureStopsNewTasks) {
   ThreadPool pool(2);
   for (int round = 0; round < 50; ++round) {
     std::atomic<int64_t> ran{0};
@@ -95,6 +98,42 @@ TEST(ThreadPoolTest, ASlowThreadDoesNotHoldItsShareOfTheTasks) {
     return 0;
   }), 0);
   EXPECT_GT(by_others.load(), 120);
+}
+
+TEST(ThreadPoolTest, EachThreadStartsOnItsOwnShareAndRunsItInOrder) {
+  // The split of a kernel's tasks must be the same in every launch, so that
+  // a thread reads what it wrote in the previous kernel. Others only ever
+  // take tasks from the back of a share, so its first task is always run by
+  // its owner, whatever the timing.
+  for (int threads : {2, 3}) {
+    ThreadPool pool(threads);
+    for (int round = 0; round < 20; ++round) {
+      const int64_t n = 90;
+      std::vector<std::thread::id> runner(n);
+      std::vector<int64_t> order;
+      absl::Mutex mu;
+      ASSERT_EQ(pool.ParallelFor(n, [&](int64_t t, int64_t) {
+        runner[t] = std::this_thread::get_id();
+        absl::MutexLock lock(&mu);
+        order.push_back(t);
+        return 0;
+      }), 0);
+      EXPECT_EQ(runner[0], std::this_thread::get_id());  // the caller is thread 0
+      std::set<std::thread::id> owners;
+      for (int i = 0; i < threads; ++i) owners.insert(runner[n * i / threads]);
+      EXPECT_EQ(owners.size(), static_cast<size_t>(threads)) << "round " << round;
+      // What one thread ran of its own share, it ran front to back.
+      for (int i = 0; i < threads; ++i) {
+        const std::thread::id owner = runner[n * i / threads];
+        int64_t last = -1;
+        for (int64_t t : order) {
+          if (runner[t] != owner || t < n * i / threads || t >= n * (i + 1) / threads) continue;
+          EXPECT_GT(t, last);
+          last = t;
+        }
+      }
+    }
+  }
 }
 
 TEST(ThreadPoolTest, ResizeKeepsWorking) {

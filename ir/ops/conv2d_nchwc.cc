@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
 #include "ir/ops/conv2d_winograd.h"
+#include "ir/ops/default_schedule.h"
 #include "ir/ops/divisors.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
@@ -226,7 +227,7 @@ Tensor ZeroPaddedNCHWc(const Tensor& data, const Conv2dWorkload& w, int64_t padd
 }
 
 void ScheduleStagedInput(Stage& staged) {
-  staged.Parallel(staged.Fuse(staged.Fuse(staged.axis(0), staged.axis(1)), staged.axis(2)));
+  ScheduleImageRows(staged);
   staged.Vectorize(staged.axis(4));
 }
 

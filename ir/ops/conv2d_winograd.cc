@@ -158,8 +158,9 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   ScheduleStagedInput(s[pad]);
   {
     Stage& v = s[input];
-    v.Reorder({v.axis(2), v.axis(3), v.axis(0), v.axis(1), v.axis(4)});
-    v.Parallel(v.Fuse(v.axis(2), v.axis(3)));
+    // Tiles outermost, like the rows of the padded input it reads.
+    v.Reorder({v.axis(3), v.axis(2), v.axis(0), v.axis(1), v.axis(4)});
+    v.Parallel(v.axis(3));
     v.Unroll(v.axis(0));
     v.Unroll(v.axis(1));
     v.Vectorize(v.axis(4));
@@ -185,8 +186,10 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
     Stage& o = s[out];
     auto [yo, yi] = o.Split(o.axis(2), m);
     auto [xo, xi] = o.Split(o.axis(3), m);
-    o.Reorder({o.axis(0), o.axis(1), yo, xo, yi, xi, o.axis(4)});
-    o.Parallel(o.Fuse(o.Fuse(o.axis(0), o.axis(1)), yo));
+    // Rows of tiles outermost: the output is split between threads as every
+    // other kernel splits its output (see ScheduleImageRows).
+    o.Reorder({o.axis(0), yo, o.axis(1), xo, yi, xi, o.axis(4)});
+    o.Parallel(o.Fuse(o.axis(0), yo));
     o.Unroll(yi);
     o.Unroll(xi);
     o.Vectorize(o.axis(4));

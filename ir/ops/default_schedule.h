@@ -10,7 +10,16 @@
 
 namespace kiln::ir::ops {
 
+// Tensors of rank 5 are blocked images [N, C/b, H, W, b]: they get
+// ScheduleImageRows and vectors of b.
 void ScheduleRowsAndVectors(Stage& stage, int64_t lanes);
+
+// A blocked image [N, C/b, H, W, b] in parallel over image rows, every
+// channel block of a row in one task. Every kernel of a model splits its
+// output this way (or keeps rows outermost in its own split), so with the
+// thread pool's fixed shares a thread reads the rows it wrote before from
+// its own core's cache; reading another core's writes costs 2-3x.
+void ScheduleImageRows(Stage& stage);
 
 }  // namespace kiln::ir::ops
 

@@ -39,6 +39,34 @@ TEST(ElementwiseTest, FusedChainWithBroadcasting) {
   }
 }
 
+TEST(ElementwiseTest, BlockedImageSplitByRows) {
+  // out = relu(x * scale + shift) on a blocked image [N, C/b, H, W, b] with
+  // per-channel [C/b, 1, 1, b] parameters (pre-activation batch norm); rank 5
+  // takes the rows-outermost schedule. Odd sizes leave a vector tail.
+  const int64_t n = 2, cc = 3, h = 5, w = 7, b = 20;
+  const std::vector<std::vector<int64_t>> shapes = {{n, cc, h, w, b}, {cc, 1, 1, b}, {cc, 1, 1, b}};
+  auto x = RandomFloats(n * cc * h * w * b, 4), scale = RandomFloats(cc * b, 5),
+       shift = RandomFloats(cc * b, 6);
+  std::vector<float> want(x.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < cc; ++c)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t xx = 0; xx < w; ++xx)
+          for (int64_t k = 0; k < b; ++k) {
+            const int64_t at = (((i * cc + c) * h + y) * w + xx) * b + k;
+            want[at] = std::max(x[at] * scale[c * b + k] + shift[c * b + k], 0.0f);
+          }
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    auto f = BuildElementwise(
+        shapes, [](const std::vector<Expr>& v) { return Max(v[0] * v[1] + v[2], 0.0f); }, target,
+        "bn_relu");
+    ASSERT_TRUE(f.ok()) << f.status();
+    std::vector<std::vector<float>> buffers = {x, scale, shift, std::vector<float>(x.size())};
+    ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
+    testing::ExpectAllNear(buffers.back(), want, 1e-5f, target.ToString());
+  }
+}
+
 TEST(ElementwiseTest, BroadcastErrorsNameTheShapes) {
   auto s = BroadcastShapes({{2, 3}, {4}});
   EXPECT_THAT(s.status().message(), HasSubstr("do not broadcast"));

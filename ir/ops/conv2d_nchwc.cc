@@ -71,7 +71,10 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   // each group streams the whole input once (unless the input fits in half
   // of L2) and its weights once (if they fit there too, else once per row).
   // One block per group is channel blocks outermost, all of them is rows
-  // outermost. (A strided 1x1 convolution first gathers the pixels it reads.)
+  // outermost; on a tie a larger group whose weights fit wins, rows
+  // outermost being how every other kernel splits an image between threads
+  // (ScheduleImageRows).
+  // (A strided 1x1 convolution first gathers the pixels it reads.)
   const bool gathered = w.kernel_h == 1 && w.kernel_w == 1 && w.pad_h == 0 && w.pad_w == 0;
   const double input_bytes = 4.0 * w.batch * w.in_channels *
                              (gathered ? w.out_height() * w.out_width() : w.height * w.width);
@@ -82,10 +85,11 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   double least = -1;
   for (int64_t g = 1; g <= occ; g *= 2) {
     if (occ % g != 0) continue;
+    const bool group_fits = g * weight_bytes / occ <= budget;
     const double traffic =
-        (g * weight_bytes / occ <= budget ? 1.0 : rows) * weight_bytes +
+        (group_fits ? 1.0 : rows) * weight_bytes +
         (input_bytes <= budget ? 1.0 : static_cast<double>(occ / g)) * input_bytes;
-    if (least < 0 || traffic < least) {
+    if (least < 0 || traffic < least || (traffic == least && group_fits)) {
       least = traffic;
       c.oc_group = g;
     }

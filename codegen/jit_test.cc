@@ -111,21 +111,30 @@ TEST(JitTest, RandomMatmulSchedulesMatchTheInterpreter) {
   }
 }
 
+// C = A x B in register tiles of `rows` x one vector: the accumulators of a
+// tile live across the whole k loop. With `prefetch_ahead` > 0 every k step
+// also prefetches the vector of B that many rows ahead.
+absl::StatusOr<LoweredFunc> LowerRegisterTiled(const Matmul& mm, int64_t rows, int lanes,
+                                               int64_t prefetch_ahead, const std::string& name) {
+  Schedule s({mm.c});
+  Tensor cache = s.CacheWrite(mm.c);
+  Stage& out = s[mm.c];
+  auto tiles = out.Tile(out.axis(0), out.axis(1), rows, lanes);
+  out.Vectorize(tiles[3]);
+  Stage& acc = s[cache];
+  acc.ComputeAt(out, tiles[1]);
+  acc.Reorder({acc.reduce_axis(0), acc.axis(0), acc.axis(1)});
+  acc.Unroll(acc.axis(0));
+  acc.Vectorize(acc.axis(1));
+  if (prefetch_ahead > 0) acc.Prefetch(mm.b, acc.reduce_axis(0), prefetch_ahead * mm.n, lanes);
+  return Lower(s, {mm.a, mm.b, mm.c}, name);
+}
+
 TEST(JitTest, RegisterTileStaysInRegisters) {
   for (const targets::Target& target : TestTargets()) {
     const int lanes = target.vector_lanes;
     Matmul mm(8, 4 * lanes, 32);
-    Schedule s({mm.c});
-    Tensor cache = s.CacheWrite(mm.c);
-    Stage& out = s[mm.c];
-    auto tiles = out.Tile(out.axis(0), out.axis(1), 4, lanes);
-    out.Vectorize(tiles[3]);
-    Stage& acc = s[cache];
-    acc.ComputeAt(out, tiles[1]);
-    acc.Reorder({acc.reduce_axis(0), acc.axis(0), acc.axis(1)});
-    acc.Unroll(acc.axis(0));
-    acc.Vectorize(acc.axis(1));
-    auto f = Lower(s, {mm.a, mm.b, mm.c}, "tile");
+    auto f = LowerRegisterTiled(mm, 4, lanes, 0, "tile");
     ASSERT_TRUE(f.ok()) << f.status();
     auto module = JitModule::Compile({*f}, target);
     ASSERT_TRUE(module.ok()) << module.status();
@@ -135,6 +144,24 @@ TEST(JitTest, RegisterTileStaysInRegisters) {
     EXPECT_THAT((*module)->llvm_ir(), HasSubstr("fmul contract <"));
     ExpectMatchesInterpreter(*f,
                              {Random(mm.m * mm.k, 1), Random(mm.k * mm.n, 2),
+                              std::vector<float>(mm.m * mm.n, 0.0f)},
+                             target);
+  }
+}
+
+TEST(JitTest, PrefetchesBecomeCpuPrefetchesAndChangeNoResult) {
+  // The register tile above, prefetching B one k-step ahead: the last step
+  // prefetches past B's end, which a prefetch must survive.
+  for (const targets::Target& target : TestTargets()) {
+    const int lanes = target.vector_lanes;
+    Matmul mm(4, 2 * lanes, 5);
+    auto f = LowerRegisterTiled(mm, 2, lanes, 1, "prefetching");
+    ASSERT_TRUE(f.ok()) << f.status();
+    auto module = JitModule::Compile({*f}, target);
+    ASSERT_TRUE(module.ok()) << module.status();
+    EXPECT_THAT((*module)->llvm_ir(), HasSubstr("@llvm.prefetch"));
+    ExpectMatchesInterpreter(*f,
+                             {Random(mm.m * mm.k, 3), Random(mm.k * mm.n, 4),
                               std::vector<float>(mm.m * mm.n, 0.0f)},
                              target);
   }

@@ -270,6 +270,7 @@ class Emitter {
   }
 
   llvm::Value* EmitCall(const ir::CallNode* op) {
+    if (op->op == ir::Intrinsic::kPrefetch) return EmitPrefetch(op);
     std::vector<llvm::Value*> args;
     for (const Expr& a : op->args) args.push_back(EmitExpr(a));
     llvm::Type* t = args[0]->getType();
@@ -296,6 +297,7 @@ class Emitter {
       }
       case ir::Intrinsic::kTanh: return Tanh(args[0]);
       case ir::Intrinsic::kErf: return Erf(args[0]);
+      case ir::Intrinsic::kPrefetch: break;  // EmitPrefetch, above
     }
     return args[0];
   }
@@ -435,6 +437,18 @@ class Emitter {
     if (!ramp) return nullptr;
     const int64_t* stride = ir::AsConstInt(ramp->stride);
     return stride && *stride == 1 ? ramp : nullptr;
+  }
+
+  // A read prefetch of the first element the load would read, into all cache
+  // levels; the load itself is not emitted.
+  llvm::Value* EmitPrefetch(const ir::CallNode* op) {
+    const auto* load = op->args[0].as<ir::LoadNode>();
+    const auto* ramp = load->index.as<ir::RampNode>();
+    llvm::Value* index = EmitExpr(ramp != nullptr ? ramp->base : load->index);
+    llvm::Value* p = b_.CreateGEP(MemTy(load->buffer->dtype), BufferBase(load->buffer), index);
+    b_.CreateIntrinsic(llvm::Intrinsic::prefetch, {p->getType()},
+                       {p, b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
+    return llvm::Constant::getNullValue(Ty(op->dtype));
   }
 
   llvm::Value* EmitLoad(const ir::LoadNode* op) {

@@ -76,6 +76,7 @@ const char* IntrinsicName(Intrinsic op) {
     case Intrinsic::kCeil: return "ceil";
     case Intrinsic::kRound: return "round";
     case Intrinsic::kFma: return "fma";
+    case Intrinsic::kPrefetch: return "prefetch";
   }
   return "?";
 }
@@ -361,8 +362,10 @@ Expr Call(Intrinsic op, std::vector<Expr> args) {
   const size_t arity = op == Intrinsic::kFma ? 3 : op == Intrinsic::kPow ? 2 : 1;
   CHECK_EQ(args.size(), arity) << IntrinsicName(op) << " takes " << arity << " arguments";
   for (size_t i = 1; i < args.size(); ++i) Unify(args[0], args[i], IntrinsicName(op));
+  CHECK(op != Intrinsic::kPrefetch || args[0].kind() == ExprKind::kLoad)
+      << "prefetch takes a load";
   const DataType t = args[0].dtype();
-  CHECK(t.is_float() || op == Intrinsic::kAbs)
+  CHECK(t.is_float() || op == Intrinsic::kAbs || op == Intrinsic::kPrefetch)
       << IntrinsicName(op) << " of " << t.ToString();
   return Expr(std::make_shared<CallNode>(t, op, std::move(args)));
 }

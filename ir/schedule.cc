@@ -179,6 +179,16 @@ void Stage::Vectorize(const Axis& axis) { Annotate(axis, ForKind::kVectorized, "
 void Stage::Unroll(const Axis& axis) { Annotate(axis, ForKind::kUnrolled, "unroll"); }
 void Stage::Parallel(const Axis& axis) { Annotate(axis, ForKind::kParallel, "parallel"); }
 
+void Stage::Prefetch(const Tensor& tensor, const Axis& axis, int64_t distance, int64_t span) {
+  if (!IsLeaf(axis, "prefetch")) return;
+  if (!tensor || span < 1) {
+    Fail(absl::StrCat("prefetch at ", axis->name, ": needs a tensor and a span of at least 1 ",
+                      "element, got ", tensor ? tensor->name : "no tensor", " and ", span));
+    return;
+  }
+  prefetch_hints_.push_back({tensor, axis, distance, span});
+}
+
 void Stage::ComputeAt(Stage& parent, const Axis& axis) {
   if (&parent == this) {
     Fail("compute_at: a stage cannot be computed inside itself");

@@ -80,6 +80,22 @@ class Stage {
   void Unroll(const Axis& axis);
   void Parallel(const Axis& axis);
 
+  // At the start of every iteration of loop `axis`, prefetches `span`
+  // elements of `tensor` from `distance` elements past the first element
+  // this stage's body reads of it in that iteration (the loops inside
+  // `axis` at their first iteration). A kernel that reuses a block of
+  // weights for a while and then moves on reads each new block in a burst
+  // the hardware prefetcher cannot hide; prefetching the next block while
+  // the current one is in use streams it from memory behind the compute.
+  struct PrefetchHint {
+    Tensor tensor;
+    Axis axis;
+    int64_t distance;
+    int64_t span;
+  };
+  void Prefetch(const Tensor& tensor, const Axis& axis, int64_t distance, int64_t span);
+  const std::vector<PrefetchHint>& prefetch_hints() const { return prefetch_hints_; }
+
   // Computes this stage inside `parent`'s loop `axis`, only the region that
   // one iteration of that loop needs.
   void ComputeAt(Stage& parent, const Axis& axis);
@@ -112,6 +128,7 @@ class Stage {
   std::vector<Axis> leaf_axes_;
   std::vector<SplitRelation> splits_;
   std::vector<FuseRelation> fuses_;
+  std::vector<PrefetchHint> prefetch_hints_;
   AttachKind attach_kind_ = AttachKind::kRoot;
   Stage* attach_stage_ = nullptr;
   Axis attach_axis_;

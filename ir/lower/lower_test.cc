@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <random>
 #include <string>
 #include <vector>
@@ -263,6 +265,69 @@ TEST(LowerTest, PrintedLoopNestIsReadable) {
             "    B[ramp((i.outer * 8), 1, 8)] = (A[ramp((i.outer * 8), 1, 8)] * x8(2f))\n"
             "  }\n"
             "}\n");
+}
+
+TEST(LowerTest, PrefetchFetchesTheNextBlockAtTheStartOfEachIteration) {
+  // C = A x B with B read in 8-column vectors: at each k, prefetch the row
+  // of B two k-steps ahead (2 * 16 elements), one prefetch per 64-byte line
+  // of the 16-element span. The last iterations prefetch past B's end,
+  // which must be harmless in the interpreter and in compiled code.
+  Matmul mm(3, 16, 6);
+  Schedule s({mm.c});
+  Stage& st = s[mm.c];
+  auto [jo, ji] = st.Split(st.axis(1), 8);
+  st.Reorder({st.axis(0), jo, st.reduce_axis(0), ji});
+  st.Vectorize(ji);
+  st.Prefetch(mm.b, st.reduce_axis(0), 32, 16);
+  auto f = Lower(s, {mm.a, mm.b, mm.c}, "matmul");
+  ASSERT_TRUE(f.ok()) << f.status();
+  const std::string text = ToString(*f);
+  EXPECT_THAT(text, HasSubstr("for (k, 0, 6) {\n        prefetch(B[(((k * 16) + (j.outer * 8)) + 32)])"))
+      << text;
+  EXPECT_THAT(text, Not(HasSubstr("prefetch(B[(((k * 16) + (j.outer * 8)) + 48)])")));
+  mm.Check(s);
+}
+
+TEST(LowerTest, PrefetchSpansWholeCacheLines) {
+  Matmul mm(2, 40, 3);
+  Schedule s({mm.c});
+  Stage& st = s[mm.c];
+  st.Reorder({st.axis(0), st.reduce_axis(0), st.axis(1)});
+  st.Prefetch(mm.b, st.reduce_axis(0), 40, 40);  // 160 bytes: 3 lines
+  auto f = Lower(s, {mm.a, mm.b, mm.c}, "matmul");
+  ASSERT_TRUE(f.ok()) << f.status();
+  const std::string text = ToString(*f);
+  for (const char* at : {"((k * 40) + 40)", "((k * 40) + 56)", "((k * 40) + 72)"}) {
+    EXPECT_THAT(text, HasSubstr(std::string("prefetch(B[") + at + "])")) << text;
+  }
+  EXPECT_THAT(text, Not(HasSubstr("((k * 40) + 88)")));
+  mm.Check(s);
+}
+
+TEST(LowerTest, BadPrefetchesAreErrors) {
+  Matmul mm(4, 16, 4);
+  Tensor other = Placeholder("D", {4});
+  const std::vector<std::pair<std::function<void(Stage&)>, std::string>> cases = {
+      {[&](Stage& st) { st.Prefetch(other, st.reduce_axis(0), 0, 1); }, "does not read it"},
+      {[&](Stage& st) { st.Prefetch(mm.b, st.reduce_axis(0), 0, 0); }, "span of at least 1"},
+      {[&](Stage& st) {
+         st.Vectorize(st.axis(1));
+         st.Prefetch(mm.b, st.axis(1), 16, 16);
+       },
+       "vectorized"},
+  };
+  for (const auto& [apply, message] : cases) {
+    Schedule s({mm.c});
+    apply(s[mm.c]);
+    auto f = Lower(s, {mm.a, mm.b, mm.c, other}, "bad");
+    EXPECT_THAT(f.status().message(), HasSubstr(message));
+  }
+  Schedule s({mm.c});
+  Stage& st = s[mm.c];
+  Axis old = st.axis(0);
+  st.Split(old, 2);
+  st.Prefetch(mm.b, old, 0, 1);
+  EXPECT_THAT(s.status().message(), HasSubstr("not a current loop"));
 }
 
 TEST(LowerTest, BadPrimitivesAreErrorsNotCrashes) {

@@ -35,6 +35,27 @@ Expr FlatIndex(const Realization& r, const std::vector<Expr>& indices) {
   return flat;
 }
 
+// The first load of `buffer` in `s`, or null.
+const LoadNode* FirstLoadOf(const Stmt& s, const Buffer& buffer) {
+  class Finder : public StmtVisitor {
+   public:
+    explicit Finder(const Buffer& b) : buffer_(b) {}
+    const LoadNode* found = nullptr;
+
+   protected:
+    void VisitLoad(const LoadNode* op) override {
+      if (found == nullptr && op->buffer == buffer_) found = op;
+      StmtVisitor::VisitLoad(op);
+    }
+
+   private:
+    const Buffer& buffer_;
+  };
+  Finder f(buffer);
+  f.Visit(s);
+  return f.found;
+}
+
 // Replaces reads of inlined tensors with their bodies.
 class Inliner : public ExprMutator {
  public:
@@ -336,6 +357,46 @@ class NestBuilder {
     return loops;
   }
 
+  // Per leaf loop index, the prefetches the stage's hints put at the start of
+  // its body: each from the first load of the tensor in the stage's update,
+  // with the loops inside at zero, one per cache line of the span.
+  absl::StatusOr<absl::flat_hash_map<size_t, std::vector<Stmt>>> PrefetchStatements(
+      const Stage* stage, const StageLoops& loops, const Stmt& update) {
+    absl::flat_hash_map<size_t, std::vector<Stmt>> result;
+    for (const Stage::PrefetchHint& hint : stage->prefetch_hints()) {
+      size_t level = 0;
+      while (level < loops.leaves.size() && loops.leaves[level].axis != hint.axis) ++level;
+      auto where = [&] {
+        return absl::StrCat("stage ", stage->tensor()->name, " prefetches ", hint.tensor->name,
+                            " at loop ", hint.axis->name);
+      };
+      if (level == loops.leaves.size()) {
+        return absl::InvalidArgumentError(absl::StrCat(where(), ", which is not its loop"));
+      }
+      if (hint.axis->kind == ForKind::kVectorized) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where(), ", which is vectorized; prefetch outside the vector loop"));
+      }
+      auto real = realized_.find(hint.tensor.get());
+      const LoadNode* load =
+          real == realized_.end() ? nullptr : FirstLoadOf(update, real->second.buffer);
+      if (load == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat(where(), " but does not read it"));
+      }
+      VarMap first_iteration;
+      for (size_t k = level + 1; k < loops.leaves.size(); ++k) {
+        first_iteration[loops.leaves[k].var.get()] = Expr(0);
+      }
+      const Expr start = Substitute(load->index, first_iteration) + hint.distance;
+      const int64_t per_line = std::max<int64_t>(1, 64 / load->buffer->dtype.bytes());
+      for (int64_t offset = 0; offset < hint.span; offset += per_line) {
+        result[level].push_back(
+            Evaluate(Call(Intrinsic::kPrefetch, {Load(load->buffer, start + offset)})));
+      }
+    }
+    return result;
+  }
+
   absl::StatusOr<Stmt> BuildStage(const Stage* stage) {
     built_.insert(stage);
     // A copy: inferring producer regions below inserts into realized_.
@@ -445,6 +506,16 @@ class NestBuilder {
     innermost = guard(innermost, guards);
     if (init.defined()) init = guard(init, init_guards);
 
+    auto prefetches = PrefetchStatements(stage, loops, innermost);
+    if (!prefetches.ok()) return prefetches.status();
+    auto with_prefetches = [&](size_t k, Stmt inner) {
+      auto it = prefetches->find(k);
+      if (it == prefetches->end()) return inner;
+      std::vector<Stmt> seq = it->second;
+      seq.push_back(inner);
+      return Seq(seq);
+    };
+
     // Wrap loops from the inside out; attach producers after opening a loop.
     size_t first_reduce = loops.leaves.size();
     for (size_t k = 0; k < loops.leaves.size(); ++k) {
@@ -461,7 +532,7 @@ class NestBuilder {
         if (!data_only) {
           auto attached = AttachedAt(l.axis.get(), inner);
           if (!attached.ok()) return attached.status();
-          inner = *attached;
+          inner = with_prefetches(k, *attached);
         }
         inner = For(l.var, 0, l.extent, l.axis->kind, inner);
       }
@@ -478,7 +549,7 @@ class NestBuilder {
         const Loop& l = loops.leaves[k];
         auto attached = AttachedAt(l.axis.get(), nest);
         if (!attached.ok()) return attached.status();
-        nest = For(l.var, 0, l.extent, l.axis->kind, *attached);
+        nest = For(l.var, 0, l.extent, l.axis->kind, with_prefetches(k, *attached));
       }
     } else {
       auto all = wrap(0, innermost, /*data_only=*/false);

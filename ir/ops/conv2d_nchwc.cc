@@ -312,6 +312,13 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   acc.Unroll(acc.axis(3));
   acc.Vectorize(acc.axis(4));
   if (c.unroll_kw) acc.Unroll(acc.reduce_axis(2));
+  // Each step of the input-channel loop reads one vector of weights; fetch
+  // the same vector of the next input-channel block, which the next
+  // ic.outer iteration (or the next channel block, after the last) reads.
+  // The output rows that reuse a block find it in L2; the first one no
+  // longer waits for memory (ResNet-50 at one thread: 31.4 -> 29.0 ms, the
+  // stage-4 3x3 layers 1.34 -> 1.13 ms; a block further ahead gained no more).
+  acc.Prefetch(kernel, acc.reduce_axis(3), w.kernel_h * w.kernel_w * c.ic_bn * c.oc_bn, c.oc_bn);
 
   std::vector<Tensor> args = {data, kernel};
   if (bias) args.push_back(bias);

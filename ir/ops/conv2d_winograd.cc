@@ -181,6 +181,11 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
     a.Reorder({a.axis(0), a.axis(1), a.reduce_axis(0), a.reduce_axis(1), a.axis(2), a.axis(3)});
     a.Unroll(a.axis(2));
     a.Vectorize(a.axis(3));
+    // The weights of one transform point and channel block serve every
+    // block of tiles in turn; fetch the next channel block's while they do
+    // (as the direct convolution does; the model's Winograd layers at one
+    // thread: 5.3 -> 4.5 ms, against 4.9 prefetching one input block ahead).
+    a.Prefetch(weight, a.reduce_axis(1), icc * c.ic_bn * c.oc_bn, c.oc_bn);
   }
   {
     Stage& o = s[out];

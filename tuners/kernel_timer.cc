@@ -25,14 +25,17 @@ KernelTimer::KernelTimer(const MeasureOption& option) : option_(option) {
 }
 
 absl::StatusOr<std::vector<double>> KernelTimer::Time(
-    const std::function<absl::Status()>& run) {
+    const std::function<absl::Status()>& run, const std::function<void()>& after_flush) {
   using Clock = std::chrono::steady_clock;
   std::vector<double> costs;
   int64_t number = option_.number;
   const double min_seconds = option_.min_repeat_ms / 1000.0;
   for (int r = 0; r < option_.repeat; ++r) {
     while (true) {
-      if (flusher_ != nullptr) flusher_->Flush();
+      if (flusher_ != nullptr) {
+        flusher_->Flush();
+        if (after_flush) after_flush();
+      }
       Clock::time_point start = Clock::now();
       for (int64_t i = 0; i < number; ++i) {
         absl::Status status = run();

@@ -21,10 +21,12 @@ class KernelTimer {
   static absl::StatusOr<KernelTimer> Create(const MeasureOption& option);
 
   // Seconds per run for each repeat. The first error `run` returns stops the
-  // timing and is returned. A kernel that never returns is not this class'
-  // business: time it inside RunInChildProcess (isolated_process.h).
-  absl::StatusOr<std::vector<double>> Time(
-      const std::function<absl::Status()>& run);
+  // timing and is returned. `after_flush`, if given, runs untimed after each
+  // flush (to bring back what should be warm). A kernel that never returns
+  // is not this class' business: time it inside RunInChildProcess
+  // (isolated_process.h).
+  absl::StatusOr<std::vector<double>> Time(const std::function<absl::Status()>& run,
+                                           const std::function<void()>& after_flush = nullptr);
 
  private:
   explicit KernelTimer(const MeasureOption& option);

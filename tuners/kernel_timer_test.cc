@@ -1,7 +1,9 @@
 #include "tuners/kernel_timer.h"
 
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tuners/cache_flush.h"
@@ -74,6 +76,26 @@ TEST(KernelTimerTest, FlushesCachesWhenAsked) {
   EXPECT_TRUE(timer.Time([] { return absl::OkStatus(); }).ok());
   option.repeat = 0;
   EXPECT_FALSE(KernelTimer::Create(option).ok());
+}
+
+TEST(KernelTimerTest, RewarmsAfterEachFlushBeforeTheTimedRuns) {
+  MeasureOption option;
+  option.repeat = 3;
+  option.number = 2;
+  std::vector<char> events;
+  auto run = [&] {
+    events.push_back('r');
+    return absl::OkStatus();
+  };
+  auto rewarm = [&] { events.push_back('w'); };
+  option.enable_cpu_cache_flush = true;
+  ASSERT_TRUE(KernelTimer::Create(option)->Time(run, rewarm).ok());
+  EXPECT_EQ(std::string(events.begin(), events.end()), "wrrwrrwrr");
+  // Without flushing nothing went cold, so nothing is re-warmed.
+  events.clear();
+  option.enable_cpu_cache_flush = false;
+  ASSERT_TRUE(KernelTimer::Create(option)->Time(run, rewarm).ok());
+  EXPECT_EQ(std::string(events.begin(), events.end()), "rrrrrr");
 }
 
 TEST(CacheFlushTest, BufferExceedsTheCaches) {

@@ -16,7 +16,9 @@ namespace kiln::ir::ops {
 
 struct KernelHarness {
   std::function<absl::StatusOr<LoweredFunc>(const tuners::Config&)> build;
-  // Inputs then the output, filled with the same data for every config.
+  // Inputs, the data input first (timing reads it back into cache after
+  // flushing, as its producer would leave it), then the output; filled with
+  // the same data for every config.
   std::function<absl::StatusOr<std::vector<std::vector<float>>>(const tuners::Config&)>
       make_buffers;
   std::function<absl::StatusOr<std::vector<float>>(const tuners::Config&,

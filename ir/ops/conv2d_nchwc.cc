@@ -36,6 +36,10 @@ absl::Status ValidateConv2d(const Conv2dWorkload& w) {
   return absl::OkStatus();
 }
 
+bool AccumulatesWholeOutput(const Conv2dWorkload& w) {
+  return w.out_height() * w.out_width() <= 64;
+}
+
 Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
                                                  const targets::Target& target) {
   Conv2dNCHWcConfig c;
@@ -67,6 +71,7 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   // Unrolling kw lets LLVM share input loads across kernel columns, which
   // costs more registers than the tile can spare.
   c.unroll_kw = false;
+  if (AccumulatesWholeOutput(w)) return c;  // no groups there
   // The group of channel blocks by what it would re-read from beyond L2:
   // each group streams the whole input once (unless the input fits in half
   // of L2) and its weights once (if they fit there too, else once per row).
@@ -172,6 +177,7 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
   std::vector<int64_t> groups;
   for (int64_t g = 1; g <= w.out_channels / *std::min_element(oc.begin(), oc.end()); g *= 2) {
     groups.push_back(g);
+    if (AccumulatesWholeOutput(w)) break;  // its loop order has no groups
   }
   tuners::ConfigSpace space;
   // Unrolling a single kernel column changes nothing: one choice then.
@@ -299,17 +305,33 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   Schedule s({out});
   if (input != data) ScheduleStagedInput(s[input]);
   Stage& o = s[out];
-  auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.reg_n);
-  auto [group, in_group] = o.Split(o.axis(1), LargestDivisorAtMost(occ, c.oc_group));
-  o.Reorder({o.axis(0), group, o.axis(2), in_group, ow_outer, ow_inner, o.axis(4)});
-  o.Parallel(o.Fuse(o.Fuse(o.Fuse(o.axis(0), group), o.axis(2)), in_group));
-  o.Unroll(ow_inner);
-  o.Vectorize(o.axis(4));
   Stage& acc = s[conv];
-  acc.ComputeAt(o, ow_outer);
-  acc.Reorder({acc.axis(0), acc.axis(1), acc.axis(2), acc.reduce_axis(0), acc.reduce_axis(1),
-               acc.reduce_axis(2), acc.reduce_axis(3), acc.axis(3), acc.axis(4)});
-  acc.Unroll(acc.axis(3));
+  if (AccumulatesWholeOutput(w)) {
+    // A channel block's whole output is one accumulator block in L1, with
+    // the input-channel loop outermost: each block of weights serves every
+    // output row while it is in L1, instead of each row passing over all
+    // the weights (stage-4 3x3 layers in the model: 1.13 -> 1.01 ms).
+    const Axis blocks = o.Fuse(o.axis(0), o.axis(1));
+    o.Parallel(blocks);
+    o.Vectorize(o.axis(4));
+    acc.ComputeAt(o, blocks);
+    auto [tile, in_tile] = acc.Split(acc.axis(3), c.reg_n);
+    acc.Reorder({acc.axis(0), acc.axis(1), acc.reduce_axis(0), acc.axis(2), tile,
+                 acc.reduce_axis(1), acc.reduce_axis(2), acc.reduce_axis(3), in_tile,
+                 acc.axis(4)});
+    acc.Unroll(in_tile);
+  } else {
+    auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.reg_n);
+    auto [group, in_group] = o.Split(o.axis(1), LargestDivisorAtMost(occ, c.oc_group));
+    o.Reorder({o.axis(0), group, o.axis(2), in_group, ow_outer, ow_inner, o.axis(4)});
+    o.Parallel(o.Fuse(o.Fuse(o.Fuse(o.axis(0), group), o.axis(2)), in_group));
+    o.Unroll(ow_inner);
+    o.Vectorize(o.axis(4));
+    acc.ComputeAt(o, ow_outer);
+    acc.Reorder({acc.axis(0), acc.axis(1), acc.axis(2), acc.reduce_axis(0), acc.reduce_axis(1),
+                 acc.reduce_axis(2), acc.reduce_axis(3), acc.axis(3), acc.axis(4)});
+    acc.Unroll(acc.axis(3));
+  }
   acc.Vectorize(acc.axis(4));
   if (c.unroll_kw) acc.Unroll(acc.reduce_axis(2));
   // Each step of the input-channel loop reads one vector of weights; fetch

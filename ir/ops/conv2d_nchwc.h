@@ -61,6 +61,7 @@ struct Conv2dNCHWcConfig {
   // channel blocks outermost (weights read once, input once per block); the
   // block count is rows outermost (input read once, weights once per row).
   // Values that do not divide the block count shrink to the largest divisor.
+  // Small outputs (AccumulatesWholeOutput) have no groups: always 1 there.
   int64_t oc_group = 1;
   // 0: the direct convolution above. 2 or 4: Winograd F(m x m, 3 x 3)
   // (ir/ops/conv2d_winograd.h), where reg_n counts input tiles per register
@@ -68,6 +69,11 @@ struct Conv2dNCHWcConfig {
   // does not apply.
   int64_t winograd_tile = 0;
 };
+
+// Whether the direct convolution accumulates a channel block's whole output
+// at once (at most 64 output pixels: 8 KB of L1 for a 32-channel block),
+// looping over input-channel blocks outermost, instead of row by row.
+bool AccumulatesWholeOutput(const Conv2dWorkload& w);
 
 // Checks the workload makes sense (positive sizes, output not empty).
 absl::Status ValidateConv2d(const Conv2dWorkload& w);

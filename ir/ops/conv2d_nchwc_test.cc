@@ -100,6 +100,28 @@ TEST(Conv2dNCHWcTest, DefaultConfigsMatchTheReference) {
   }
 }
 
+TEST(Conv2dNCHWcTest, BothLoopOrdersMatchTheReferenceWithRaggedTiles) {
+  // The first workload has 7x9 outputs (one accumulator block per channel
+  // block); the same with 12x13 outputs goes row by row. Register tiles of
+  // 4 and 5 pixels leave partial tiles at the end of every row.
+  Conv2dWorkload whole = AwkwardWorkloads()[0];
+  Conv2dWorkload rows = whole;
+  rows.height = 12, rows.width = 13;
+  ASSERT_TRUE(AccumulatesWholeOutput(whole));
+  ASSERT_FALSE(AccumulatesWholeOutput(rows));
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    for (const Conv2dWorkload& w : {whole, rows}) {
+      for (int64_t reg_n : {4, 5}) {
+        Conv2dNCHWcConfig c;
+        c.ic_bn = 3, c.oc_bn = 20, c.reg_n = reg_n, c.oc_group = 1;
+        CheckConv(w, c, target);
+        c.ic_bn = 6, c.oc_bn = 4, c.oc_group = 2;
+        CheckConv(w, c, target);
+      }
+    }
+  }
+}
+
 TEST(Conv2dNCHWcTest, DefaultIsWinogradWhereItPays) {
   const targets::Target target = testing::RunnableTargets()[0];
   const std::vector<Conv2dWorkload> all = AwkwardWorkloads();

@@ -184,9 +184,11 @@ absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness
             }
             std::vector<void*> args;
             for (auto& b : *buffers) args.push_back(b.data());
-            // The first buffer is the kernel's input, which in a model the
-            // previous kernel has just written.
-            const std::vector<float>& input = buffers->front();
+            auto rewarm = [&] {
+              for (size_t b = 0; b < buffers->size(); ++b) {
+                if (static_cast<int>(b) != harness.weight_buffer) ReadIntoCache((*buffers)[b]);
+              }
+            };
             auto costs = shared_timer->Time(
                 [&]() -> absl::Status {
                   if (compiled->kernel(args.data()) != 0) {
@@ -194,7 +196,7 @@ absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness
                   }
                   return absl::OkStatus();
                 },
-                [&] { ReadIntoCache(input); });
+                rewarm);
             if (!costs.ok()) {
               r.error_no = MeasureErrorNo::kRuntimeDevice;
               return costs.status();

@@ -73,10 +73,10 @@ struct MeasureOption {
   double timeout_s = 10;  // per build and per run, in seconds
   // Evict caches before every repeat so kernels are timed as they run inside
   // a network: weights cold (a model streams ~100 MB of them per inference),
-  // the input warm (its producer just wrote it; the kernel measure reads it
-  // back in after the flush). Timing both cold rewarded schedules that hide
-  // a cold input, which inside the model were up to 40% slower than the
-  // default. Use with number = 1: the later runs of a repeat are warm again.
+  // activations warm (the kernel measure reads them back in after the
+  // flush). Timing activations cold too rewarded schedules that hide a cold
+  // input, which inside the model were up to 40% slower than the default.
+  // Use with number = 1: the later runs of a repeat are warm again.
   bool enable_cpu_cache_flush = false;
   int n_parallel = 1;  // builds in flight at once
 

@@ -65,6 +65,7 @@ absl::StatusOr<tuners::Config> DefaultConv2dNCHWcTaskConfig(const tuners::Tuning
 
 KernelHarness Conv2dNCHWcHarness(const Conv2dWorkload& w) {
   KernelHarness h;
+  h.weight_buffer = 1;  // data, weights, [bias], [residual], output
   h.build = [w](const tuners::Config& config) -> absl::StatusOr<LoweredFunc> {
     auto c = Conv2dNCHWcConfigFrom(config);
     if (!c.ok()) return c.status();

@@ -16,14 +16,17 @@ namespace kiln::ir::ops {
 
 struct KernelHarness {
   std::function<absl::StatusOr<LoweredFunc>(const tuners::Config&)> build;
-  // Inputs, the data input first (timing reads it back into cache after
-  // flushing, as its producer would leave it), then the output; filled with
-  // the same data for every config.
+  // Inputs then the output, filled with the same data for every config.
   std::function<absl::StatusOr<std::vector<std::vector<float>>>(const tuners::Config&)>
       make_buffers;
   std::function<absl::StatusOr<std::vector<float>>(const tuners::Config&,
                                                    const std::vector<float>& output)>
       canonical_output;
+  // The buffer of make_buffers that holds weights. Timing with cache
+  // flushes leaves it cold, as a model streams its weights from memory, and
+  // reads every other buffer back into cache: a model's activations live in
+  // a few MB of arena that its kernels keep in the caches.
+  int weight_buffer = 1;
 };
 
 }  // namespace kiln::ir::ops

@@ -27,8 +27,9 @@ struct TuneModelOptions {
   std::string prior;        // earlier records to resume from (copied into `records`)
   int max_tasks = 0;        // tune only the first N tasks (0: all)
   // After a task's trials its `confirm_top` best configs and the default are
-  // measured `confirm_rounds` more times, alternately; the records then pick
-  // by the median of all samples of a config, not by its luckiest one.
+  // measured `confirm_rounds` more times, alternately, and so is any config
+  // that then leads on fewer samples; the records then pick by the median of
+  // all samples of a config, not by its luckiest one.
   int confirm_top = 3;
   int confirm_rounds = 2;
   std::FILE* progress = stdout;

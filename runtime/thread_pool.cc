@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
-#include <utility>
 #include <system_error>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "glog/logging.h"

@@ -78,8 +78,8 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   // One block per group is channel blocks outermost, all of them is rows
   // outermost; on a tie a larger group whose weights fit wins, rows
   // outermost being how every other kernel splits an image between threads
-  // (ScheduleImageRows).
-  // (A strided 1x1 convolution first gathers the pixels it reads.)
+  // (ScheduleImageRows). A strided 1x1 convolution first gathers the pixels
+  // it reads.
   const bool gathered = w.kernel_h == 1 && w.kernel_w == 1 && w.pad_h == 0 && w.pad_w == 0;
   const double input_bytes = 4.0 * w.batch * w.in_channels *
                              (gathered ? w.out_height() * w.out_width() : w.height * w.width);

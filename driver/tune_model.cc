@@ -39,8 +39,9 @@ absl::Status MergePrior(const std::string& prior, const std::string& records) {
   return absl::OkStatus();
 }
 
-// Late leaders measured as often as the default before one stays on top;
-// bounds the extra measurements of a task whose configs all measure alike.
+// Late leaders measured as often as the confirmed configs before one stays
+// on top; bounds the extra measurements of a task whose configs all measure
+// alike.
 constexpr int kMaxLatePicks = 6;
 
 // Measures `configs` `rounds` more times, all of them in each round.

@@ -5,15 +5,15 @@
 //   bazel run //bench:tuner_quality -- [--xgb_trials=64 --random_trials=512]
 #include <algorithm>
 #include <chrono>
-#include <optional>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
-#include "ir/ops/conv2d_nchwc_task.h"
+#include "ir/ops/conv2d_nchwc_template.h"
 #include "targets/target_parser.h"
 #include "tuners/kernel_measure.h"
 #include "tuners/tune_loop.h"
@@ -31,14 +31,15 @@ struct Run {
   double best_gflops = 0;  // as measured during the search
   double seconds = 0;
   int measured = 0;
-  std::optional<tuners::Config> best;
+  std::optional<tuning::Config> best;
 };
 
 absl::StatusOr<Run> TuneWith(const std::string& tuner, int trials,
                              const ir::ops::Conv2dWorkload& w, const targets::Target& target) {
   auto task = ir::ops::MakeConv2dNCHWcTask(w, target);
   if (!task.ok()) return task.status();
-  auto reference = ir::ops::DefaultConv2dNCHWcTaskConfig(*task, w, target);
+  auto reference =
+      ir::ops::Conv2dNCHWcTaskConfig(*task, ir::ops::DefaultConv2dNCHWcConfig(w, target));
   if (!reference.ok()) return reference.status();
   tuners::MeasureOption option;
   option.repeat = 3;
@@ -64,10 +65,10 @@ absl::StatusOr<Run> TuneWith(const std::string& tuner, int trials,
 // The best of many noisy measurements is biased upwards, and more so for
 // 512 trials than for 64: both winners are measured again, alternately,
 // and compared by their medians.
-absl::StatusOr<std::pair<double, double>> Remeasure(const tuners::Config& a,
-                                                     const tuners::Config& b,
-                                                     const ir::ops::Conv2dWorkload& w,
-                                                     const targets::Target& target) {
+absl::StatusOr<std::pair<double, double>> Remeasure(const tuning::Config& a,
+                                                    const tuning::Config& b,
+                                                    const ir::ops::Conv2dWorkload& w,
+                                                    const targets::Target& target) {
   auto task = ir::ops::MakeConv2dNCHWcTask(w, target);
   if (!task.ok()) return task.status();
   tuners::MeasureOption option;
@@ -102,7 +103,7 @@ int Main() {
               "seconds", "trials/s");
   for (const auto& w : {conv3x3, conv1x1}) {
     double gflops[2] = {0, 0};
-    std::optional<tuners::Config> best[2];
+    std::optional<tuning::Config> best[2];
     int k = 0;
     for (const auto& [tuner, trials] :
          std::vector<std::pair<std::string, int>>{{"xgb", FLAGS_xgb_trials},

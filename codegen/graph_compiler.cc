@@ -195,12 +195,7 @@ absl::StatusOr<CompiledGraph> CompileGraph(graph::Graph g, const targets::Target
   passes::PipelineOptions pipeline;
   pipeline.target = &target;
   pipeline.dump = options.dump;
-  pipeline.conv_config = options.conv_config;
-  if (!pipeline.conv_config) {
-    pipeline.conv_config = [&target](const ir::ops::Conv2dWorkload& w, int64_t input_block) {
-      return ir::ops::DefaultGraphConv2dNCHWcConfig(w, target, input_block);
-    };
-  }
+  pipeline.schedules = options.schedules;
   if (auto st = passes::OptimizeGraph(g, pipeline); !st.ok()) return st;
   return PlanGraph(std::move(g), target);
 }

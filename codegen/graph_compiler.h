@@ -13,6 +13,7 @@
 #include "codegen/jit.h"
 #include "ir/graph/graph.h"
 #include "ir/stmt.h"
+#include "ir/tuning/schedule_context.h"
 #include "passes/pipeline.h"
 #include "runtime/execution_plan.h"
 #include "runtime/graph_executor.h"
@@ -21,8 +22,8 @@
 namespace kiln::codegen {
 
 struct CompileOptions {
-  // The conv schedules; the target's defaults when unset.
-  passes::Conv2dConfigChooser conv_config;
+  // Picks the schedule of every tunable node; the target's defaults when null.
+  tuning::ScheduleContext* schedules = nullptr;
   // Called with each graph pass's name and the graph after it.
   std::function<void(const std::string& pass, const graph::Graph&)> dump;
 };

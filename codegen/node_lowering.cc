@@ -2,18 +2,22 @@
 
 #include <functional>
 #include <limits>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/ops/conv2d_nchw.h"
 #include "ir/ops/conv2d_nchwc.h"
+#include "ir/ops/conv2d_nchwc_template.h"
 #include "ir/ops/data_movement.h"
 #include "ir/ops/dense.h"
+#include "ir/ops/dense_template.h"
 #include "ir/ops/elementwise.h"
 #include "ir/ops/pool.h"
 #include "ir/ops/reduce.h"
 #include "ir/ops/softmax.h"
+#include "ir/tuning/schedule_context.h"
 #include "passes/convert_to_nchwc.h"
 
 namespace kiln::codegen {
@@ -80,7 +84,7 @@ Lowered LowerElementwise(const Node& n, const NodeShapes& s, const targets::Targ
 
 // conv2d_nchwc, or conv2d_winograd_nchwc whose weight is
 // [alpha^2, OC/ob, C/ib, ib, ob] for a 3x3 kernel.
-Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Target&,
+Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Target& t,
                          const std::string& name) {
   const auto& d = s.in[0];
   const auto& k = s.in[1];
@@ -89,27 +93,24 @@ Lowered LowerConv2dNCHWc(const Node& n, const NodeShapes& s, const targets::Targ
                                                3, 3)
                     : passes::Conv2dWorkloadOf(n, {d[0], d[1] * d[4], d[2], d[3]}, k[0] * k[5],
                                                k[2], k[3]);
-  auto tile_ow = n.Int("tile_ow");
-  auto unroll_kw = n.Int("unroll_kw", 0);
-  auto oc_group = n.Int("oc_group", 1);
+  if (!w.ok()) return w.status();
   auto winograd_tile = n.Int("winograd_tile", 0);
   auto activation = n.String("activation", "none");
-  if (!w.ok()) return w.status();
-  if (!tile_ow.ok() || !unroll_kw.ok() || !oc_group.ok() || !winograd_tile.ok() ||
-      !activation.ok() || (winograd && *winograd_tile == 0)) {
+  auto schedule = n.String(tuning::kScheduleAttr, "");
+  if (!winograd_tile.ok() || !activation.ok() || !schedule.ok() ||
+      (winograd && *winograd_tile == 0)) {
     return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, " is malformed"));
   }
+  const ir::ops::Conv2dBlocks blocks{d[4], winograd ? k[4] : k[5]};
+  auto c = ir::ops::Conv2dNCHWcScheduleOfNode(
+      schedule->empty() ? std::nullopt : std::optional<std::string>(*schedule), *w, blocks, t);
+  if (!c.ok()) return c.status();
+  // The op, not the schedule, says which algorithm the weights were packed for.
+  c->winograd_tile = winograd ? *winograd_tile : 0;
   w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
   w->activation = *activation == "relu" ? ir::ops::Activation::kRelu : ir::ops::Activation::kNone;
-  ir::ops::Conv2dNCHWcConfig c;
-  c.ic_bn = d[4];
-  c.oc_bn = winograd ? k[4] : k[5];
-  c.reg_n = *tile_ow;
-  c.unroll_kw = *unroll_kw != 0;
-  c.oc_group = *oc_group;
-  c.winograd_tile = winograd ? *winograd_tile : 0;
-  return ir::ops::BuildConv2dNCHWc(*w, c, name);
+  return ir::ops::BuildConv2dNCHWc(*w, *c, name);
 }
 
 Lowered LowerConvNCHW(const Node& n, const NodeShapes& s, const targets::Target& t,
@@ -195,19 +196,24 @@ Lowered LowerSoftmax(const Node& n, const NodeShapes& s, const targets::Target& 
   return ir::ops::BuildSoftmax(rows, cols, t, name);
 }
 
-Lowered LowerDense(const Node& n, const NodeShapes& s, const targets::Target&,
+Lowered LowerDense(const Node& n, const NodeShapes& s, const targets::Target& t,
                    const std::string& name) {
   ir::ops::DenseWorkload w;
   w.m = s.in[0][0];
   w.k = s.in[0][1];
   w.n = s.in[1][0] * s.in[1][2];
+  auto schedule = n.String(tuning::kScheduleAttr, "");
+  if (!schedule.ok()) return schedule.status();
+  auto c = ir::ops::DenseScheduleOfNode(
+      schedule->empty() ? std::nullopt : std::optional<std::string>(*schedule), w, t);
+  if (!c.ok()) return c.status();
+  if (c->n_bn != s.in[1][2]) {
+    return absl::InvalidArgumentError(absl::StrCat("dense ", n.name, ": its schedule's tile_n ",
+                                                   c->n_bn, " differs from its packed weight's ",
+                                                   s.in[1][2]));
+  }
   w.bias = s.in.size() > 2;
-  ir::ops::DenseConfig c;
-  c.n_bn = s.in[1][2];
-  auto m_tile = n.Int("m_tile", 1);
-  if (!m_tile.ok()) return m_tile.status();
-  c.m_tile = *m_tile;
-  return ir::ops::BuildDense(w, c, name);
+  return ir::ops::BuildDense(w, *c, name);
 }
 
 Lowered LowerMatmul(const Node& n, const NodeShapes& s, const targets::Target& t,

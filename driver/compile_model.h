@@ -1,5 +1,5 @@
 // Loading and compiling a model, as `kiln compile` does: import the ONNX
-// file (input shapes fixed by name), pick each convolution's schedule from
+// file (input shapes fixed by name), pick each tunable node's schedule from
 // tuning records or the target's defaults, and compile the whole graph.
 #ifndef KILN_DRIVER_COMPILE_MODEL_H_
 #define KILN_DRIVER_COMPILE_MODEL_H_
@@ -29,8 +29,11 @@ struct CompileModelOptions {
 struct CompiledModel {
   targets::Target target;
   codegen::CompiledGraph compiled;
-  // With records: the conv workloads they had no valid record for.
+  // With records: the tunable workloads they had no valid record for, and
+  // one message for the user on what they did (how many workloads they
+  // tuned; when none, why not).
   std::vector<std::string> untuned_workloads;
+  std::string records_summary;
 };
 
 absl::StatusOr<CompiledModel> CompileModel(graph::Graph g, const CompileModelOptions& options);

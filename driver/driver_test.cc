@@ -1,5 +1,6 @@
 // The command line binaries end to end: compile, run, deploy, tune, and the
 // errors users see for bad artifacts, inputs, models, tuners and targets.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -212,8 +213,12 @@ TEST_F(DriverTest, TuneThenCompileWithTheRecords) {
                       " --target=\"llvm -mcpu=native\" --tuning_records=" + records +
                       " --output=" + tuned);
   ASSERT_EQ(compile.exit_code, 0) << compile.output;
-  EXPECT_NE(compile.output.find("no tuning record for"), std::string::npos)
-      << "tasks 3+ were not tuned and are named: " << compile.output;
+  // 23 convolutions and the final dense layer are tunable; two were tuned.
+  EXPECT_NE(compile.output.find("2 of 24 tunable workloads compiled with their best record; "
+                                "the target's default for conv2d("),
+            std::string::npos)
+      << "the untuned tasks are counted and named: " << compile.output;
+  EXPECT_NE(compile.output.find("and 19 more"), std::string::npos) << compile.output;
   const std::string a = Tmp("tuned.npz"), b = Tmp("untuned.npz");
   ASSERT_EQ(Sh(std::string(kDeploy) + " " + tuned + " --inputs=" + inputs_ + " --outputs=" + a)
                 .exit_code,
@@ -232,6 +237,81 @@ TEST_F(DriverTest, TuneThenCompileWithTheRecords) {
     max_diff = std::max(max_diff, std::fabs(double{x.data<float>()[i]} - y.data<float>()[i]));
   }
   EXPECT_LE(max_diff, 1e-4 * max_abs);
+}
+
+TEST_F(DriverTest, RerunningAFinishedTuneMeasuresNothing) {
+  const std::string records = Tmp("rerun.json");
+  const std::string tune = std::string(kKiln) + " tune " + model_ +
+                           " --target=\"llvm -mcpu=native\" --tuner=random --trials=4 "
+                           "--max_tasks=2 --repeat=1 --output=" +
+                           records;
+  Result first = Sh(tune);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  // A fresh run resumes nothing, and says nothing of resuming.
+  EXPECT_EQ(first.output.find("resum"), std::string::npos) << first.output;
+  const std::string after_first = ReadFile(records);
+  Result second = Sh(tune);
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("resuming from " + records), std::string::npos) << second.output;
+  EXPECT_EQ(ReadFile(records), after_first) << "a finished run is complete: nothing to add";
+}
+
+TEST_F(DriverTest, InterruptedTuneSaysWhatIsSavedAndHowToResume) {
+  const std::string records = Tmp("interrupted.json");
+  // Far more trials than the few seconds allow; SIGINT as Ctrl-C sends it.
+  Result tune = Sh("timeout -s INT 8 " + std::string(kKiln) + " tune " + model_ +
+                   " --target=\"llvm -mcpu=native\" --tuner=random --trials=100000 "
+                   "--output=" +
+                   records);
+  EXPECT_NE(tune.exit_code, 0) << tune.output;
+  EXPECT_NE(tune.output.find("interrupted; "), std::string::npos) << tune.output;
+  EXPECT_NE(tune.output.find(" records are saved in " + records), std::string::npos) << tune.output;
+  EXPECT_NE(tune.output.find("run the same command again to resume"), std::string::npos);
+  // Said once: the candidates' child processes do not repeat it.
+  EXPECT_EQ(tune.output.find("interrupted; "), tune.output.rfind("interrupted; "));
+  auto file = tuners::ReadRecords(records);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_GT(file->records.size(), 0u);
+}
+
+TEST_F(DriverTest, RecordsThatAreNotRecordsOrDoNotMatchAreExplained) {
+  // Another kind of file: one clear error, not a warning per line.
+  const std::string binary = Tmp("not_records.bin");
+  {
+    std::ofstream out(binary, std::ios::binary);
+    for (int i = 0; i < 2000; ++i) out << static_cast<char>(i * 7 % 256) << (i % 40 ? "" : "\n");
+  }
+  Result garbage = Sh(std::string(kKiln) + " compile " + model_ + " --tuning_records=" + binary +
+                      " --output=" + Tmp("garbage.so"));
+  EXPECT_EQ(garbage.exit_code, 1) << garbage.output;
+  EXPECT_NE(garbage.output.find("is not a kiln records file"), std::string::npos) << garbage.output;
+  EXPECT_LT(std::count(garbage.output.begin(), garbage.output.end(), '\n'), 8) << garbage.output;
+  // Records of this model for another target: nothing applies, and the
+  // message says why.
+  const std::string records = Tmp("other_target.json");
+  Result tune = Sh(std::string(kKiln) + " tune " + model_ +
+                   " --target=llvm --tuner=random --trials=2 --max_tasks=1 --repeat=1 "
+                   "--output=" +
+                   records);
+  ASSERT_EQ(tune.exit_code, 0) << tune.output;
+  Result compile = Sh(std::string(kKiln) + " compile " + model_ +
+                      " --target=\"llvm -mcpu=native\" --tuning_records=" + records +
+                      " --output=" + Tmp("other.so"));
+  ASSERT_EQ(compile.exit_code, 0) << compile.output;
+  EXPECT_NE(compile.output.find("0 of 24 tunable workloads"), std::string::npos) << compile.output;
+  EXPECT_NE(compile.output.find("No record matches: the file holds"), std::string::npos)
+      << compile.output;
+  EXPECT_NE(compile.output.find("for target \"llvm\""), std::string::npos) << compile.output;
+}
+
+TEST_F(DriverTest, AModelWithNothingToTuneIsRefusedAndWritesNoRecords) {
+  const std::string model = "/usr/share/libonnx-testdata/data/node/test_relu/model.onnx";
+  if (!std::ifstream(model)) GTEST_SKIP() << model << " is missing (package libonnx-testdata)";
+  const std::string records = Tmp("nothing.json");
+  Result tune = Sh(std::string(kKiln) + " tune " + model + " --output=" + records);
+  EXPECT_EQ(tune.exit_code, 1) << tune.output;
+  EXPECT_NE(tune.output.find("nothing to tune"), std::string::npos) << tune.output;
+  EXPECT_FALSE(std::ifstream(records)) << "no empty records file is left behind";
 }
 
 TEST(DeployBinaryTest, LinksNoCompilerLibraries) {

@@ -79,6 +79,7 @@ int Compile(const std::string& model) {
   options.tuning_records = FLAGS_tuning_records;
   auto compiled = CompileModel(*std::move(g), options);
   if (!compiled.ok()) return Fail(compiled.status());
+  if (!compiled->records_summary.empty()) std::printf("%s\n", compiled->records_summary.c_str());
   if (auto st = codegen::WriteArtifact(compiled->compiled, compiled->target, FLAGS_output);
       !st.ok()) {
     return Fail(st);

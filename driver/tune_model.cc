@@ -1,42 +1,63 @@
 #include "driver/tune_model.h"
 
-#include <algorithm>
-#include <chrono>
-#include <fstream>
-#include <sstream>
+#include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "ir/ops/conv2d_nchwc_task.h"
+#include "absl/strings/str_join.h"
+#include "ir/tuning/template_registry.h"
 #include "tuners/graph_tasks.h"
 #include "tuners/kernel_measure.h"
-#include "tuners/log_to_file.h"
 #include "tuners/progress_bar.h"
+#include "tuners/record_store.h"
 #include "tuners/records.h"
 #include "tuners/tune_loop.h"
 
 namespace kiln::driver {
 namespace {
 
-// Appends the valid lines of `prior` to `records` (creating it), so that
-// one file holds everything and resuming needs only that file.
-absl::Status MergePrior(const std::string& prior, const std::string& records) {
-  if (prior.empty() || prior == records) return absl::OkStatus();
+// Appends the valid records of `prior` that `store` lacks, so that one file
+// holds everything and resuming needs only that file.
+absl::Status MergePrior(const std::string& prior, tuners::RecordStore& store) {
+  if (prior.empty() || prior == store.path()) return absl::OkStatus();
   auto loaded = tuners::ReadRecords(prior);
   if (!loaded.ok()) return loaded.status();
-  auto existing = tuners::ReadRecords(records);
-  std::vector<std::string> have;
-  if (existing.ok()) {
-    for (const auto& r : existing->records) have.push_back(tuners::RecordToJson(r).Dump());
-  } else if (existing.status().code() != absl::StatusCode::kNotFound) {
-    return existing.status();
-  }
-  auto writer = tuners::RecordWriter::Open(records);
-  if (!writer.ok()) return writer.status();
+  absl::flat_hash_set<std::string> have;
+  for (const tuners::Record& r : store.records()) have.insert(tuners::RecordToJson(r).Dump());
   for (const tuners::Record& r : loaded->records) {
-    if (std::find(have.begin(), have.end(), tuners::RecordToJson(r).Dump()) != have.end()) continue;
-    if (auto st = (*writer)->Append(r); !st.ok()) return st;
+    if (!have.insert(tuners::RecordToJson(r).Dump()).second) continue;
+    if (auto st = store.Append(r); !st.ok()) return st;
   }
   return absl::OkStatus();
+}
+
+// Measures `configs` once each, as one batch, and records the results.
+absl::Status MeasureOnce(const tuners::GraphTask& t, const tuners::MeasureFunction& measure,
+                         const std::vector<tuning::Config>& configs, tuners::RecordStore& store) {
+  if (configs.empty()) return absl::OkStatus();
+  std::vector<tuners::MeasureInput> inputs;
+  for (const tuning::Config& c : configs) inputs.push_back({&t.task, c});
+  auto results = measure(inputs);
+  if (!results.ok()) return results.status();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (auto st = store.Append(tuners::MakeRecord(inputs[i], (*results)[i])); !st.ok()) {
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Timing samples of `config` in the records (0 when it has no valid one).
+size_t Samples(const tuners::RecordStore& store, const tuners::GraphTask& t,
+               const tuning::Config& config) {
+  const tuners::Record* r = store.Best().FindConfig(t.task, config);
+  return r == nullptr ? 0 : r->result.costs.size();
 }
 
 // Late leaders measured as often as the confirmed configs before one stays
@@ -44,56 +65,37 @@ absl::Status MergePrior(const std::string& prior, const std::string& records) {
 // alike.
 constexpr int kMaxLatePicks = 6;
 
-// Measures `configs` `rounds` more times, all of them in each round.
-absl::Status MeasureRounds(const tuners::GraphTask& t, const tuners::MeasureFunction& measure,
-                           const std::vector<tuners::Config>& configs, int rounds,
-                           tuners::RecordWriter& writer) {
-  std::vector<tuners::MeasureInput> inputs;
-  for (const tuners::Config& c : configs) inputs.push_back({&t.task, c});
-  for (int round = 0; round < rounds; ++round) {
-    auto results = measure(inputs);
-    if (!results.ok()) return results.status();
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (auto st = writer.Append(tuners::MakeRecord(inputs[i], (*results)[i])); !st.ok()) {
-        return st;
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
-// Measures the best `confirm_top` configs of the records and the default
-// `confirm_rounds` times more. Confirmed configs drift back towards their
-// true speed, which can leave a config measured once on top (the best of
-// many noisy single measurements is a lucky one): such a pick is measured
-// as often as the confirmed ones too, until the pick is a confirmed one.
+// Brings the best `confirm_top` configs of the records and the default to
+// (1 + confirm_rounds) x repeat samples, a round at a time so that they are
+// measured alternately. Confirmed configs drift back towards their true
+// speed, which can leave a config measured once on top (the best of many
+// noisy single measurements is a lucky one): such a pick is measured as
+// often too, until the pick is a confirmed one. Counting samples, not
+// rounds, makes a rerun of a confirmed task measure nothing.
 absl::Status Confirm(const tuners::GraphTask& t, const tuners::MeasureFunction& measure,
-                     const TuneModelOptions& options, tuners::RecordWriter& writer) {
-  auto file = tuners::ReadRecords(options.records);
-  if (!file.ok()) return file.status();
-  std::vector<tuners::Config> configs =
-      tuners::HistoryBest::FromRecords(file->records).RankedConfigs(t.task, options.confirm_top);
-  if (std::none_of(configs.begin(), configs.end(), [&](const tuners::Config& c) {
+                     const TuneModelOptions& options, tuners::RecordStore& store) {
+  std::vector<tuning::Config> configs = store.Best().RankedConfigs(t.task, options.confirm_top);
+  if (std::none_of(configs.begin(), configs.end(), [&](const tuning::Config& c) {
         return c.index() == t.default_config.index();
       })) {
     configs.push_back(t.default_config);
   }
-  if (auto st = MeasureRounds(t, measure, configs, options.confirm_rounds, writer); !st.ok()) {
-    return st;
+  const size_t repeat = options.measure.repeat;
+  const size_t confirmed = (1 + options.confirm_rounds) * repeat;
+  for (int round = 1; round <= options.confirm_rounds; ++round) {
+    std::vector<tuning::Config> short_of;
+    for (const tuning::Config& c : configs) {
+      if (Samples(store, t, c) < (1 + round) * repeat) short_of.push_back(c);
+    }
+    if (auto st = MeasureOnce(t, measure, short_of, store); !st.ok()) return st;
   }
-  const size_t confirmed =
-      static_cast<size_t>(1 + options.confirm_rounds) * options.measure.repeat;
   for (int pick = 0; pick < kMaxLatePicks; ++pick) {
-    file = tuners::ReadRecords(options.records);
-    if (!file.ok()) return file.status();
-    const tuners::HistoryBest best = tuners::HistoryBest::FromRecords(file->records);
-    const tuners::Record* top = best.Find(t.task);
+    const tuners::Record* top = store.Best().Find(t.task);
     if (top == nullptr || top->result.costs.size() >= confirmed) break;
     auto config = t.task.space.FromJson(top->config);
     if (!config.ok()) return config.status();
-    if (auto st = MeasureRounds(t, measure, {*config}, options.confirm_rounds, writer);
-        !st.ok()) {
-      return st;
+    for (size_t have = top->result.costs.size(); have < confirmed; have += repeat) {
+      if (auto st = MeasureOnce(t, measure, {*config}, store); !st.ok()) return st;
     }
   }
   return absl::OkStatus();
@@ -101,18 +103,81 @@ absl::Status Confirm(const tuners::GraphTask& t, const tuners::MeasureFunction& 
 
 // GFLOPS of the records' pick and of the default, each from the median of
 // all its samples.
-absl::Status ReportFromRecords(const tuners::GraphTask& t, const std::string& records,
-                               TaskReport& report) {
-  auto file = tuners::ReadRecords(records);
-  if (!file.ok()) return file.status();
-  const tuners::HistoryBest best = tuners::HistoryBest::FromRecords(file->records);
+void ReportFromRecords(const tuners::GraphTask& t, const tuners::RecordStore& store,
+                       TaskReport& report) {
+  const tuners::HistoryBest best = store.Best();
   const auto gflops = [&](const tuners::Record* r) {
     return r == nullptr ? 0.0 : t.task.flop / r->result.MedianCost() / 1e9;
   };
   report.best_gflops = gflops(best.Find(t.task));
   report.default_gflops = gflops(best.FindConfig(t.task, t.default_config));
-  return absl::OkStatus();
 }
+
+// On Ctrl-C (or SIGTERM) while tuning: says how many records are safe and
+// how to go on, then dies of the signal as it would have. Only what is
+// async-signal-safe runs in the handler: the message is built from a
+// counter and a path prepared beforehand.
+class InterruptReport {
+ public:
+  explicit InterruptReport(const tuners::RecordStore& store) {
+    appended_ = &store.appended();
+    loaded_ = static_cast<long>(store.loaded());
+    std::snprintf(path_, sizeof(path_), "%s", store.path().c_str());
+    owner_ = getpid();
+    struct sigaction action;
+    std::memset(&action, 0, sizeof(action));
+    action.sa_handler = &Handle;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+  }
+  ~InterruptReport() {
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+    appended_ = nullptr;
+  }
+  InterruptReport(const InterruptReport&) = delete;
+  InterruptReport& operator=(const InterruptReport&) = delete;
+
+ private:
+  static void Append(char*& out, const char* end, const char* text) {
+    while (*text != '\0' && out < end) *out++ = *text++;
+  }
+  static void AppendNumber(char*& out, const char* end, long v) {
+    char digits[24];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v > 0 && n < 24);
+    while (n > 0 && out < end) *out++ = digits[--n];
+  }
+  static void Handle(int sig) {
+    // Candidates run in forked children, which share the terminal's
+    // process group: only the tuning process reports.
+    if (getpid() == owner_ && appended_ != nullptr) {
+      char message[sizeof(path_) + 200];
+      char* out = message;
+      const char* end = message + sizeof(message);
+      Append(out, end, "\nkiln tune: interrupted; ");
+      AppendNumber(out, end, appended_->load(std::memory_order_relaxed) + loaded_);
+      Append(out, end, " records are saved in ");
+      Append(out, end, path_);
+      Append(out, end, " (");
+      AppendNumber(out, end, appended_->load(std::memory_order_relaxed));
+      Append(out, end, " of them from this run); run the same command again to resume.\n");
+      (void)!write(STDERR_FILENO, message, out - message);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
+
+  static inline const std::atomic<int>* appended_ = nullptr;
+  static inline long loaded_ = 0;
+  static inline char path_[4096] = {};
+  static inline pid_t owner_ = 0;
+  struct sigaction previous_int_, previous_term_;
+};
 
 }  // namespace
 
@@ -123,45 +188,63 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
   if (options.trials < 1) return absl::InvalidArgumentError("--trials must be at least 1");
   if (auto st = options.measure.Validate(); !st.ok()) return st;
   if (auto st = tuners::TunerRegistry().Find(options.tuner).status(); !st.ok()) return st;
-  if (auto st = MergePrior(options.prior, options.records); !st.ok()) return st;
   auto tasks = tuners::ExtractTasks(g, target);
   if (!tasks.ok()) return tasks.status();
+  if (tasks->empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "nothing to tune: the model has no operator kiln can tune (tunable templates: ",
+        absl::StrJoin(tuning::TemplateRegistry().Names(), ", "), "); ", options.records,
+        " was not written"));
+  }
+  auto store = tuners::RecordStore::Open(options.records);
+  if (!store.ok()) return store.status();
+  if (auto st = MergePrior(options.prior, **store); !st.ok()) return st;
+  if ((*store)->loaded() > 0 && options.progress != nullptr) {
+    std::fprintf(options.progress, "resuming from %s: %zu records of earlier runs\n",
+                 options.records.c_str(), (*store)->loaded());
+  }
+  const InterruptReport interrupt_report(**store);
   const size_t count = options.max_tasks > 0
                            ? std::min<size_t>(tasks->size(), options.max_tasks)
                            : tasks->size();
-  auto log = tuners::LogToFile(options.records);
-  if (!log.ok()) return log.status();
-  auto writer = tuners::RecordWriter::Open(options.records);
-  if (!writer.ok()) return writer.status();
+  tuners::Callback record_each;
+  record_each.on_batch = [&store](const tuners::TuneState&,
+                                  const std::vector<tuners::MeasureInput>& inputs,
+                                  const std::vector<tuners::MeasureResult>& results) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (auto st = (*store)->Append(tuners::MakeRecord(inputs[i], results[i])); !st.ok()) {
+        return st;
+      }
+    }
+    return absl::OkStatus();
+  };
 
   std::vector<TaskReport> reports;
   for (size_t k = 0; k < count; ++k) {
     const tuners::GraphTask& t = (*tasks)[k];
     const auto start = std::chrono::steady_clock::now();
-    auto measure = tuners::MakeKernelMeasure(ir::ops::Conv2dNCHWcHarness(t.workload), target,
-                                             options.measure, t.default_config);
+    auto tmpl = tuning::TemplateRegistry().Find(t.task.name);
+    if (!tmpl.ok()) return tmpl.status();
+    auto harness = tmpl->harness(t.task);
+    if (!harness.ok()) return harness.status();
+    auto measure =
+        tuners::MakeKernelMeasure(*std::move(harness), target, options.measure, t.default_config);
     if (!measure.ok()) return measure.status();
-    TaskReport report{t.workload.ToString(), t.occurrences, 0, 0, 0, 0};
+    TaskReport report{tuning::DescribeTask(t.task), t.occurrences, 0, 0, 0, 0};
     // The default schedule is measured like any candidate (once per
     // records file, and again when confirming), so the records' pick is
     // never one that measured slower than it.
-    auto existing = tuners::ReadRecords(options.records);
-    if (!existing.ok()) return existing.status();
-    if (tuners::HistoryBest::FromRecords(existing->records)
-            .FindConfig(t.task, t.default_config) == nullptr) {
-      const tuners::MeasureInput input{&t.task, t.default_config};
-      auto results = (*measure)({input});
-      if (!results.ok()) return results.status();
-      if (auto st = (*writer)->Append(tuners::MakeRecord(input, (*results)[0])); !st.ok()) {
-        return st;
-      }
+    if (Samples(**store, t, t.default_config) == 0) {
+      if (auto st = MeasureOnce(t, *measure, {t.default_config}, **store); !st.ok()) return st;
     }
     tuners::TuneOptions tune;
     tune.n_trial = static_cast<int>(std::min<int64_t>(options.trials, t.task.space.size()));
     tune.early_stopping = options.early_stopping;
     tune.batch_size = std::min(8, tune.n_trial);
     tune.seed = options.seed + k;
-    tune.resume_from = options.records;
+    // A snapshot: the loop records into the store while it runs.
+    const std::vector<tuners::Record> so_far = (*store)->records();
+    tune.resume = &so_far;
     tuners::ProgressBarOptions bar;
     bar.task_index = static_cast<int>(k + 1);
     bar.task_count = static_cast<int>(count);
@@ -170,21 +253,20 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     tuner_options.seed = tune.seed;
     auto tuner = tuners::CreateTuner(options.tuner, t.task, tuner_options);
     if (!tuner.ok()) return tuner.status();
-    // Transfer learning: every other workload measured so far (earlier
-    // tasks of this run, the prior records) seeds the cost model.
+    // Transfer learning: every other workload of the template measured so
+    // far (earlier tasks of this run, earlier runs) seeds the cost model.
     std::vector<tuners::Record> others;
-    auto so_far = tuners::ReadRecords(options.records);
-    if (!so_far.ok()) return so_far.status();
-    for (const tuners::Record& r : so_far->records) {
+    for (const tuners::Record& r : so_far) {
       if (r.task_name == t.task.name && r.WorkloadKey() != t.task.WorkloadKey()) {
         others.push_back(r);
       }
     }
     if (auto used = (*tuner)->LoadHistory(others); !used.ok()) return used.status();
-    auto summary = tuners::Tune(t.task, **tuner, tune, *measure, {tuners::ProgressBar(bar), *log});
+    auto summary =
+        tuners::Tune(t.task, **tuner, tune, *measure, {tuners::ProgressBar(bar), record_each});
     if (!summary.ok()) return summary.status();
-    if (auto st = Confirm(t, *measure, options, **writer); !st.ok()) return st;
-    if (auto st = ReportFromRecords(t, options.records, report); !st.ok()) return st;
+    if (auto st = Confirm(t, *measure, options, **store); !st.ok()) return st;
+    ReportFromRecords(t, **store, report);
     report.trials = summary->state.trials_done;
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

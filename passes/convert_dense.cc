@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/dense.h"
+#include "ir/ops/dense_template.h"
 
 namespace kiln::passes {
 namespace {
@@ -35,7 +36,8 @@ std::optional<std::vector<float>> BiasOf(const Graph& g, int c, int64_t m, int64
 
 }  // namespace
 
-absl::Status ConvertDense(Graph& g, const targets::Target& target) {
+absl::Status ConvertDense(Graph& g, const targets::Target& target,
+                          tuning::ScheduleContext* schedules) {
   for (Node& n : g.mutable_nodes()) {
     if (n.op != "gemm" && n.op != "matmul") continue;
     if (n.inputs.size() < 2 || !IsFloatConstant(g, n.inputs[1])) continue;
@@ -64,15 +66,16 @@ absl::Status ConvertDense(Graph& g, const targets::Target& target) {
       bias = BiasOf(g, n.inputs[2], w.m, w.n);
       if (!bias) continue;
     }
-    const ir::ops::DenseConfig c = ir::ops::DefaultDenseConfig(w, target);
-    auto packed = NDArray::Empty({w.n / c.n_bn, w.k, c.n_bn}, runtime::DType::kFloat32);
+    auto config = tuning::ChooseSchedule(schedules, ir::ops::kDenseTemplate,
+                                         ir::ops::DenseTaskArgs(w), target);
+    if (!config.ok()) return config.status();
+    auto c = ir::ops::DenseConfigFrom(*config);
+    if (!c.ok()) return c.status();
+    auto packed = NDArray::Empty({w.n / c->n_bn, w.k, c->n_bn}, runtime::DType::kFloat32);
     if (!packed.ok()) return packed.status();
-    const float* src = g.value(n.inputs[1]).constant->data<float>();
-    for (int64_t j = 0; j < w.n; ++j)
-      for (int64_t k = 0; k < w.k; ++k) {
-        packed->data<float>()[((j / c.n_bn) * w.k + k) * c.n_bn + j % c.n_bn] =
-            trans_b ? src[j * w.k + k] : src[k * w.n + j];
-      }
+    const std::vector<float> packed_values = ir::ops::PackDenseWeight(
+        g.value(n.inputs[1]).constant->data<float>(), w.k, w.n, trans_b, c->n_bn);
+    std::copy(packed_values.begin(), packed_values.end(), packed->data<float>());
     std::vector<int> inputs = {n.inputs[0], g.AddConstant(n.name + "_packed_weight", *packed)};
     if (bias) {
       auto b_array = NDArray::Empty({w.n}, runtime::DType::kFloat32);
@@ -81,7 +84,7 @@ absl::Status ConvertDense(Graph& g, const targets::Target& target) {
       inputs.push_back(g.AddConstant(n.name + "_bias", *b_array));
     }
     n = Node{n.name, "dense", inputs, n.outputs, {}};
-    n.attrs["m_tile"] = c.m_tile;
+    n.attrs[tuning::kScheduleAttr] = config->ToJson().Dump();
   }
   return graph::InferTypes(g);
 }

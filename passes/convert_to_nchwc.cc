@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
+#include "ir/ops/conv2d_nchwc_template.h"
 #include "ir/ops/conv2d_winograd.h"
 #include "ir/ops/layout.h"
 
@@ -21,8 +22,8 @@ using graph::NDArray;
 
 class NCHWcConverter {
  public:
-  NCHWcConverter(Graph& g, const Conv2dConfigChooser& choose)
-      : g_(g), choose_(choose), block_(g.values().size(), 0) {
+  NCHWcConverter(Graph& g, const targets::Target& target, tuning::ScheduleContext* schedules)
+      : g_(g), target_(target), schedules_(schedules), block_(g.values().size(), 0) {
     for (const graph::Value& v : g.values()) plain_types_.push_back(v.type);
   }
 
@@ -132,11 +133,13 @@ class NCHWcConverter {
 
   absl::Status ConvertConv(Node n) {
     const ir::ops::Conv2dWorkload w = *PlainWorkload(n);
-    const int64_t incoming = Block(n.inputs[0]);
-    ir::ops::Conv2dNCHWcConfig c = choose_(w, incoming);
-    // A chooser that ignores the input block costs a layout transform over
-    // the whole activation; follow the producer's block instead.
-    if (incoming > 0 && w.in_channels % incoming == 0) c.ic_bn = incoming;
+    const ir::ops::Conv2dBlocks blocks = ir::ops::GraphConv2dBlocks(w, target_, Block(n.inputs[0]));
+    auto config = tuning::ChooseSchedule(schedules_, ir::ops::kConv2dNCHWcTemplate,
+                                         ir::ops::Conv2dNCHWcTaskArgs(w, &blocks), target_);
+    if (!config.ok()) return config.status();
+    auto chosen = ir::ops::Conv2dNCHWcConfigFrom(*config);
+    if (!chosen.ok()) return chosen.status();
+    const ir::ops::Conv2dNCHWcConfig& c = *chosen;
     if (w.in_channels % c.ic_bn != 0 || w.out_channels % c.oc_bn != 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "the schedule chosen for ", w.ToString(), " has blocks ic_bn=", c.ic_bn,
@@ -174,13 +177,8 @@ class NCHWcConverter {
     conv.attrs["strides"] = std::vector<int64_t>{w.stride_h, w.stride_w};
     conv.attrs["pads"] = std::vector<int64_t>{w.pad_h, w.pad_w, w.pad_h, w.pad_w};
     conv.attrs["dilations"] = std::vector<int64_t>{w.dilation_h, w.dilation_w};
-    conv.attrs["tile_ow"] = c.reg_n;
-    conv.attrs["oc_group"] = c.oc_group;
-    if (winograd) {
-      conv.attrs["winograd_tile"] = c.winograd_tile;
-    } else {
-      conv.attrs["unroll_kw"] = static_cast<int64_t>(c.unroll_kw);
-    }
+    if (winograd) conv.attrs["winograd_tile"] = c.winograd_tile;
+    conv.attrs[tuning::kScheduleAttr] = config->ToJson().Dump();
     conv.attrs["activation"] = std::string("none");
     return KeepBlocked(std::move(conv), c.oc_bn);
   }
@@ -238,7 +236,8 @@ class NCHWcConverter {
   }
 
   Graph& g_;
-  const Conv2dConfigChooser& choose_;
+  const targets::Target& target_;
+  tuning::ScheduleContext* schedules_;
   std::vector<int64_t> block_;  // per value: 0 plain, else NCHW[block]c
   std::vector<graph::TensorType> plain_types_;  // of the values before conversion
   std::map<std::pair<int, int64_t>, int> converted_;
@@ -306,8 +305,9 @@ absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkloadOfInput(
   return w;
 }
 
-absl::Status ConvertToNCHWc(graph::Graph& g, const Conv2dConfigChooser& choose) {
-  return NCHWcConverter(g, choose).Run();
+absl::Status ConvertToNCHWc(graph::Graph& g, const targets::Target& target,
+                            tuning::ScheduleContext* schedules) {
+  return NCHWcConverter(g, target, schedules).Run();
 }
 
 }  // namespace kiln::passes

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "ir/graph/op_registry.h"
 #include "passes/convert_dense.h"
+#include "passes/convert_to_nchwc.h"
 #include "passes/decompose_batch_norm.h"
 #include "passes/eliminate_dead_code.h"
 #include "passes/fold_batch_norm.h"
@@ -25,16 +26,16 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
       {"eliminate_dead_code", EliminateDeadCode},
       {"infer_types", graph::InferTypes},
   };
-  if (options.target && options.conv_config) {
+  if (options.target) {
     pipeline.insert(pipeline.end(),
                     {
                         {"convert_dense",
                          [&](graph::Graph& graph) {
-                           return ConvertDense(graph, *options.target);
+                           return ConvertDense(graph, *options.target, options.schedules);
                          }},
                         {"convert_to_nchwc",
                          [&](graph::Graph& graph) {
-                           return ConvertToNCHWc(graph, options.conv_config);
+                           return ConvertToNCHWc(graph, *options.target, options.schedules);
                          }},
                         {"fuse_conv_epilogue", FuseConvEpilogue},
                         {"fuse_elementwise", FuseElementwise},

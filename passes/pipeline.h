@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "ir/graph/graph.h"
-#include "passes/convert_to_nchwc.h"
+#include "ir/tuning/schedule_context.h"
 #include "targets/target.h"
 
 namespace kiln::passes {
@@ -22,11 +22,11 @@ struct PipelineOptions {
   // Called with each pass's name and the graph after it. KILN_DUMP_GRAPH=1
   // prints the same to stderr.
   std::function<void(const std::string& pass, const graph::Graph&)> dump;
-  // With both set, the pipeline prepares the graph for code generation on
-  // `target`; conv_config gives the schedule (and so the blocked layout) of
-  // each convolution.
+  // With a target the pipeline prepares the graph for code generation on it;
+  // `schedules` picks the schedule of each tunable node (and so the blocked
+  // layout of convolutions); null means the target's defaults.
   const targets::Target* target = nullptr;
-  Conv2dConfigChooser conv_config;
+  tuning::ScheduleContext* schedules = nullptr;
 };
 
 absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options = {});

@@ -1,6 +1,7 @@
 #include "passes/pipeline.h"
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,9 @@
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/conv2d_nchwc.h"
+#include "ir/ops/conv2d_nchwc_template.h"
+#include "ir/tuning/json.h"
+#include "ir/tuning/schedule_context.h"
 #include "targets/target_parser.h"
 
 namespace kiln::passes {
@@ -73,9 +77,41 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughTheTargetIndependentPasses) {
   EXPECT_LE(RelativeDiff((*after)[0], net.logits), 1e-4);
 }
 
+// Compiles every convolution with the schedule `choose` gives its bare
+// workload, read with the input block the task fixes (the producer's). The
+// config comes from a space of exactly those knob values, since the pass
+// reads a config by knob name: schedules the real space would not offer
+// (Winograd on a tiny layer) still exercise the pass.
+class ConvSchedules : public tuning::ScheduleContext {
+ public:
+  using Chooser = std::function<ir::ops::Conv2dNCHWcConfig(const ir::ops::Conv2dWorkload&)>;
+  explicit ConvSchedules(Chooser choose) : choose_(std::move(choose)) {}
+
+  tuning::Config Query(const tuning::TuningTask& task, const tuning::Config& fallback) override {
+    if (task.name != ir::ops::kConv2dNCHWcTemplate) return fallback;
+    auto workload = ir::ops::Conv2dNCHWcWorkloadOfArgs(task.args);
+    EXPECT_TRUE(workload.ok() && workload->fixed) << task.args.Dump();
+    ir::ops::Conv2dNCHWcConfig c = choose_(workload->workload);
+    tuning::ConfigSpace space;
+    for (const auto& [knob, value] :
+         std::vector<std::pair<std::string, int64_t>>{{"tile_ic", workload->fixed->ic_bn},
+                                                      {"tile_oc", c.oc_bn},
+                                                      {"tile_ow", c.reg_n},
+                                                      {"unroll_kw", c.unroll_kw},
+                                                      {"oc_group", c.oc_group},
+                                                      {"winograd", c.winograd_tile}}) {
+      EXPECT_TRUE(space.DefineIntChoice(knob, {value}).ok());
+    }
+    return space.At(0);
+  }
+
+ private:
+  Chooser choose_;
+};
+
 // Blocks that differ between layers exercise layout transforms in front of
 // elementwise operators and input blocks that follow the producer.
-ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w, int64_t) {
+ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w) {
   ir::ops::Conv2dNCHWcConfig c;
   c.ic_bn = w.in_channels % 8 == 0 ? 8 : w.in_channels;
   c.oc_bn = w.out_channels % 16 == 0 && w.in_channels % 2 == 0 ? 16 : 8;
@@ -94,7 +130,8 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
   PipelineOptions options;
   const targets::Target target = *targets::ParseTarget("llvm");
   options.target = &target;
-  options.conv_config = AlternatingBlocks;
+  ConvSchedules schedules(AlternatingBlocks);
+  options.schedules = &schedules;
   options.dump = [&](const std::string& pass, const graph::Graph& after) {
     passes.push_back(pass);
     if (pass != "convert_dense" && pass != "convert_to_nchwc" && pass != "fuse_elementwise") {
@@ -121,10 +158,20 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
     if (n.op != "conv2d_nchwc" && n.op != "conv2d_winograd_nchwc") continue;
     residuals += n.inputs.size() == 4;
     // The chooser's whole schedule reaches the node, not only its blocks.
-    grouped += *n.Int("oc_group", 1) == 4;
+    auto stored = tuning::ParseJson(*n.String(tuning::kScheduleAttr));
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    const auto knob = [&](const std::string& name) -> int64_t {
+      for (const tuning::Json& entry : stored->Find("entity")->as_array()) {
+        const tuning::Json& value = entry.as_array()[2];
+        if (entry.as_array()[0].as_string() != name) continue;
+        return value.is_bool() ? value.as_bool() : value.as_int();
+      }
+      return -1;
+    };
+    grouped += knob("oc_group") == 4;
     if (n.op != "conv2d_nchwc") continue;
-    unrolled += *n.Int("unroll_kw", 0);
-    wide += *n.Int("tile_ow", 0) == 8;
+    unrolled += knob("unroll_kw") == 1;
+    wide += knob("tile_ow") == 8;
   }
   EXPECT_EQ(residuals, 16);
   // The stem (64x64 input) and stage 1's three Winograd 3x3s (16x16).
@@ -140,13 +187,13 @@ TEST(PipelineTest, DefaultBlocksNeedNoTransformsBetweenConvolutions) {
   PipelineOptions options;
   const targets::Target target = *targets::ParseTarget("llvm");
   options.target = &target;
-  options.conv_config = [](const ir::ops::Conv2dWorkload& w, int64_t) {
+  ConvSchedules schedules([](const ir::ops::Conv2dWorkload& w) {
     ir::ops::Conv2dNCHWcConfig c;
-    c.ic_bn = w.in_channels == 3 ? 3 : 16;
     c.oc_bn = 16;
     c.reg_n = 4;
     return c;
-  };
+  });
+  options.schedules = &schedules;
   ASSERT_TRUE(OptimizeGraph(net.graph, options).ok());
   // Into the first conv, and out to plain NCHW before flatten.
   EXPECT_EQ(Count(net.graph, "layout_transform"), 2) << net.graph.ToString();

@@ -64,8 +64,7 @@ TuningRun TuneSynthetic(const SyntheticTask& synthetic, const std::string& name,
   EXPECT_TRUE(summary.ok()) << name << ": " << summary.status();
   if (!summary.ok()) return run;
   EXPECT_EQ(summary->measured, static_cast<int>(run.order.size()));
-  run.best_ratio =
-      synthetic.optimum_cost / summary->state.best_result.MeanCost();
+  run.best_ratio = synthetic.optimum_cost / summary->state.best_result.MedianCost();
   return run;
 }
 
@@ -128,7 +127,7 @@ TEST(AllTunersTest, DifferentSeedsExploreDifferently) {
 TEST(AllTunersTest, ExhaustingTheSpaceStopsEveryTuner) {
   // 12 configs, a budget of 50: every tuner must measure each exactly once
   // and then report the space exhausted (no endless loop, no repeats).
-  TuningTask task;
+  tuning::TuningTask task;
   task.name = "tiny";
   ASSERT_TRUE(task.space.DefineSplit("x", 12, 2).ok());
   ASSERT_TRUE(task.space.DefineBool("u").ok());

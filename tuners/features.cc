@@ -25,12 +25,12 @@ struct AssumedNest {
   std::vector<Loop> loops;  // outermost first
 };
 
-AssumedNest BuildNest(const Config& config) {
+AssumedNest BuildNest(const tuning::Config& config) {
   AssumedNest nest;
-  const KnobList& knobs = config.knobs();
+  const tuning::KnobList& knobs = config.knobs();
   size_t max_levels = 0;
   for (size_t k = 0; k < knobs.size(); ++k) {
-    if (knobs[k].kind() != KnobKind::kSplit) continue;
+    if (knobs[k].kind() != tuning::KnobKind::kSplit) continue;
     nest.extents.push_back(std::get<std::vector<int64_t>>(
         knobs[k].value(config.choices()[k])));
     max_levels = std::max(max_levels, nest.extents.back().size());
@@ -49,10 +49,10 @@ AssumedNest BuildNest(const Config& config) {
   return nest;
 }
 
-void AppendNonSplitKnobFeatures(const Config& config, std::vector<float>& out) {
-  const KnobList& knobs = config.knobs();
+void AppendNonSplitKnobFeatures(const tuning::Config& config, std::vector<float>& out) {
+  const tuning::KnobList& knobs = config.knobs();
   for (size_t k = 0; k < knobs.size(); ++k) {
-    if (knobs[k].kind() == KnobKind::kSplit) continue;
+    if (knobs[k].kind() == tuning::KnobKind::kSplit) continue;
     knobs[k].AppendFeatures(config.choices()[k], out);
   }
 }
@@ -98,7 +98,7 @@ absl::StatusOr<FeatureType> ParseFeatureType(absl::string_view name) {
       "unknown feature type '", name, "'; expected knob, itervar or curve"));
 }
 
-std::vector<float> ItervarFeaturesFromKnobs(const Config& config) {
+std::vector<float> ItervarFeaturesFromKnobs(const tuning::Config& config) {
   AssumedNest nest = BuildNest(config);
   std::vector<float> out;
   // Iterations inside and including each loop: suffix products.
@@ -130,7 +130,7 @@ std::vector<float> ItervarFeaturesFromKnobs(const Config& config) {
   return out;
 }
 
-std::vector<float> CurveFeaturesFromKnobs(const Config& config) {
+std::vector<float> CurveFeaturesFromKnobs(const tuning::Config& config) {
   AssumedNest nest = BuildNest(config);
   std::vector<double> span(nest.extents.size(), 1.0);
   std::vector<double> xs, y1, y2, reuse;
@@ -162,16 +162,16 @@ std::vector<float> CurveFeaturesFromKnobs(const Config& config) {
   SampleCurve(xs, y2, out);
   SampleCurve(xs, reuse, out);
 
-  const KnobList& knobs = config.knobs();
+  const tuning::KnobList& knobs = config.knobs();
   int bools = 0, bools_set = 0, choices = 0;
   double choice_sum = 0.0;
   for (size_t k = 0; k < knobs.size(); ++k) {
-    const Knob& knob = knobs[k];
+    const tuning::Knob& knob = knobs[k];
     int64_t c = config.choices()[k];
-    if (knob.kind() == KnobKind::kBool) {
+    if (knob.kind() == tuning::KnobKind::kBool) {
       ++bools;
       bools_set += std::get<bool>(knob.value(c)) ? 1 : 0;
-    } else if (knob.kind() != KnobKind::kSplit && knob.size() > 1) {
+    } else if (knob.kind() != tuning::KnobKind::kSplit && knob.size() > 1) {
       ++choices;
       choice_sum += static_cast<double>(c) / static_cast<double>(knob.size() - 1);
     }
@@ -179,6 +179,18 @@ std::vector<float> CurveFeaturesFromKnobs(const Config& config) {
   out.push_back(bools > 0 ? static_cast<float>(bools_set) / bools : 0.0f);
   out.push_back(choices > 0 ? static_cast<float>(choice_sum / choices) : 0.0f);
   return out;
+}
+
+std::vector<float> ExtractFeatures(const tuning::Config& config, FeatureType type) {
+  switch (type) {
+    case FeatureType::kItervar:
+      return ItervarFeaturesFromKnobs(config);
+    case FeatureType::kCurve:
+      return CurveFeaturesFromKnobs(config);
+    case FeatureType::kKnob:
+      break;
+  }
+  return config.KnobFeatures();
 }
 
 }  // namespace kiln::tuners

@@ -40,7 +40,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "tuners/config_space.h"
+#include "ir/tuning/config_space.h"
 
 namespace kiln::tuners {
 
@@ -52,8 +52,11 @@ absl::StatusOr<FeatureType> ParseFeatureType(absl::string_view name);
 
 inline constexpr int kCurveSamples = 20;
 
-std::vector<float> ItervarFeaturesFromKnobs(const Config& config);
-std::vector<float> CurveFeaturesFromKnobs(const Config& config);
+std::vector<float> ItervarFeaturesFromKnobs(const tuning::Config& config);
+std::vector<float> CurveFeaturesFromKnobs(const tuning::Config& config);
+
+// The feature vector of `config` of the given type.
+std::vector<float> ExtractFeatures(const tuning::Config& config, FeatureType type);
 
 }  // namespace kiln::tuners
 

@@ -5,7 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tuners/task.h"
+#include "ir/tuning/task.h"
 
 namespace kiln::tuners {
 namespace {
@@ -24,7 +24,7 @@ TEST(FeaturesTest, ParsesNames) {
 }
 
 TEST(FeaturesTest, ItervarFromKnobsFollowsTheAssumedNest) {
-  ConfigSpace space;
+  tuning::ConfigSpace space;
   ASSERT_TRUE(space.DefineSplit("x", 24, 3).ok());
   ASSERT_TRUE(space.DefineSplit("y", 8, 2).ok());
   ASSERT_TRUE(space.DefineBool("unroll").ok());
@@ -38,7 +38,7 @@ TEST(FeaturesTest, ItervarFromKnobsFollowsTheAssumedNest) {
   }
   choices[1] = 2;  // y inner 4
   choices[2] = 1;
-  Config config = *space.FromChoices(choices);
+  tuning::Config config = *space.FromChoices(choices);
   ASSERT_THAT(*config.Split("y"), ElementsAre(2, 4));
   // Nest (outer to inner): x0=2, x1=3, y0=2, x2=4, y1=4 — y has two parts so
   // it lines up with x's inner two levels.
@@ -57,9 +57,9 @@ TEST(FeaturesTest, ItervarFromKnobsFollowsTheAssumedNest) {
 }
 
 TEST(FeaturesTest, CurveHasFixedLengthAndReflectsTiling) {
-  ConfigSpace small;
+  tuning::ConfigSpace small;
   ASSERT_TRUE(small.DefineSplit("x", 16, 2).ok());
-  ConfigSpace big;
+  tuning::ConfigSpace big;
   ASSERT_TRUE(big.DefineSplit("a", 64, 3).ok());
   ASSERT_TRUE(big.DefineSplit("b", 32, 2).ok());
   ASSERT_TRUE(big.DefineBool("u").ok());
@@ -79,37 +79,19 @@ TEST(FeaturesTest, CurveHasFixedLengthAndReflectsTiling) {
   // Different inner tiles give different curves.
   EXPECT_NE(CurveFeaturesFromKnobs(big.At(0)), CurveFeaturesFromKnobs(big.At(5)));
   // Summaries: fraction of bools set, mean normalized choice index.
-  Config last = big.At(big.size() - 1);
+  tuning::Config last = big.At(big.size() - 1);
   std::vector<float> f = CurveFeaturesFromKnobs(last);
   EXPECT_FLOAT_EQ(f[3 * kCurveSamples], 1.0f);
   EXPECT_FLOAT_EQ(f[3 * kCurveSamples + 1], 1.0f);
 }
 
-TEST(FeaturesTest, ExtractFeaturesPrefersTheTaskCallback) {
-  TuningTask task;
-  ASSERT_TRUE(task.space.DefineSplit("x", 8, 2).ok());
-  Config config = task.space.At(1);
-  EXPECT_EQ(*ExtractFeatures(task, config, FeatureType::kKnob),
-            config.KnobFeatures());
-  EXPECT_EQ(*ExtractFeatures(task, config, FeatureType::kItervar),
-            ItervarFeaturesFromKnobs(config));
-  EXPECT_EQ(*ExtractFeatures(task, config, FeatureType::kCurve),
-            CurveFeaturesFromKnobs(config));
-  int calls = 0;
-  task.features = [&calls](const Config& c, FeatureType type)
-      -> absl::StatusOr<std::vector<float>> {
-    ++calls;
-    if (type == FeatureType::kCurve) return absl::UnimplementedError("no");
-    return std::vector<float>{static_cast<float>(c.index())};
-  };
-  EXPECT_THAT(*ExtractFeatures(task, config, FeatureType::kItervar),
-              ElementsAre(1.0f));
-  EXPECT_EQ(ExtractFeatures(task, config, FeatureType::kCurve).status().code(),
-            absl::StatusCode::kUnimplemented);
-  // Knob features never go through the operator.
-  EXPECT_EQ(*ExtractFeatures(task, config, FeatureType::kKnob),
-            config.KnobFeatures());
-  EXPECT_EQ(calls, 2);
+TEST(FeaturesTest, ExtractFeaturesDispatchesOnTheType) {
+  tuning::ConfigSpace space;
+  ASSERT_TRUE(space.DefineSplit("x", 8, 2).ok());
+  tuning::Config config = space.At(1);
+  EXPECT_EQ(ExtractFeatures(config, FeatureType::kKnob), config.KnobFeatures());
+  EXPECT_EQ(ExtractFeatures(config, FeatureType::kItervar), ItervarFeaturesFromKnobs(config));
+  EXPECT_EQ(ExtractFeatures(config, FeatureType::kCurve), CurveFeaturesFromKnobs(config));
 }
 
 }  // namespace

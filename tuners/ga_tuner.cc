@@ -37,7 +37,7 @@ struct Individual {
 
 class GaTuner : public Tuner {
  public:
-  GaTuner(const TuningTask& task, uint64_t seed, int population, int elites,
+  GaTuner(const tuning::TuningTask& task, uint64_t seed, int population, int elites,
           double mutation)
       : Tuner(task),
         rng_(seed),
@@ -47,8 +47,8 @@ class GaTuner : public Tuner {
         mutation_(mutation) {}
 
  protected:
-  absl::StatusOr<std::vector<Config>> Propose(int n) override {
-    std::vector<Config> batch;
+  absl::StatusOr<std::vector<tuning::Config>> Propose(int n) override {
+    std::vector<tuning::Config> batch;
     while (static_cast<int>(batch.size()) < n) {
       if (pending_.empty()) Breed();
       if (pending_.empty()) break;  // space exhausted
@@ -103,7 +103,7 @@ class GaTuner : public Tuner {
   // A crossed-over and mutated child, if it is new.
   std::optional<int64_t> Child(const std::vector<int64_t>& a,
                                const std::vector<int64_t>& b) {
-    const KnobList& knobs = task().space.knobs();
+    const tuning::KnobList& knobs = task().space.knobs();
     std::bernoulli_distribution from_a(0.5);
     std::bernoulli_distribution mutate(mutation_);
     std::vector<int64_t> genes(knobs.size());
@@ -114,7 +114,7 @@ class GaTuner : public Tuner {
         genes[k] = any(rng_);
       }
     }
-    absl::StatusOr<Config> config = task().space.FromChoices(std::move(genes));
+    absl::StatusOr<tuning::Config> config = task().space.FromChoices(std::move(genes));
     CHECK(config.ok()) << config.status();  // genes are in range by construction
     int64_t index = config->index();
     if (IsVisited(index) || bred_.contains(index)) return std::nullopt;
@@ -140,7 +140,7 @@ class GaTuner : public Tuner {
   absl::flat_hash_set<int64_t> bred_;
 };
 
-absl::StatusOr<std::unique_ptr<Tuner>> MakeGaTuner(const TuningTask& task,
+absl::StatusOr<std::unique_ptr<Tuner>> MakeGaTuner(const tuning::TuningTask& task,
                                                    const TunerOptions& options) {
   absl::Status known =
       options.CheckKnownParams("ga", {"elite_num", "mutation_prob"});

@@ -1,72 +1,64 @@
 #include "tuners/graph_tasks.h"
 
-#include <memory>
+#include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/strings/str_cat.h"
-#include "glog/logging.h"
-#include "ir/ops/conv2d_nchwc_task.h"
+#include "ir/tuning/template_registry.h"
 #include "passes/pipeline.h"
 
 namespace kiln::tuners {
+namespace {
+
+// Compiles every node with its default and remembers what was asked.
+class TaskRecorder final : public tuning::ScheduleContext {
+ public:
+  tuning::Config Query(const tuning::TuningTask& task, const tuning::Config& fallback) override {
+    auto [it, inserted] = index_.emplace(task.WorkloadKey(), tasks_.size());
+    if (inserted) {
+      tasks_.push_back(GraphTask{task, 1, fallback});
+    } else {
+      ++tasks_[it->second].occurrences;
+    }
+    return fallback;
+  }
+
+  std::vector<GraphTask> Take() { return std::move(tasks_); }
+
+ private:
+  std::vector<GraphTask> tasks_;
+  absl::flat_hash_map<std::string, size_t> index_;
+};
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<GraphTask>> ExtractTasks(const graph::Graph& g,
                                                     const targets::Target& target) {
-  // The layout pass asks for each conv's schedule with the block its input
-  // arrives in, which is what fixes the task's blocks.
-  std::vector<GraphTask> tasks;
-  absl::flat_hash_map<std::string, size_t> index;
-  absl::Status status = absl::OkStatus();
+  TaskRecorder recorder;
   passes::PipelineOptions options;
   options.target = &target;
-  options.conv_config = [&](const ir::ops::Conv2dWorkload& w, int64_t input_block) {
-    const ir::ops::Conv2dBlocks blocks = ir::ops::GraphConv2dBlocks(w, target, input_block);
-    auto [it, inserted] = index.emplace(
-        absl::StrCat(w.ToString(), " ", blocks.ic_bn, " ", blocks.oc_bn), tasks.size());
-    if (!inserted) {
-      ++tasks[it->second].occurrences;
-    } else if (status.ok()) {
-      auto task = ir::ops::MakeConv2dNCHWcTask(w, target, &blocks);
-      auto config = task.ok() ? ir::ops::DefaultConv2dNCHWcTaskConfig(*task, w, target)
-                              : absl::StatusOr<Config>(task.status());
-      if (config.ok()) {
-        tasks.push_back(GraphTask{*std::move(task), w, blocks, 1, *std::move(config)});
-      } else {
-        status = config.status();
-        index.erase(it);
-      }
-    }
-    return ir::ops::DefaultGraphConv2dNCHWcConfig(w, target, input_block);
-  };
+  options.schedules = &recorder;
   graph::Graph copy = g;
   if (auto st = passes::OptimizeGraph(copy, options); !st.ok()) return st;
-  if (!status.ok()) return status;
-  return tasks;
+  return recorder.Take();
 }
 
-passes::Conv2dConfigChooser ConvConfigsFromRecords(const HistoryBest& history,
-                                                   const targets::Target& target,
-                                                   std::vector<std::string>* missing) {
-  auto warned = std::make_shared<absl::flat_hash_set<std::string>>();
-  return [&history, target, missing, warned](const ir::ops::Conv2dWorkload& w,
-                                              int64_t input_block) {
-    const ir::ops::Conv2dBlocks blocks = ir::ops::GraphConv2dBlocks(w, target, input_block);
-    auto task = ir::ops::MakeConv2dNCHWcTask(w, target, &blocks);
-    if (task.ok()) {
-      auto best = history.BestConfig(*task);
-      if (best.ok()) {
-        auto config = ir::ops::Conv2dNCHWcConfigFrom(*best);
-        if (config.ok()) return *config;
-      }
-    }
-    if (warned->insert(w.ToString()).second) {
-      LOG(WARNING) << "no tuning record for " << w.ToString() << " on " << target.ToString()
-                   << "; using the default schedule";
-      if (missing) missing->push_back(w.ToString());
-    }
-    return ir::ops::DefaultGraphConv2dNCHWcConfig(w, target, input_block);
-  };
+tuning::Config HistorySchedules::Query(const tuning::TuningTask& task,
+                                       const tuning::Config& fallback) {
+  const std::string key = task.WorkloadKey();
+  auto best = history_.BestConfig(task);
+  if (best.ok()) {
+    if (!Contains(applied_, key)) applied_.push_back(key);
+    return *best;
+  }
+  if (!Contains(missing_keys_, key)) {
+    missing_keys_.push_back(key);
+    missing_.push_back(tuning::DescribeTask(task));
+  }
+  return fallback;
 }
 
 }  // namespace kiln::tuners

@@ -9,11 +9,11 @@ namespace {
 
 class GridSearchTuner : public Tuner {
  public:
-  explicit GridSearchTuner(const TuningTask& task) : Tuner(task) {}
+  explicit GridSearchTuner(const tuning::TuningTask& task) : Tuner(task) {}
 
  protected:
-  absl::StatusOr<std::vector<Config>> Propose(int n) override {
-    std::vector<Config> batch;
+  absl::StatusOr<std::vector<tuning::Config>> Propose(int n) override {
+    std::vector<tuning::Config> batch;
     const int64_t size = task().space.size();
     while (static_cast<int>(batch.size()) < n && next_ < size) {
       int64_t index = next_++;
@@ -26,8 +26,8 @@ class GridSearchTuner : public Tuner {
   int64_t next_ = 0;
 };
 
-absl::StatusOr<std::unique_ptr<Tuner>> MakeGridSearchTuner(
-    const TuningTask& task, const TunerOptions& options) {
+absl::StatusOr<std::unique_ptr<Tuner>> MakeGridSearchTuner(const tuning::TuningTask& task,
+                                                           const TunerOptions& options) {
   absl::Status known = options.CheckKnownParams("gridsearch", {});
   if (!known.ok()) return known;
   return std::unique_ptr<Tuner>(new GridSearchTuner(task));

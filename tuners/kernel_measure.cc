@@ -28,7 +28,7 @@ struct Compiled {
   codegen::KernelFunction kernel = nullptr;
 };
 
-absl::StatusOr<Compiled> Compile(const ir::ops::KernelHarness& harness, const Config& config,
+absl::StatusOr<Compiled> Compile(const tuning::KernelHarness& harness, const tuning::Config& config,
                                  const targets::Target& target, MeasureResult* result) {
   auto f = harness.build(config);
   if (!f.ok()) {
@@ -48,8 +48,8 @@ absl::StatusOr<Compiled> Compile(const ir::ops::KernelHarness& harness, const Co
   return Compiled{*std::move(module), *kernel};
 }
 
-absl::StatusOr<std::vector<float>> RunOnce(const ir::ops::KernelHarness& harness,
-                                           const Config& config, const Compiled& compiled,
+absl::StatusOr<std::vector<float>> RunOnce(const tuning::KernelHarness& harness,
+                                           const tuning::Config& config, const Compiled& compiled,
                                            std::vector<std::vector<float>>& buffers) {
   std::vector<void*> args;
   for (auto& b : buffers) args.push_back(b.data());
@@ -62,8 +62,9 @@ absl::StatusOr<std::vector<float>> RunOnce(const ir::ops::KernelHarness& harness
 // Runs the candidate once in a child process: a kernel that crashes or hangs
 // takes only the child down. Returns its canonical output, or sets the
 // error code in `result`.
-absl::StatusOr<std::vector<float>> RunIsolated(const ir::ops::KernelHarness& harness,
-                                               const Config& config, const Compiled& compiled,
+absl::StatusOr<std::vector<float>> RunIsolated(const tuning::KernelHarness& harness,
+                                               const tuning::Config& config,
+                                               const Compiled& compiled,
                                                std::vector<std::vector<float>>& buffers,
                                                double timeout_s, MeasureResult* result) {
   auto outcome = RunInChildProcess(
@@ -109,10 +110,10 @@ void ReadIntoCache(const std::vector<float>& v) {
 
 }  // namespace
 
-absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness,
+absl::StatusOr<MeasureFunction> MakeKernelMeasure(tuning::KernelHarness harness,
                                                   const targets::Target& target,
                                                   const MeasureOption& option,
-                                                  const Config& reference) {
+                                                  const tuning::Config& reference) {
   if (auto st = option.Validate(); !st.ok()) return st;
   auto timer = KernelTimer::Create(option);
   if (!timer.ok()) return timer.status();

@@ -4,9 +4,9 @@
 #define KILN_TUNERS_KERNEL_MEASURE_H_
 
 #include "absl/status/statusor.h"
-#include "ir/ops/kernel_harness.h"
+#include "ir/tuning/config_space.h"
+#include "ir/tuning/kernel_harness.h"
 #include "targets/target.h"
-#include "tuners/config_space.h"
 #include "tuners/measure.h"
 
 namespace kiln::tuners {
@@ -16,10 +16,10 @@ namespace kiln::tuners {
 // tuning run goes on); an output differing from `reference`'s by more than
 // 1e-3 relative is WRONG_ANSWER. Only candidates that passed are timed, in
 // this process and on its thread pool.
-absl::StatusOr<MeasureFunction> MakeKernelMeasure(ir::ops::KernelHarness harness,
+absl::StatusOr<MeasureFunction> MakeKernelMeasure(tuning::KernelHarness harness,
                                                   const targets::Target& target,
                                                   const MeasureOption& option,
-                                                  const Config& reference);
+                                                  const tuning::Config& reference);
 
 }  // namespace kiln::tuners
 

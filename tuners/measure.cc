@@ -1,9 +1,7 @@
 #include "tuners/measure.h"
 
 #include <algorithm>
-
 #include <limits>
-#include <numeric>
 
 #include "absl/strings/str_cat.h"
 
@@ -41,12 +39,6 @@ absl::StatusOr<MeasureErrorNo> ParseMeasureErrorName(absl::string_view name) {
       absl::StrCat("unknown measure error '", name, "'"));
 }
 
-double MeasureResult::MeanCost() const {
-  if (!ok()) return std::numeric_limits<double>::infinity();
-  return std::accumulate(costs.begin(), costs.end(), 0.0) /
-         static_cast<double>(costs.size());
-}
-
 double MeasureResult::MedianCost() const {
   if (!ok()) return std::numeric_limits<double>::infinity();
   std::vector<double> sorted = costs;
@@ -81,7 +73,7 @@ absl::Status MeasureOption::Validate() const {
 
 double Throughput(double flop, const MeasureResult& result) {
   if (!result.ok()) return 0.0;
-  double cost = result.MeanCost();
+  double cost = result.MedianCost();
   if (!(cost > 0)) return 0.0;  // a zero or negative cost is not a result
   return (flop > 0 ? flop : 1.0) / cost;
 }

@@ -13,8 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "tuners/config_space.h"
-#include "tuners/task.h"
+#include "ir/tuning/config_space.h"
+#include "ir/tuning/task.h"
 
 namespace kiln::tuners {
 
@@ -38,8 +38,8 @@ absl::StatusOr<MeasureErrorNo> ParseMeasureErrorName(absl::string_view name);
 
 struct MeasureInput {
   // Not owned; the task outlives the tuning run that measures it.
-  const TuningTask* task;
-  Config config;
+  const tuning::TuningTask* task;
+  tuning::Config config;
 };
 
 struct MeasureResult {
@@ -55,11 +55,10 @@ struct MeasureResult {
   bool ok() const {
     return error_no == MeasureErrorNo::kNoError && !costs.empty();
   }
-  // Mean of costs; +inf when !ok() so that "smallest cost wins" comparisons
-  // never pick a failed measurement.
-  double MeanCost() const;
-  // The median of costs (the mean of the middle two for an even count);
-  // infinity for a failed measurement.
+  // The median of costs (the mean of the middle two for an even count), the
+  // one statistic kiln reports and learns from: a stray slow sample (an
+  // interrupt, a page fault) moves it far less than a mean. Infinity for a
+  // failed measurement, so "smallest cost wins" never picks one.
   double MedianCost() const;
 };
 
@@ -83,7 +82,7 @@ struct MeasureOption {
   absl::Status Validate() const;
 };
 
-// Throughput score of a result: flop / mean cost (1 / mean cost when the
+// Throughput score of a result: flop / median cost (1 / median cost when the
 // flop count is unknown, i.e. <= 0), and 0 for a failed measurement, so
 // that failures rank below every valid config.
 double Throughput(double flop, const MeasureResult& result);

@@ -22,16 +22,14 @@ TEST(MeasureTest, ErrorNamesRoundTrip) {
 TEST(MeasureTest, ThroughputIsZeroForFailures) {
   MeasureResult ok;
   ok.costs = {0.002, 0.004};
-  EXPECT_DOUBLE_EQ(ok.MeanCost(), 0.003);
+  EXPECT_DOUBLE_EQ(ok.MedianCost(), 0.003);
   EXPECT_DOUBLE_EQ(Throughput(3e9, ok), 1e12);
   EXPECT_DOUBLE_EQ(Throughput(0, ok), 1.0 / 0.003);  // unknown flops
 
   MeasureResult crashed = ok;
   crashed.error_no = MeasureErrorNo::kRuntimeDevice;
   EXPECT_EQ(Throughput(3e9, crashed), 0.0);
-  EXPECT_TRUE(std::isinf(crashed.MeanCost()));
   EXPECT_TRUE(std::isinf(crashed.MedianCost()));
-  EXPECT_DOUBLE_EQ(ok.MedianCost(), 0.003);
   MeasureResult odd;
   odd.costs = {0.5, 0.1, 0.2};
   EXPECT_DOUBLE_EQ(odd.MedianCost(), 0.2);

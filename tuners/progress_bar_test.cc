@@ -98,7 +98,7 @@ TEST(ProgressBarTest, InPlaceOnATerminal) {
 }
 
 TEST(ProgressBarTest, RunsPerSecondWithoutAFlopCount) {
-  TuningTask task;
+  tuning::TuningTask task;
   task.name = "no_flops";
   ASSERT_TRUE(task.space.DefineBool("u").ok());
   std::FILE* out = std::tmpfile();

@@ -11,12 +11,12 @@ namespace {
 
 class RandomTuner : public Tuner {
  public:
-  RandomTuner(const TuningTask& task, uint64_t seed)
+  RandomTuner(const tuning::TuningTask& task, uint64_t seed)
       : Tuner(task), rng_(seed), order_(task.space.size()) {}
 
  protected:
-  absl::StatusOr<std::vector<Config>> Propose(int n) override {
-    std::vector<Config> batch;
+  absl::StatusOr<std::vector<tuning::Config>> Propose(int n) override {
+    std::vector<tuning::Config> batch;
     while (static_cast<int>(batch.size()) < n) {
       std::optional<int64_t> index = order_.Next(rng_);
       if (!index.has_value()) break;
@@ -31,8 +31,8 @@ class RandomTuner : public Tuner {
   LazyPermutation order_;
 };
 
-absl::StatusOr<std::unique_ptr<Tuner>> MakeRandomTuner(
-    const TuningTask& task, const TunerOptions& options) {
+absl::StatusOr<std::unique_ptr<Tuner>> MakeRandomTuner(const tuning::TuningTask& task,
+                                                       const TunerOptions& options) {
   absl::Status known = options.CheckKnownParams("random", {});
   if (!known.ok()) return known;
   return std::unique_ptr<Tuner>(new RandomTuner(task, options.seed));

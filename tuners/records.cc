@@ -12,6 +12,8 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -24,12 +26,12 @@ absl::Status Annotate(const absl::Status& status, absl::string_view where) {
   return absl::Status(status.code(), absl::StrCat(where, ": ", status.message()));
 }
 
-absl::StatusOr<MeasureResult> ResultFromJson(const Json& json) {
+absl::StatusOr<MeasureResult> ResultFromJson(const tuning::Json& json) {
   MeasureResult result;
-  absl::StatusOr<const Json*> costs =
-      GetMember(json, "costs", Json::Type::kArray);
+  absl::StatusOr<const tuning::Json*> costs =
+      tuning::GetMember(json, "costs", tuning::Json::Type::kArray);
   if (!costs.ok()) return costs.status();
-  for (const Json& cost : (*costs)->as_array()) {
+  for (const tuning::Json& cost : (*costs)->as_array()) {
     if (!cost.is_number() || !std::isfinite(cost.as_double()) ||
         cost.as_double() < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -37,7 +39,7 @@ absl::StatusOr<MeasureResult> ResultFromJson(const Json& json) {
     }
     result.costs.push_back(cost.as_double());
   }
-  absl::StatusOr<std::string> error_name = GetString(json, "error_no");
+  absl::StatusOr<std::string> error_name = tuning::GetString(json, "error_no");
   if (!error_name.ok()) return error_name.status();
   absl::StatusOr<MeasureErrorNo> error = ParseMeasureErrorName(*error_name);
   if (!error.ok()) return error.status();
@@ -45,13 +47,13 @@ absl::StatusOr<MeasureResult> ResultFromJson(const Json& json) {
   if (result.error_no == MeasureErrorNo::kNoError && result.costs.empty()) {
     return absl::InvalidArgumentError("error_no NO_ERROR without costs");
   }
-  absl::StatusOr<std::string> message = GetString(json, "error_msg");
+  absl::StatusOr<std::string> message = tuning::GetString(json, "error_msg");
   if (!message.ok()) return message.status();
   result.error_msg = *std::move(message);
-  absl::StatusOr<double> all_cost = GetNumber(json, "all_cost");
+  absl::StatusOr<double> all_cost = tuning::GetNumber(json, "all_cost");
   if (!all_cost.ok()) return all_cost.status();
   result.all_cost = *all_cost;
-  absl::StatusOr<double> timestamp = GetNumber(json, "timestamp");
+  absl::StatusOr<double> timestamp = tuning::GetNumber(json, "timestamp");
   if (!timestamp.ok()) return timestamp.status();
   result.timestamp = *timestamp;
   return result;
@@ -59,37 +61,35 @@ absl::StatusOr<MeasureResult> ResultFromJson(const Json& json) {
 
 }  // namespace
 
-std::string Record::WorkloadKey() const {
-  return tuners::WorkloadKey(target, task_name, args);
-}
+std::string Record::WorkloadKey() const { return tuning::WorkloadKey(target, task_name, args); }
 
 Record MakeRecord(const MeasureInput& input, const MeasureResult& result) {
   return Record{input.task->target, input.task->name, input.task->args,
                 input.config.ToJson(), result};
 }
 
-Json RecordToJson(const Record& record) {
-  Json::Array costs;
+tuning::Json RecordToJson(const Record& record) {
+  tuning::Json::Array costs;
   for (double c : record.result.costs) costs.emplace_back(c);
-  Json result{Json::Object{}};
-  result.Set("costs", Json(std::move(costs)));
-  result.Set("error_no", Json(MeasureErrorName(record.result.error_no)));
-  result.Set("error_msg", Json(record.result.error_msg));
-  result.Set("all_cost", Json(record.result.all_cost));
-  result.Set("timestamp", Json(record.result.timestamp));
+  tuning::Json result{tuning::Json::Object{}};
+  result.Set("costs", tuning::Json(std::move(costs)));
+  result.Set("error_no", tuning::Json(MeasureErrorName(record.result.error_no)));
+  result.Set("error_msg", tuning::Json(record.result.error_msg));
+  result.Set("all_cost", tuning::Json(record.result.all_cost));
+  result.Set("timestamp", tuning::Json(record.result.timestamp));
 
-  Json json{Json::Object{}};
-  json.Set("version", Json(kRecordsFormatVersion));
-  json.Set("target", Json(record.target));
-  json.Set("task", Json(record.task_name));
+  tuning::Json json{tuning::Json::Object{}};
+  json.Set("version", tuning::Json(kRecordsFormatVersion));
+  json.Set("target", tuning::Json(record.target));
+  json.Set("task", tuning::Json(record.task_name));
   json.Set("args", record.args);
   json.Set("config", record.config);
   json.Set("result", std::move(result));
   return json;
 }
 
-absl::StatusOr<Record> RecordFromJson(const Json& json) {
-  absl::StatusOr<std::string> version = GetString(json, "version");
+absl::StatusOr<Record> RecordFromJson(const tuning::Json& json) {
+  absl::StatusOr<std::string> version = tuning::GetString(json, "version");
   if (!version.ok()) return version.status();
   if (*version != kRecordsFormatVersion) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -97,24 +97,25 @@ absl::StatusOr<Record> RecordFromJson(const Json& json) {
         kRecordsFormatVersion, "\""));
   }
   Record record;
-  absl::StatusOr<std::string> target = GetString(json, "target");
+  absl::StatusOr<std::string> target = tuning::GetString(json, "target");
   if (!target.ok()) return target.status();
   record.target = *std::move(target);
-  absl::StatusOr<std::string> task = GetString(json, "task");
+  absl::StatusOr<std::string> task = tuning::GetString(json, "task");
   if (!task.ok()) return task.status();
   record.task_name = *std::move(task);
-  absl::StatusOr<const Json*> args = GetMember(json, "args", Json::Type::kArray);
+  absl::StatusOr<const tuning::Json*> args =
+      tuning::GetMember(json, "args", tuning::Json::Type::kArray);
   if (!args.ok()) return args.status();
   record.args = **args;
-  absl::StatusOr<const Json*> config =
-      GetMember(json, "config", Json::Type::kObject);
+  absl::StatusOr<const tuning::Json*> config =
+      tuning::GetMember(json, "config", tuning::Json::Type::kObject);
   if (!config.ok()) return config.status();
-  absl::StatusOr<const Json*> entity =
-      GetMember(**config, "entity", Json::Type::kArray);
+  absl::StatusOr<const tuning::Json*> entity =
+      tuning::GetMember(**config, "entity", tuning::Json::Type::kArray);
   if (!entity.ok()) return Annotate(entity.status(), "config");
   record.config = **config;
-  absl::StatusOr<const Json*> result =
-      GetMember(json, "result", Json::Type::kObject);
+  absl::StatusOr<const tuning::Json*> result =
+      tuning::GetMember(json, "result", tuning::Json::Type::kObject);
   if (!result.ok()) return result.status();
   absl::StatusOr<MeasureResult> measured = ResultFromJson(**result);
   if (!measured.ok()) return Annotate(measured.status(), "result");
@@ -184,16 +185,27 @@ RecordsFile ParseRecords(absl::string_view text, absl::string_view source) {
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_number;
     if (absl::StripAsciiWhitespace(line).empty()) continue;
-    absl::StatusOr<Json> json = ParseJson(line);
+    absl::StatusOr<tuning::Json> json = tuning::ParseJson(line);
     absl::StatusOr<Record> record =
         json.ok() ? RecordFromJson(*json) : json.status();
     if (!record.ok()) {
-      ++file.skipped_lines;
-      LOG(WARNING) << source << ":" << line_number
-                   << ": skipped invalid record: " << record.status().message();
+      if (file.skipped_lines == 0) file.first_skipped_line = line_number;
+      if (!absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "{")) {
+        ++file.foreign_lines;
+      }
+      // A few lines say what is wrong; a file of garbage must not print a
+      // line per line.
+      if (++file.skipped_lines <= kSkippedLinesShown) {
+        LOG(WARNING) << source << ":" << line_number
+                     << ": skipped invalid record: " << record.status().message();
+      }
       continue;
     }
     file.records.push_back(*std::move(record));
+  }
+  if (file.skipped_lines > kSkippedLinesShown) {
+    LOG(WARNING) << source << ": skipped " << file.skipped_lines - kSkippedLinesShown
+                 << " more invalid lines";
   }
   return file;
 }
@@ -214,7 +226,16 @@ absl::StatusOr<RecordsFile> ReadRecords(const std::string& path) {
     return absl::UnavailableError(
         absl::StrCat("error while reading records file ", path));
   }
-  return ParseRecords(text.str(), path);
+  RecordsFile file = ParseRecords(text.str(), path);
+  // Lines that are not even JSON objects, and not one record: some other
+  // file, not a records file whose last line an interruption cut short.
+  if (file.records.empty() && file.foreign_lines > 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not a kiln records file: none of its ", file.skipped_lines,
+                     " lines is a record (expected JSON lines as `kiln tune` writes them; line ",
+                     file.first_skipped_line, " is not one)"));
+  }
+  return file;
 }
 
 // ---------------------------------------------------------------- best
@@ -244,34 +265,36 @@ HistoryBest HistoryBest::FromRecords(const std::vector<Record>& records) {
   return best;
 }
 
-const Record* HistoryBest::FindConfig(const TuningTask& task, const Config& config) const {
+const Record* HistoryBest::FindConfig(const tuning::TuningTask& task,
+                                      const tuning::Config& config) const {
   auto it = ranked_.find(task.WorkloadKey());
   if (it == ranked_.end()) return nullptr;
   for (const Record& record : it->second) {
-    absl::StatusOr<Config> decoded = task.space.FromJson(record.config);
+    absl::StatusOr<tuning::Config> decoded = task.space.FromJson(record.config);
     if (decoded.ok() && decoded->index() == config.index()) return &record;
   }
   return nullptr;
 }
 
-std::vector<Config> HistoryBest::RankedConfigs(const TuningTask& task, size_t limit) const {
-  std::vector<Config> out;
+std::vector<tuning::Config> HistoryBest::RankedConfigs(const tuning::TuningTask& task,
+                                                       size_t limit) const {
+  std::vector<tuning::Config> out;
   auto it = ranked_.find(task.WorkloadKey());
   if (it == ranked_.end()) return out;
   for (const Record& record : it->second) {
     if (out.size() >= limit) break;
-    absl::StatusOr<Config> config = task.space.FromJson(record.config);
+    absl::StatusOr<tuning::Config> config = task.space.FromJson(record.config);
     if (config.ok()) out.push_back(*std::move(config));
   }
   return out;
 }
 
-const Record* HistoryBest::Find(const TuningTask& task) const {
+const Record* HistoryBest::Find(const tuning::TuningTask& task) const {
   auto it = ranked_.find(task.WorkloadKey());
   return it == ranked_.end() ? nullptr : &it->second.front();
 }
 
-absl::StatusOr<Config> HistoryBest::BestConfig(const TuningTask& task) const {
+absl::StatusOr<tuning::Config> HistoryBest::BestConfig(const tuning::TuningTask& task) const {
   auto it = ranked_.find(task.WorkloadKey());
   if (it == ranked_.end()) {
     return absl::NotFoundError(absl::StrCat(
@@ -279,7 +302,7 @@ absl::StatusOr<Config> HistoryBest::BestConfig(const TuningTask& task) const {
         "' with args ", task.args.Dump()));
   }
   for (const Record& record : it->second) {
-    absl::StatusOr<Config> config = task.space.FromJson(record.config);
+    absl::StatusOr<tuning::Config> config = task.space.FromJson(record.config);
     if (config.ok()) return config;
     VLOG(1) << "record for " << task.name
             << " does not fit the current space: " << config.status();

@@ -21,10 +21,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "tuners/config_space.h"
-#include "tuners/json.h"
+#include "ir/tuning/config_space.h"
+#include "ir/tuning/json.h"
+#include "ir/tuning/task.h"
 #include "tuners/measure.h"
-#include "tuners/task.h"
 
 namespace kiln::tuners {
 
@@ -33,19 +33,19 @@ inline constexpr absl::string_view kRecordsFormatVersion = "kiln-records-v1";
 struct Record {
   std::string target;
   std::string task_name;
-  Json args;
-  Json config;  // Config::ToJson(); decoded against a task's space on use
+  tuning::Json args;
+  tuning::Json config;  // Config::ToJson(); decoded against a task's space on use
   MeasureResult result;
 
   std::string WorkloadKey() const;
 };
 
 Record MakeRecord(const MeasureInput& input, const MeasureResult& result);
-Json RecordToJson(const Record& record);
+tuning::Json RecordToJson(const Record& record);
 // InvalidArgument naming the offending key for anything malformed: wrong
 // version, missing keys, wrong types, unknown error names, negative or
 // non-finite costs, NO_ERROR without costs.
-absl::StatusOr<Record> RecordFromJson(const Json& json);
+absl::StatusOr<Record> RecordFromJson(const tuning::Json& json);
 
 // Appends records to a file, creating it if needed.
 class RecordWriter {
@@ -70,10 +70,17 @@ class RecordWriter {
 struct RecordsFile {
   std::vector<Record> records;  // in file order
   int skipped_lines = 0;        // invalid lines (blank lines do not count)
+  int foreign_lines = 0;        // of which do not even start as JSON objects
+  int first_skipped_line = 0;   // its line number, 1-based (0: none)
 };
 
+// Invalid lines warned about one by one; the rest are counted in one line.
+inline constexpr int kSkippedLinesShown = 3;
+
 // NotFound when the file does not exist, other errors when it cannot be
-// read; invalid lines are skipped (see above), never an error.
+// read, InvalidArgument when it holds no record and lines that are not JSON
+// objects (another kind of file); otherwise invalid lines are skipped (see
+// above).
 absl::StatusOr<RecordsFile> ReadRecords(const std::string& path);
 // The same on text in memory; `source` names it in warnings.
 RecordsFile ParseRecords(absl::string_view text, absl::string_view source);
@@ -89,15 +96,15 @@ class HistoryBest {
   static HistoryBest FromRecords(const std::vector<Record>& records);
 
   // The best config's pooled record; nullptr when the workload has none.
-  const Record* Find(const TuningTask& task) const;
+  const Record* Find(const tuning::TuningTask& task) const;
   // The pooled record of one config; nullptr when it has no valid record.
-  const Record* FindConfig(const TuningTask& task, const Config& config) const;
+  const Record* FindConfig(const tuning::TuningTask& task, const tuning::Config& config) const;
   // Up to `limit` configs, best first, of those that decode in task.space.
-  std::vector<Config> RankedConfigs(const TuningTask& task, size_t limit) const;
+  std::vector<tuning::Config> RankedConfigs(const tuning::TuningTask& task, size_t limit) const;
   // The best record's config decoded in task.space; when the space no longer
   // holds it (the template changed), the next best that decodes.
   // NotFound when no valid record decodes.
-  absl::StatusOr<Config> BestConfig(const TuningTask& task) const;
+  absl::StatusOr<tuning::Config> BestConfig(const tuning::TuningTask& task) const;
 
   int num_workloads() const { return static_cast<int>(ranked_.size()); }
 

@@ -26,7 +26,7 @@ class RecordsTest : public ::testing::Test {
   void SetUp() override {
     task_.name = "conv2d_NCHWc.x86";
     task_.target = "llvm -mcpu=skylake-avx512";
-    task_.args = *ParseJson(R"([[1,64,56,56],[64,64,3,3],"float32"])");
+    task_.args = *tuning::ParseJson(R"([[1,64,56,56],[64,64,3,3],"float32"])");
     ASSERT_TRUE(task_.space.DefineSplit("tile_oc", 64, 2).ok());
     ASSERT_TRUE(task_.space.DefineBool("unroll_kw").ok());
   }
@@ -42,7 +42,7 @@ class RecordsTest : public ::testing::Test {
     return MakeRecord({&task_, task_.space.At(index)}, result);
   }
 
-  TuningTask task_;
+  tuning::TuningTask task_;
 };
 
 TEST_F(RecordsTest, JsonRoundTrip) {
@@ -51,7 +51,7 @@ TEST_F(RecordsTest, JsonRoundTrip) {
   EXPECT_THAT(line, HasSubstr(R"("version":"kiln-records-v1")"));
   EXPECT_THAT(line, HasSubstr(R"("task":"conv2d_NCHWc.x86")"));
   EXPECT_THAT(line, HasSubstr(R"(["tile_oc","sp",[-1,4]])"));
-  absl::StatusOr<Record> back = RecordFromJson(*ParseJson(line));
+  absl::StatusOr<Record> back = RecordFromJson(*tuning::ParseJson(line));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->target, record.target);
   EXPECT_EQ(back->task_name, record.task_name);
@@ -64,16 +64,16 @@ TEST_F(RecordsTest, JsonRoundTrip) {
   EXPECT_EQ(task_.space.FromJson(back->config)->index(), 9);
 
   Record failed = Make(3, {}, MeasureErrorNo::kRunTimeout);
-  back = RecordFromJson(*ParseJson(RecordToJson(failed).Dump()));
+  back = RecordFromJson(*tuning::ParseJson(RecordToJson(failed).Dump()));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->result.error_no, MeasureErrorNo::kRunTimeout);
   EXPECT_EQ(back->result.error_msg, "it broke:\n\"x\"");
 }
 
 TEST_F(RecordsTest, StrictFieldValidation) {
-  Json good = RecordToJson(Make(1, {0.5}));
+  tuning::Json good = RecordToJson(Make(1, {0.5}));
   auto without = [&](absl::string_view key) {
-    Json copy{Json::Object{}};
+    tuning::Json copy{tuning::Json::Object{}};
     for (const auto& [k, v] : good.as_object()) {
       if (k != key) copy.Set(k, v);
     }
@@ -84,7 +84,7 @@ TEST_F(RecordsTest, StrictFieldValidation) {
     EXPECT_FALSE(RecordFromJson(without(key)).ok()) << key;
   }
   auto mutate = [&](absl::string_view text) {
-    return RecordFromJson(*ParseJson(text)).status();
+    return RecordFromJson(*tuning::ParseJson(text)).status();
   };
   std::string base = good.Dump();
   auto replace = [&](absl::string_view from, absl::string_view to) {
@@ -168,9 +168,9 @@ TEST_F(RecordsTest, ReadErrors) {
 }
 
 TEST_F(RecordsTest, ApplyHistoryBestPicksTheBestValidPerWorkload) {
-  TuningTask other = task_;
-  other.args = *ParseJson(R"([[1,128,28,28],[128,128,3,3],"float32"])");
-  TuningTask other_target = task_;
+  tuning::TuningTask other = task_;
+  other.args = *tuning::ParseJson(R"([[1,128,28,28],[128,128,3,3],"float32"])");
+  tuning::TuningTask other_target = task_;
   other_target.target = "llvm -mcpu=znver3";
 
   std::string path = TempPath("records_best.jsonl");
@@ -192,7 +192,7 @@ TEST_F(RecordsTest, ApplyHistoryBestPicksTheBestValidPerWorkload) {
   absl::StatusOr<HistoryBest> best = ApplyHistoryBest(path);
   ASSERT_TRUE(best.ok()) << best.status();
   EXPECT_EQ(best->num_workloads(), 2);  // other_target has no valid record
-  absl::StatusOr<Config> config = best->BestConfig(task_);
+  absl::StatusOr<tuning::Config> config = best->BestConfig(task_);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->index(), 6);
   EXPECT_EQ(best->BestConfig(other)->index(), 2);
@@ -200,7 +200,7 @@ TEST_F(RecordsTest, ApplyHistoryBestPicksTheBestValidPerWorkload) {
             absl::StatusCode::kNotFound);
   EXPECT_EQ(best->Find(other_target), nullptr);
   ASSERT_NE(best->Find(task_), nullptr);
-  EXPECT_DOUBLE_EQ(best->Find(task_)->result.MeanCost(), 0.15);
+  EXPECT_DOUBLE_EQ(best->Find(task_)->result.MedianCost(), 0.15);
 }
 
 TEST_F(RecordsTest, AConfigIsJudgedOnAllItsSamples) {
@@ -212,7 +212,7 @@ TEST_F(RecordsTest, AConfigIsJudgedOnAllItsSamples) {
   ASSERT_NE(best.Find(task_), nullptr);
   EXPECT_EQ(best.BestConfig(task_)->index(), 5);
   EXPECT_DOUBLE_EQ(best.Find(task_)->result.MedianCost(), 0.11);
-  const std::vector<Config> ranked = best.RankedConfigs(task_, 5);
+  const std::vector<tuning::Config> ranked = best.RankedConfigs(task_, 5);
   ASSERT_EQ(ranked.size(), 2u);
   EXPECT_EQ(ranked[0].index(), 5);
   EXPECT_EQ(ranked[1].index(), 3);
@@ -223,14 +223,14 @@ TEST_F(RecordsTest, BestConfigFallsBackWhenTheSpaceChanged) {
   std::vector<Record> records = {Make(4, {0.1}), Make(2, {0.2})};
   // Config 4 is tile_oc [-1, 16], unroll False; the changed space has no
   // inner 16 any more, so the next best, config 2 ([-1, 4]), is taken.
-  TuningTask changed = task_;
-  changed.space = ConfigSpace();
-  SplitOptions options;
+  tuning::TuningTask changed = task_;
+  changed.space = tuning::ConfigSpace();
+  tuning::SplitOptions options;
   options.filter = [](absl::Span<const int64_t> e) { return e[1] != 16; };
   ASSERT_TRUE(changed.space.DefineSplit("tile_oc", 64, 2, options).ok());
   ASSERT_TRUE(changed.space.DefineBool("unroll_kw").ok());
   HistoryBest best = HistoryBest::FromRecords(records);
-  absl::StatusOr<Config> config = best.BestConfig(changed);
+  absl::StatusOr<tuning::Config> config = best.BestConfig(changed);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->ToString(), task_.space.At(2).ToString());
 }

@@ -45,9 +45,9 @@ class TopK {
 
 }  // namespace
 
-Config SimulatedAnnealing::Mutate(const Config& config,
-                                  std::mt19937_64& rng) const {
-  const KnobList& knobs = space_.knobs();
+tuning::Config SimulatedAnnealing::Mutate(const tuning::Config& config,
+                                          std::mt19937_64& rng) const {
+  const tuning::KnobList& knobs = space_.knobs();
   std::vector<size_t> movable;
   for (size_t k = 0; k < knobs.size(); ++k) {
     if (knobs[k].size() > 1) movable.push_back(k);
@@ -61,21 +61,21 @@ Config SimulatedAnnealing::Mutate(const Config& config,
   if (candidate >= config.choices()[k]) ++candidate;
   std::vector<int64_t> choices = config.choices();
   choices[k] = candidate;
-  absl::StatusOr<Config> mutated = space_.FromChoices(std::move(choices));
+  absl::StatusOr<tuning::Config> mutated = space_.FromChoices(std::move(choices));
   CHECK(mutated.ok()) << mutated.status();
   return *std::move(mutated);
 }
 
-absl::StatusOr<std::vector<Config>> SimulatedAnnealing::FindMaximums(
+absl::StatusOr<std::vector<tuning::Config>> SimulatedAnnealing::FindMaximums(
     int k, const std::vector<int64_t>& starts, const BatchScorer& score,
     const std::function<bool(int64_t)>& exclude, std::mt19937_64& rng) {
   const int chains = std::max(1, options_.num_chains);
-  std::vector<Config> points;
+  std::vector<tuning::Config> points;
   const std::vector<int64_t>* sources[] = {&starts, &last_points_};
   for (const std::vector<int64_t>* source : sources) {
     for (int64_t index : *source) {
       if (static_cast<int>(points.size()) == chains) break;
-      absl::StatusOr<Config> config = space_.Get(index);
+      absl::StatusOr<tuning::Config> config = space_.Get(index);
       if (config.ok()) points.push_back(*std::move(config));
     }
   }
@@ -105,9 +105,9 @@ absl::StatusOr<std::vector<Config>> SimulatedAnnealing::FindMaximums(
     auto [lo, hi] = std::minmax_element(scores->begin(), scores->end());
     double spread = std::max(static_cast<double>(*hi - *lo), 1e-9);
 
-    std::vector<Config> proposals;
+    std::vector<tuning::Config> proposals;
     proposals.reserve(points.size());
-    for (const Config& point : points) proposals.push_back(Mutate(point, rng));
+    for (const tuning::Config& point : points) proposals.push_back(Mutate(point, rng));
     absl::StatusOr<std::vector<float>> proposal_scores = score(proposals);
     if (!proposal_scores.ok()) return proposal_scores.status();
     if (proposal_scores->size() != proposals.size()) {
@@ -132,8 +132,8 @@ absl::StatusOr<std::vector<Config>> SimulatedAnnealing::FindMaximums(
   }
 
   last_points_.clear();
-  for (const Config& point : points) last_points_.push_back(point.index());
-  std::vector<Config> best;
+  for (const tuning::Config& point : points) last_points_.push_back(point.index());
+  std::vector<tuning::Config> best;
   for (const auto& [s, index] : top.items()) best.push_back(space_.At(index));
   return best;
 }

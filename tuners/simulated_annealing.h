@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "tuners/config_space.h"
+#include "ir/tuning/config_space.h"
 
 namespace kiln::tuners {
 
@@ -32,25 +32,25 @@ struct AnnealingOptions {
 };
 
 // Scores configs in one batch (one model call); higher is better.
-using BatchScorer = std::function<absl::StatusOr<std::vector<float>>(
-    const std::vector<Config>&)>;
+using BatchScorer =
+    std::function<absl::StatusOr<std::vector<float>>(const std::vector<tuning::Config>&)>;
 
 class SimulatedAnnealing {
  public:
-  SimulatedAnnealing(const ConfigSpace& space, const AnnealingOptions& options)
+  SimulatedAnnealing(const tuning::ConfigSpace& space, const AnnealingOptions& options)
       : space_(space), options_(options) {}
 
   // The (up to) k best-scoring configs for which `exclude` is false, best
   // first (ties by index). Chains start at `starts`, then at the previous
   // search's end points, then at random configs. Scorer errors are returned.
-  absl::StatusOr<std::vector<Config>> FindMaximums(
+  absl::StatusOr<std::vector<tuning::Config>> FindMaximums(
       int k, const std::vector<int64_t>& starts, const BatchScorer& score,
       const std::function<bool(int64_t)>& exclude, std::mt19937_64& rng);
 
  private:
-  Config Mutate(const Config& config, std::mt19937_64& rng) const;
+  tuning::Config Mutate(const tuning::Config& config, std::mt19937_64& rng) const;
 
-  const ConfigSpace& space_;
+  const tuning::ConfigSpace& space_;
   AnnealingOptions options_;
   std::vector<int64_t> last_points_;
 };

@@ -11,8 +11,8 @@ namespace {
 
 // A smooth score over three choice knobs of 20 values each, peaking at
 // (13, 4, 17), plus a flag: 16000 configs.
-ConfigSpace MakeSpace() {
-  ConfigSpace space;
+tuning::ConfigSpace MakeSpace() {
+  tuning::ConfigSpace space;
   std::vector<int64_t> values;
   for (int i = 0; i < 20; ++i) values.push_back(i);
   EXPECT_TRUE(space.DefineIntChoice("a", values).ok());
@@ -22,28 +22,27 @@ ConfigSpace MakeSpace() {
   return space;
 }
 
-float Score(const Config& config) {
+float Score(const tuning::Config& config) {
   double a = *config.Int("a"), b = *config.Int("b"), c = *config.Int("c");
   double d = (a - 13) * (a - 13) + (b - 4) * (b - 4) + (c - 17) * (c - 17);
   return static_cast<float>(-d + (*config.Bool("f") ? 1 : 0));
 }
 
 BatchScorer Scorer(int* calls) {
-  return [calls](const std::vector<Config>& configs)
-             -> absl::StatusOr<std::vector<float>> {
+  return [calls](const std::vector<tuning::Config>& configs) -> absl::StatusOr<std::vector<float>> {
     ++*calls;
     std::vector<float> scores;
-    for (const Config& config : configs) scores.push_back(Score(config));
+    for (const tuning::Config& config : configs) scores.push_back(Score(config));
     return scores;
   };
 }
 
 TEST(SimulatedAnnealingTest, FindsTheTopConfigs) {
-  ConfigSpace space = MakeSpace();
+  tuning::ConfigSpace space = MakeSpace();
   SimulatedAnnealing annealing(space, AnnealingOptions());
   std::mt19937_64 rng(1);
   int calls = 0;
-  absl::StatusOr<std::vector<Config>> best = annealing.FindMaximums(
+  absl::StatusOr<std::vector<tuning::Config>> best = annealing.FindMaximums(
       5, {}, Scorer(&calls), [](int64_t) { return false; }, rng);
   ASSERT_TRUE(best.ok());
   ASSERT_EQ(best->size(), 5u);
@@ -62,28 +61,28 @@ TEST(SimulatedAnnealingTest, FindsTheTopConfigs) {
 }
 
 TEST(SimulatedAnnealingTest, ExcludedConfigsAreNeverReturned) {
-  ConfigSpace space = MakeSpace();
+  tuning::ConfigSpace space = MakeSpace();
   SimulatedAnnealing annealing(space, AnnealingOptions());
   std::mt19937_64 rng(2);
   int calls = 0;
   int64_t peak = space.FromChoices({13, 4, 17, 1})->index();
-  absl::StatusOr<std::vector<Config>> best = annealing.FindMaximums(
-      3, {peak}, Scorer(&calls),
-      [peak](int64_t index) { return index == peak || index % 2 == 0; }, rng);
+  absl::StatusOr<std::vector<tuning::Config>> best = annealing.FindMaximums(
+      3, {peak}, Scorer(&calls), [peak](int64_t index) { return index == peak || index % 2 == 0; },
+      rng);
   ASSERT_TRUE(best.ok());
   ASSERT_EQ(best->size(), 3u);
-  for (const Config& config : *best) {
+  for (const tuning::Config& config : *best) {
     EXPECT_NE(config.index(), peak);
     EXPECT_EQ(config.index() % 2, 1);
   }
 }
 
 TEST(SimulatedAnnealingTest, ScorerErrorsPropagate) {
-  ConfigSpace space = MakeSpace();
+  tuning::ConfigSpace space = MakeSpace();
   SimulatedAnnealing annealing(space, AnnealingOptions());
   std::mt19937_64 rng(3);
-  BatchScorer failing = [](const std::vector<Config>&)
-      -> absl::StatusOr<std::vector<float>> {
+  BatchScorer failing =
+      [](const std::vector<tuning::Config>&) -> absl::StatusOr<std::vector<float>> {
     return absl::InternalError("model broke");
   };
   EXPECT_EQ(annealing
@@ -91,8 +90,10 @@ TEST(SimulatedAnnealingTest, ScorerErrorsPropagate) {
                 .status()
                 .code(),
             absl::StatusCode::kInternal);
-  BatchScorer short_scores = [](const std::vector<Config>&)
-      -> absl::StatusOr<std::vector<float>> { return std::vector<float>{1}; };
+  BatchScorer short_scores =
+      [](const std::vector<tuning::Config>&) -> absl::StatusOr<std::vector<float>> {
+    return std::vector<float>{1};
+  };
   EXPECT_FALSE(annealing
                    .FindMaximums(3, {}, short_scores,
                                  [](int64_t) { return false; }, rng)
@@ -100,16 +101,16 @@ TEST(SimulatedAnnealingTest, ScorerErrorsPropagate) {
 }
 
 TEST(SimulatedAnnealingTest, SingleConfigSpace) {
-  ConfigSpace space;
+  tuning::ConfigSpace space;
   SimulatedAnnealing annealing(space, AnnealingOptions());
   std::mt19937_64 rng(4);
   int calls = 0;
-  BatchScorer zero = [&calls](const std::vector<Config>& configs)
-      -> absl::StatusOr<std::vector<float>> {
+  BatchScorer zero =
+      [&calls](const std::vector<tuning::Config>& configs) -> absl::StatusOr<std::vector<float>> {
     ++calls;
     return std::vector<float>(configs.size(), 0.0f);
   };
-  absl::StatusOr<std::vector<Config>> best = annealing.FindMaximums(
+  absl::StatusOr<std::vector<tuning::Config>> best = annealing.FindMaximums(
       4, {}, zero, [](int64_t) { return false; }, rng);
   ASSERT_TRUE(best.ok());
   ASSERT_EQ(best->size(), 1u);

@@ -27,22 +27,19 @@ void Account(const MeasureInput& input, const MeasureResult& result,
   }
 }
 
-// Feeds the resume file's records of this workload to the tuner as already
-// measured. Records whose config no longer fits the space, and repeats of a
-// config, are left out.
-absl::Status Resume(const std::string& path, const TuningTask& task,
+// Feeds the records of this workload to the tuner as already measured.
+// Records whose config no longer fits the space, and repeats of a config,
+// are left out.
+absl::Status Resume(const std::vector<Record>& records, const tuning::TuningTask& task,
                     Tuner& tuner, TuneState& state) {
-  absl::StatusOr<RecordsFile> file = ReadRecords(path);
-  if (absl::IsNotFound(file.status())) return absl::OkStatus();
-  if (!file.ok()) return file.status();
   const std::string key = task.WorkloadKey();
   std::vector<MeasureInput> inputs;
   std::vector<MeasureResult> results;
   absl::flat_hash_set<int64_t> seen;
   int unfit = 0;
-  for (const Record& record : file->records) {
+  for (const Record& record : records) {
     if (record.WorkloadKey() != key) continue;
-    absl::StatusOr<Config> config = task.space.FromJson(record.config);
+    absl::StatusOr<tuning::Config> config = task.space.FromJson(record.config);
     if (!config.ok()) {
       ++unfit;
       continue;
@@ -52,7 +49,7 @@ absl::Status Resume(const std::string& path, const TuningTask& task,
     results.push_back(record.result);
   }
   if (unfit > 0) {
-    LOG(WARNING) << path << ": " << unfit << " records of " << task.name
+    LOG(WARNING) << unfit << " records of " << task.name
                  << " do not fit its current config space; ignored";
   }
   if (inputs.empty()) return absl::OkStatus();
@@ -62,16 +59,13 @@ absl::Status Resume(const std::string& path, const TuningTask& task,
     Account(inputs[i], results[i], state);
   }
   state.resumed = static_cast<int>(inputs.size());
-  LOG(INFO) << "resumed " << state.resumed << " measured configs of "
-            << task.name << " from " << path;
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<TuneSummary> Tune(const TuningTask& task, Tuner& tuner,
-                                 const TuneOptions& options,
-                                 const MeasureFunction& measure,
+absl::StatusOr<TuneSummary> Tune(const tuning::TuningTask& task, Tuner& tuner,
+                                 const TuneOptions& options, const MeasureFunction& measure,
                                  std::vector<Callback> callbacks) {
   absl::Status valid = options.Validate();
   if (!valid.ok()) return valid;
@@ -90,8 +84,8 @@ absl::StatusOr<TuneSummary> Tune(const TuningTask& task, Tuner& tuner,
   TuneState& state = summary.state;
   state.task = &task;
   state.n_trial = options.n_trial;
-  if (!options.resume_from.empty()) {
-    absl::Status resumed = Resume(options.resume_from, task, tuner, state);
+  if (options.resume != nullptr) {
+    absl::Status resumed = Resume(*options.resume, task, tuner, state);
     if (!resumed.ok()) return resumed;
   }
 
@@ -106,7 +100,7 @@ absl::StatusOr<TuneSummary> Tune(const TuningTask& task, Tuner& tuner,
       break;
     }
     int want = std::min(options.batch_size, options.n_trial - state.trials_done);
-    absl::StatusOr<std::vector<Config>> batch = tuner.NextBatch(want);
+    absl::StatusOr<std::vector<tuning::Config>> batch = tuner.NextBatch(want);
     if (!batch.ok()) return batch.status();
     if (batch->empty()) {
       summary.stop_reason = StopReason::kSpaceExhausted;
@@ -114,7 +108,7 @@ absl::StatusOr<TuneSummary> Tune(const TuningTask& task, Tuner& tuner,
     }
     std::vector<MeasureInput> inputs;
     inputs.reserve(batch->size());
-    for (Config& config : *batch) inputs.push_back({&task, std::move(config)});
+    for (tuning::Config& config : *batch) inputs.push_back({&task, std::move(config)});
     absl::StatusOr<std::vector<MeasureResult>> results = measure(inputs);
     if (!results.ok()) return results.status();
     if (results->size() != inputs.size()) {
@@ -147,12 +141,9 @@ absl::StatusOr<TuneSummary> Tune(const TuningTask& task, Tuner& tuner,
   return summary;
 }
 
-absl::StatusOr<TuneSummary> Tune(const TuningTask& task,
-                                 absl::string_view tuner_name,
-                                 TunerOptions tuner_options,
-                                 const TuneOptions& options,
-                                 const MeasureFunction& measure,
-                                 std::vector<Callback> callbacks) {
+absl::StatusOr<TuneSummary> Tune(const tuning::TuningTask& task, absl::string_view tuner_name,
+                                 TunerOptions tuner_options, const TuneOptions& options,
+                                 const MeasureFunction& measure, std::vector<Callback> callbacks) {
   tuner_options.seed = options.seed;
   absl::StatusOr<std::unique_ptr<Tuner>> tuner =
       CreateTuner(tuner_name, task, tuner_options);

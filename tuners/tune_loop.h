@@ -11,22 +11,22 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "tuners/config_space.h"
+#include "ir/tuning/config_space.h"
+#include "ir/tuning/task.h"
 #include "tuners/measure.h"
-#include "tuners/task.h"
 #include "tuners/tuner.h"
 
 namespace kiln::tuners {
 
 // Where a tuning run stands; what callbacks see.
 struct TuneState {
-  const TuningTask* task = nullptr;
+  const tuning::TuningTask* task = nullptr;
   int n_trial = 0;
   int trials_done = 0;  // measurements so far, resumed ones included
   int resumed = 0;      // of which taken from the resume records
   // Throughput as measure.h's Throughput: flop/s, or runs/s without flops.
   double best_throughput = 0;
-  std::optional<Config> best_config;
+  std::optional<tuning::Config> best_config;
   MeasureResult best_result;
   double current_throughput = 0;  // best of the latest batch
   int trials_since_best = 0;
@@ -53,19 +53,16 @@ struct TuneSummary {
 };
 
 // Tunes `task` with `tuner` (built for this task). Errors: invalid options
-// or task (TuningTask::Validate), an unreadable resume file, and any error from the tuner, the measure
+// or task (TuningTask::Validate), and any error from the tuner, the measure
 // function or a callback. Failed measurements are not errors: they score 0.
-absl::StatusOr<TuneSummary> Tune(const TuningTask& task, Tuner& tuner,
-                                 const TuneOptions& options,
-                                 const MeasureFunction& measure,
+absl::StatusOr<TuneSummary> Tune(const tuning::TuningTask& task, Tuner& tuner,
+                                 const TuneOptions& options, const MeasureFunction& measure,
                                  std::vector<Callback> callbacks = {});
 
 // The same with a tuner created from TunerRegistry() by name, seeded with
 // options.seed (which replaces tuner_options.seed).
-absl::StatusOr<TuneSummary> Tune(const TuningTask& task,
-                                 absl::string_view tuner_name,
-                                 TunerOptions tuner_options,
-                                 const TuneOptions& options,
+absl::StatusOr<TuneSummary> Tune(const tuning::TuningTask& task, absl::string_view tuner_name,
+                                 TunerOptions tuner_options, const TuneOptions& options,
                                  const MeasureFunction& measure,
                                  std::vector<Callback> callbacks = {});
 

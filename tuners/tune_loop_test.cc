@@ -30,7 +30,7 @@ std::string TempPath(absl::string_view name) {
 class TuneLoopTest : public ::testing::Test {
  protected:
   void SetUp() override { synthetic_ = MakeConv2dLikeTask(); }
-  const TuningTask& task() const { return synthetic_->task; }
+  const tuning::TuningTask& task() const { return synthetic_->task; }
 
   std::unique_ptr<SyntheticTask> synthetic_;
 };
@@ -70,7 +70,7 @@ TEST_F(TuneLoopTest, RunsTheBudgetInBatchesAndTracksTheBest) {
   ASSERT_TRUE(summary->state.best_config.has_value());
   // The reported best is what the cost function says about that config.
   double cost = synthetic_->cost(*summary->state.best_config);
-  EXPECT_DOUBLE_EQ(summary->state.best_result.MeanCost(), cost);
+  EXPECT_DOUBLE_EQ(summary->state.best_result.MedianCost(), cost);
   EXPECT_DOUBLE_EQ(summary->state.best_throughput, task().flop / cost);
   EXPECT_DOUBLE_EQ(best_seen_by_callback, summary->state.best_throughput);
 }
@@ -143,8 +143,8 @@ TEST_F(TuneLoopTest, ErrorsEndTheRun) {
                    .ok());
   options.batch_size = 4;
   // Records could not be read back with args that are not a list.
-  TuningTask bad_args = task();
-  bad_args.args = Json("conv");
+  tuning::TuningTask bad_args = task();
+  bad_args.args = tuning::Json("conv");
   EXPECT_THAT(std::string(Tune(bad_args, "random", TunerOptions(), options,
                                SyntheticMeasure(*synthetic_))
                               .status()
@@ -175,7 +175,7 @@ TEST_F(TuneLoopTest, LogToFileWritesEveryMeasurement) {
   EXPECT_EQ(file->skipped_lines, 0);
   for (const Record& record : file->records) {
     EXPECT_EQ(record.WorkloadKey(), task().WorkloadKey());
-    Config config = *task().space.FromJson(record.config);
+    tuning::Config config = *task().space.FromJson(record.config);
     double cost = synthetic_->cost(config);
     if (std::isinf(cost)) {
       EXPECT_EQ(record.result.error_no, MeasureErrorNo::kRuntimeDevice);
@@ -211,8 +211,8 @@ TEST_F(TuneLoopTest, ResumeSkipsMeasuredConfigs) {
     ASSERT_EQ(before.size(), 20u);
     // Records of another workload in the same file are not this task's.
     {
-      TuningTask other = task();
-      other.args = Json(Json::Array{Json(7)});
+      tuning::TuningTask other = task();
+      other.args = tuning::Json(tuning::Json::Array{tuning::Json(7)});
       MeasureResult result;
       result.costs = {1e-9};
       ASSERT_TRUE((*RecordWriter::Open(path))
@@ -232,7 +232,8 @@ TEST_F(TuneLoopTest, ResumeSkipsMeasuredConfigs) {
       return measure(inputs);
     };
     options.n_trial = 50;
-    options.resume_from = path;
+    const std::vector<Record> earlier = ReadRecords(path)->records;
+    options.resume = &earlier;
     absl::StatusOr<TuneSummary> second =
         Tune(task(), tuner, TunerOptions(), options, checking, {*LogToFile(path)});
     ASSERT_TRUE(second.ok()) << second.status();
@@ -245,10 +246,11 @@ TEST_F(TuneLoopTest, ResumeSkipsMeasuredConfigs) {
   }
 }
 
-TEST_F(TuneLoopTest, ResumeFromAMissingFileStartsFresh) {
+TEST_F(TuneLoopTest, ResumeFromNoRecordsStartsFresh) {
   TuneOptions options;
   options.n_trial = 8;
-  options.resume_from = TempPath("never_written.jsonl");
+  const std::vector<Record> none;
+  options.resume = &none;
   absl::StatusOr<TuneSummary> summary = Tune(
       task(), "random", TunerOptions(), options, SyntheticMeasure(*synthetic_));
   ASSERT_TRUE(summary.ok()) << summary.status();

@@ -48,16 +48,16 @@ absl::Status TunerOptions::CheckKnownParams(
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<Config>> Tuner::NextBatch(int n) {
+absl::StatusOr<std::vector<tuning::Config>> Tuner::NextBatch(int n) {
   if (n < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("NextBatch size must be >= 0, got ", n));
   }
-  if (n == 0 || !HasNext()) return std::vector<Config>();
-  absl::StatusOr<std::vector<Config>> batch = Propose(n);
+  if (n == 0 || !HasNext()) return std::vector<tuning::Config>();
+  absl::StatusOr<std::vector<tuning::Config>> batch = Propose(n);
   if (!batch.ok()) return batch;
   CHECK_LE(batch->size(), static_cast<size_t>(n)) << "tuner proposed too many";
-  for (const Config& config : *batch) {
+  for (const tuning::Config& config : *batch) {
     CHECK(visited_.insert(config.index()).second)
         << "tuner proposed config " << config.index() << " twice";
   }
@@ -88,7 +88,7 @@ Registry<TunerFactory>& TunerRegistry() {
 }
 
 absl::StatusOr<std::unique_ptr<Tuner>> CreateTuner(absl::string_view name,
-                                                   const TuningTask& task,
+                                                   const tuning::TuningTask& task,
                                                    const TunerOptions& options) {
   absl::StatusOr<TunerFactory> factory = TunerRegistry().Find(name);
   if (!factory.ok()) return factory.status();

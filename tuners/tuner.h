@@ -20,11 +20,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ir/tuning/config_space.h"
+#include "ir/tuning/task.h"
 #include "runtime/registry.h"
-#include "tuners/config_space.h"
 #include "tuners/measure.h"
 #include "tuners/records.h"
-#include "tuners/task.h"
 
 namespace kiln::tuners {
 
@@ -54,7 +54,7 @@ struct TunerOptions {
 class Tuner {
  public:
   // The task must outlive the tuner.
-  explicit Tuner(const TuningTask& task) : task_(task) {}
+  explicit Tuner(const tuning::TuningTask& task) : task_(task) {}
   virtual ~Tuner() = default;
   Tuner(const Tuner&) = delete;
   Tuner& operator=(const Tuner&) = delete;
@@ -62,7 +62,7 @@ class Tuner {
   // Up to `n` distinct configs that were neither proposed before nor
   // reported through Update. Fewer (possibly none) only when the space has
   // no unvisited config left.
-  absl::StatusOr<std::vector<Config>> NextBatch(int n);
+  absl::StatusOr<std::vector<tuning::Config>> NextBatch(int n);
 
   // Results of measured configs, inputs[i] <-> results[i]. Configs the tuner
   // did not propose are welcome (resuming from records): they count as
@@ -81,7 +81,7 @@ class Tuner {
     return 0;
   }
 
-  const TuningTask& task() const { return task_; }
+  const tuning::TuningTask& task() const { return task_; }
   int64_t num_visited() const { return static_cast<int64_t>(visited_.size()); }
   bool IsVisited(int64_t index) const { return visited_.contains(index); }
 
@@ -89,7 +89,7 @@ class Tuner {
   // Proposes up to n distinct unvisited configs (see NextBatch); what it
   // returns is marked visited by NextBatch. Returning a visited config or
   // one twice is a bug in the plugin and CHECK-fails.
-  virtual absl::StatusOr<std::vector<Config>> Propose(int n) = 0;
+  virtual absl::StatusOr<std::vector<tuning::Config>> Propose(int n) = 0;
   // Learns from results; inputs are already marked visited.
   virtual absl::Status Observe(const std::vector<MeasureInput>& inputs,
                                const std::vector<MeasureResult>& results) {
@@ -102,18 +102,18 @@ class Tuner {
   }
 
  private:
-  const TuningTask& task_;
+  const tuning::TuningTask& task_;
   absl::flat_hash_set<int64_t> visited_;
 };
 
-using TunerFactory = std::function<absl::StatusOr<std::unique_ptr<Tuner>>(
-    const TuningTask&, const TunerOptions&)>;
+using TunerFactory = std::function<absl::StatusOr<std::unique_ptr<Tuner>>(const tuning::TuningTask&,
+                                                                          const TunerOptions&)>;
 
 Registry<TunerFactory>& TunerRegistry();
 
 // Looks `name` up in TunerRegistry() and builds the tuner.
 absl::StatusOr<std::unique_ptr<Tuner>> CreateTuner(absl::string_view name,
-                                                   const TuningTask& task,
+                                                   const tuning::TuningTask& task,
                                                    const TunerOptions& options);
 
 // How long a tuning run goes and how it batches measurements.
@@ -128,10 +128,10 @@ struct TuneOptions {
   // Seeds the tuner when Tune creates it by name (it replaces
   // TunerOptions::seed there); a tuner built by the caller has its own seed.
   uint64_t seed = 0;
-  // Records file to resume from: its records of this task's workload count
-  // as measured (not measured again, and the tuner learns from them).
-  // Empty or missing file: start fresh.
-  std::string resume_from;
+  // Records to resume from (e.g. ReadRecords of an earlier run's file):
+  // those of this task's workload count as measured (not measured again,
+  // and the tuner learns from them). Null: start fresh.
+  const std::vector<Record>* resume = nullptr;
 
   absl::Status Validate() const;
 };

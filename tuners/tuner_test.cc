@@ -14,13 +14,13 @@ using ::testing::HasSubstr;
 // Proposes configs in a fixed order, for testing the base class.
 class ScriptedTuner : public Tuner {
  public:
-  ScriptedTuner(const TuningTask& task, std::vector<int64_t> script)
+  ScriptedTuner(const tuning::TuningTask& task, std::vector<int64_t> script)
       : Tuner(task), script_(std::move(script)) {}
   std::vector<std::pair<int64_t, double>> observed;
 
  protected:
-  absl::StatusOr<std::vector<Config>> Propose(int n) override {
-    std::vector<Config> batch;
+  absl::StatusOr<std::vector<tuning::Config>> Propose(int n) override {
+    std::vector<tuning::Config> batch;
     while (static_cast<int>(batch.size()) < n && next_ < script_.size()) {
       batch.push_back(task().space.At(script_[next_++]));
     }
@@ -46,13 +46,13 @@ class TunerTest : public ::testing::Test {
     task_.flop = 100;
     ASSERT_TRUE(task_.space.DefineIntChoice("k", {1, 2, 3, 4}).ok());
   }
-  TuningTask task_;
+  tuning::TuningTask task_;
 };
 
 TEST_F(TunerTest, NextBatchMarksVisitedAndUpdateLearns) {
   ScriptedTuner tuner(task_, {2, 0, 3, 1});
   EXPECT_TRUE(tuner.HasNext());
-  absl::StatusOr<std::vector<Config>> batch = tuner.NextBatch(3);
+  absl::StatusOr<std::vector<tuning::Config>> batch = tuner.NextBatch(3);
   ASSERT_TRUE(batch.ok());
   ASSERT_EQ(batch->size(), 3u);
   EXPECT_TRUE(tuner.IsVisited(2));
@@ -81,7 +81,7 @@ TEST_F(TunerTest, NextBatchMarksVisitedAndUpdateLearns) {
 TEST_F(TunerTest, UpdateRejectsMismatchedInput) {
   ScriptedTuner tuner(task_, {});
   EXPECT_FALSE(tuner.Update({{&task_, task_.space.At(0)}}, {}).ok());
-  TuningTask other = task_;
+  tuning::TuningTask other = task_;
   other.name = "other";
   EXPECT_THAT(std::string(tuner.Update({{&other, other.space.At(0)}},
                                        {MeasureResult()})
@@ -124,7 +124,7 @@ TEST(TuneOptionsTest, Validation) {
 }
 
 TEST(TunerRegistryTest, UnknownNameListsTheRegisteredOnes) {
-  TuningTask task;
+  tuning::TuningTask task;
   absl::StatusOr<std::unique_ptr<Tuner>> tuner =
       CreateTuner("no_such_tuner", task, TunerOptions());
   EXPECT_EQ(tuner.status().code(), absl::StatusCode::kNotFound);

@@ -43,7 +43,7 @@ struct HistoryGroup {
 
 class XgbTuner : public Tuner {
  public:
-  XgbTuner(const TuningTask& task, uint64_t seed, const XgbSettings& settings)
+  XgbTuner(const tuning::TuningTask& task, uint64_t seed, const XgbSettings& settings)
       : Tuner(task),
         settings_(settings),
         rng_(seed),
@@ -57,7 +57,7 @@ class XgbTuner : public Tuner {
     std::map<std::string, HistoryGroup> groups;
     int used = 0;
     for (const Record& record : records) {
-      absl::StatusOr<Config> config = task().space.FromJson(record.config);
+      absl::StatusOr<tuning::Config> config = task().space.FromJson(record.config);
       if (!config.ok()) {
         VLOG(1) << "history record skipped: " << config.status();
         continue;
@@ -86,12 +86,12 @@ class XgbTuner : public Tuner {
   }
 
  protected:
-  absl::StatusOr<std::vector<Config>> Propose(int n) override {
+  absl::StatusOr<std::vector<tuning::Config>> Propose(int n) override {
     if (model_.trained() && plan_stale_) {
       absl::Status planned = Plan();
       if (!planned.ok()) return planned;
     }
-    std::vector<Config> batch;
+    std::vector<tuning::Config> batch;
     absl::flat_hash_set<int64_t> taken;
     std::bernoulli_distribution explore(settings_.epsilon);
     while (static_cast<int>(batch.size()) < n) {
@@ -114,24 +114,20 @@ class XgbTuner : public Tuner {
   }
 
  private:
-  absl::StatusOr<const std::vector<float>*> Features(const Config& config) {
+  absl::StatusOr<const std::vector<float>*> Features(const tuning::Config& config) {
     auto it = feature_cache_.find(config.index());
     if (it != feature_cache_.end()) return &it->second;
-    absl::StatusOr<std::vector<float>> features =
-        ExtractFeatures(task(), config, settings_.feature);
-    if (!features.ok()) return features.status();
-    if (num_features_ == 0) num_features_ = static_cast<int>(features->size());
-    if (static_cast<int>(features->size()) != num_features_ ||
-        num_features_ == 0) {
+    std::vector<float> features = ExtractFeatures(config, settings_.feature);
+    if (num_features_ == 0) num_features_ = static_cast<int>(features.size());
+    if (static_cast<int>(features.size()) != num_features_ || num_features_ == 0) {
       return absl::FailedPreconditionError(absl::StrCat(
-          FeatureTypeName(settings_.feature), " features of ", task().name,
-          " have ", features->size(), " values for config ", config.index(),
-          " but ", num_features_, " before; a feature extractor must give "
+          FeatureTypeName(settings_.feature), " features of ", task().name, " have ",
+          features.size(), " values for config ", config.index(), " but ", num_features_,
+          " before; a feature extractor must give "
           "every config of a task the same length"));
     }
     if (feature_cache_.size() >= kMaxCachedFeatures) feature_cache_.clear();
-    return &feature_cache_.emplace(config.index(), *std::move(features))
-                .first->second;
+    return &feature_cache_.emplace(config.index(), std::move(features)).first->second;
   }
 
   absl::Status Retrain() {
@@ -178,23 +174,22 @@ class XgbTuner : public Tuner {
       starts.push_back(best[i].index);
     }
     BatchScorer score =
-        [this](const std::vector<Config>& configs)
-        -> absl::StatusOr<std::vector<float>> {
+        [this](const std::vector<tuning::Config>& configs) -> absl::StatusOr<std::vector<float>> {
       std::vector<float> rows;
       rows.reserve(configs.size() * num_features_);
-      for (const Config& config : configs) {
+      for (const tuning::Config& config : configs) {
         absl::StatusOr<const std::vector<float>*> features = Features(config);
         if (!features.ok()) return features.status();
         rows.insert(rows.end(), (*features)->begin(), (*features)->end());
       }
       return model_.Predict(rows, num_features_);
     };
-    absl::StatusOr<std::vector<Config>> plan = annealing_.FindMaximums(
-        settings_.plan_size, starts, score,
-        [this](int64_t index) { return IsVisited(index); }, rng_);
+    absl::StatusOr<std::vector<tuning::Config>> plan = annealing_.FindMaximums(
+        settings_.plan_size, starts, score, [this](int64_t index) { return IsVisited(index); },
+        rng_);
     if (!plan.ok()) return plan.status();
     plan_.clear();
-    for (const Config& config : *plan) plan_.push_back(config.index());
+    for (const tuning::Config& config : *plan) plan_.push_back(config.index());
     plan_stale_ = false;
     return absl::OkStatus();
   }
@@ -255,9 +250,9 @@ absl::StatusOr<double> FractionParam(const TunerOptions& options,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Tuner>> MakeXgbTuner(
-    const TuningTask& task, const TunerOptions& options, XgbLoss loss,
-    FeatureType feature) {
+absl::StatusOr<std::unique_ptr<Tuner>> MakeXgbTuner(const tuning::TuningTask& task,
+                                                    const TunerOptions& options, XgbLoss loss,
+                                                    FeatureType feature) {
   absl::Status known = options.CheckKnownParams(
       "xgb", {"plan_size", "epsilon", "min_train", "num_boost_round",
               "max_depth", "sa_steps", "binary_threshold"});

@@ -34,9 +34,9 @@
 
 namespace kiln::tuners {
 
-absl::StatusOr<std::unique_ptr<Tuner>> MakeXgbTuner(
-    const TuningTask& task, const TunerOptions& options, XgbLoss loss,
-    FeatureType feature);
+absl::StatusOr<std::unique_ptr<Tuner>> MakeXgbTuner(const tuning::TuningTask& task,
+                                                    const TunerOptions& options, XgbLoss loss,
+                                                    FeatureType feature);
 
 }  // namespace kiln::tuners
 

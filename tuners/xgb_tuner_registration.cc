@@ -30,8 +30,7 @@ bool RegisterXgbFamily() {
       // status() and every Find(); there is no caller to return it to here.
       TunerRegistry()
           .Register(name, description,
-                    [loss, feature](const TuningTask& task,
-                                    const TunerOptions& options) {
+                    [loss, feature](const tuning::TuningTask& task, const TunerOptions& options) {
                       return MakeXgbTuner(task, options, loss, feature);
                     })
           .IgnoreError();

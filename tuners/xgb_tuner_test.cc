@@ -24,8 +24,8 @@ using testing::SyntheticTask;
 // workload with other args (a similar conv layer).
 std::vector<Record> SimilarWorkloadRecords(const SyntheticTask& synthetic,
                                            int count, uint64_t seed) {
-  TuningTask similar = synthetic.task;
-  similar.args = Json(Json::Array{Json("a similar layer")});
+  tuning::TuningTask similar = synthetic.task;
+  similar.args = tuning::Json(tuning::Json::Array{tuning::Json("a similar layer")});
   MeasureFunction measure = SyntheticMeasure(synthetic);
   std::mt19937_64 rng(seed);
   LazyPermutation order(similar.space.size());
@@ -41,10 +41,9 @@ std::vector<Record> SimilarWorkloadRecords(const SyntheticTask& synthetic,
   return records;
 }
 
-double BestRatio(const SyntheticTask& synthetic,
-                 const std::vector<Config>& configs) {
+double BestRatio(const SyntheticTask& synthetic, const std::vector<tuning::Config>& configs) {
   double best = 0;
-  for (const Config& config : configs) {
+  for (const tuning::Config& config : configs) {
     best = std::max(best, synthetic.optimum_cost / synthetic.cost(config));
   }
   return best;
@@ -61,7 +60,7 @@ double BestRatioOfRun(const SyntheticTask& synthetic, const std::string& name,
       synthetic.task, name, TunerOptions(), options, SyntheticMeasure(synthetic));
   EXPECT_TRUE(summary.ok()) << name << ": " << summary.status();
   if (!summary.ok()) return 0;
-  return synthetic.optimum_cost / summary->state.best_result.MeanCost();
+  return synthetic.optimum_cost / summary->state.best_result.MedianCost();
 }
 
 // On a landscape with interacting knobs and ~10^6 configs, the cost model
@@ -88,7 +87,7 @@ TEST(XgbTunerTest, HistoryOfASimilarWorkloadGuidesTheFirstBatch) {
   std::vector<Record> history = SimilarWorkloadRecords(*synthetic, 80, 7);
   // One record that no longer fits the space is skipped, not fatal.
   Record stale = history.front();
-  stale.config = *ParseJson(R"({"index":0,"entity":[["gone","sp",[-1,1]]]})");
+  stale.config = *tuning::ParseJson(R"({"index":0,"entity":[["gone","sp",[-1,1]]]})");
   history.push_back(stale);
 
   double warm = 0, cold = 0;
@@ -112,53 +111,6 @@ TEST(XgbTunerTest, HistoryOfASimilarWorkloadGuidesTheFirstBatch) {
   // it already aims at the optimum.
   EXPECT_GT(warm / 3, 0.9);
   EXPECT_GT(warm, cold);
-}
-
-TEST(XgbTunerTest, UsesTheTaskFeatureCallback) {
-  std::unique_ptr<SyntheticTask> synthetic = MakeConv2dLikeTask();
-  int calls = 0;
-  synthetic->task.features = [&calls](const Config& config, FeatureType type)
-      -> absl::StatusOr<std::vector<float>> {
-    ++calls;
-    EXPECT_EQ(type, FeatureType::kCurve);
-    return CurveFeaturesFromKnobs(config);
-  };
-  TuneOptions options;
-  options.n_trial = 24;
-  options.batch_size = 8;
-  absl::StatusOr<TuneSummary> summary =
-      Tune(synthetic->task, "xgb_curve", TunerOptions(), options,
-           SyntheticMeasure(*synthetic));
-  ASSERT_TRUE(summary.ok()) << summary.status();
-  EXPECT_GT(calls, 0);
-}
-
-TEST(XgbTunerTest, FeatureErrorsBecomeStatuses) {
-  std::unique_ptr<SyntheticTask> synthetic = MakeConv2dLikeTask();
-  synthetic->task.features = [](const Config&, FeatureType)
-      -> absl::StatusOr<std::vector<float>> {
-    return absl::InternalError("lowering failed");
-  };
-  TuneOptions options;
-  options.n_trial = 40;
-  options.batch_size = 8;
-  absl::StatusOr<TuneSummary> summary =
-      Tune(synthetic->task, "xgb_itervar", TunerOptions(), options,
-           SyntheticMeasure(*synthetic));
-  EXPECT_EQ(summary.status().code(), absl::StatusCode::kInternal);
-  EXPECT_THAT(std::string(summary.status().message()),
-              HasSubstr("lowering failed"));
-
-  // A callback whose length varies between configs is a broken extractor.
-  synthetic->task.features = [](const Config& config, FeatureType)
-      -> absl::StatusOr<std::vector<float>> {
-    return std::vector<float>(1 + config.index() % 2, 1.0f);
-  };
-  summary = Tune(synthetic->task, "xgb_itervar", TunerOptions(), options,
-                 SyntheticMeasure(*synthetic));
-  EXPECT_EQ(summary.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(summary.status().message()),
-              HasSubstr("same length"));
 }
 
 TEST(XgbTunerTest, RejectsBadParameters) {

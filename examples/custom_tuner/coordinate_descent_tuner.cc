@@ -19,12 +19,12 @@
 namespace kiln::examples {
 namespace {
 
-using tuners::Config;
 using tuners::MeasureInput;
 using tuners::MeasureResult;
 using tuners::Tuner;
 using tuners::TunerOptions;
-using tuners::TuningTask;
+using tuning::Config;
+using tuning::TuningTask;
 
 class CoordinateDescentTuner : public Tuner {
  public:
@@ -73,7 +73,7 @@ class CoordinateDescentTuner : public Tuner {
   // Queues the unmeasured neighbors of the center along the next knob;
   // false when there were none.
   bool QueueSweep() {
-    const tuners::KnobList& knobs = task().space.knobs();
+    const tuning::KnobList& knobs = task().space.knobs();
     size_t k = next_knob_++ % knobs.size();
     bool any = false;
     for (int64_t c = 0; c < knobs[k].size(); ++c) {

@@ -146,7 +146,7 @@ Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,
   return c;
 }
 
-absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
+absl::StatusOr<tuning::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
                                                      const targets::Target& target,
                                                      const Conv2dBlocks* fixed) {
   if (auto st = ValidateConv2d(w); !st.ok()) return st;
@@ -179,7 +179,7 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
     groups.push_back(g);
     if (AccumulatesWholeOutput(w)) break;  // its loop order has no groups
   }
-  tuners::ConfigSpace space;
+  tuning::ConfigSpace space;
   // Unrolling a single kernel column changes nothing: one choice then.
   const std::vector<int64_t> unroll =
       w.kernel_w > 1 ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{0};
@@ -202,7 +202,7 @@ absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
   return space;
 }
 
-absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& config) {
+absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuning::Config& config) {
   Conv2dNCHWcConfig c;
   auto ic = config.Int("tile_ic");
   auto oc = config.Int("tile_oc");

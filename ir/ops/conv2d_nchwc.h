@@ -18,15 +18,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "ir/stmt.h"
+#include "ir/ops/activation.h"
 #include "ir/schedule.h"
+#include "ir/stmt.h"
 #include "ir/tensor.h"
+#include "ir/tuning/config_space.h"
 #include "targets/target.h"
-#include "tuners/config_space.h"
 
 namespace kiln::ir::ops {
-
-enum class Activation { kNone, kRelu };
 
 struct Conv2dWorkload {
   int64_t batch = 1, in_channels = 0, height = 0, width = 0;
@@ -88,10 +87,10 @@ struct Conv2dBlocks {
 
 // The tuning space for `w` on `target` (tile_ic and tile_oc have the single
 // choice `fixed` gives when it is set), and translation of its points.
-absl::StatusOr<tuners::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
+absl::StatusOr<tuning::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
                                                      const targets::Target& target,
                                                      const Conv2dBlocks* fixed = nullptr);
-absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuners::Config& config);
+absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuning::Config& config);
 
 // An analytical default from the target's vector width and register count:
 // Winograd where it applies and pays, else the direct schedule below.

@@ -16,6 +16,18 @@ DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& ta
   return c;
 }
 
+std::vector<float> PackDenseWeight(const float* weight, int64_t k, int64_t n, bool weight_is_nk,
+                                   int64_t n_bn) {
+  std::vector<float> packed(n * k);
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t kk = 0; kk < k; ++kk) {
+      packed[((j / n_bn) * k + kk) * n_bn + j % n_bn] =
+          weight_is_nk ? weight[j * k + kk] : weight[kk * n + j];
+    }
+  }
+  return packed;
+}
+
 absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig& c,
                                        const std::string& name) {
   if (w.m < 1 || w.n < 1 || w.k < 1) {

@@ -12,9 +12,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
-#include "ir/ops/conv2d_nchwc.h"
+#include "ir/ops/activation.h"
 #include "ir/stmt.h"
 #include "targets/target.h"
 
@@ -32,6 +33,11 @@ struct DenseConfig {
 };
 
 DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& target);
+
+// The weight packed as [N/n_bn, K, n_bn] from [N, K] (`weight_is_nk`, as
+// Gemm's transB stores it) or [K, N] (as MatMul's B).
+std::vector<float> PackDenseWeight(const float* weight, int64_t k, int64_t n, bool weight_is_nk,
+                                   int64_t n_bn);
 
 // Buffers: data [M, K], packed weight [N/n_bn, K, n_bn], [bias (N)], out [M, N].
 absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig& config,

@@ -15,12 +15,12 @@ double Penalty(double value, double preferred, double weight) {
 }
 
 // Split extents of knob `k` of `config` (knob order is fixed by the maker).
-const std::vector<int64_t>& SplitOf(const Config& config, int k) {
+const std::vector<int64_t>& SplitOf(const tuning::Config& config, int k) {
   return std::get<std::vector<int64_t>>(
       config.knobs()[k].value(config.choices()[k]));
 }
 
-bool BoolOf(const Config& config, int k) {
+bool BoolOf(const tuning::Config& config, int k) {
   return std::get<bool>(config.knobs()[k].value(config.choices()[k]));
 }
 
@@ -38,20 +38,21 @@ void CheckOk(const absl::Status& status) { CHECK(status.ok()) << status; }
 
 std::unique_ptr<SyntheticTask> MakeConv2dLikeTask() {
   auto synthetic = std::make_unique<SyntheticTask>();
-  TuningTask& task = synthetic->task;
+  tuning::TuningTask& task = synthetic->task;
   task.name = "conv2d_NCHWc.synthetic";
-  task.args = Json(Json::Array{Json(Json::Array{1, 64, 56, 56}),
-                               Json(Json::Array{128, 64, 3, 3}), Json(1),
-                               Json(1), Json("float32")});
+  task.args =
+      tuning::Json(tuning::Json::Array{tuning::Json(tuning::Json::Array{1, 64, 56, 56}),
+                                       tuning::Json(tuning::Json::Array{128, 64, 3, 3}),
+                                       tuning::Json(1), tuning::Json(1), tuning::Json("float32")});
   task.target = "llvm -mcpu=synthetic";
   task.flop = 2.0 * 128 * 64 * 56 * 56 * 9;
   CheckOk(task.space.DefineSplit("tile_ic", 64, 2));
   CheckOk(task.space.DefineSplit("tile_oc", 128, 2));
-  SplitOptions ow;
+  tuning::SplitOptions ow;
   ow.max_innermost = 16;
   CheckOk(task.space.DefineSplit("tile_ow", 56, 2, ow));
   CheckOk(task.space.DefineBool("unroll_kw"));
-  synthetic->cost = [](const Config& config) {
+  synthetic->cost = [](const tuning::Config& config) {
     double ic = SplitOf(config, 0)[1];
     double oc = SplitOf(config, 1)[1];
     double ow = SplitOf(config, 2)[1];
@@ -66,10 +67,10 @@ std::unique_ptr<SyntheticTask> MakeConv2dLikeTask() {
 
 std::unique_ptr<SyntheticTask> MakeHardTask() {
   auto synthetic = std::make_unique<SyntheticTask>();
-  TuningTask& task = synthetic->task;
+  tuning::TuningTask& task = synthetic->task;
   task.name = "conv2d_NCHWc.synthetic_hard";
-  task.args = Json(Json::Array{Json(Json::Array{1, 256, 56, 56}),
-                               Json(Json::Array{256, 256, 3, 3})});
+  task.args = tuning::Json(tuning::Json::Array{tuning::Json(tuning::Json::Array{1, 256, 56, 56}),
+                                               tuning::Json(tuning::Json::Array{256, 256, 3, 3})});
   task.target = "llvm -mcpu=synthetic";
   task.flop = 2.0 * 256 * 256 * 56 * 56 * 9;
   CheckOk(task.space.DefineSplit("tile_ic", 256, 3));
@@ -77,7 +78,7 @@ std::unique_ptr<SyntheticTask> MakeHardTask() {
   CheckOk(task.space.DefineSplit("tile_ow", 56, 3));
   CheckOk(task.space.DefineSplit("tile_oh", 56, 2));
   CheckOk(task.space.DefineBool("unroll_kw"));
-  synthetic->cost = [](const Config& config) {
+  synthetic->cost = [](const tuning::Config& config) {
     const std::vector<int64_t>& ic = SplitOf(config, 0);
     const std::vector<int64_t>& oc = SplitOf(config, 1);
     const std::vector<int64_t>& ow = SplitOf(config, 2);

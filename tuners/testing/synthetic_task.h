@@ -12,16 +12,16 @@
 #include <functional>
 #include <memory>
 
-#include "tuners/config_space.h"
+#include "ir/tuning/config_space.h"
+#include "ir/tuning/task.h"
 #include "tuners/measure.h"
-#include "tuners/task.h"
 
 namespace kiln::tuners::testing {
 
 struct SyntheticTask {
-  TuningTask task;
+  tuning::TuningTask task;
   // Seconds per run of a config; +inf marks a config that "crashes".
-  std::function<double(const Config&)> cost;
+  std::function<double(const tuning::Config&)> cost;
   double optimum_cost = 0;  // smallest finite cost in the space
 };
 

@@ -1,4 +1,4 @@
-#include "tuners/config_space.h"
+#include "ir/tuning/config_space.h"
 
 #include <algorithm>
 #include <set>
@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace kiln::tuners {
+namespace kiln::tuning {
 namespace {
 
 using ::testing::ElementsAre;
@@ -223,4 +223,4 @@ TEST(ConfigSpaceTest, ConfigsOutliveAndIgnoreLaterKnobs) {
 }
 
 }  // namespace
-}  // namespace kiln::tuners
+}  // namespace kiln::tuning

@@ -1,4 +1,4 @@
-#include "tuners/config_space.h"
+#include "ir/tuning/config_space.h"
 
 #include <algorithm>
 #include <limits>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "glog/logging.h"
 
-namespace kiln::tuners {
+namespace kiln::tuning {
 namespace {
 
 // A single knob with more candidates than this is almost certainly a
@@ -526,4 +526,4 @@ std::string ConfigSpace::ToString() const {
   return out;
 }
 
-}  // namespace kiln::tuners
+}  // namespace kiln::tuning

@@ -9,8 +9,8 @@
 //
 // Index layout: mixed radix with the first defined knob varying fastest, so
 // index = choice[0] + size[0] * (choice[1] + size[1] * (choice[2] + ...)).
-#ifndef KILN_TUNERS_CONFIG_SPACE_H_
-#define KILN_TUNERS_CONFIG_SPACE_H_
+#ifndef KILN_IR_TUNING_CONFIG_SPACE_H_
+#define KILN_IR_TUNING_CONFIG_SPACE_H_
 
 #include <cstdint>
 #include <functional>
@@ -23,9 +23,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "tuners/json.h"
+#include "ir/tuning/json.h"
 
-namespace kiln::tuners {
+namespace kiln::tuning {
 
 enum class KnobKind {
   kSplit,     // an axis extent factored into N loop extents
@@ -187,6 +187,6 @@ class ConfigSpace {
   int64_t size_ = 1;
 };
 
-}  // namespace kiln::tuners
+}  // namespace kiln::tuning
 
-#endif  // KILN_TUNERS_CONFIG_SPACE_H_
+#endif  // KILN_IR_TUNING_CONFIG_SPACE_H_

@@ -6,8 +6,8 @@
 // records file that half-parses is worse than one whose bad line is skipped
 // with a clear message. Integers that fit int64 stay exact (config indices
 // and space sizes exceed 2^53); every other number is a double.
-#ifndef KILN_TUNERS_JSON_H_
-#define KILN_TUNERS_JSON_H_
+#ifndef KILN_IR_TUNING_JSON_H_
+#define KILN_IR_TUNING_JSON_H_
 
 #include <cstdint>
 #include <string>
@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace kiln::tuners {
+namespace kiln::tuning {
 
 class Json {
  public:
@@ -98,6 +98,6 @@ absl::StatusOr<double> GetNumber(const Json& object, absl::string_view key);
 
 absl::string_view JsonTypeName(Json::Type type);
 
-}  // namespace kiln::tuners
+}  // namespace kiln::tuning
 
-#endif  // KILN_TUNERS_JSON_H_
+#endif  // KILN_IR_TUNING_JSON_H_

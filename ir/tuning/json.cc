@@ -1,4 +1,4 @@
-#include "tuners/json.h"
+#include "ir/tuning/json.h"
 
 #include <cerrno>
 #include <cmath>
@@ -12,7 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "glog/logging.h"
 
-namespace kiln::tuners {
+namespace kiln::tuning {
 namespace {
 
 constexpr int kMaxDepth = 200;
@@ -507,4 +507,4 @@ absl::StatusOr<double> GetNumber(const Json& object, absl::string_view key) {
   return (*member)->as_double();
 }
 
-}  // namespace kiln::tuners
+}  // namespace kiln::tuning

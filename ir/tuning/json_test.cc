@@ -1,4 +1,4 @@
-#include "tuners/json.h"
+#include "ir/tuning/json.h"
 
 #include <cmath>
 #include <limits>
@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace kiln::tuners {
+namespace kiln::tuning {
 namespace {
 
 using ::testing::HasSubstr;
@@ -148,4 +148,4 @@ TEST(JsonTest, TypedMemberAccessNamesTheProblem) {
 }
 
 }  // namespace
-}  // namespace kiln::tuners
+}  // namespace kiln::tuning

@@ -13,6 +13,7 @@
 #include "driver/compile_model.h"
 #include "driver/run_model.h"
 #include "driver/tune_model.h"
+#include "frontend/onnx_converter_registry.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "runtime/thread_pool.h"
@@ -169,7 +170,8 @@ int Main(int argc, char** argv) {
   FLAGS_logtostderr = true;
   for (const absl::Status& st : {tuners::TunerRegistry().status(),
                                  targets::TargetKindRegistry().status(),
-                                 targets::CpuPresetRegistry().status()}) {
+                                 targets::CpuPresetRegistry().status(),
+                                 frontend::OnnxConverters().status()}) {
     if (!st.ok()) return Fail(st);
   }
   if (argc != 3) return Usage();

@@ -6,7 +6,6 @@
 #define KILN_FRONTEND_ONNX_CONTEXT_H_
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,10 +76,6 @@ class ImportContext {
   const onnx::NodeProto* node_ = nullptr;
   absl::flat_hash_map<std::string, int> names_;
 };
-
-using Converter = std::function<absl::Status(ImportContext&)>;
-// The converter for an ONNX op type, or nullptr.
-const Converter* FindConverter(const std::string& op_type);
 
 }  // namespace kiln::frontend
 

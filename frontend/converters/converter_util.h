@@ -1,0 +1,38 @@
+// Helpers shared by the ONNX converter families in this folder.
+#ifndef KILN_FRONTEND_CONVERTERS_CONVERTER_UTIL_H_
+#define KILN_FRONTEND_CONVERTERS_CONVERTER_UTIL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "frontend/onnx_context.h"
+#include "frontend/onnx_converter_registry.h"
+
+// Declares `lhs` as the value of the StatusOr `expr`, or returns its error.
+#define KILN_ASSIGN(lhs, expr)                  \
+  auto lhs##_or = (expr);                       \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+namespace kiln::frontend {
+
+// The node's first `count` inputs as value ids.
+absl::StatusOr<std::vector<int>> Inputs(ImportContext& c, int count);
+
+// Optional input `i` as constant int64s; empty when the node lacks it.
+absl::StatusOr<std::vector<int64_t>> OptionalConstantInts(ImportContext& c, int i,
+                                                          const char* what);
+
+// Squeeze, Unsqueeze and the Reduce ops took their axes from an attribute
+// until an opset made them an optional input (13, or 18 for most Reduce ops).
+absl::StatusOr<std::vector<int64_t>> AxesFromAttribute(ImportContext& c);
+absl::StatusOr<std::vector<int64_t>> AxesFromInput(ImportContext& c);
+
+// A two-operand ONNX op that maps to kiln operator `op` unchanged.
+Converter BinaryOp(std::string op);
+
+}  // namespace kiln::frontend
+
+#endif  // KILN_FRONTEND_CONVERTERS_CONVERTER_UTIL_H_

@@ -1,0 +1,116 @@
+// Elementwise ONNX operators: unary math and activations, Clip, Cast, and
+// the binary and variadic arithmetic and comparison ops.
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "frontend/converters/converter_util.h"
+
+namespace kiln::frontend {
+namespace {
+
+Converter Unary(std::string op) {
+  return [op](ImportContext& c) -> absl::Status {
+    KILN_ASSIGN(in, Inputs(c, 1));
+    return c.Emit(op, in, {});
+  };
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Relu, 1, kLatestOpset, Unary("relu"));
+KILN_REGISTER_ONNX_CONVERTER(Sigmoid, 1, kLatestOpset, Unary("sigmoid"));
+KILN_REGISTER_ONNX_CONVERTER(Tanh, 1, kLatestOpset, Unary("tanh"));
+KILN_REGISTER_ONNX_CONVERTER(Exp, 1, kLatestOpset, Unary("exp"));
+KILN_REGISTER_ONNX_CONVERTER(Log, 1, kLatestOpset, Unary("log"));
+KILN_REGISTER_ONNX_CONVERTER(Sqrt, 1, kLatestOpset, Unary("sqrt"));
+KILN_REGISTER_ONNX_CONVERTER(Neg, 1, kLatestOpset, Unary("neg"));
+KILN_REGISTER_ONNX_CONVERTER(Abs, 1, kLatestOpset, Unary("abs"));
+KILN_REGISTER_ONNX_CONVERTER(Reciprocal, 1, kLatestOpset, Unary("reciprocal"));
+KILN_REGISTER_ONNX_CONVERTER(Floor, 1, kLatestOpset, Unary("floor"));
+KILN_REGISTER_ONNX_CONVERTER(Ceil, 1, kLatestOpset, Unary("ceil"));
+// ONNX added Erf at opset 9 and HardSwish at 14; kiln has always converted
+// them in models that declare an older opset too.
+KILN_REGISTER_ONNX_CONVERTER(Erf, 1, kLatestOpset, Unary("erf"));
+KILN_REGISTER_ONNX_CONVERTER(HardSwish, 1, kLatestOpset, Unary("hard_swish"));
+
+// An activation whose float attributes pass through under their ONNX names.
+Converter WithFloatAttrs(std::string op, std::vector<std::pair<std::string, double>> defaults) {
+  return [op, defaults](ImportContext& c) -> absl::Status {
+    KILN_ASSIGN(in, Inputs(c, 1));
+    absl::flat_hash_map<std::string, graph::AttrValue> attrs;
+    for (const auto& [name, def] : defaults) {
+      KILN_ASSIGN(v, c.AttrFloat(name, def));
+      attrs[name] = v;
+    }
+    return c.Emit(op, in, attrs);
+  };
+}
+
+KILN_REGISTER_ONNX_CONVERTER(LeakyRelu, 1, kLatestOpset,
+                             WithFloatAttrs("leaky_relu", {{"alpha", 0.01}}));
+KILN_REGISTER_ONNX_CONVERTER(HardSigmoid, 1, kLatestOpset,
+                             WithFloatAttrs("hard_sigmoid", {{"alpha", 0.2}, {"beta", 0.5}}));
+
+// Up to opset 10 the bounds are attributes, defaulting to float's range.
+absl::Status ClipWithAttributes(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 1));
+  KILN_ASSIGN(lo, c.AttrFloat("min", -3.4028234663852886e38));
+  KILN_ASSIGN(hi, c.AttrFloat("max", 3.4028234663852886e38));
+  return c.Emit("clip", in, {{"min", lo}, {"max", hi}});
+}
+
+// From opset 11 the bounds are optional inputs; kiln needs them constant.
+absl::Status ClipWithInputs(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 1));
+  double lo = -INFINITY, hi = INFINITY;
+  for (int k : {1, 2}) {
+    if (!c.HasInput(k)) continue;
+    auto data = c.InputConstant(k);
+    if (!data || data->NumElements() != 1 || data->dtype() != runtime::DType::kFloat32) {
+      return c.Unsupported("a non-constant or non-float clip bound");
+    }
+    (k == 1 ? lo : hi) = data->data<float>()[0];
+  }
+  return c.Emit("clip", in, {{"min", lo}, {"max", hi}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Clip, 1, 10, ClipWithAttributes);
+KILN_REGISTER_ONNX_CONVERTER(Clip, 11, kLatestOpset, ClipWithInputs);
+
+absl::Status Cast(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 1));
+  KILN_ASSIGN(to, c.AttrInt("to", std::nullopt));
+  auto name = DTypeNameFromOnnx(to);
+  if (!name.ok()) return c.Unsupported(std::string(name.status().message()));
+  return c.Emit("cast", in, {{"to", *name}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Cast, 1, kLatestOpset, Cast);
+
+KILN_REGISTER_ONNX_CONVERTER(Add, 1, kLatestOpset, BinaryOp("add"));
+KILN_REGISTER_ONNX_CONVERTER(Sub, 1, kLatestOpset, BinaryOp("sub"));
+KILN_REGISTER_ONNX_CONVERTER(Mul, 1, kLatestOpset, BinaryOp("mul"));
+KILN_REGISTER_ONNX_CONVERTER(Div, 1, kLatestOpset, BinaryOp("div"));
+KILN_REGISTER_ONNX_CONVERTER(Pow, 1, kLatestOpset, BinaryOp("pow"));
+KILN_REGISTER_ONNX_CONVERTER(PRelu, 1, kLatestOpset, BinaryOp("prelu"));
+KILN_REGISTER_ONNX_CONVERTER(Equal, 1, kLatestOpset, BinaryOp("equal"));
+
+// Max and Min take any number of operands in ONNX but are binary in kiln:
+// a lone operand passes through, two map onto one op, more are refused.
+Converter Variadic(std::string op) {
+  return [binary = BinaryOp(std::move(op))](ImportContext& c) -> absl::Status {
+    if (c.num_inputs() != 1) return binary(c);
+    KILN_ASSIGN(in, Inputs(c, 1));
+    c.Alias(in[0]);
+    return absl::OkStatus();
+  };
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Max, 1, kLatestOpset, Variadic("max"));
+KILN_REGISTER_ONNX_CONVERTER(Min, 1, kLatestOpset, Variadic("min"));
+
+}  // namespace
+}  // namespace kiln::frontend

@@ -1,0 +1,156 @@
+// Convolution and pooling ONNX operators (2-D, NCHW) and BatchNormalization.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "frontend/converters/converter_util.h"
+
+namespace kiln::frontend {
+namespace {
+
+// Resolves auto_pad into explicit [top, left, bottom, right] pads.
+absl::StatusOr<std::vector<int64_t>> Pads2d(ImportContext& c, const std::vector<int64_t>& in_hw,
+                                            const std::vector<int64_t>& kernel,
+                                            const std::vector<int64_t>& strides,
+                                            const std::vector<int64_t>& dilations) {
+  KILN_ASSIGN(auto_pad, c.AttrString("auto_pad", "NOTSET"));
+  if (auto_pad == "NOTSET") {
+    KILN_ASSIGN(pads, c.AttrInts("pads", std::vector<int64_t>{0, 0, 0, 0}));
+    if (pads.size() != 4) return c.Invalid("pads must have 4 values for 2-D");
+    return pads;
+  }
+  if (auto_pad == "VALID") return std::vector<int64_t>{0, 0, 0, 0};
+  if (auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER") {
+    return c.Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
+  }
+  std::vector<int64_t> begin(2), end(2);
+  for (int d = 0; d < 2; ++d) {
+    const int64_t out = (in_hw[d] + strides[d] - 1) / strides[d];
+    const int64_t total =
+        std::max<int64_t>(0, (out - 1) * strides[d] + dilations[d] * (kernel[d] - 1) + 1 - in_hw[d]);
+    begin[d] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    end[d] = total - begin[d];
+  }
+  return std::vector<int64_t>{begin[0], begin[1], end[0], end[1]};
+}
+
+absl::Status Conv(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
+  const auto& x = c.InputType(0).shape;
+  const auto& w = c.InputType(1).shape;
+  if (x.size() != 4 || w.size() != 4) {
+    return c.Unsupported(absl::StrCat(x.size() - 2, "-D convolution"));
+  }
+  KILN_ASSIGN(strides, c.AttrInts("strides", std::vector<int64_t>{1, 1}));
+  KILN_ASSIGN(dilations, c.AttrInts("dilations", std::vector<int64_t>{1, 1}));
+  KILN_ASSIGN(group, c.AttrInt("group", 1));
+  if (strides.size() != 2 || dilations.size() != 2) return c.Invalid("strides/dilations need 2 values");
+  KILN_ASSIGN(pads, Pads2d(c, {x[2], x[3]}, {w[2], w[3]}, strides, dilations));
+  return c.Emit("conv", in, {{"strides", strides}, {"dilations", dilations}, {"pads", pads},
+                              {"group", group}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Conv, 1, kLatestOpset, Conv);
+
+absl::Status ConvTranspose(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
+  const auto& x = c.InputType(0).shape;
+  const auto& w = c.InputType(1).shape;
+  if (x.size() != 4 || w.size() != 4) {
+    return c.Unsupported(absl::StrCat(x.size() - 2, "-D transposed convolution"));
+  }
+  KILN_ASSIGN(strides, c.AttrInts("strides", std::vector<int64_t>{1, 1}));
+  KILN_ASSIGN(dilations, c.AttrInts("dilations", std::vector<int64_t>{1, 1}));
+  KILN_ASSIGN(output_padding, c.AttrInts("output_padding", std::vector<int64_t>{0, 0}));
+  KILN_ASSIGN(group, c.AttrInt("group", 1));
+  if (strides.size() != 2 || dilations.size() != 2 || output_padding.size() != 2) {
+    return c.Invalid("strides, dilations and output_padding need 2 values");
+  }
+  KILN_ASSIGN(auto_pad, c.AttrString("auto_pad", "NOTSET"));
+  KILN_ASSIGN(output_shape, c.AttrInts("output_shape", std::vector<int64_t>{}));
+  std::vector<int64_t> pads(4, 0);
+  // The size without padding, from which explicit output shapes and SAME
+  // padding take their pads.
+  const auto full = [&](int d) {
+    return (x[2 + d] - 1) * strides[d] + dilations[d] * (w[2 + d] - 1) + 1 + output_padding[d];
+  };
+  if (!output_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    if (!output_shape.empty() && output_shape.size() != 2) {
+      return c.Unsupported("output_shape other than [H, W]");
+    }
+    for (int d = 0; d < 2; ++d) {
+      const int64_t out = output_shape.empty() ? x[2 + d] * strides[d] : output_shape[d];
+      const int64_t total = full(d) - out;
+      if (total < 0) return c.Unsupported("output_shape larger than the full transposed conv");
+      // ONNX: SAME_UPPER (and explicit output shapes) put the extra pad at the end.
+      const bool lower = auto_pad == "SAME_LOWER";
+      pads[d] = lower ? total - total / 2 : total / 2;
+      pads[2 + d] = total - pads[d];
+    }
+  } else if (auto_pad == "NOTSET") {
+    KILN_ASSIGN(explicit_pads, c.AttrInts("pads", std::vector<int64_t>{0, 0, 0, 0}));
+    if (explicit_pads.size() != 4) return c.Invalid("pads must have 4 values for 2-D");
+    pads = explicit_pads;
+  } else if (auto_pad != "VALID") {
+    return c.Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
+  }
+  return c.Emit("conv_transpose", in,
+                {{"strides", strides}, {"dilations", dilations}, {"pads", pads},
+                 {"output_padding", output_padding}, {"group", group}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(ConvTranspose, 1, kLatestOpset, ConvTranspose);
+
+Converter Pool(std::string op) {
+  return [op](ImportContext& c) -> absl::Status {
+    if (c.node().output_size() > 1 && !c.node().output(1).empty()) {
+      return c.Unsupported("the indices output");
+    }
+    KILN_ASSIGN(in, Inputs(c, 1));
+    const auto& x = c.InputType(0).shape;
+    KILN_ASSIGN(kernel, c.AttrInts("kernel_shape", std::nullopt));
+    if (x.size() != 4 || kernel.size() != 2) return c.Unsupported(absl::StrCat(kernel.size(), "-D pooling"));
+    KILN_ASSIGN(strides, c.AttrInts("strides", std::vector<int64_t>{1, 1}));
+    KILN_ASSIGN(dilations, c.AttrInts("dilations", std::vector<int64_t>{1, 1}));
+    if (dilations != std::vector<int64_t>{1, 1}) return c.Unsupported("dilated pooling");
+    KILN_ASSIGN(storage, c.AttrInt("storage_order", 0));
+    if (storage != 0) return c.Unsupported("storage_order=1");
+    KILN_ASSIGN(pads, Pads2d(c, {x[2], x[3]}, kernel, strides, dilations));
+    KILN_ASSIGN(ceil_mode, c.AttrInt("ceil_mode", 0));
+    KILN_ASSIGN(include_pad, c.AttrInt("count_include_pad", 0));
+    return c.Emit(op, in, {{"kernel_shape", kernel}, {"strides", strides}, {"pads", pads},
+                           {"ceil_mode", ceil_mode}, {"count_include_pad", include_pad}});
+  };
+}
+
+KILN_REGISTER_ONNX_CONVERTER(MaxPool, 1, kLatestOpset, Pool("max_pool"));
+KILN_REGISTER_ONNX_CONVERTER(AveragePool, 1, kLatestOpset, Pool("avg_pool"));
+
+Converter GlobalPool(std::string op) {
+  return [op](ImportContext& c) -> absl::Status {
+    KILN_ASSIGN(in, Inputs(c, 1));
+    std::vector<int64_t> axes;
+    for (size_t d = 2; d < c.InputType(0).shape.size(); ++d) axes.push_back(d);
+    return c.Emit(op, in, {{"axes", axes}, {"keepdims", int64_t{1}}});
+  };
+}
+
+KILN_REGISTER_ONNX_CONVERTER(GlobalAveragePool, 1, kLatestOpset, GlobalPool("reduce_mean"));
+KILN_REGISTER_ONNX_CONVERTER(GlobalMaxPool, 1, kLatestOpset, GlobalPool("reduce_max"));
+
+absl::Status BatchNorm(ImportContext& c) {
+  KILN_ASSIGN(training, c.AttrInt("training_mode", 0));
+  if (training != 0) return c.Unsupported("training_mode=1");
+  for (int k = 1; k < c.node().output_size(); ++k) {
+    if (!c.node().output(k).empty()) return c.Unsupported("running statistics outputs");
+  }
+  KILN_ASSIGN(in, Inputs(c, 5));
+  KILN_ASSIGN(eps, c.AttrFloat("epsilon", 1e-5));
+  return c.Emit("batch_norm", in, {{"epsilon", eps}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 1, kLatestOpset, BatchNorm);
+
+}  // namespace
+}  // namespace kiln::frontend

@@ -1,0 +1,50 @@
+// ReduceMean, ReduceSum, ReduceMax, ReduceMin. Their axes moved from an
+// attribute to an optional input: ReduceSum at opset 13, the others at 18.
+#include <string>
+#include <vector>
+
+#include "frontend/converters/converter_util.h"
+
+namespace kiln::frontend {
+namespace {
+
+// `pass_through` (noop_with_empty_axes with no axes) makes the node the
+// identity instead of a reduction over every axis.
+absl::Status EmitReduce(ImportContext& c, const std::string& op, const std::vector<int64_t>& axes,
+                        bool pass_through) {
+  KILN_ASSIGN(keep, c.AttrInt("keepdims", 1));
+  KILN_ASSIGN(in, Inputs(c, 1));
+  if (pass_through) {
+    c.Alias(in[0]);
+    return absl::OkStatus();
+  }
+  return c.Emit(op, in, {{"axes", axes}, {"keepdims", keep}});
+}
+
+Converter ReduceWithAxesAttribute(std::string op) {
+  return [op](ImportContext& c) -> absl::Status {
+    KILN_ASSIGN(axes, AxesFromAttribute(c));
+    return EmitReduce(c, op, axes, /*pass_through=*/false);
+  };
+}
+
+// noop_with_empty_axes came with the axes input.
+Converter ReduceWithAxesInput(std::string op) {
+  return [op](ImportContext& c) -> absl::Status {
+    KILN_ASSIGN(axes, AxesFromInput(c));
+    KILN_ASSIGN(noop, c.AttrInt("noop_with_empty_axes", 0));
+    return EmitReduce(c, op, axes, /*pass_through=*/noop != 0 && axes.empty());
+  };
+}
+
+KILN_REGISTER_ONNX_CONVERTER(ReduceSum, 1, 12, ReduceWithAxesAttribute("reduce_sum"));
+KILN_REGISTER_ONNX_CONVERTER(ReduceSum, 13, kLatestOpset, ReduceWithAxesInput("reduce_sum"));
+KILN_REGISTER_ONNX_CONVERTER(ReduceMean, 1, 17, ReduceWithAxesAttribute("reduce_mean"));
+KILN_REGISTER_ONNX_CONVERTER(ReduceMean, 18, kLatestOpset, ReduceWithAxesInput("reduce_mean"));
+KILN_REGISTER_ONNX_CONVERTER(ReduceMax, 1, 17, ReduceWithAxesAttribute("reduce_max"));
+KILN_REGISTER_ONNX_CONVERTER(ReduceMax, 18, kLatestOpset, ReduceWithAxesInput("reduce_max"));
+KILN_REGISTER_ONNX_CONVERTER(ReduceMin, 1, 17, ReduceWithAxesAttribute("reduce_min"));
+KILN_REGISTER_ONNX_CONVERTER(ReduceMin, 18, kLatestOpset, ReduceWithAxesInput("reduce_min"));
+
+}  // namespace
+}  // namespace kiln::frontend

@@ -1,0 +1,69 @@
+// What the linked converter files register: the op types kiln converts, at
+// which opsets, and whether their version ranges agree with ONNX's own
+// operator history.
+#include <set>
+#include <string>
+#include <vector>
+
+#include "frontend/onnx_converter_registry.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "onnx/defs/schema.h"
+
+namespace kiln::frontend {
+namespace {
+
+// The importer reads these opsets (onnx_importer.cc).
+constexpr int kFirstImportedOpset = 7;
+constexpr int kLastImportedOpset = 18;
+
+TEST(OnnxConvertersTest, RegistrationsAreConsistent) {
+  EXPECT_TRUE(OnnxConverters().status().ok()) << OnnxConverters().status();
+}
+
+// A converter file missing from the build (or dropped by the linker without
+// alwayslink) shows up here.
+TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
+  std::set<std::string> ops;
+  for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
+  EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
+                       "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Ceil", "Clip",
+                       "Concat", "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Equal",
+                       "Erf", "Exp", "Flatten", "Floor", "Gather", "Gemm", "GlobalAveragePool",
+                       "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log",
+                       "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "Pow",
+                       "Reciprocal", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum", "Relu",
+                       "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt",
+                       "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze"));
+}
+
+TEST(OnnxConvertersTest, EveryImportedOpsetHasAConverter) {
+  for (const OnnxConverterRegistration* r : OnnxConverters().List()) {
+    // Resize-10 has other coordinate rules; kiln refuses it.
+    const int first = r->op_type == "Resize" ? 11 : kFirstImportedOpset;
+    for (int opset = first; opset <= kLastImportedOpset; ++opset) {
+      EXPECT_NE(OnnxConverters().Find(r->op_type, opset), nullptr)
+          << r->op_type << " at opset " << opset;
+    }
+  }
+  EXPECT_EQ(OnnxConverters().Find("Resize", 10), nullptr);
+}
+
+// A converter range starts where ONNX changed the operator, never in the
+// middle of one of its versions (checked up to the newest opset the linked
+// ONNX library knows; a first range may start at 1 before the op existed).
+TEST(OnnxConvertersTest, RangesStartAtOnnxOperatorVersions) {
+  const int newest_known =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at(onnx::ONNX_DOMAIN).second;
+  for (const OnnxConverterRegistration* r : OnnxConverters().List()) {
+    if (r->since_version == 1 || r->since_version > newest_known) continue;
+    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(r->op_type, r->since_version);
+    ASSERT_NE(schema, nullptr) << r->op_type << " does not exist at opset " << r->since_version;
+    EXPECT_EQ(schema->SinceVersion(), r->since_version)
+        << r->op_type << " " << r->RangeString() << " starts inside ONNX's " << r->op_type << "-"
+        << schema->SinceVersion();
+  }
+}
+
+}  // namespace
+}  // namespace kiln::frontend

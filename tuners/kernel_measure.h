@@ -1,5 +1,6 @@
-// The measure function for real kernels: build each candidate, compile it
-// with the JIT, check its output against a reference config's, and time it.
+// The measure function for real kernels on this machine: a local Builder
+// (builder.h: lowering and the JIT, in parallel) then a local Runner
+// (runner.h: a checking run in a child process, then timing).
 #ifndef KILN_TUNERS_KERNEL_MEASURE_H_
 #define KILN_TUNERS_KERNEL_MEASURE_H_
 

@@ -1,0 +1,106 @@
+#include "tuners/graph_tasks.h"
+
+#include <cmath>
+
+#include "codegen/graph_compiler.h"
+#include "frontend/onnx_importer.h"
+#include "frontend/resnet50_v2_generator.h"
+#include "gtest/gtest.h"
+#include "ir/graph/op_registry.h"
+#include "ir/ops/conv2d_nchwc_template.h"
+#include "ir/ops/dense_template.h"
+#include "targets/target_parser.h"
+
+namespace kiln::tuners {
+namespace {
+
+graph::Graph SmallResNet() {
+  frontend::ResNetOptions options;
+  options.image_size = 32;
+  options.width = 8;
+  auto bytes = frontend::GenerateResNet50V2(options);
+  EXPECT_TRUE(bytes.ok());
+  auto g = frontend::ImportOnnxBytes(*bytes);
+  EXPECT_TRUE(g.ok()) << g.status();
+  return *std::move(g);
+}
+
+TEST(GraphTasksTest, EveryTemplateGivesTasksIncludingTheFinalDenseLayer) {
+  const targets::Target target = *targets::ParseTarget("llvm");
+  auto tasks = ExtractTasks(SmallResNet(), target);
+  ASSERT_TRUE(tasks.ok()) << tasks.status();
+  int convs = 0, dense = 0, occurrences = 0;
+  for (const GraphTask& t : *tasks) {
+    occurrences += t.occurrences;
+    if (t.task.name == ir::ops::kConv2dNCHWcTemplate) ++convs;
+    if (t.task.name != ir::ops::kDenseTemplate) continue;
+    ++dense;
+    // [M, K, N]: one image, the last stage's 2048 x width/64 features, the
+    // classes.
+    auto w = ir::ops::DenseWorkloadOfArgs(t.task.args);
+    ASSERT_TRUE(w.ok()) << w.status();
+    EXPECT_EQ(w->m, 1);
+    EXPECT_EQ(w->n, 1000);
+    EXPECT_GT(t.task.space.size(), 1) << "the dense task has something to tune";
+  }
+  EXPECT_EQ(dense, 1);
+  EXPECT_GT(convs, 10);
+  EXPECT_EQ(occurrences, 53 + 1) << "every conv and the dense layer are counted once";
+}
+
+TEST(GraphTasksTest, TheBestRecordOfADenseTaskIsWhatTheModelRuns) {
+  const targets::Target target = *targets::ParseTarget("llvm");
+  graph::Graph g = SmallResNet();
+  auto tasks = ExtractTasks(g, target);
+  ASSERT_TRUE(tasks.ok()) << tasks.status();
+  const GraphTask* dense = nullptr;
+  for (const GraphTask& t : *tasks) {
+    if (t.task.name == ir::ops::kDenseTemplate) dense = &t;
+  }
+  ASSERT_NE(dense, nullptr);
+  // A record that picks the last point of the space, not the default.
+  const tuning::Config pick = dense->task.space.At(dense->task.space.size() - 1);
+  ASSERT_NE(pick.index(), dense->default_config.index());
+  MeasureResult fast;
+  fast.costs = {1e-6};
+  MeasureResult slow;
+  slow.costs = {1e-3};
+  const HistoryBest history = HistoryBest::FromRecords(
+      {MakeRecord({&dense->task, pick}, fast), MakeRecord({&dense->task, dense->default_config},
+                                                          slow)});
+  HistorySchedules schedules(history);
+  codegen::CompileOptions options;
+  options.schedules = &schedules;
+  auto compiled = codegen::CompileGraph(g, target, options);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  EXPECT_EQ(schedules.applied(), 1);
+  EXPECT_EQ(static_cast<int>(schedules.missing().size()), static_cast<int>(tasks->size()) - 1);
+  int found = 0;
+  for (const graph::Node& n : compiled->optimized.nodes()) {
+    if (n.op != "dense") continue;
+    ++found;
+    EXPECT_EQ(*n.String(tuning::kScheduleAttr), pick.ToJson().Dump());
+  }
+  EXPECT_EQ(found, 1);
+  // And the model still computes what the reference does.
+  auto data = graph::NDArray::Empty({1, 3, 32, 32}, runtime::DType::kFloat32);
+  for (int64_t i = 0; i < data->NumElements(); ++i) data->data<float>()[i] = std::cos(0.02 * i);
+  auto want = graph::Evaluate(g, {{"data", *data}});
+  ASSERT_TRUE(want.ok()) << want.status();
+  auto model = codegen::BuildJitModel(*compiled, target);
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_TRUE(model->executor->SetInput("data", *data).ok());
+  ASSERT_TRUE(model->executor->Run().ok());
+  auto got = model->executor->GetOutput(0);
+  ASSERT_TRUE(got.ok()) << got.status();
+  double max_abs = 0, max_diff = 0;
+  for (int64_t i = 0; i < got->NumElements(); ++i) {
+    max_abs = std::max(max_abs, std::fabs(double{(*want)[0].data<float>()[i]}));
+    max_diff = std::max(max_diff, std::fabs(double{got->data<float>()[i]} -
+                                            (*want)[0].data<float>()[i]));
+  }
+  EXPECT_LE(max_diff, 1e-4 * max_abs);
+}
+
+}  // namespace
+}  // namespace kiln::tuners

@@ -1,6 +1,5 @@
 #include "passes/pipeline.h"
 
-#include <cstdlib>
 #include <iostream>
 #include <utility>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "passes/eliminate_dead_code.h"
 #include "passes/fold_batch_norm.h"
 #include "passes/fuse_operators.h"
+#include "runtime/env_flag.h"
 
 namespace kiln::passes {
 
@@ -41,7 +41,7 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
                         {"eliminate_dead_code", EliminateDeadCode},
                     });
   }
-  const bool dump_env = std::getenv("KILN_DUMP_GRAPH") != nullptr;
+  const bool dump_env = runtime::EnvFlag("KILN_DUMP_GRAPH");
   for (const auto& [name, pass] : pipeline) {
     if (auto st = pass(g); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("graph pass ", name, ": ", st.message()));

@@ -35,7 +35,7 @@ using LowerFn = std::function<Lowered(const Node&, const NodeShapes&, const targ
 
 absl::Status Unsupported(const Node& n, absl::string_view why) {
   return absl::UnimplementedError(
-      absl::StrCat("node ", n.name, " (", n.op, "): no compiled kernel for ", why));
+      absl::StrCat(graph::NodeLabel(n), ": no compiled kernel for ", why));
 }
 
 float AttrFloat(const Node& n, const char* key, double def) {

@@ -218,15 +218,25 @@ absl::StatusOr<std::vector<int64_t>> ImportContext::AttrInts(
   return std::vector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
+namespace {
+
+// Most ONNX nodes have no name: those are named by their first output.
+std::string OnnxNodeLabel(const onnx::NodeProto& node, int64_t opset) {
+  if (node.name().empty() && node.output_size() > 0) {
+    return absl::StrCat(node.op_type(), " node (output '", node.output(0), "', opset ", opset, ")");
+  }
+  return absl::StrCat("node '", node.name(), "' (", node.op_type(), ", opset ", opset, ")");
+}
+
+}  // namespace
+
 absl::Status ImportContext::Unsupported(const std::string& what) const {
-  return absl::UnimplementedError(absl::StrCat("node '", node_->name(), "' (", node_->op_type(),
-                                               ", opset ", opset_, "): ", what,
-                                               " is not supported"));
+  return absl::UnimplementedError(
+      absl::StrCat(OnnxNodeLabel(*node_, opset_), ": ", what, " is not supported"));
 }
 
 absl::Status ImportContext::Invalid(const std::string& what) const {
-  return absl::InvalidArgumentError(absl::StrCat("node '", node_->name(), "' (",
-                                                 node_->op_type(), ", opset ", opset_, "): ", what));
+  return absl::InvalidArgumentError(absl::StrCat(OnnxNodeLabel(*node_, opset_), ": ", what));
 }
 
 absl::Status ImportContext::Emit(const std::string& op, const std::vector<int>& inputs,
@@ -410,9 +420,8 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
   }
   for (const auto& node : proto.node()) {
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      return absl::UnimplementedError(absl::StrCat("node '", node.name(), "' (", node.op_type(),
-                                                   ") from domain '", node.domain(),
-                                                   "' is not supported"));
+      return absl::UnimplementedError(absl::StrCat(OnnxNodeLabel(node, opset), " from domain '",
+                                                   node.domain(), "' is not supported"));
     }
     const Converter* convert = FindConverter(node.op_type());
     ctx.Begin(&node);

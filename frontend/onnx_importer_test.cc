@@ -62,6 +62,9 @@ TEST(OnnxImporterTest, UnsupportedOperatorsNameTheNodeAndOpset) {
   EXPECT_EQ(g.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(g.status().message(), HasSubstr("LRN"));
   EXPECT_THAT(g.status().message(), HasSubstr("opset"));
+  // The test's node has no name: it is named by its output.
+  EXPECT_THAT(g.status().message(), HasSubstr("LRN node (output 'y'"));
+  EXPECT_THAT(g.status().message(), ::testing::Not(HasSubstr("node ''")));
 }
 
 TEST(OnnxImporterTest, GivenShapesMustKeepTheDimensionsTheModelFixes) {

@@ -10,18 +10,19 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "driver/command_line.h"
 #include "driver/compile_model.h"
 #include "driver/run_model.h"
 #include "driver/tune_model.h"
 #include "gflags/gflags.h"
-#include "glog/logging.h"
-#include "runtime/thread_pool.h"
 #include "targets/target_parser.h"
 #include "targets/target_registry.h"
 #include "tuners/tuner.h"
 
 DEFINE_string(target, "llvm", "target string, e.g. \"llvm\" or \"llvm -mcpu=skylake-avx512\"");
-DEFINE_string(input_shapes, "", "input shapes by name, e.g. \"data:[1,3,224,224]\"");
+DEFINE_string(input_shapes, "",
+              "input shapes by name, e.g. \"data:[1,3,224,224]\"; several separated by spaces, "
+              "commas or semicolons: \"a:[4,8] b:[8,16]\"");
 DEFINE_string(tuning_records, "",
               "compile: records to take schedules from; tune: earlier records to resume from");
 DEFINE_string(output, "", "compile: the artifact to write; tune: the records file to append to");
@@ -42,7 +43,9 @@ DEFINE_string(inputs, "", "run: .npz (or .npy) with the inputs by name; random w
 DEFINE_string(outputs, "", "run: .npz (or .npy) to write the outputs to");
 DEFINE_bool(print_time, false, "run: print mean, median, max, min and std of the run time");
 DEFINE_bool(profile, false, "run: time each kernel and print them by time");
-DEFINE_int32(num_threads, 0, "threads for kernels (0: KILN_NUM_THREADS or all cores)");
+DEFINE_int32(num_threads, 0,
+             "threads for kernels (0: KILN_NUM_THREADS, else the cores this process may use: "
+             "its CPU affinity and cgroup quota; more is allowed but warned about)");
 
 namespace kiln::driver {
 namespace {
@@ -66,12 +69,20 @@ int Usage() {
 
 absl::StatusOr<graph::Graph> Load(const std::string& model) {
   auto shapes = ParseInputShapes(FLAGS_input_shapes);
-  if (!shapes.ok()) return shapes.status();
+  if (!shapes.ok()) {
+    // The fitting example names this model's inputs with their ranks.
+    const std::string example = ExampleInputShapes(model);
+    if (example.empty()) return shapes.status();
+    return absl::InvalidArgumentError(absl::StrCat(
+        shapes.status().message(), "; for ", model, ", e.g. --input_shapes=\"", example, "\""));
+  }
   return frontend::ImportOnnxFile(model, *shapes);
 }
 
 int Compile(const std::string& model) {
   if (FLAGS_output.empty()) return Fail(absl::InvalidArgumentError("--output is required"));
+  // Before the work of compiling, which a wrong folder would waste.
+  if (auto st = codegen::CheckArtifactPath(FLAGS_output); !st.ok()) return Fail(st);
   auto g = Load(model);
   if (!g.ok()) return Fail(g.status());
   CompileModelOptions options;
@@ -163,9 +174,7 @@ int List(const std::string& what) {
 
 int Main(int argc, char** argv) {
   gflags::SetUsageMessage("kiln compile|tune|run|list ... (see docs in README.md)");
-  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
+  if (InitCommandLine(&argc, &argv, "driver/kiln_main.cc")) return 0;
   for (const absl::Status& st : {tuners::TunerRegistry().status(),
                                  targets::TargetKindRegistry().status(),
                                  targets::CpuPresetRegistry().status()}) {
@@ -173,10 +182,8 @@ int Main(int argc, char** argv) {
   }
   if (argc != 3) return Usage();
   const std::string command = argv[1], operand = argv[2];
-  if (FLAGS_num_threads != 0 && command != "run") {
-    if (auto st = runtime::GlobalThreadPool().SetNumThreads(FLAGS_num_threads); !st.ok()) {
-      return Fail(st);
-    }
+  if (command != "run") {
+    if (auto st = SetNumThreads(FLAGS_num_threads, stderr); !st.ok()) return Fail(st);
   }
   if (command == "compile") return Compile(operand);
   if (command == "tune") return Tune(operand);

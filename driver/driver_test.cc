@@ -175,7 +175,7 @@ TEST_F(DriverTest, InputShapesMustFitTheModel) {
 TEST(HelpTest, HelpListsTheBinarysOwnFlagsOnly) {
   Result r = Sh(std::string(kKiln) + " --help");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (const char* flag : {"-input_shapes", "-num_threads"}) {
+  for (const char* flag : {"-input_shapes", "-tuner_param", "-plugin", "-num_threads"}) {
     EXPECT_NE(r.output.find(flag), std::string::npos) << flag << "\n" << r.output;
   }
   for (const char* foreign : {"logtostderr", "minloglevel", "flagfile"}) {

@@ -4,14 +4,20 @@
 //   kiln tune MODEL.onnx --target=T --output=records.json [--tuner=xgb] [--trials=N] ...
 //   kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time] ...
 //   kiln list tuners | targets
+//   kiln --plugin=libmy_tuner.so ...   (loads tuners or targets; repeatable)
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "driver/command_line.h"
 #include "driver/compile_model.h"
+#include "driver/plugins.h"
 #include "driver/run_model.h"
 #include "driver/tune_model.h"
 #include "gflags/gflags.h"
@@ -27,6 +33,14 @@ DEFINE_string(tuning_records, "",
               "compile: records to take schedules from; tune: earlier records to resume from");
 DEFINE_string(output, "", "compile: the artifact to write; tune: the records file to append to");
 DEFINE_string(tuner, "xgb", "tune: search strategy (see `kiln list tuners`)");
+DEFINE_string(tuner_param, "",
+              "tune: a parameter of the tuner, key=value (repeatable, or comma-separated), "
+              "e.g. --tuner_param=elite_num=3 for ga");
+DEFINE_int32(population_size, 0,
+             "tune: individuals per generation (ga) or annealing chains (xgb); 0: the tuner's "
+             "default");
+DEFINE_string(plugin, "",
+              "shared object with tuner or target plugins, loaded at start-up (repeatable)");
 DEFINE_int32(trials, 20, "tune: measurements per task");
 DEFINE_int32(early_stopping, 0, "tune: stop a task after this many trials without a new best");
 DEFINE_int32(number, 0, "runs per timed sample (tune default 1, run default 1)");
@@ -55,6 +69,44 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// gflags keeps only the last value of a flag given twice, so the values of
+// the repeatable flags are collected from the command line itself.
+std::vector<std::string> RepeatedFlagValues(int argc, char** argv, absl::string_view name) {
+  std::vector<std::string> values;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) continue;
+    if (!absl::ConsumePrefix(&arg, name)) continue;
+    if (absl::ConsumePrefix(&arg, "=")) {
+      values.emplace_back(arg);
+    } else if (arg.empty() && i + 1 < argc) {
+      values.emplace_back(argv[++i]);
+    }
+  }
+  return values;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ParseTunerParams(
+    const std::vector<std::string>& flags) {
+  std::map<std::string, std::string> params;
+  for (const std::string& flag : flags) {
+    for (absl::string_view item : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
+      std::pair<absl::string_view, absl::string_view> kv =
+          absl::StrSplit(item, absl::MaxSplits('=', 1));
+      if (kv.first.empty() || !absl::StrContains(item, '=')) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--tuner_param='", item, "' is not of the form key=value, e.g. elite_num=3"));
+      }
+      if (!params.emplace(std::string(kv.first), std::string(kv.second)).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("tuner parameter '", kv.first, "' is given twice"));
+      }
+    }
+  }
+  return params;
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: kiln compile MODEL.onnx --output=model.so [--target=..] "
@@ -63,6 +115,7 @@ int Usage() {
                "[--target=..]\n"
                "       kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time]\n"
                "       kiln list tuners|targets\n"
+               "       kiln --plugin=libmy_tuner.so ... (loads tuners or targets first)\n"
                "(kiln --help lists every flag)\n");
   return 2;
 }
@@ -103,8 +156,15 @@ int Compile(const std::string& model) {
   return 0;
 }
 
-int Tune(const std::string& model) {
+int Tune(const std::string& model, const std::vector<std::string>& tuner_param_flags) {
   if (FLAGS_output.empty()) return Fail(absl::InvalidArgumentError("--output is required"));
+  auto tuner_params = ParseTunerParams(tuner_param_flags);
+  if (!tuner_params.ok()) return Fail(tuner_params.status());
+  if (FLAGS_population_size < 0) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--population_size must be 0 (the tuner's default) or positive, got ",
+        FLAGS_population_size)));
+  }
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) return Fail(target.status());
   if (auto st = targets::CheckHostCanRun(*target); !st.ok()) return Fail(st);
@@ -112,6 +172,8 @@ int Tune(const std::string& model) {
   if (!g.ok()) return Fail(g.status());
   TuneModelOptions options;
   options.tuner = FLAGS_tuner;
+  options.tuner_params = *std::move(tuner_params);
+  options.population_size = FLAGS_population_size;
   options.trials = FLAGS_trials;
   options.early_stopping = FLAGS_early_stopping;
   options.seed = FLAGS_seed;
@@ -174,7 +236,14 @@ int List(const std::string& what) {
 
 int Main(int argc, char** argv) {
   gflags::SetUsageMessage("kiln compile|tune|run|list ... (see docs in README.md)");
+  const std::vector<std::string> plugins = RepeatedFlagValues(argc, argv, "plugin");
+  const std::vector<std::string> tuner_params = RepeatedFlagValues(argc, argv, "tuner_param");
   if (InitCommandLine(&argc, &argv, "driver/kiln_main.cc")) return 0;
+  // Before the registries are checked and before any flag naming a tuner or
+  // target is looked up.
+  for (const std::string& plugin : plugins) {
+    if (auto st = LoadPlugin(plugin); !st.ok()) return Fail(st);
+  }
   for (const absl::Status& st : {tuners::TunerRegistry().status(),
                                  targets::TargetKindRegistry().status(),
                                  targets::CpuPresetRegistry().status()}) {
@@ -186,7 +255,7 @@ int Main(int argc, char** argv) {
     if (auto st = SetNumThreads(FLAGS_num_threads, stderr); !st.ok()) return Fail(st);
   }
   if (command == "compile") return Compile(operand);
-  if (command == "tune") return Tune(operand);
+  if (command == "tune") return Tune(operand, tuner_params);
   if (command == "run") return Run(operand);
   if (command == "list") return List(operand);
   std::fprintf(stderr, "kiln: unknown command '%s'\n", command.c_str());

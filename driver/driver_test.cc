@@ -127,6 +127,19 @@ TEST_F(DriverTest, BadModelsTunersAndTargetsAreClearErrors) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("simulated_magic"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("xgb_rank_binary_curve"), std::string::npos) << "lists the known tuners";
+  // Tuner parameters are checked before the model is even opened.
+  r = Sh(std::string(kKiln) + " tune /nonexistent/model.onnx --tuner=ga --tuner_param=elite=3 " +
+         "--output=" + Tmp("r.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("tuner 'ga' has no parameter 'elite'; it takes: elite_num, mutation_prob"),
+            std::string::npos)
+      << r.output;
+  r = Sh(std::string(kKiln) + " tune /nonexistent/model.onnx --tuner=ga --population_size=4 " +
+         "--tuner_param=elite_num=9 --output=" + Tmp("r.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("elite_num must be in [0, population_size=4], got 9"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST_F(DriverTest, MoreThreadsThanCoresRunButAreWarnedAbout) {

@@ -107,6 +107,16 @@ absl::StatusOr<std::map<std::string, std::string>> ParseTunerParams(
   return params;
 }
 
+// The tuner's factory is what knows its parameters; asking it once, on a
+// one-point space, reports an unknown tuner or a misspelt or out-of-range
+// parameter before the model is imported and anything is measured.
+absl::Status CheckTunerOptions(const std::string& tuner, const tuners::TunerOptions& options) {
+  tuners::TuningTask probe;
+  probe.name = "options";
+  if (auto st = probe.space.DefineIntChoice("x", {1}); !st.ok()) return st;
+  return tuners::CreateTuner(tuner, probe, options).status();
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: kiln compile MODEL.onnx --output=model.so [--target=..] "
@@ -165,6 +175,10 @@ int Tune(const std::string& model, const std::vector<std::string>& tuner_param_f
         "--population_size must be 0 (the tuner's default) or positive, got ",
         FLAGS_population_size)));
   }
+  tuners::TunerOptions tuner_options;
+  tuner_options.params = *tuner_params;
+  tuner_options.population_size = FLAGS_population_size;
+  if (auto st = CheckTunerOptions(FLAGS_tuner, tuner_options); !st.ok()) return Fail(st);
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) return Fail(target.status());
   if (auto st = targets::CheckHostCanRun(*target); !st.ok()) return Fail(st);

@@ -126,7 +126,7 @@ int Usage() {
                "       kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time]\n"
                "       kiln list tuners|targets\n"
                "       kiln --plugin=libmy_tuner.so ... (loads tuners or targets first)\n"
-               "(kiln --help lists every flag)\n");
+               "(kiln --help lists the flags; --helpfull also those of glog and gflags)\n");
   return 2;
 }
 

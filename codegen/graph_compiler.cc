@@ -138,7 +138,7 @@ class PlanBuilder {
     }
     if (IsCopyNode(n)) {
       if (s.args.size() != 2) {
-        return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, " needs one input"));
+        return absl::InvalidArgumentError(absl::StrCat(graph::NodeLabel(n), " needs one input"));
       }
       s.kind = PlanStep::Kind::kCopy;
     } else {

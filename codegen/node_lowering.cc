@@ -439,8 +439,8 @@ absl::StatusOr<ir::LoweredFunc> LowerNode(const Graph& g, const Node& node,
   if (it == Lowerings().end()) return Unsupported(node, "this operator");
   auto f = it->second(node, shapes, target, kernel_name);
   if (!f.ok() && f.status().code() != absl::StatusCode::kUnimplemented) {
-    return absl::Status(f.status().code(), absl::StrCat("lowering node ", node.name, " (",
-                                                        node.op, "): ", f.status().message()));
+    return absl::Status(f.status().code(), absl::StrCat("lowering ", graph::NodeLabel(node), ": ",
+                                                        f.status().message()));
   }
   return f;
 }

@@ -336,6 +336,12 @@ int DefaultNumThreads() {
   if (const char* env = std::getenv("KILN_NUM_THREADS"); env != nullptr) {
     int n = 0;
     if (absl::SimpleAtoi(env, &n) && n >= 1 && n <= ThreadPool::kMaxThreads) {
+      if (const int cores = AvailableCores(); n > cores) {
+        LOG(WARNING) << "KILN_NUM_THREADS=" << n << " is more than the " << cores
+                     << " cores this process may use; threads will take turns and kernels "
+                        "run slower than with "
+                     << cores;
+      }
       return n;
     }
     LOG(WARNING) << "ignoring KILN_NUM_THREADS=\"" << env

@@ -115,7 +115,8 @@ class ThreadPool {
 // DefaultNumThreads() threads.
 ThreadPool& GlobalThreadPool();
 
-// KILN_NUM_THREADS if set to a valid count, else AvailableCores().
+// KILN_NUM_THREADS if set to a valid count (warned about when above
+// AvailableCores()), else AvailableCores().
 int DefaultNumThreads();
 
 // The cores this process may use: the CPUs of its affinity mask, fewer when

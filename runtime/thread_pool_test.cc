@@ -228,8 +228,18 @@ TEST(ThreadPoolTest, TheDefaultIsTheCoresThisProcessMayUse) {
   unsetenv("KILN_NUM_THREADS");
   EXPECT_GE(AvailableCores(), 1);
   EXPECT_EQ(DefaultNumThreads(), AvailableCores());
-  setenv("KILN_NUM_THREADS", "3", 1);
-  EXPECT_EQ(DefaultNumThreads(), 3);
+  setenv("KILN_NUM_THREADS", "1", 1);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(DefaultNumThreads(), 1);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr().find("more than"), std::string::npos);
+  // More than the cores is honoured, with a warning.
+  const std::string many = std::to_string(4 * AvailableCores() + 1);
+  setenv("KILN_NUM_THREADS", many.c_str(), 1);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(DefaultNumThreads(), 4 * AvailableCores() + 1);
+  EXPECT_NE(::testing::internal::GetCapturedStderr().find("KILN_NUM_THREADS=" + many +
+                                                          " is more than the"),
+            std::string::npos);
   unsetenv("KILN_NUM_THREADS");
 }
 

@@ -337,10 +337,14 @@ int DefaultNumThreads() {
     int n = 0;
     if (absl::SimpleAtoi(env, &n) && n >= 1 && n <= ThreadPool::kMaxThreads) {
       if (const int cores = AvailableCores(); n > cores) {
-        LOG(WARNING) << "KILN_NUM_THREADS=" << n << " is more than the " << cores
-                     << " cores this process may use; threads will take turns and kernels "
-                        "run slower than with "
-                     << cores;
+        // Once: the pool and the native target both ask.
+        static std::once_flag warned;
+        std::call_once(warned, [&] {
+          LOG(WARNING) << "warning: KILN_NUM_THREADS=" << n << " is more than the " << cores
+                       << " cores this process may use; threads will take turns and kernels "
+                          "run slower than with "
+                       << cores;
+        });
       }
       return n;
     }

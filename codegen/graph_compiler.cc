@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <unistd.h>
@@ -137,7 +138,7 @@ class PlanBuilder {
     }
     if (IsCopyNode(n)) {
       if (s.args.size() != 2) {
-        return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, " needs one input"));
+        return absl::InvalidArgumentError(absl::StrCat(graph::NodeLabel(n), " needs one input"));
       }
       s.kind = PlanStep::Kind::kCopy;
     } else {
@@ -214,8 +215,24 @@ absl::StatusOr<JitModel> BuildJitModel(const CompiledGraph& compiled,
   return model;
 }
 
+absl::Status CheckArtifactPath(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::filesystem::path folder = parent.empty() ? std::filesystem::path(".") : parent;
+  std::error_code error;
+  if (!std::filesystem::is_directory(folder, error)) {
+    return absl::NotFoundError(absl::StrCat("cannot write ", path, ": the folder ",
+                                            folder.string(), " does not exist"));
+  }
+  if (access(folder.c_str(), W_OK) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat("cannot write ", path, ": the folder ",
+                                                    folder.string(), " is not writable"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status WriteArtifact(const CompiledGraph& compiled, const targets::Target& target,
                            const std::string& path) {
+  if (auto st = CheckArtifactPath(path); !st.ok()) return st;
   auto object = EmitObject(compiled.kernels, target);
   if (!object.ok()) return object.status();
   // Link next to the destination and rename, so a failed compile never
@@ -225,7 +242,10 @@ absl::Status WriteArtifact(const CompiledGraph& compiled, const targets::Target&
   {
     std::ofstream out(tmp_object, std::ios::binary | std::ios::trunc);
     out.write(object->data(), object->size());
-    if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", tmp_object));
+    if (!out) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot write ", path, " (its temporary object file ", tmp_object, ")"));
+    }
   }
   absl::Status st = LinkSharedLibrary({tmp_object}, tmp_library);
   std::remove(tmp_object.c_str());

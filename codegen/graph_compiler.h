@@ -51,6 +51,10 @@ struct JitModel {
 absl::StatusOr<JitModel> BuildJitModel(const CompiledGraph& compiled,
                                        const targets::Target& target);
 
+// OK when an artifact can be written to `path`: its folder exists and is
+// writable. Errors name `path` and the folder.
+absl::Status CheckArtifactPath(const std::string& path);
+
 // The deployable artifact (see runtime/artifact.h), written to `path`.
 absl::Status WriteArtifact(const CompiledGraph& compiled, const targets::Target& target,
                            const std::string& path);

@@ -125,7 +125,7 @@ TEST(GraphCompilerTest, NodesWithoutKernelsAreNamedInTheError) {
   auto compiled = CompileGraph(g, ir::ops::testing::RunnableTargets()[0]);
   ASSERT_FALSE(compiled.ok());
   EXPECT_EQ(compiled.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(compiled.status().message().find("pick_rows (gather)"), std::string::npos)
+  EXPECT_NE(compiled.status().message().find("node 'pick_rows' (gather)"), std::string::npos)
       << compiled.status();
 }
 

@@ -1,6 +1,5 @@
 #include "codegen/jit.h"
 
-#include <cstdlib>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +14,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "runtime/backend_api.h"
 #include "runtime/cpu_features.h"
+#include "runtime/env_flag.h"
 
 namespace kiln::codegen {
 namespace {
@@ -51,7 +51,7 @@ absl::StatusOr<std::unique_ptr<JitModule>> JitModule::Compile(
     llvm::raw_string_ostream os(result->llvm_ir_);
     (*module)->print(os, nullptr);
   }
-  if (std::getenv("KILN_DUMP_LLVM") != nullptr) std::cerr << result->llvm_ir_;
+  if (runtime::EnvFlag("KILN_DUMP_LLVM")) std::cerr << result->llvm_ir_;
 
   llvm::orc::JITTargetMachineBuilder builder((*machine)->getTargetTriple());
   builder.setCPU(target.mcpu);

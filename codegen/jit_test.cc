@@ -351,5 +351,25 @@ TEST(ObjectEmitterTest, SharedLibraryRunsLikeTheJit) {
   EXPECT_FALSE(LinkSharedLibrary({dir + "/missing.o"}, dir + "/x.so").ok());
 }
 
+// KILN_DUMP_LLVM prints the optimized IR for `kiln compile` (object code)
+// as well as for tuning (the JIT), and 0 means off.
+TEST(ObjectEmitterTest, DumpLlvmOnlyForATrueValueOnBothPaths) {
+  Buffer out = MakeBuffer("out", DataType::Float32(), {Expr(1)});
+  LoweredFunc f{"dumped_one", {out}, Store(out, 1.0f, Expr(0))};
+  for (const char* value : {"1", "0"}) {
+    setenv("KILN_DUMP_LLVM", value, 1);
+    ::testing::internal::CaptureStderr();
+    ASSERT_TRUE(EmitObject({f}, TestTargets()[0]).ok());
+    const std::string object_dump = ::testing::internal::GetCapturedStderr();
+    ::testing::internal::CaptureStderr();
+    ASSERT_TRUE(JitModule::Compile({f}, TestTargets()[0]).ok());
+    const std::string jit_dump = ::testing::internal::GetCapturedStderr();
+    const bool on = std::string(value) == "1";
+    EXPECT_EQ(object_dump.find("define") != std::string::npos, on) << value << object_dump;
+    EXPECT_EQ(jit_dump.find("define") != std::string::npos, on) << value << jit_dump;
+  }
+  unsetenv("KILN_DUMP_LLVM");
+}
+
 }  // namespace
 }  // namespace kiln::codegen

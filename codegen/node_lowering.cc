@@ -39,7 +39,7 @@ using LowerFn = std::function<Lowered(const Node&, const NodeShapes&, const targ
 
 absl::Status Unsupported(const Node& n, absl::string_view why) {
   return absl::UnimplementedError(
-      absl::StrCat("node ", n.name, " (", n.op, "): no compiled kernel for ", why));
+      absl::StrCat(graph::NodeLabel(n), ": no compiled kernel for ", why));
 }
 
 float AttrFloat(const Node& n, const char* key, double def) {
@@ -445,8 +445,8 @@ absl::StatusOr<ir::LoweredFunc> LowerNode(const Graph& g, const Node& node,
   if (it == Lowerings().end()) return Unsupported(node, "this operator");
   auto f = it->second(node, shapes, target, kernel_name);
   if (!f.ok() && f.status().code() != absl::StatusCode::kUnimplemented) {
-    return absl::Status(f.status().code(), absl::StrCat("lowering node ", node.name, " (",
-                                                        node.op, "): ", f.status().message()));
+    return absl::Status(f.status().code(), absl::StrCat("lowering ", graph::NodeLabel(node), ": ",
+                                                        f.status().message()));
   }
   return f;
 }

@@ -12,6 +12,7 @@
 #include "codegen/target_machine.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/Support/raw_ostream.h"
+#include "runtime/env_flag.h"
 
 extern char** environ;
 
@@ -25,6 +26,7 @@ absl::StatusOr<std::string> EmitObject(const std::vector<ir::LoweredFunc>& funcs
   auto module = BuildModule(funcs, **machine, context, 32 * target.vector_lanes);
   if (!module.ok()) return module.status();
   OptimizeModule(**module, **machine);
+  if (runtime::EnvFlag("KILN_DUMP_LLVM")) (*module)->print(llvm::errs(), nullptr);
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager passes;

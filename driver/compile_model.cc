@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,25 +15,62 @@
 
 namespace kiln::driver {
 
+namespace {
+
+bool IsSeparator(char c) { return c == ',' || c == ';' || absl::ascii_isspace(c); }
+
+absl::Status BadEntry(absl::string_view entry, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "input shape '", entry, "' ", why,
+      "; expected name:[d0,d1,...], several separated by spaces, commas or semicolons"));
+}
+
+}  // namespace
+
 absl::StatusOr<frontend::InputShapes> ParseInputShapes(absl::string_view spec) {
   frontend::InputShapes shapes;
-  for (absl::string_view item : absl::StrSplit(spec, ' ', absl::SkipWhitespace())) {
-    const auto bad = [&] {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "input shape '", item, "' is not of the form name:[d0,d1,...], e.g. data:[1,3,224,224]"));
-    };
-    const size_t colon = item.rfind(":[");
-    if (colon == absl::string_view::npos || colon == 0 || !absl::EndsWith(item, "]")) return bad();
-    absl::string_view dims = item.substr(colon + 2, item.size() - colon - 3);
-    std::vector<int64_t> shape;
-    for (absl::string_view d : absl::StrSplit(dims, ',', absl::SkipWhitespace())) {
-      int64_t v = 0;
-      if (!absl::SimpleAtoi(d, &v) || v < 1) return bad();
-      shape.push_back(v);
+  size_t pos = 0;
+  for (;;) {
+    while (pos < spec.size() && IsSeparator(spec[pos])) ++pos;
+    if (pos == spec.size()) break;
+    const size_t open = spec.find('[', pos);
+    if (open == absl::string_view::npos) {
+      size_t end = pos;
+      while (end < spec.size() && !IsSeparator(spec[end])) ++end;
+      return BadEntry(spec.substr(pos, end - pos), "has no [dimensions]");
     }
-    if (!shapes.emplace(std::string(item.substr(0, colon)), shape).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("input '", item.substr(0, colon), "' has two shapes"));
+    // Separators inside the brackets belong to the entry.
+    const size_t close = spec.find(']', open);
+    const absl::string_view entry =
+        spec.substr(pos, close == absl::string_view::npos ? absl::string_view::npos
+                                                          : close + 1 - pos);
+    if (close == absl::string_view::npos) return BadEntry(entry, "has no closing ]");
+    absl::string_view name = absl::StripTrailingAsciiWhitespace(spec.substr(pos, open - pos));
+    if (!absl::ConsumeSuffix(&name, ":") || name.empty() ||
+        std::any_of(name.begin(), name.end(), IsSeparator)) {
+      return BadEntry(entry, "does not start with a name and a colon");
+    }
+    std::vector<int64_t> shape;
+    const absl::string_view dims = spec.substr(open + 1, close - open - 1);
+    if (!absl::StripAsciiWhitespace(dims).empty()) {
+      for (absl::string_view d : absl::StrSplit(dims, ',')) {
+        d = absl::StripAsciiWhitespace(d);
+        int64_t v = 0;
+        if (!absl::SimpleAtoi(d, &v) || v < 1) {
+          return BadEntry(entry,
+                          absl::StrCat("has the dimension '", d, "', not a positive integer"));
+        }
+        shape.push_back(v);
+      }
+    }
+    if (!shapes.emplace(std::string(name), shape).second) {
+      return absl::InvalidArgumentError(absl::StrCat("input '", name, "' has two shapes"));
+    }
+    pos = close + 1;
+    if (pos < spec.size() && !IsSeparator(spec[pos])) {
+      size_t end = pos;
+      while (end < spec.size() && !IsSeparator(spec[end])) ++end;
+      return BadEntry(spec.substr(pos, end - pos), "follows a shape without a separator");
     }
   }
   return shapes;
@@ -78,6 +116,16 @@ std::string RecordsSummary(const std::string& path, const tuners::RecordsFile& f
 }
 
 }  // namespace
+
+std::string ExampleInputShapes(const std::string& path) {
+  auto inputs = frontend::ReadOnnxInputs(path);
+  if (!inputs.ok()) return "";
+  std::vector<std::string> entries;
+  for (const frontend::DeclaredInput& in : *inputs) {
+    entries.push_back(absl::StrCat(in.name, ":", in.example_shape));
+  }
+  return absl::StrJoin(entries, " ");
+}
 
 absl::StatusOr<CompiledModel> CompileModel(graph::Graph g, const CompileModelOptions& options) {
   auto target = targets::ParseTarget(options.target);

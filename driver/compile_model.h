@@ -16,9 +16,16 @@
 
 namespace kiln::driver {
 
-// tvmc's --input-shapes: "data:[1,3,224,224]", several separated by spaces
-// ("a:[1,3] b:[2]").
+// tvmc's --input-shapes: "data:[1,3,224,224]"; several separated by spaces,
+// commas or semicolons ("a:[4,8] b:[8,16]", "a:[4,8],b:[8,16]"); spaces
+// inside the brackets are fine ("a:[4, 8]"). A name may contain ':'
+// ("input:0:[1,3]").
 absl::StatusOr<frontend::InputShapes> ParseInputShapes(absl::string_view spec);
+
+// An --input_shapes value that fits the model at `path`: each input with
+// its declared dimensions, open ones as 1. Empty when the model cannot be
+// read. For error messages.
+std::string ExampleInputShapes(const std::string& path);
 
 struct CompileModelOptions {
   std::string target = "llvm";

@@ -1,17 +1,17 @@
 // The command line binaries end to end: compile, run, deploy, tune, and the
 // errors users see for bad artifacts, inputs, models, tuners and targets.
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "driver/test_command.h"
 #include "frontend/onnx_importer.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
@@ -20,31 +20,6 @@
 
 namespace kiln::driver {
 namespace {
-
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-Result Sh(const std::string& command) {
-  std::array<char, 4096> buf;
-  std::string out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string Tmp(const std::string& name) { return std::string(std::getenv("TEST_TMPDIR")) + "/" + name; }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 const char kKiln[] = "driver/kiln";
 const char kDeploy[] = "driver/kiln_deploy";
@@ -153,6 +128,80 @@ TEST_F(DriverTest, BadModelsTunersAndTargetsAreClearErrors) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("simulated_magic"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("xgb_rank_binary_curve"), std::string::npos) << "lists the known tuners";
+  // Tuner parameters are checked before the model is even opened.
+  r = Sh(std::string(kKiln) + " tune /nonexistent/model.onnx --tuner=ga --tuner_param=elite=3 " +
+         "--output=" + Tmp("r.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("tuner 'ga' has no parameter 'elite'; it takes: elite_num, mutation_prob"),
+            std::string::npos)
+      << r.output;
+  r = Sh(std::string(kKiln) + " tune /nonexistent/model.onnx --tuner=ga --population_size=4 " +
+         "--tuner_param=elite_num=9 --output=" + Tmp("r.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("elite_num must be in [0, population_size=4], got 9"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST_F(DriverTest, MoreThreadsThanCoresRunButAreWarnedAbout) {
+  const int threads = 4 * static_cast<int>(std::thread::hardware_concurrency()) + 1;
+  Result r = Sh(std::string(kDeploy) + " " + artifact_ + " --num_threads=" +
+                std::to_string(threads));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(
+      r.output.find("warning: --num_threads=" + std::to_string(threads) + " is more than the"),
+      std::string::npos)
+      << r.output;
+  r = Sh(std::string(kDeploy) + " " + artifact_ + " --num_threads=1");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+}
+
+TEST_F(DriverTest, AnArtifactInAMissingFolderNamesThePathAndTheFolder) {
+  Result r = Sh(std::string(kKiln) + " compile " + model_ + " --output=/nonexistent/dir/x.so");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("cannot write /nonexistent/dir/x.so: the folder /nonexistent/dir does "
+                          "not exist"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("x.so."), std::string::npos) << "names no temporary file: " << r.output;
+}
+
+// The generated model declares data as [1,3,32,32].
+TEST_F(DriverTest, InputShapesMustFitTheModel) {
+  const std::string compile = std::string(kKiln) + " compile " + model_ + " --output=" +
+                              Tmp("shapes.so") + " --input_shapes=";
+  Result r = Sh(compile + "\"data:[1,3,224,224]\"");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("input 'data' is declared [1,3,32,32] by the model; the given shape "
+                          "[1, 3, 224, 224] differs in dimension 2"),
+            std::string::npos)
+      << r.output;
+  // A malformed value is answered with one that fits this model.
+  r = Sh(compile + "\"data[1,3,32,32]\"");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("e.g. --input_shapes=\"data:[1,3,32,32]\""), std::string::npos)
+      << r.output;
+  r = Sh(compile + "\"data:[1, 3, 32, 32]\"");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST(HelpTest, HelpListsTheBinarysOwnFlagsOnly) {
+  Result r = Sh(std::string(kKiln) + " --help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* flag : {"-input_shapes", "-tuner_param", "-plugin", "-num_threads"}) {
+    EXPECT_NE(r.output.find(flag), std::string::npos) << flag << "\n" << r.output;
+  }
+  for (const char* foreign : {"logtostderr", "minloglevel", "flagfile"}) {
+    EXPECT_EQ(r.output.find(foreign), std::string::npos) << foreign << "\n" << r.output;
+  }
+  r = Sh(std::string(kDeploy) + " --help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("-profile"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("logtostderr"), std::string::npos) << r.output;
+  r = Sh(std::string(kDeploy));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("[--profile]"), std::string::npos) << r.output;
 }
 
 TEST_F(DriverTest, ListsTunersAndTargets) {

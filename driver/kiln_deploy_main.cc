@@ -2,10 +2,11 @@
 // LLVM, ONNX, protobuf or XGBoost), the binary to ship next to model.so.
 //
 //   kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time]
-//               [--repeat=N] [--number=N] [--num_threads=N]
+//               [--repeat=N] [--number=N] [--num_threads=N] [--profile]
 #include <cstdio>
 #include <string>
 
+#include "driver/command_line.h"
 #include "driver/run_model.h"
 #include "gflags/gflags.h"
 
@@ -15,15 +16,18 @@ DEFINE_bool(print_time, false, "print mean, median, max, min and std of the run 
 DEFINE_int32(repeat, 1, "timed samples");
 DEFINE_int32(number, 1, "runs per timed sample");
 DEFINE_bool(profile, false, "time each kernel and print them by time");
-DEFINE_int32(num_threads, 0, "threads for kernels (0: KILN_NUM_THREADS or all cores)");
+DEFINE_int32(num_threads, 0,
+             "threads for kernels (0: KILN_NUM_THREADS, else the cores this process may use: "
+             "its CPU affinity and cgroup quota; more is allowed but warned about)");
 DEFINE_uint64(seed, 0, "seed of random inputs");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] ...");
-  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
+  if (kiln::driver::InitCommandLine(&argc, &argv, "driver/kiln_deploy_main.cc")) return 0;
   if (argc != 2) {
     std::fprintf(stderr, "usage: kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] "
-                         "[--print_time] [--repeat=N] [--number=N] [--num_threads=N]\n");
+                         "[--print_time] [--repeat=N] [--number=N] [--num_threads=N] "
+                         "[--profile] [--seed=N]\n");
     return 2;
   }
   kiln::driver::RunOptions options;

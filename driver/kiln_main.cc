@@ -4,29 +4,44 @@
 //   kiln tune MODEL.onnx --target=T --output=records.json [--tuner=xgb] [--trials=N] ...
 //   kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time] ...
 //   kiln list tuners | targets
+//   kiln --plugin=libmy_tuner.so ...   (loads tuners or targets; repeatable)
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "driver/command_line.h"
 #include "driver/compile_model.h"
+#include "driver/plugins.h"
 #include "driver/run_model.h"
 #include "driver/tune_model.h"
 #include "frontend/onnx_converter_registry.h"
 #include "gflags/gflags.h"
-#include "glog/logging.h"
-#include "runtime/thread_pool.h"
 #include "targets/target_parser.h"
 #include "targets/target_registry.h"
 #include "tuners/tuner.h"
 
 DEFINE_string(target, "llvm", "target string, e.g. \"llvm\" or \"llvm -mcpu=skylake-avx512\"");
-DEFINE_string(input_shapes, "", "input shapes by name, e.g. \"data:[1,3,224,224]\"");
+DEFINE_string(input_shapes, "",
+              "input shapes by name, e.g. \"data:[1,3,224,224]\"; several separated by spaces, "
+              "commas or semicolons: \"a:[4,8] b:[8,16]\"");
 DEFINE_string(tuning_records, "",
               "compile: records to take schedules from; tune: earlier records to resume from");
 DEFINE_string(output, "", "compile: the artifact to write; tune: the records file to append to");
 DEFINE_string(tuner, "xgb", "tune: search strategy (see `kiln list tuners`)");
+DEFINE_string(tuner_param, "",
+              "tune: a parameter of the tuner, key=value (repeatable, or comma-separated), "
+              "e.g. --tuner_param=elite_num=3 for ga");
+DEFINE_int32(population_size, 0,
+             "tune: individuals per generation (ga) or annealing chains (xgb); 0: the tuner's "
+             "default");
+DEFINE_string(plugin, "",
+              "shared object with tuner or target plugins, loaded at start-up (repeatable)");
 DEFINE_int32(trials, 20, "tune: measurements per task");
 DEFINE_int32(early_stopping, 0, "tune: stop a task after this many trials without a new best");
 DEFINE_int32(number, 0, "runs per timed sample (tune default 1, run default 1)");
@@ -43,7 +58,9 @@ DEFINE_string(inputs, "", "run: .npz (or .npy) with the inputs by name; random w
 DEFINE_string(outputs, "", "run: .npz (or .npy) to write the outputs to");
 DEFINE_bool(print_time, false, "run: print mean, median, max, min and std of the run time");
 DEFINE_bool(profile, false, "run: time each kernel and print them by time");
-DEFINE_int32(num_threads, 0, "threads for kernels (0: KILN_NUM_THREADS or all cores)");
+DEFINE_int32(num_threads, 0,
+             "threads for kernels (0: KILN_NUM_THREADS, else the cores this process may use: "
+             "its CPU affinity and cgroup quota; more is allowed but warned about)");
 
 namespace kiln::driver {
 namespace {
@@ -51,6 +68,54 @@ namespace {
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "kiln: error: %s\n", std::string(status.message()).c_str());
   return 1;
+}
+
+// gflags keeps only the last value of a flag given twice, so the values of
+// the repeatable flags are collected from the command line itself.
+std::vector<std::string> RepeatedFlagValues(int argc, char** argv, absl::string_view name) {
+  std::vector<std::string> values;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) continue;
+    if (!absl::ConsumePrefix(&arg, name)) continue;
+    if (absl::ConsumePrefix(&arg, "=")) {
+      values.emplace_back(arg);
+    } else if (arg.empty() && i + 1 < argc) {
+      values.emplace_back(argv[++i]);
+    }
+  }
+  return values;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ParseTunerParams(
+    const std::vector<std::string>& flags) {
+  std::map<std::string, std::string> params;
+  for (const std::string& flag : flags) {
+    for (absl::string_view item : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
+      std::pair<absl::string_view, absl::string_view> kv =
+          absl::StrSplit(item, absl::MaxSplits('=', 1));
+      if (kv.first.empty() || !absl::StrContains(item, '=')) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--tuner_param='", item, "' is not of the form key=value, e.g. elite_num=3"));
+      }
+      if (!params.emplace(std::string(kv.first), std::string(kv.second)).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("tuner parameter '", kv.first, "' is given twice"));
+      }
+    }
+  }
+  return params;
+}
+
+// The tuner's factory is what knows its parameters; asking it once, on a
+// one-point space, reports an unknown tuner or a misspelt or out-of-range
+// parameter before the model is imported and anything is measured.
+absl::Status CheckTunerOptions(const std::string& tuner, const tuners::TunerOptions& options) {
+  tuning::TuningTask probe;
+  probe.name = "options";
+  if (auto st = probe.space.DefineIntChoice("x", {1}); !st.ok()) return st;
+  return tuners::CreateTuner(tuner, probe, options).status();
 }
 
 int Usage() {
@@ -61,18 +126,27 @@ int Usage() {
                "[--target=..]\n"
                "       kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time]\n"
                "       kiln list tuners|targets\n"
-               "(kiln --help lists every flag)\n");
+               "       kiln --plugin=libmy_tuner.so ... (loads tuners or targets first)\n"
+               "(kiln --help lists the flags; --helpfull also those of glog and gflags)\n");
   return 2;
 }
 
 absl::StatusOr<graph::Graph> Load(const std::string& model) {
   auto shapes = ParseInputShapes(FLAGS_input_shapes);
-  if (!shapes.ok()) return shapes.status();
+  if (!shapes.ok()) {
+    // The fitting example names this model's inputs with their ranks.
+    const std::string example = ExampleInputShapes(model);
+    if (example.empty()) return shapes.status();
+    return absl::InvalidArgumentError(absl::StrCat(
+        shapes.status().message(), "; for ", model, ", e.g. --input_shapes=\"", example, "\""));
+  }
   return frontend::ImportOnnxFile(model, *shapes);
 }
 
 int Compile(const std::string& model) {
   if (FLAGS_output.empty()) return Fail(absl::InvalidArgumentError("--output is required"));
+  // Before the work of compiling, which a wrong folder would waste.
+  if (auto st = codegen::CheckArtifactPath(FLAGS_output); !st.ok()) return Fail(st);
   auto g = Load(model);
   if (!g.ok()) return Fail(g.status());
   CompileModelOptions options;
@@ -94,8 +168,19 @@ int Compile(const std::string& model) {
   return 0;
 }
 
-int Tune(const std::string& model) {
+int Tune(const std::string& model, const std::vector<std::string>& tuner_param_flags) {
   if (FLAGS_output.empty()) return Fail(absl::InvalidArgumentError("--output is required"));
+  auto tuner_params = ParseTunerParams(tuner_param_flags);
+  if (!tuner_params.ok()) return Fail(tuner_params.status());
+  if (FLAGS_population_size < 0) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--population_size must be 0 (the tuner's default) or positive, got ",
+        FLAGS_population_size)));
+  }
+  tuners::TunerOptions tuner_options;
+  tuner_options.params = *tuner_params;
+  tuner_options.population_size = FLAGS_population_size;
+  if (auto st = CheckTunerOptions(FLAGS_tuner, tuner_options); !st.ok()) return Fail(st);
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) return Fail(target.status());
   if (auto st = targets::CheckHostCanRun(*target); !st.ok()) return Fail(st);
@@ -103,6 +188,8 @@ int Tune(const std::string& model) {
   if (!g.ok()) return Fail(g.status());
   TuneModelOptions options;
   options.tuner = FLAGS_tuner;
+  options.tuner_params = *std::move(tuner_params);
+  options.population_size = FLAGS_population_size;
   options.trials = FLAGS_trials;
   options.early_stopping = FLAGS_early_stopping;
   options.seed = FLAGS_seed;
@@ -165,9 +252,14 @@ int List(const std::string& what) {
 
 int Main(int argc, char** argv) {
   gflags::SetUsageMessage("kiln compile|tune|run|list ... (see docs in README.md)");
-  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
+  const std::vector<std::string> plugins = RepeatedFlagValues(argc, argv, "plugin");
+  const std::vector<std::string> tuner_params = RepeatedFlagValues(argc, argv, "tuner_param");
+  if (InitCommandLine(&argc, &argv, "driver/kiln_main.cc")) return 0;
+  // Before the registries are checked and before any flag naming a tuner or
+  // target is looked up.
+  for (const std::string& plugin : plugins) {
+    if (auto st = LoadPlugin(plugin); !st.ok()) return Fail(st);
+  }
   for (const absl::Status& st : {tuners::TunerRegistry().status(),
                                  targets::TargetKindRegistry().status(),
                                  targets::CpuPresetRegistry().status(),
@@ -176,13 +268,11 @@ int Main(int argc, char** argv) {
   }
   if (argc != 3) return Usage();
   const std::string command = argv[1], operand = argv[2];
-  if (FLAGS_num_threads != 0 && command != "run") {
-    if (auto st = runtime::GlobalThreadPool().SetNumThreads(FLAGS_num_threads); !st.ok()) {
-      return Fail(st);
-    }
+  if (command != "run") {
+    if (auto st = SetNumThreads(FLAGS_num_threads, stderr); !st.ok()) return Fail(st);
   }
   if (command == "compile") return Compile(operand);
-  if (command == "tune") return Tune(operand);
+  if (command == "tune") return Tune(operand, tuner_params);
   if (command == "run") return Run(operand);
   if (command == "list") return List(operand);
   std::fprintf(stderr, "kiln: unknown command '%s'\n", command.c_str());

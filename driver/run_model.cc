@@ -162,12 +162,20 @@ absl::Status PrintProfile(runtime::GraphExecutor& ex, int repeat, std::FILE* out
   return absl::OkStatus();
 }
 
-absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out) {
-  if (options.num_threads != 0) {
-    if (auto st = runtime::GlobalThreadPool().SetNumThreads(options.num_threads); !st.ok()) {
-      return st;
-    }
+absl::Status SetNumThreads(int num_threads, std::FILE* warnings) {
+  if (num_threads == 0) return absl::OkStatus();
+  if (auto st = runtime::GlobalThreadPool().SetNumThreads(num_threads); !st.ok()) return st;
+  if (const int cores = runtime::AvailableCores(); num_threads > cores) {
+    std::fprintf(warnings,
+                 "warning: --num_threads=%d is more than the %d cores this process may use; "
+                 "threads will take turns and kernels run slower than with %d\n",
+                 num_threads, cores, cores);
   }
+  return absl::OkStatus();
+}
+
+absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out) {
+  if (auto st = SetNumThreads(options.num_threads, stderr); !st.ok()) return st;
   auto artifact = runtime::LoadArtifact(path);
   if (!artifact.ok()) return artifact.status();
   auto executor = runtime::CreateExecutor(*artifact);

@@ -57,6 +57,11 @@ struct RunOptions {
   uint64_t seed = 0;
 };
 
+// Resizes the kernels' thread pool (0: leave the default, the cores this
+// process may use); a count above those cores is allowed but warned about
+// on `warnings`, in one line.
+absl::Status SetNumThreads(int num_threads, std::FILE* warnings);
+
 // Loads the artifact at `path`, runs it as `options` say and prints to `out`.
 absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out);
 

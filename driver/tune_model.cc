@@ -251,6 +251,8 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     bar.out = options.progress;
     tuners::TunerOptions tuner_options;
     tuner_options.seed = tune.seed;
+    tuner_options.params = options.tuner_params;
+    tuner_options.population_size = options.population_size;
     auto tuner = tuners::CreateTuner(options.tuner, t.task, tuner_options);
     if (!tuner.ok()) return tuner.status();
     // Transfer learning: every other workload of the template measured so

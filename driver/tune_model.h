@@ -7,6 +7,7 @@
 #define KILN_DRIVER_TUNE_MODEL_H_
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ namespace kiln::driver {
 
 struct TuneModelOptions {
   std::string tuner = "xgb";
+  // The tuner's own parameters (TunerOptions::params) and population size
+  // (0: its default).
+  std::map<std::string, std::string> tuner_params;
+  int population_size = 0;
   int trials = 20;          // per task, counting measurements resumed from records
   int early_stopping = 0;   // 0: off
   uint64_t seed = 0;

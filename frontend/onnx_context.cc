@@ -216,15 +216,21 @@ absl::StatusOr<std::vector<int64_t>> ImportContext::AttrInts(
   return std::vector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
+std::string OnnxNodeLabel(const onnx::NodeProto& node, int64_t opset) {
+  // Most ONNX nodes have no name: those are named by their first output.
+  if (node.name().empty() && node.output_size() > 0) {
+    return absl::StrCat(node.op_type(), " node (output '", node.output(0), "', opset ", opset, ")");
+  }
+  return absl::StrCat("node '", node.name(), "' (", node.op_type(), ", opset ", opset, ")");
+}
+
 absl::Status ImportContext::Unsupported(const std::string& what) const {
-  return absl::UnimplementedError(absl::StrCat("node '", node_->name(), "' (", node_->op_type(),
-                                               ", opset ", opset_, "): ", what,
-                                               " is not supported"));
+  return absl::UnimplementedError(
+      absl::StrCat(OnnxNodeLabel(*node_, opset_), ": ", what, " is not supported"));
 }
 
 absl::Status ImportContext::Invalid(const std::string& what) const {
-  return absl::InvalidArgumentError(absl::StrCat("node '", node_->name(), "' (",
-                                                 node_->op_type(), ", opset ", opset_, "): ", what));
+  return absl::InvalidArgumentError(absl::StrCat(OnnxNodeLabel(*node_, opset_), ": ", what));
 }
 
 absl::Status ImportContext::Emit(const std::string& op, const std::vector<int>& inputs,

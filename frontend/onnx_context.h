@@ -22,6 +22,10 @@ absl::StatusOr<graph::NDArray> TensorFromProto(const onnx::TensorProto& tensor,
 // ONNX's TensorProto element type -> kiln dtype name ("float32", ...).
 absl::StatusOr<std::string> DTypeNameFromOnnx(int onnx_type);
 
+// "node 'conv1' (Conv, opset 13)", or for the usual unnamed node
+// "Conv node (output 'x', opset 13)": how errors name a node.
+std::string OnnxNodeLabel(const onnx::NodeProto& node, int64_t opset);
+
 class ImportContext {
  public:
   ImportContext(graph::Graph* graph, int64_t opset, std::string model_dir)

@@ -14,6 +14,24 @@ using graph::TensorType;
 
 namespace {
 
+bool IsFixed(const onnx::TensorShapeProto::Dimension& dim) {
+  return dim.has_dim_value() && dim.dim_value() >= 0;
+}
+
+// "[N,3,224,224]" (symbolic dimensions by name, unnamed ones as ?), or with
+// `example`, "[1,3,224,224]": a shape --input_shapes may give.
+std::string ShapeString(const onnx::TensorShapeProto& shape, bool example) {
+  std::vector<std::string> dims;
+  for (const auto& dim : shape.dim()) {
+    if (IsFixed(dim)) {
+      dims.push_back(absl::StrCat(dim.dim_value()));
+    } else {
+      dims.push_back(example ? "1" : dim.has_dim_param() ? dim.dim_param() : "?");
+    }
+  }
+  return absl::StrCat("[", absl::StrJoin(dims, ","), "]");
+}
+
 absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
                                      const InputShapes& shapes) {
   if (!info.type().has_tensor_type()) {
@@ -30,6 +48,16 @@ absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
           "input '", info.name(), "' has rank ", tt.shape().dim_size(), "; the given shape ",
           runtime::ShapeToString(t.shape), " has rank ", t.shape.size()));
     }
+    for (int i = 0; tt.has_shape() && i < tt.shape().dim_size(); ++i) {
+      const auto& dim = tt.shape().dim(i);
+      if (IsFixed(dim) && dim.dim_value() != t.shape[i]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "input '", info.name(), "' is declared ", ShapeString(tt.shape(), false),
+            " by the model; the given shape ", runtime::ShapeToString(t.shape),
+            " differs in dimension ", i, " (", t.shape[i], " instead of ", dim.dim_value(),
+            "); only dimensions the model leaves open can be chosen"));
+      }
+    }
     return t;
   }
   if (!tt.has_shape()) {
@@ -41,7 +69,8 @@ absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
       return absl::InvalidArgumentError(absl::StrCat(
           "input '", info.name(), "' has a dynamic dimension",
           dim.has_dim_param() ? absl::StrCat(" '", dim.dim_param(), "'") : std::string(),
-          "; fix it with --input_shapes, e.g. \"", info.name(), ":[1,3,224,224]\""));
+          "; fix it with --input_shapes, e.g. \"", info.name(), ":",
+          ShapeString(tt.shape(), true), "\""));
     }
     t.shape.push_back(dim.dim_value());
   }
@@ -102,9 +131,8 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
   }
   for (const auto& node : proto.node()) {
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      return absl::UnimplementedError(absl::StrCat("node '", node.name(), "' (", node.op_type(),
-                                                   ") from domain '", node.domain(),
-                                                   "' is not supported"));
+      return absl::UnimplementedError(absl::StrCat(OnnxNodeLabel(node, opset), " from domain '",
+                                                   node.domain(), "' is not supported"));
     }
     const OnnxConverterRegistration* converter = converters.Find(node.op_type(), opset);
     ctx.Begin(&node);
@@ -135,15 +163,47 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
   return g;
 }
 
-absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
-                                            const InputShapes& input_shapes) {
+namespace {
+
+absl::StatusOr<std::string> ReadModelFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot open model '", path, "'"));
   std::stringstream buffer;
   buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<DeclaredInput>> ReadOnnxInputs(const std::string& path) {
+  auto bytes = ReadModelFile(path);
+  if (!bytes.ok()) return bytes.status();
+  onnx::ModelProto model;
+  if (bytes->empty() || !model.ParseFromString(*bytes)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not an ONNX model"));
+  }
+  absl::flat_hash_map<std::string, bool> is_initializer;
+  for (const auto& init : model.graph().initializer()) is_initializer[init.name()] = true;
+  std::vector<DeclaredInput> inputs;
+  for (const auto& in : model.graph().input()) {
+    if (is_initializer.contains(in.name())) continue;
+    const auto& tt = in.type().tensor_type();
+    if (!tt.has_shape()) {
+      inputs.push_back({in.name(), "?", "[d0,d1,...]"});
+      continue;
+    }
+    inputs.push_back({in.name(), ShapeString(tt.shape(), false), ShapeString(tt.shape(), true)});
+  }
+  return inputs;
+}
+
+absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
+                                            const InputShapes& input_shapes) {
+  auto bytes = ReadModelFile(path);
+  if (!bytes.ok()) return bytes.status();
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  auto g = ImportOnnxBytes(buffer.str(), input_shapes, dir);
+  auto g = ImportOnnxBytes(*bytes, input_shapes, dir);
   if (!g.ok()) {
     return absl::Status(g.status().code(), absl::StrCat(path, ": ", g.status().message()));
   }

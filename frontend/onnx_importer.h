@@ -15,9 +15,10 @@ namespace kiln::frontend {
 
 using InputShapes = absl::flat_hash_map<std::string, std::vector<int64_t>>;
 
-// Input shapes given by name fix dynamic dimensions (and override static
-// ones). Errors: a file that is not an ONNX model (truncated, corrupt), an
-// opset outside 7..18, a dynamic dimension left unfixed, and — with code
+// Input shapes given by name fix dynamic dimensions; one that contradicts a
+// fixed dimension the model declares is an error. Errors also: a file that
+// is not an ONNX model (truncated, corrupt), an opset outside 7..18, a
+// dynamic dimension left unfixed, and — with code
 // Unimplemented — any operator, attribute value or dtype kiln does not
 // support, naming the node, the operator and the opset.
 absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
@@ -26,6 +27,18 @@ absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
 absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
                                              const InputShapes& input_shapes = {},
                                              const std::string& model_dir = ".");
+
+// A graph input as the model file declares it, for messages that suggest
+// --input_shapes values that fit the model.
+struct DeclaredInput {
+  std::string name;
+  std::string declared_shape;  // e.g. "[N,3,224,224]"; "?" when the model gives none
+  std::string example_shape;   // fixed dimensions kept, others 1: "[1,3,224,224]"
+                               // ("[d0,d1,...]" without a declared shape)
+};
+
+// The inputs (initializers excluded) of the model at `path`, in order.
+absl::StatusOr<std::vector<DeclaredInput>> ReadOnnxInputs(const std::string& path);
 
 }  // namespace kiln::frontend
 

@@ -62,6 +62,24 @@ TEST(OnnxImporterTest, UnsupportedOperatorsNameTheNodeAndOpset) {
   EXPECT_EQ(g.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(g.status().message(), HasSubstr("LRN"));
   EXPECT_THAT(g.status().message(), HasSubstr("opset"));
+  // The test's node has no name: it is named by its output.
+  EXPECT_THAT(g.status().message(), HasSubstr("LRN node (output 'y'"));
+  EXPECT_THAT(g.status().message(), ::testing::Not(HasSubstr("node ''")));
+}
+
+TEST(OnnxImporterTest, GivenShapesMustKeepTheDimensionsTheModelFixes) {
+  auto g = ImportOnnxFile(kRelu, {{"x", {3, 4, 6}}});
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(g.status().message(),
+              HasSubstr("input 'x' is declared [3,4,5] by the model; the given shape [3, 4, 6] "
+                        "differs in dimension 2 (6 instead of 5)"));
+  EXPECT_TRUE(ImportOnnxFile(kRelu, {{"x", {3, 4, 5}}}).ok());
+  auto inputs = ReadOnnxInputs(kRelu);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  ASSERT_EQ(inputs->size(), 1u);
+  EXPECT_EQ((*inputs)[0].name, "x");
+  EXPECT_EQ((*inputs)[0].declared_shape, "[3,4,5]");
+  EXPECT_EQ((*inputs)[0].example_shape, "[3,4,5]");
 }
 
 }  // namespace

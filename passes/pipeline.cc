@@ -1,6 +1,5 @@
 #include "passes/pipeline.h"
 
-#include <cstdlib>
 #include <iostream>
 #include <utility>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "passes/eliminate_dead_code.h"
 #include "passes/fold_batch_norm.h"
 #include "passes/fuse_operators.h"
+#include "runtime/env_flag.h"
 
 namespace kiln::passes {
 
@@ -29,20 +29,20 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
   if (options.target) {
     pipeline.insert(pipeline.end(),
                     {
-                        {"convert_dense",
-                         [&](graph::Graph& graph) {
-                           return ConvertDense(graph, *options.target, options.schedules);
-                         }},
                         {"convert_to_nchwc",
                          [&](graph::Graph& graph) {
                            return ConvertToNCHWc(graph, *options.target, options.schedules);
+                         }},
+                        {"convert_dense",
+                         [&](graph::Graph& graph) {
+                           return ConvertDense(graph, *options.target, options.schedules);
                          }},
                         {"fuse_conv_epilogue", FuseConvEpilogue},
                         {"fuse_elementwise", FuseElementwise},
                         {"eliminate_dead_code", EliminateDeadCode},
                     });
   }
-  const bool dump_env = std::getenv("KILN_DUMP_GRAPH") != nullptr;
+  const bool dump_env = runtime::EnvFlag("KILN_DUMP_GRAPH");
   for (const auto& [name, pass] : pipeline) {
     if (auto st = pass(g); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("graph pass ", name, ": ", st.message()));

@@ -1,6 +1,7 @@
 #include "passes/pipeline.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -197,6 +198,24 @@ TEST(PipelineTest, DefaultBlocksNeedNoTransformsBetweenConvolutions) {
   ASSERT_TRUE(OptimizeGraph(net.graph, options).ok());
   // Into the first conv, and out to plain NCHW before flatten.
   EXPECT_EQ(Count(net.graph, "layout_transform"), 2) << net.graph.ToString();
+}
+
+// KILN_DUMP_GRAPH=0 is off (any set value used to switch it on).
+TEST(PipelineTest, DumpsTheGraphOnlyForATrueValue) {
+  for (const char* value : {"0", "1"}) {
+    graph::Graph g;
+    const int x = g.AddInput("x", {runtime::DType::kFloat32, {2}});
+    const int y = g.AddValue("y", {runtime::DType::kFloat32, {2}});
+    g.AddNode(graph::Node{"act", "relu", {x}, {y}, {}});
+    g.SetOutputs({y});
+    setenv("KILN_DUMP_GRAPH", value, 1);
+    ::testing::internal::CaptureStderr();
+    ASSERT_TRUE(OptimizeGraph(g).ok());
+    const std::string dump = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(dump.find("---- graph after") != std::string::npos, std::string(value) == "1")
+        << value << ": " << dump;
+  }
+  unsetenv("KILN_DUMP_GRAPH");
 }
 
 }  // namespace

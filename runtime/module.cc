@@ -8,8 +8,12 @@
 
 namespace kiln::runtime {
 
+std::string FilePathForDlopen(const std::string& path) {
+  return path.find('/') == std::string::npos ? "./" + path : path;
+}
+
 absl::StatusOr<std::unique_ptr<Module>> Module::Load(const std::string& path) {
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* handle = dlopen(FilePathForDlopen(path).c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
     return absl::InvalidArgumentError(absl::StrCat("cannot load kernels from '", path,

@@ -16,8 +16,16 @@ namespace kiln::runtime {
 
 using KernelFunction = int32_t (*)(void* const* args);
 
+// `path` as dlopen must be given it to open that file: dlopen searches the
+// library paths for a name without a slash, so "model.so" becomes
+// "./model.so", the file in the current directory, as on every other command
+// line.
+std::string FilePathForDlopen(const std::string& path);
+
 class Module {
  public:
+  // Loads the file at `path` (relative to the current directory unless
+  // absolute), never a library found on the library search path.
   static absl::StatusOr<std::unique_ptr<Module>> Load(const std::string& path);
   ~Module();
   Module(const Module&) = delete;

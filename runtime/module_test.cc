@@ -1,5 +1,10 @@
 #include "runtime/module.h"
 
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -41,8 +46,37 @@ TEST(ModuleTest, MissingAndForeignFilesAreClearErrors) {
   std::ofstream(text) << "hello";
   EXPECT_THAT(Module::Load(text).status().message(), HasSubstr("cannot load kernels"));
   // A real shared library that is not a kiln module.
-  EXPECT_THAT(Module::Load("libm.so.6").status().message(),
+  Dl_info libm;
+  ASSERT_NE(dladdr(reinterpret_cast<void*>(static_cast<double (*)(double)>(&std::cos)), &libm),
+            0);
+  EXPECT_THAT(Module::Load(libm.dli_fname).status().message(),
               HasSubstr("not a kiln kernel library"));
+}
+
+// Restores the working directory a test changed.
+class ScopedChdir {
+ public:
+  explicit ScopedChdir(const std::filesystem::path& dir)
+      : previous_(std::filesystem::current_path()) {
+    std::filesystem::current_path(dir);
+  }
+  ~ScopedChdir() { std::filesystem::current_path(previous_); }
+
+ private:
+  const std::filesystem::path previous_;
+};
+
+TEST(ModuleTest, ABareFileNameIsTheFileInTheCurrentDirectory) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "bare_name";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(TestData("fake_kernels.so"), dir / "two.so",
+                             std::filesystem::copy_options::overwrite_existing);
+  ScopedChdir chdir(dir);
+  auto module = Module::Load("two.so");
+  ASSERT_TRUE(module.ok()) << module.status();
+  EXPECT_TRUE((*module)->GetFunction("square8").ok());
+  // Not a library of that name on the search path, which dlopen would take.
+  EXPECT_THAT(Module::Load("libm.so.6").status().message(), HasSubstr("cannot load kernels"));
 }
 
 }  // namespace

@@ -10,12 +10,17 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "glog/logging.h"
 
 namespace kiln::runtime {
@@ -71,15 +76,19 @@ inline void CpuRelax() {
 #endif
 }
 
-// Polls `done` for up to kSpinTime; true if it came true.
+// Polls `done` for up to kSpinTime (once when `spin` is false); true if it
+// came true. It yields now and then, so that a thread of another process
+// waiting for this core runs instead of the spinning.
 template <typename Predicate>
-bool SpinUntil(Predicate done) {
+bool SpinUntil(bool spin, Predicate done) {
+  if (!spin) return done();
   const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
   for (uint32_t i = 1;; ++i) {
     if (done()) return true;
     CpuRelax();
-    if (i % 64 == 0 && std::chrono::steady_clock::now() > deadline) {
-      return false;
+    if (i % 64 == 0) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      sched_yield();
     }
   }
 }
@@ -175,6 +184,7 @@ void ThreadPool::StartWorkers(int num_threads) {
   static std::once_flag register_fork_handler;
   std::call_once(register_fork_handler, [] { pthread_atfork(nullptr, nullptr, MarkForkedChild); });
   slots_ = std::make_unique<WorkerSlot[]>(num_threads);
+  spin_ = num_threads <= AvailableCores();
   const uint32_t generation = generation_.load(std::memory_order_relaxed);
   for (int index = 1; index < num_threads; ++index) {
     try {
@@ -207,7 +217,7 @@ void ThreadPool::WorkerLoop(int index, uint32_t seen_generation) {
     auto launched = [&] {
       return generation_.load(std::memory_order_acquire) != seen_generation;
     };
-    if (!SpinUntil(launched)) {
+    if (!SpinUntil(spin_, launched)) {
       // The launcher wakes sleepers only if it sees this count non-zero after
       // bumping the generation; both sides use sequentially consistent
       // operations, so either it sees us or we see its new generation.
@@ -252,10 +262,15 @@ void ThreadPool::RunTasks(int index) {
       if (!run(t)) return;
     }
   }
+  // Oversubscribed, an owner that has not started is waiting for a core,
+  // not merely late: all but the first task of its share is taken (the
+  // launch waits for it to wake anyway, and the first task keeps the split
+  // of the image stable across kernels).
+  const int64_t keep = spin_ ? chunk : 1;
   for (int k = 1; k < num_slots; ++k) {
     std::atomic<uint64_t>& share = slots_[(index + k) % num_slots].share;
     while (!failed_.load(std::memory_order_relaxed)) {
-      const std::optional<int64_t> t = TakeBack(share, chunk);
+      const std::optional<int64_t> t = TakeBack(share, keep);
       if (!t) break;
       if (!run(*t)) return;
     }
@@ -294,7 +309,7 @@ int32_t ThreadPool::ParallelFor(int64_t num_tasks, TaskFn fn, void* closure) {
   auto all_done = [&] {
     return pending_.load(std::memory_order_acquire) == 0;
   };
-  if (!SpinUntil(all_done)) {
+  if (!SpinUntil(spin_, all_done)) {
     launcher_sleeping_.store(1);
     for (uint32_t left; (left = pending_.load()) != 0;) {
       FutexWait(&pending_, left);
@@ -321,19 +336,104 @@ int DefaultNumThreads() {
   if (const char* env = std::getenv("KILN_NUM_THREADS"); env != nullptr) {
     int n = 0;
     if (absl::SimpleAtoi(env, &n) && n >= 1 && n <= ThreadPool::kMaxThreads) {
+      if (const int cores = AvailableCores(); n > cores) {
+        // Once: the pool and the native target both ask.
+        static std::once_flag warned;
+        std::call_once(warned, [&] {
+          LOG(WARNING) << "warning: KILN_NUM_THREADS=" << n << " is more than the " << cores
+                       << " cores this process may use; threads will take turns and kernels "
+                          "run slower than with "
+                       << cores;
+        });
+      }
       return n;
     }
     LOG(WARNING) << "ignoring KILN_NUM_THREADS=\"" << env
                  << "\": expected a thread count in [1, "
                  << ThreadPool::kMaxThreads << "]";
   }
+  return std::clamp(AvailableCores(), 1, ThreadPool::kMaxThreads);
+}
+
+namespace {
+
+std::optional<std::string> ReadSmallFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The quota set in cgroup directory `dir`, in cores rounded up.
+std::optional<int> QuotaOfDirectory(const std::string& dir) {
+  int64_t quota = -1, period = 0;
+  if (std::optional<std::string> max = ReadSmallFile(dir + "/cpu.max")) {
+    // "max 100000" (unlimited) or "150000 100000".
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(absl::StripAsciiWhitespace(*max), ' ', absl::SkipEmpty());
+    if (fields.size() != 2 || !absl::SimpleAtoi(fields[0], &quota) ||
+        !absl::SimpleAtoi(fields[1], &period)) {
+      return std::nullopt;
+    }
+  } else {
+    std::optional<std::string> q = ReadSmallFile(dir + "/cpu.cfs_quota_us");
+    std::optional<std::string> p = ReadSmallFile(dir + "/cpu.cfs_period_us");
+    if (!q || !p || !absl::SimpleAtoi(absl::StripAsciiWhitespace(*q), &quota) ||
+        !absl::SimpleAtoi(absl::StripAsciiWhitespace(*p), &period)) {
+      return std::nullopt;
+    }
+  }
+  if (quota <= 0 || period <= 0) return std::nullopt;
+  return static_cast<int>(std::min<int64_t>((quota + period - 1) / period, INT_MAX));
+}
+
+}  // namespace
+
+std::optional<int> CgroupCpuQuota(const std::string& proc_self_cgroup,
+                                  const std::string& cgroup_root) {
+  std::optional<int> tightest;
+  for (absl::string_view line : absl::StrSplit(proc_self_cgroup, '\n', absl::SkipEmpty())) {
+    // "0::/user.slice/x" (v2) or "4:cpu,cpuacct:/docker/x" (v1).
+    std::vector<absl::string_view> fields = absl::StrSplit(line, absl::MaxSplits(':', 2));
+    if (fields.size() != 3) continue;
+    std::vector<absl::string_view> controllers = absl::StrSplit(fields[1], ',');
+    const bool v2 = fields[1].empty();
+    if (!v2 && std::find(controllers.begin(), controllers.end(), "cpu") == controllers.end()) {
+      continue;
+    }
+    const std::vector<std::string> mounts =
+        v2 ? std::vector<std::string>{cgroup_root}
+           : std::vector<std::string>{cgroup_root + "/cpu", cgroup_root + "/cpu,cpuacct",
+                                      cgroup_root + "/" + std::string(fields[1])};
+    for (const std::string& mount : mounts) {
+      // A container sees its own cgroup at the mount's root even when the
+      // path names the host's, so every ancestor is looked at.
+      std::string path(absl::StripSuffix(fields[2], "/"));
+      for (;;) {
+        if (std::optional<int> quota = QuotaOfDirectory(mount + path)) {
+          tightest = tightest ? std::min(*tightest, *quota) : *quota;
+        }
+        if (path.empty()) break;
+        const size_t slash = path.rfind('/');
+        path.resize(slash == std::string::npos ? 0 : slash);
+      }
+    }
+  }
+  return tightest;
+}
+
+int AvailableCores() {
+  int cores = static_cast<int>(std::thread::hardware_concurrency());
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-    return std::clamp(CPU_COUNT(&set), 1, ThreadPool::kMaxThreads);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) cores = CPU_COUNT(&set);
+  if (std::optional<std::string> cgroup = ReadSmallFile("/proc/self/cgroup")) {
+    if (std::optional<int> quota = CgroupCpuQuota(*cgroup, "/sys/fs/cgroup")) {
+      cores = std::min(cores, *quota);
+    }
   }
-  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1,
-                    ThreadPool::kMaxThreads);
+  return std::max(cores, 1);
 }
 
 ThreadPool& GlobalThreadPool() {

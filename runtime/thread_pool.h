@@ -3,7 +3,10 @@
 // Dispatch is cheap because a launch is one atomic increment: idle workers
 // spin for a short while on a generation counter before they sleep on a
 // futex, so back-to-back kernels (a ResNet-50 inference launches ~100) find
-// them awake. Each thread owns a fixed contiguous share of every launch's
+// them awake. With more threads than the cores this process may use, no
+// thread spins: a spinning thread would hold a core that a thread with work
+// left needs, and every launch would wait for the scheduler to take it
+// away. Each thread owns a fixed contiguous share of every launch's
 // tasks: consecutive tasks of a kernel share their weights or input rows,
 // and the same thread handles the same part of the image in every kernel, so
 // activations stay in the cache of the core that produced them. A thread
@@ -16,6 +19,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -84,6 +89,10 @@ class ThreadPool {
   absl::Mutex launch_mu_;
   std::vector<std::thread> workers_ ABSL_GUARDED_BY(launch_mu_);
   std::atomic<int> num_threads_{1};
+  // Whether waiting threads spin before they sleep, and how many tasks of
+  // its share a thread keeps from the others (see RunTasks): both only when
+  // every thread can have a core of its own.
+  bool spin_ = true;
 
   // The current launch, written by the launcher before it bumps generation_.
   TaskFn fn_ = nullptr;
@@ -106,9 +115,22 @@ class ThreadPool {
 // DefaultNumThreads() threads.
 ThreadPool& GlobalThreadPool();
 
-// KILN_NUM_THREADS if set to a valid count, else the CPUs this process may
-// run on.
+// KILN_NUM_THREADS if set to a valid count (warned about when above
+// AvailableCores()), else AvailableCores().
 int DefaultNumThreads();
+
+// The cores this process may use: the CPUs of its affinity mask, fewer when
+// the CPU quota of its cgroup (or of a parent cgroup) allows less, rounded
+// up (a quota of 1.5 CPUs is 2).
+int AvailableCores();
+
+// The CPU quota, in cores rounded up, that the cgroup file system mounted at
+// `cgroup_root` sets for the process whose /proc/self/cgroup reads
+// `proc_self_cgroup`: the tightest of its cgroup and their parents, from
+// cpu.max (cgroup v2) or cpu.cfs_quota_us and cpu.cfs_period_us (v1, also
+// under cpu/ and cpu,cpuacct/). None when nothing limits it.
+std::optional<int> CgroupCpuQuota(const std::string& proc_self_cgroup,
+                                  const std::string& cgroup_root);
 
 }  // namespace kiln::runtime
 

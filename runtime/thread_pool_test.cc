@@ -5,9 +5,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -147,6 +151,96 @@ TEST(ThreadPoolTest, ResizeKeepsWorking) {
     return 0;
   }), 0);
   EXPECT_EQ(count.load(), 9);
+}
+
+// Far more threads than cores: waiting threads sleep instead of spinning,
+// and every task still runs exactly once, failures included.
+TEST(ThreadPoolTest, OversubscribedPoolsRunEveryTaskOnce) {
+  const int threads = 8 * AvailableCores() + 3;
+  ThreadPool pool(threads);
+  ASSERT_EQ(pool.num_threads(), threads);
+  for (int round = 0; round < 300; ++round) {
+    const int64_t n = round % 2 == 0 ? round % 97 + 1 : threads * 3 + round;
+    std::vector<std::atomic<int>> hits(n);
+    ASSERT_EQ(pool.ParallelFor(n, [&](int64_t t, int64_t) {
+      hits[t].fetch_add(1);
+      return 0;
+    }), 0);
+    for (int64_t t = 0; t < n; ++t) ASSERT_EQ(hits[t].load(), 1) << t << " of " << n;
+  }
+  EXPECT_EQ(pool.ParallelFor(500, [](int64_t t, int64_t) { return t == 7 || t == 400 ? 9 : 0; }),
+            9);
+  ASSERT_TRUE(pool.SetNumThreads(2 * threads).ok());
+  std::atomic<int64_t> sum{0};
+  ASSERT_EQ(pool.ParallelFor(1000, [&](int64_t t, int64_t) {
+    sum.fetch_add(t);
+    return 0;
+  }), 0);
+  EXPECT_EQ(sum.load(), 999 * 1000 / 2);
+}
+
+class CgroupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::string(std::getenv("TEST_TMPDIR")) + "/cgroup_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(root_);
+  }
+  void Write(const std::string& path, const std::string& text) {
+    std::filesystem::create_directories(std::filesystem::path(root_ + path).parent_path());
+    std::ofstream(root_ + path) << text;
+  }
+  std::string root_;
+};
+
+TEST_F(CgroupTest, V2QuotaIsTheTightestOfTheCgroupAndItsParents) {
+  Write("/kubepods/pod1/cpu.max", "150000 100000\n");  // 1.5 CPUs: 2 threads
+  Write("/kubepods/pod1/box/cpu.max", "max 100000\n");
+  Write("/cpu.max", "max 100000\n");
+  EXPECT_EQ(CgroupCpuQuota("0::/kubepods/pod1/box\n", root_), 2);
+  Write("/kubepods/cpu.max", "50000 100000\n");
+  EXPECT_EQ(CgroupCpuQuota("0::/kubepods/pod1/box\n", root_), 1);
+}
+
+TEST_F(CgroupTest, AContainerSeesItsCgroupAtTheRoot) {
+  Write("/cpu.max", "400000 100000");
+  EXPECT_EQ(CgroupCpuQuota("0::/docker/0123abcd\n", root_), 4);
+}
+
+TEST_F(CgroupTest, V1QuotaFromTheCpuController) {
+  Write("/cpu,cpuacct/docker/x/cpu.cfs_quota_us", "300000\n");
+  Write("/cpu,cpuacct/docker/x/cpu.cfs_period_us", "100000\n");
+  EXPECT_EQ(CgroupCpuQuota("12:memory:/docker/x\n4:cpu,cpuacct:/docker/x\n", root_), 3);
+}
+
+TEST_F(CgroupTest, NoQuotaWhenUnlimitedOrMissing) {
+  EXPECT_EQ(CgroupCpuQuota("0::/\n", root_), std::nullopt);
+  Write("/cpu.max", "max 100000\n");
+  EXPECT_EQ(CgroupCpuQuota("0::/\n", root_), std::nullopt);
+  Write("/cpu/cpu.cfs_quota_us", "-1\n");
+  Write("/cpu/cpu.cfs_period_us", "100000\n");
+  EXPECT_EQ(CgroupCpuQuota("3:cpu:/\n", root_), std::nullopt);
+  Write("/cpu.max", "garbage");
+  EXPECT_EQ(CgroupCpuQuota("0::/\n", root_), std::nullopt);
+}
+
+TEST(ThreadPoolTest, TheDefaultIsTheCoresThisProcessMayUse) {
+  unsetenv("KILN_NUM_THREADS");
+  EXPECT_GE(AvailableCores(), 1);
+  EXPECT_EQ(DefaultNumThreads(), AvailableCores());
+  setenv("KILN_NUM_THREADS", "1", 1);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(DefaultNumThreads(), 1);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr().find("more than"), std::string::npos);
+  // More than the cores is honoured, with a warning.
+  const std::string many = std::to_string(4 * AvailableCores() + 1);
+  setenv("KILN_NUM_THREADS", many.c_str(), 1);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(DefaultNumThreads(), 4 * AvailableCores() + 1);
+  EXPECT_NE(::testing::internal::GetCapturedStderr().find("KILN_NUM_THREADS=" + many +
+                                                          " is more than the"),
+            std::string::npos);
+  unsetenv("KILN_NUM_THREADS");
 }
 
 TEST(ThreadPoolTest, AForkedChildRunsTasksOnItsOwnThread) {

@@ -1,5 +1,10 @@
 #include "targets/target_parser.h"
 
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/cpu_features.h"
@@ -16,6 +21,31 @@ TEST(TargetParserTest, GenericLlvm) {
   EXPECT_EQ(t->mcpu, "x86-64");
   EXPECT_EQ(t->vector_lanes, 4);
   EXPECT_EQ(t->ToString(), "llvm");
+}
+
+TEST(TargetParserTest, Zen4AndZen5) {
+  for (const char* cpu : {"znver4", "znver5"}) {
+    auto t = ParseTarget(std::string("llvm -mcpu=") + cpu);
+    ASSERT_TRUE(t.ok()) << cpu << ": " << t.status();
+    EXPECT_EQ(t->mcpu, cpu);
+    EXPECT_EQ(t->vector_lanes, 16);
+    EXPECT_EQ(t->vector_registers, 32);
+    EXPECT_TRUE(t->has_fma);
+    EXPECT_THAT(t->mattr, HasSubstr("+avx512bf16"));
+    EXPECT_THAT(t->mattr, HasSubstr("+avx512vnni"));
+    // Every feature is one the loaders can check on the host.
+    for (absl::string_view f : absl::StrSplit(t->mattr, ',', absl::SkipEmpty())) {
+      absl::ConsumePrefix(&f, "+");
+      EXPECT_NE(std::find(runtime::KnownCpuFeatures().begin(), runtime::KnownCpuFeatures().end(),
+                          f),
+                runtime::KnownCpuFeatures().end())
+          << f;
+    }
+  }
+  auto zen5 = ParseTarget("llvm -mcpu=znver5");
+  ASSERT_TRUE(zen5.ok());
+  EXPECT_THAT(zen5->mattr, HasSubstr("+avxvnni"));
+  EXPECT_EQ(zen5->l1d_bytes, 48 * 1024);
 }
 
 TEST(TargetParserTest, SkylakeAvx512) {

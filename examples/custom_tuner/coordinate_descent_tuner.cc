@@ -3,8 +3,12 @@
 // It keeps a current best config and sweeps one knob at a time: every other
 // candidate of that knob, all other knobs held. A better result moves the
 // center there; when a whole round over the knobs finds nothing new, it
-// restarts from a random unmeasured config. Linking this library is all it
-// takes for CreateTuner("coordinate_descent", ...) to find it.
+// restarts from a random unmeasured config. Its parameter `radius` (kiln
+// tune --tuner_param=radius=N) limits a sweep to the N choices on either
+// side of the center's; 0, the default, sweeps the whole knob. Linking this
+// library (or loading it with kiln --plugin) is all it takes for
+// CreateTuner("coordinate_descent", ...) to find it.
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -12,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 #include "tuners/lazy_permutation.h"
 #include "tuners/tuner.h"
@@ -28,8 +33,8 @@ using tuning::TuningTask;
 
 class CoordinateDescentTuner : public Tuner {
  public:
-  CoordinateDescentTuner(const TuningTask& task, uint64_t seed)
-      : Tuner(task), rng_(seed), restarts_(task.space.size()) {}
+  CoordinateDescentTuner(const TuningTask& task, uint64_t seed, int64_t radius)
+      : Tuner(task), rng_(seed), radius_(radius), restarts_(task.space.size()) {}
 
  protected:
   absl::StatusOr<std::vector<Config>> Propose(int n) override {
@@ -77,6 +82,7 @@ class CoordinateDescentTuner : public Tuner {
     size_t k = next_knob_++ % knobs.size();
     bool any = false;
     for (int64_t c = 0; c < knobs[k].size(); ++c) {
+      if (radius_ > 0 && std::abs(c - (*center_)[k]) > radius_) continue;
       std::vector<int64_t> choices = *center_;
       choices[k] = c;
       absl::StatusOr<Config> neighbor = task().space.FromChoices(choices);
@@ -99,6 +105,7 @@ class CoordinateDescentTuner : public Tuner {
   }
 
   std::mt19937_64 rng_;
+  const int64_t radius_;
   tuners::LazyPermutation restarts_;
   std::optional<std::vector<int64_t>> center_;
   double center_score_ = 0;
@@ -111,9 +118,17 @@ class CoordinateDescentTuner : public Tuner {
 
 absl::StatusOr<std::unique_ptr<Tuner>> MakeCoordinateDescentTuner(
     const TuningTask& task, const TunerOptions& options) {
-  absl::Status known = options.CheckKnownParams("coordinate_descent", {});
+  // Reject unknown parameters, so that a typo is an error, not a no-op.
+  absl::Status known = options.CheckKnownParams("coordinate_descent", {"radius"});
   if (!known.ok()) return known;
-  return std::unique_ptr<Tuner>(new CoordinateDescentTuner(task, options.seed));
+  absl::StatusOr<int64_t> radius = options.IntParam("radius", 0);
+  if (!radius.ok()) return radius.status();
+  if (*radius < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("coordinate_descent: radius must be 0 (whole knob) or positive, got ",
+                     *radius));
+  }
+  return std::unique_ptr<Tuner>(new CoordinateDescentTuner(task, options.seed, *radius));
 }
 
 KILN_REGISTER(tuners::TunerRegistry(), "coordinate_descent",

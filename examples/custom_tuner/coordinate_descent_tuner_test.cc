@@ -67,5 +67,23 @@ TEST(CoordinateDescentTunerTest, VisitsASmallSpaceCompletely) {
   EXPECT_EQ(summary->stop_reason, tuners::StopReason::kSpaceExhausted);
 }
 
+TEST(CoordinateDescentTunerTest, RadiusIsItsOneParameter) {
+  std::unique_ptr<tuners::testing::SyntheticTask> synthetic =
+      tuners::testing::MakeConv2dLikeTask();
+  tuners::TunerOptions options;
+  options.params = {{"radius", "1"}};
+  EXPECT_TRUE(tuners::CreateTuner("coordinate_descent", synthetic->task, options).ok());
+  options.params = {{"radius", "-1"}};
+  EXPECT_THAT(tuners::CreateTuner("coordinate_descent", synthetic->task, options)
+                  .status()
+                  .message(),
+              ::testing::HasSubstr("radius must be"));
+  options.params = {{"radus", "1"}};
+  EXPECT_THAT(tuners::CreateTuner("coordinate_descent", synthetic->task, options)
+                  .status()
+                  .message(),
+              ::testing::HasSubstr("it takes: radius"));
+}
+
 }  // namespace
 }  // namespace kiln::examples

@@ -18,7 +18,7 @@ absl::StatusOr<std::vector<FusedStep>> FusedProgram(const Node& n) {
   if (!operands.ok()) return operands.status();
   std::vector<std::string> names = absl::StrSplit(*ops, ',');
   if (names.size() != arity->size()) {
-    return absl::InvalidArgumentError(absl::StrCat("fused node ", n.name, " is malformed"));
+    return absl::InvalidArgumentError(absl::StrCat(NodeLabel(n), " is malformed"));
   }
   std::vector<FusedStep> steps;
   size_t next = 0;
@@ -32,12 +32,12 @@ absl::StatusOr<std::vector<FusedStep>> FusedProgram(const Node& n) {
     }
     for (int64_t a = 0; a < (*arity)[s]; ++a) {
       if (next >= operands->size()) {
-        return absl::InvalidArgumentError(absl::StrCat("fused node ", n.name, " is malformed"));
+        return absl::InvalidArgumentError(absl::StrCat(NodeLabel(n), " is malformed"));
       }
       const int64_t o = (*operands)[next++];
       if (o < -static_cast<int64_t>(s) || o >= static_cast<int64_t>(n.inputs.size())) {
         return absl::InvalidArgumentError(
-            absl::StrCat("fused node ", n.name, " refers to operand ", o));
+            absl::StrCat(NodeLabel(n), " refers to operand ", o));
       }
       step.operands.push_back(o);
     }

@@ -15,12 +15,12 @@ absl::StatusOr<T> Get(const Node& node, const std::string& key, std::optional<T>
   auto it = node.attrs.find(key);
   if (it == node.attrs.end()) {
     if (def) return *def;
-    return absl::InvalidArgumentError(absl::StrCat("node '", node.name, "' (", node.op,
-                                                   ") needs attribute '", key, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(NodeLabel(node), " needs attribute '", key, "'"));
   }
   if (const T* v = std::get_if<T>(&it->second)) return *v;
-  return absl::InvalidArgumentError(absl::StrCat("attribute '", key, "' of node '", node.name,
-                                                 "' (", node.op, ") must be ", type_name));
+  return absl::InvalidArgumentError(
+      absl::StrCat("attribute '", key, "' of ", NodeLabel(node), " must be ", type_name));
 }
 
 std::string AttrToString(const AttrValue& v) {
@@ -34,6 +34,22 @@ std::string AttrToString(const AttrValue& v) {
 }
 
 }  // namespace
+
+std::string NodeLabel(const Node& node) {
+  if (node.name.empty()) return absl::StrCat("an unnamed ", node.op, " node");
+  return absl::StrCat("node '", node.name, "' (", node.op, ")");
+}
+
+std::string Graph::NodeLabel(int index) const {
+  const Node& node = nodes_[index];
+  if (!node.name.empty()) return graph::NodeLabel(node);
+  std::string label = absl::StrCat(node.op, " node #", index);
+  if (!node.outputs.empty() && node.outputs[0] >= 0 &&
+      node.outputs[0] < static_cast<int>(values_.size())) {
+    absl::StrAppend(&label, " (output '", values_[node.outputs[0]].name, "')");
+  }
+  return label;
+}
 
 std::string TensorType::ToString() const {
   return absl::StrCat(runtime::DTypeName(dtype), runtime::ShapeToString(shape));
@@ -95,23 +111,24 @@ absl::Status Graph::Verify() const {
   for (size_t v = 0; v < values_.size(); ++v) {
     if (values_[v].constant) defined[v] = true;
   }
-  for (const Node& node : nodes_) {
+  for (int index = 0; index < static_cast<int>(nodes_.size()); ++index) {
+    const Node& node = nodes_[index];
     for (int in : node.inputs) {
       if (in == -1) continue;
       if (in < 0 || in >= static_cast<int>(values_.size())) {
-        return absl::InternalError(absl::StrCat("node '", node.name, "' reads value id ", in,
+        return absl::InternalError(absl::StrCat(NodeLabel(index), " reads value id ", in,
                                                 " of ", values_.size()));
       }
       if (!defined[in]) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "node '", node.name, "' (", node.op, ") reads '", values_[in].name,
+            NodeLabel(index), " reads '", values_[in].name,
             "' before anything defines it (the graph is not in topological order, or the "
             "value is never produced)"));
       }
     }
     for (int out : node.outputs) {
       if (out < 0 || out >= static_cast<int>(values_.size())) {
-        return absl::InternalError(absl::StrCat("node '", node.name, "' writes value id ", out));
+        return absl::InternalError(absl::StrCat(NodeLabel(index), " writes value id ", out));
       }
       if (defined[out]) {
         return absl::InvalidArgumentError(
@@ -132,6 +149,19 @@ std::string Graph::ToString() const {
   std::string s;
   auto name = [&](int id) { return id < 0 ? std::string("_") : absl::StrCat("%", values_[id].name); };
   for (int id : inputs_) absl::StrAppend(&s, "input ", name(id), ": ", values_[id].type.ToString(), "\n");
+  std::vector<bool> used(values_.size(), false);
+  for (const Node& node : nodes_) {
+    for (int i : node.inputs) {
+      if (i >= 0) used[i] = true;
+    }
+  }
+  for (int o : outputs_) used[o] = true;
+  for (size_t id = 0; id < values_.size(); ++id) {
+    if (used[id] && values_[id].constant) {
+      absl::StrAppend(&s, "const ", name(static_cast<int>(id)), ": ",
+                      values_[id].type.ToString(), "\n");
+    }
+  }
   for (const Node& node : nodes_) {
     std::vector<std::string> outs, ins, attrs;
     for (int o : node.outputs) outs.push_back(absl::StrCat(name(o), ": ", values_[o].type.ToString()));

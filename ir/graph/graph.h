@@ -61,6 +61,11 @@ struct Node {
                                              std::optional<std::vector<double>> def = {}) const;
 };
 
+// How messages name a node: "node 'conv1' (conv)". Passes may leave the
+// nodes they create unnamed; without a graph to say more, such a node is
+// "an unnamed conv node".
+std::string NodeLabel(const Node& node);
+
 class Graph {
  public:
   int AddInput(std::string name, TensorType type);
@@ -82,7 +87,12 @@ class Graph {
   // Every input of every node is defined before it is used, ids are in
   // range, and each value has at most one producer.
   absl::Status Verify() const;
-  // One line per node: "%y: float32[1, 64, 56, 56] = conv(%x, %w) {strides=[1, 1]}".
+  // NodeLabel of nodes()[index], an unnamed node named by its place and
+  // its first output: "conv node #12 (output 'y')".
+  std::string NodeLabel(int index) const;
+
+  // A line per input and per constant the nodes use ("const %w: float32[64, 3, 7, 7]"),
+  // then one per node: "%y: float32[1, 64, 56, 56] = conv(%x, %w) {strides=[1, 1]}".
   std::string ToString() const;
 
  private:

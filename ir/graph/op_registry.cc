@@ -10,19 +10,20 @@ Registry<OpDef>& OpRegistry() {
 }
 
 absl::Status InferTypes(Graph& graph) {
-  for (const Node& node : graph.nodes()) {
+  for (int index = 0; index < static_cast<int>(graph.nodes().size()); ++index) {
+    const Node& node = graph.nodes()[index];
     auto def = OpRegistry().Find(node.op);
     if (!def.ok()) return def.status();
     std::vector<const TensorType*> in;
     for (int id : node.inputs) in.push_back(id < 0 ? nullptr : &graph.value(id).type);
     auto out = def->infer(node, in);
     if (!out.ok()) {
-      return absl::Status(out.status().code(), absl::StrCat("node '", node.name, "' (", node.op,
-                                                            "): ", out.status().message()));
+      return absl::Status(out.status().code(), absl::StrCat(graph.NodeLabel(index), ": ",
+                                                            out.status().message()));
     }
     if (out->size() != node.outputs.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("node '", node.name, "' (", node.op,
-                                                     ") has ", node.outputs.size(),
+      return absl::InvalidArgumentError(absl::StrCat(graph.NodeLabel(index), " has ",
+                                                     node.outputs.size(),
                                                      " outputs; the operator makes ",
                                                      out->size()));
     }
@@ -37,8 +38,8 @@ absl::StatusOr<std::vector<NDArray>> EvaluateNode(const Node& node,
   if (!def.ok()) return def.status();
   auto out = def->evaluate(node, inputs);
   if (!out.ok()) {
-    return absl::Status(out.status().code(), absl::StrCat("node '", node.name, "' (", node.op,
-                                                          "): ", out.status().message()));
+    return absl::Status(out.status().code(),
+                        absl::StrCat(NodeLabel(node), ": ", out.status().message()));
   }
   return out;
 }

@@ -1,6 +1,5 @@
 #include "ir/lower/lower.h"
 
-#include <cstdlib>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +10,7 @@
 #include "ir/lower/vectorize.h"
 #include "ir/printer.h"
 #include "ir/simplify.h"
+#include "runtime/env_flag.h"
 
 namespace kiln::ir {
 namespace {
@@ -39,7 +39,7 @@ absl::Status CheckLowered(const Stmt& s) {
 
 absl::StatusOr<LoweredFunc> Lower(const Schedule& schedule, const std::vector<Tensor>& args,
                                   const std::string& name, const LowerOptions& options) {
-  const bool dump_env = std::getenv("KILN_DUMP_LOWER") != nullptr;
+  const bool dump_env = runtime::EnvFlag("KILN_DUMP_LOWER");
   auto after = [&](const char* pass, const Stmt& s) {
     if (options.dump) options.dump(pass, s);
     if (dump_env) std::cerr << "---- " << name << " after " << pass << " ----\n" << ToString(s);

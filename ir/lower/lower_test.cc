@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <utility>
 #include <random>
@@ -367,6 +368,22 @@ TEST(LowerTest, BadPrimitivesAreErrorsNotCrashes) {
     auto f = Lower(s, {mm.a, mm.c}, "missing_b");
     EXPECT_THAT(f.status().message(), HasSubstr("tensor B is read"));
   }
+}
+
+// KILN_DUMP_LOWER=0 is off (any set value used to switch it on).
+TEST(LowerTest, DumpsLoopNestsOnlyForATrueValue) {
+  for (const char* value : {"0", "1"}) {
+    Tensor x = Placeholder("x", {4});
+    Tensor y = Compute("y", {4}, [&](const std::vector<Var>& i) { return Read(x, {i[0]}) + 1.0f; });
+    Schedule s({y});
+    setenv("KILN_DUMP_LOWER", value, 1);
+    ::testing::internal::CaptureStderr();
+    ASSERT_TRUE(Lower(s, {x, y}, "inc").ok());
+    const std::string dump = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(dump.find("---- inc after") != std::string::npos, std::string(value) == "1")
+        << value << ": " << dump;
+  }
+  unsetenv("KILN_DUMP_LOWER");
 }
 
 }  // namespace

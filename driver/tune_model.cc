@@ -56,7 +56,8 @@ absl::Status MeasureOnce(const tuners::GraphTask& t, const tuners::MeasureFuncti
 // Timing samples of `config` in the records (0 when it has no valid one).
 size_t Samples(const tuners::RecordStore& store, const tuners::GraphTask& t,
                const tuning::Config& config) {
-  const tuners::Record* r = store.Best().FindConfig(t.task, config);
+  const tuners::HistoryBest best = store.Best();
+  const tuners::Record* r = best.FindConfig(t.task, config);
   return r == nullptr ? 0 : r->result.costs.size();
 }
 
@@ -90,7 +91,8 @@ absl::Status Confirm(const tuners::GraphTask& t, const tuners::MeasureFunction& 
     if (auto st = MeasureOnce(t, measure, short_of, store); !st.ok()) return st;
   }
   for (int pick = 0; pick < kMaxLatePicks; ++pick) {
-    const tuners::Record* top = store.Best().Find(t.task);
+    const tuners::HistoryBest best = store.Best();
+    const tuners::Record* top = best.Find(t.task);
     if (top == nullptr || top->result.costs.size() >= confirmed) break;
     auto config = t.task.space.FromJson(top->config);
     if (!config.ok()) return config.status();

@@ -27,24 +27,6 @@ namespace kiln::passes {
 using Conv2dConfigChooser = std::function<ir::ops::Conv2dNCHWcConfig(
     const ir::ops::Conv2dWorkload&, int64_t input_block)>;
 
-// The workload of a 2-D conv node (conv or conv2d_nchwc) from its data's
-// NCHW shape, its output channels and kernel size, and its attributes.
-// Unimplemented for asymmetric padding, InvalidArgument when malformed.
-absl::StatusOr<ir::ops::Conv2dWorkload> Conv2dWorkloadOf(const graph::Node& conv,
-                                                         const std::vector<int64_t>& data_nchw,
-                                                         int64_t out_channels, int64_t kernel_h,
-                                                         int64_t kernel_w);
-
-// The bare workload of a graph conv node, or an error when the node is not
-// a 2-D, group-1 float convolution with constant weights and symmetric pads.
-absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkload(const graph::Graph& g,
-                                                                const graph::Node& conv);
-
-// The same with the data input's type given (its NCHW type, while the graph
-// may already hold it blocked).
-absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkloadOfInput(
-    const graph::Graph& g, const graph::Node& conv, const graph::TensorType& x);
-
 absl::Status ConvertToNCHWc(graph::Graph& g, const Conv2dConfigChooser& choose);
 
 }  // namespace kiln::passes

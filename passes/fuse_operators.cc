@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
+#include "ir/ops/elementwise_exprs.h"
 #include "passes/graph_edit.h"
 
 namespace kiln::passes {
@@ -105,7 +106,7 @@ absl::Status FuseElementwise(Graph& g) {
   std::vector<bool> removed(g.nodes().size(), false);
   for (size_t k = 0; k < g.nodes().size(); ++k) {
     Node& n = g.mutable_nodes()[k];
-    if (!graph::IsElementwiseOp(n.op) && n.op != "fused_elementwise") continue;
+    if (!ir::ops::IsFusableElementwise(n.op) && n.op != "fused_elementwise") continue;
     if (n.op != "fused_elementwise") {
       graph::FusedStep step{Node{"", n.op, {}, {}, n.attrs}, {}};
       for (size_t i = 0; i < n.inputs.size(); ++i) step.operands.push_back(i);

@@ -15,6 +15,7 @@ using UnaryFn = std::function<double(const Node&, double)>;
 
 OpDef Unary(UnaryFn fn) {
   OpDef def;
+  def.pattern = OpPattern::kElementwise;
   def.infer = [](const Node&, const std::vector<const TensorType*>& in)
       -> absl::StatusOr<std::vector<TensorType>> {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
@@ -41,6 +42,7 @@ double Attr(const Node& node, const char* key, double def) {
 OpDef Binary(std::function<double(double, double)> fn, bool compare = false,
              bool mixed_types = false) {
   OpDef def;
+  def.pattern = OpPattern::kBroadcast;
   def.infer = [compare, mixed_types](const Node&, const std::vector<const TensorType*>& in)
       -> absl::StatusOr<std::vector<TensorType>> {
     if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
@@ -130,6 +132,7 @@ KILN_REGISTER(OpRegistry(), "equal", "a == b",
 
 OpDef CastOp() {
   OpDef def;
+  def.pattern = OpPattern::kElementwise;
   def.infer = [](const Node& node, const std::vector<const TensorType*>& in)
       -> absl::StatusOr<std::vector<TensorType>> {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;

@@ -29,6 +29,7 @@ int64_t Flat(const std::vector<int64_t>& index, const std::vector<int64_t>& shap
 // ---- reshape: `shape` is final (the importer resolves 0 and -1) ----
 OpDef Reshape() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
     auto shape = n.Ints("shape");
@@ -52,6 +53,7 @@ KILN_REGISTER(OpRegistry(), "reshape", "same elements, new shape", Reshape());
 // ---- transpose ----
 OpDef Transpose() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   auto perm_of = [](const Node& n, size_t rank) -> absl::StatusOr<std::vector<int64_t>> {
     std::vector<int64_t> reversed;
     for (int64_t d = rank - 1; d >= 0; --d) reversed.push_back(d);
@@ -95,6 +97,7 @@ KILN_REGISTER(OpRegistry(), "transpose", "permutes axes", Transpose());
 // ---- concat ----
 OpDef Concat() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (in.empty() || !in[0]) return absl::InvalidArgumentError("needs inputs");
     auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
@@ -137,6 +140,7 @@ KILN_REGISTER(OpRegistry(), "concat", "joins along axis", Concat());
 // ---- slice: starts/ends/steps per axis, already clamped by the importer ----
 OpDef Slice() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   // Output extent per axis and the source index of output index 0.
   auto plan = [](const Node& n, const std::vector<int64_t>& shape)
       -> absl::StatusOr<std::pair<std::vector<int64_t>, std::vector<int64_t>>> {
@@ -183,6 +187,7 @@ KILN_REGISTER(OpRegistry(), "slice", "strided window", Slice());
 // ---- gather ----
 OpDef Gather() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
     if (in[1]->dtype != DType::kInt64 && in[1]->dtype != DType::kInt32) {
@@ -231,6 +236,7 @@ KILN_REGISTER(OpRegistry(), "gather", "takes entries along axis", Gather());
 // ---- split ----
 OpDef Split() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
     auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
@@ -277,6 +283,7 @@ KILN_REGISTER(OpRegistry(), "split", "cuts along axis", Split());
 // ---- pad: pads = [begin_0, ..., begin_n, end_0, ..., end_n] ----
 OpDef Pad() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
     auto pads = n.Ints("pads");

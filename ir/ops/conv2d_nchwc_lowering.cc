@@ -1,0 +1,50 @@
+// Lowering of conv2d_nchwc and conv2d_winograd_nchwc: the schedule comes
+// from the knobs the layout pass stored on the node.
+#include "absl/strings/str_cat.h"
+#include "ir/ops/conv2d_nchwc.h"
+#include "ir/ops/conv2d_node_workload.h"
+#include "ir/ops/lowering_registry.h"
+
+namespace kiln::ir::ops {
+namespace {
+
+// conv2d_nchwc, or conv2d_winograd_nchwc whose weight is
+// [alpha^2, OC/ob, C/ib, ib, ob] for a 3x3 kernel.
+absl::StatusOr<LoweredFunc> LowerConv2dNCHWc(const graph::Node& n, const NodeShapes& s,
+                                             const targets::Target&, const std::string& name) {
+  const auto& d = s.in[0];
+  const auto& k = s.in[1];
+  const bool winograd = n.op == "conv2d_winograd_nchwc";
+  auto w = winograd ? Conv2dWorkloadOf(n, {d[0], d[1] * d[4], d[2], d[3]}, k[1] * k[4], 3, 3)
+                    : Conv2dWorkloadOf(n, {d[0], d[1] * d[4], d[2], d[3]}, k[0] * k[5], k[2],
+                                       k[3]);
+  auto tile_ow = n.Int("tile_ow");
+  auto unroll_kw = n.Int("unroll_kw", 0);
+  auto oc_group = n.Int("oc_group", 1);
+  auto winograd_tile = n.Int("winograd_tile", 0);
+  auto activation = n.String("activation", "none");
+  if (!w.ok()) return w.status();
+  if (!tile_ow.ok() || !unroll_kw.ok() || !oc_group.ok() || !winograd_tile.ok() ||
+      !activation.ok() || (winograd && *winograd_tile == 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, " is malformed"));
+  }
+  w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
+  w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
+  w->activation = *activation == "relu" ? Activation::kRelu : Activation::kNone;
+  Conv2dNCHWcConfig c;
+  c.ic_bn = d[4];
+  c.oc_bn = winograd ? k[4] : k[5];
+  c.reg_n = *tile_ow;
+  c.unroll_kw = *unroll_kw != 0;
+  c.oc_group = *oc_group;
+  c.winograd_tile = winograd ? *winograd_tile : 0;
+  return BuildConv2dNCHWc(*w, c, name);
+}
+
+KILN_REGISTER(LoweringRegistry(), "conv2d_nchwc", "register-blocked direct convolution",
+              LowerConv2dNCHWc);
+KILN_REGISTER(LoweringRegistry(), "conv2d_winograd_nchwc", "Winograd convolution",
+              LowerConv2dNCHWc);
+
+}  // namespace
+}  // namespace kiln::ir::ops

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/attrs_nn.h"
 #include "ir/graph/attrs_reduce.h"
 #include "ir/graph/op_registry.h"
@@ -126,8 +127,7 @@ class NCHWcConverter {
                                           block ? absl::StrCat("nchw", block, "c") : "nchw");
     const int out = g_.AddValue(name, g_.value(value).type);
     Node t{name, "layout_transform", {value}, {out}, {}};
-    t.attrs["src_block"] = Block(value);
-    t.attrs["dst_block"] = block;
+    graph::LayoutTransformAttrs{Block(value), block}.Write(t);
     if (auto st = Emit(std::move(t)); !st.ok()) return st;
     block_[out] = block;
     converted_[{value, block}] = out;

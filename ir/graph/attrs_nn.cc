@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/ops_common.h"
 #include "ir/ops/window.h"
 
 namespace kiln::graph {
@@ -156,6 +157,23 @@ int64_t ConvTransposeAttrs::OutHeight(int64_t height, int64_t kernel_h) const {
 int64_t ConvTransposeAttrs::OutWidth(int64_t width, int64_t kernel_w) const {
   return ir::ops::TransposedWindowOutputSize(width, kernel_w, strides[1], dilations[1], pads[1],
                                              pads[3], output_padding[1]);
+}
+
+absl::StatusOr<SoftmaxAttrs> SoftmaxAttrs::Read(const Node& n) {
+  auto axis = ReadInt(n, "axis", -1);
+  auto flatten = ReadInt(n, "flatten", 0);
+  if (!axis.ok()) return axis.status();
+  if (!flatten.ok()) return flatten.status();
+  return SoftmaxAttrs{*axis, *flatten != 0};
+}
+
+void SoftmaxAttrs::Write(Node& n) const {
+  n.attrs["axis"] = axis;
+  n.attrs["flatten"] = static_cast<int64_t>(flatten);
+}
+
+absl::StatusOr<int64_t> SoftmaxAttrs::Axis(size_t rank) const {
+  return ops::NormalizeAxis(axis, static_cast<int64_t>(rank));
 }
 
 }  // namespace kiln::graph

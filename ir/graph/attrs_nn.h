@@ -1,7 +1,7 @@
-// Typed attributes of the windowed operators (convolutions, pooling): the
-// only code that reads their attribute strings, so each default and each
-// check exists once. Read() fails with a message naming the node and what
-// was expected; Write() stores the attributes back onto a node.
+// Typed attributes of the neural-network operators (convolutions, pooling,
+// softmax): the only code that reads their attribute strings, so each
+// default and each check exists once. Read() fails with a message naming the
+// node and what was expected; Write() stores the attributes back onto a node.
 #ifndef KILN_IR_GRAPH_ATTRS_NN_H_
 #define KILN_IR_GRAPH_ATTRS_NN_H_
 
@@ -61,6 +61,19 @@ struct ConvTransposeAttrs {
 
   int64_t OutHeight(int64_t height, int64_t kernel_h) const;
   int64_t OutWidth(int64_t width, int64_t kernel_w) const;
+};
+
+// softmax: over `axis`, or with `flatten` (opsets before 13) over all axes
+// from `axis` on.
+struct SoftmaxAttrs {
+  int64_t axis = -1;
+  bool flatten = false;
+
+  static absl::StatusOr<SoftmaxAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+
+  // The axis of a `rank`-D input, made non-negative.
+  absl::StatusOr<int64_t> Axis(size_t rank) const;
 };
 
 }  // namespace kiln::graph

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/attrs_nn.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
@@ -60,20 +61,24 @@ OpDef LayoutTransform() {
   def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto src = n.Int("src_block");
-    auto dst = n.Int("dst_block");
-    if (!src.ok()) return src.status();
-    if (!dst.ok()) return dst.status();
-    auto plain = PlainShape(in[0]->shape, *src);
+    auto a = LayoutTransformAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    auto plain = PlainShape(in[0]->shape, a->src_block);
     if (!plain.ok()) return plain.status();
-    auto out = ShapeInLayout(*plain, *dst);
+    auto out = ShapeInLayout(*plain, a->dst_block);
     if (!out.ok()) return out.status();
     return std::vector<TensorType>{{in[0]->dtype, *out}};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const int64_t src = *n.Int("src_block"), dst = *n.Int("dst_block");
-    const std::vector<int64_t> p = *PlainShape(in[0].shape(), src);
-    auto out = Allocate({in[0].dtype(), *ShapeInLayout(p, dst)});
+    auto a = LayoutTransformAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const int64_t src = a->src_block, dst = a->dst_block;
+    auto plain = PlainShape(in[0].shape(), src);
+    if (!plain.ok()) return plain.status();
+    const std::vector<int64_t>& p = *plain;
+    auto shape = ShapeInLayout(p, dst);
+    if (!shape.ok()) return shape.status();
+    auto out = Allocate({in[0].dtype(), *shape});
     if (!out.ok()) return out.status();
     for (int64_t b = 0; b < p[0]; ++b)
       for (int64_t c = 0; c < p[1]; ++c)

@@ -370,14 +370,20 @@ OpDef Softmax() {
   def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto axis = NormalizeAxis(*n.Int("axis", -1), in[0]->shape.size());
+    auto attrs = SoftmaxAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto axis = attrs->Axis(in[0]->shape.size());
     if (!axis.ok()) return axis.status();
     return std::vector<TensorType>{*in[0]};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& shape = in[0].shape();
-    const int64_t axis = *NormalizeAxis(*n.Int("axis", -1), shape.size());
-    const bool flatten = *n.Int("flatten", 0) != 0;
+    auto attrs = SoftmaxAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto normalized = attrs->Axis(shape.size());
+    if (!normalized.ok()) return normalized.status();
+    const int64_t axis = *normalized;
+    const bool flatten = attrs->flatten;
     int64_t outer = 1, len = 1, inner = 1;
     for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
       if (d < axis) outer *= shape[d];

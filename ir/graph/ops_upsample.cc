@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/attrs_nn.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
@@ -115,24 +116,24 @@ OpDef Resize() {
   def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto sizes = n.Ints("sizes");
-    auto scales = n.Floats("scales");
-    if (!sizes.ok()) return sizes.status();
-    if (!scales.ok()) return scales.status();
-    if (sizes->size() != in[0]->shape.size() || scales->size() != sizes->size()) {
+    auto a = ResizeAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    if (a->sizes.size() != in[0]->shape.size() || a->scales.size() != a->sizes.size()) {
       return absl::InvalidArgumentError("resize needs a size and a scale per axis");
     }
-    for (int64_t s : *sizes) {
+    for (int64_t s : a->sizes) {
       if (s < 1) return absl::InvalidArgumentError("resize to an empty tensor");
     }
-    return std::vector<TensorType>{{in[0]->dtype, *sizes}};
+    return std::vector<TensorType>{{in[0]->dtype, a->sizes}};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const std::vector<int64_t> sizes = *n.Ints("sizes");
-    const std::vector<double> scales = *n.Floats("scales");
-    const std::string mode = *n.String("mode", "nearest");
-    const std::string coord = *n.String("coordinate_transformation_mode", "half_pixel");
-    const std::string rounding = *n.String("nearest_mode", "round_prefer_floor");
+    auto a = ResizeAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const std::vector<int64_t>& sizes = a->sizes;
+    const std::vector<double>& scales = a->scales;
+    const std::string& mode = a->mode;
+    const std::string& coord = a->coordinate_mode;
+    const std::string& rounding = a->nearest_mode;
     const auto& shape = in[0].shape();
     auto out = Allocate({in[0].dtype(), sizes});
     if (!out.ok()) return out.status();

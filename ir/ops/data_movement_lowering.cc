@@ -1,6 +1,6 @@
 // Lowering of the operators that move elements without arithmetic on them:
 // transpose, concat, slice, pad, layout_transform and resize.
-#include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_data_movement.h"
 #include "ir/ops/data_movement.h"
 #include "ir/ops/lowering_registry.h"
 
@@ -9,72 +9,62 @@ namespace {
 
 using Lowered = absl::StatusOr<LoweredFunc>;
 
-absl::Status Malformed(const graph::Node& n) {
-  return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, " is malformed"));
-}
-
 Lowered LowerTranspose(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                        const std::string& name) {
-  std::vector<int64_t> reversed;
-  for (size_t d = s.in[0].size(); d-- > 0;) reversed.push_back(static_cast<int64_t>(d));
-  auto perm = n.Ints("perm", reversed);
+  auto attrs = graph::TransposeAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  auto perm = attrs->Perm(s.in[0].size());
   if (!perm.ok()) return perm.status();
   return BuildTranspose(s.in[0], *perm, t, name);
 }
 
 Lowered LowerConcat(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                     const std::string& name) {
-  auto axis = n.Int("axis", 0);
+  auto attrs = graph::ConcatAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  auto axis = attrs->Axis(s.out[0].size());
   if (!axis.ok()) return axis.status();
-  const int64_t rank = static_cast<int64_t>(s.out[0].size());
-  return BuildConcat(s.in, *axis < 0 ? *axis + rank : *axis, t, name);
+  return BuildConcat(s.in, *axis, t, name);
 }
 
 Lowered LowerSlice(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                    const std::string& name) {
-  auto starts = n.Ints("starts");
-  auto steps = n.Ints("steps");
-  if (!starts.ok() || !steps.ok()) return Malformed(n);
-  return BuildSlice(s.in[0], *starts, *steps, s.out[0], t, name);
+  auto attrs = graph::SliceAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  return BuildSlice(s.in[0], attrs->starts, attrs->steps, s.out[0], t, name);
 }
 
 Lowered LowerPad(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                  const std::string& name) {
-  auto pads = n.Ints("pads");
-  auto mode = n.String("mode", "constant");
-  auto value = n.Float("value", 0.0);
-  if (!pads.ok() || !mode.ok()) return Malformed(n);
-  const PadMode m = *mode == "edge"      ? PadMode::kEdge
-                    : *mode == "reflect" ? PadMode::kReflect
-                                         : PadMode::kConstant;
-  return BuildPad(s.in[0], *pads, m, static_cast<float>(value.ok() ? *value : 0.0), t, name);
+  auto attrs = graph::PadAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  const PadMode mode = attrs->mode == graph::PadAttrs::Mode::kEdge      ? PadMode::kEdge
+                       : attrs->mode == graph::PadAttrs::Mode::kReflect ? PadMode::kReflect
+                                                                        : PadMode::kConstant;
+  return BuildPad(s.in[0], attrs->pads, mode, static_cast<float>(attrs->value), t, name);
 }
 
 Lowered LowerLayoutTransform(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                              const std::string& name) {
-  auto src = n.Int("src_block");
-  auto dst = n.Int("dst_block");
-  if (!src.ok() || !dst.ok()) return Malformed(n);
+  auto attrs = graph::LayoutTransformAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
   const auto& x = s.in[0];
   const std::vector<int64_t> plain =
-      *src == 0 ? x : std::vector<int64_t>{x[0], x[1] * x[4], x[2], x[3]};
-  return BuildLayoutTransform(plain, *src, *dst, t, name);
+      attrs->src_block == 0 ? x : std::vector<int64_t>{x[0], x[1] * x[4], x[2], x[3]};
+  return BuildLayoutTransform(plain, attrs->src_block, attrs->dst_block, t, name);
 }
 
 Lowered LowerResize(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                     const std::string& name) {
+  auto attrs = graph::ResizeAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
   ResizeWorkload w;
   w.in_shape = s.in[0];
   w.out_shape = s.out[0];
-  auto scales = n.Floats("scales");
-  auto mode = n.String("mode", "nearest");
-  auto coord = n.String("coordinate_transformation_mode", "half_pixel");
-  auto rounding = n.String("nearest_mode", "round_prefer_floor");
-  if (!scales.ok() || !mode.ok() || !coord.ok() || !rounding.ok()) return Malformed(n);
-  w.scales = *scales;
-  w.mode = *mode;
-  w.coordinate_mode = *coord;
-  w.rounding = *rounding;
+  w.scales = attrs->scales;
+  w.mode = attrs->mode;
+  w.coordinate_mode = attrs->coordinate_mode;
+  w.rounding = attrs->nearest_mode;
   return BuildResize(w, t, name);
 }
 

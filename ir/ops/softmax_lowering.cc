@@ -1,6 +1,6 @@
 // Lowering of softmax over the innermost axis (or the flattened axes from
 // `axis` on).
-#include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_nn.h"
 #include "ir/ops/lowering_registry.h"
 #include "ir/ops/softmax.h"
 
@@ -10,14 +10,13 @@ namespace {
 absl::StatusOr<LoweredFunc> LowerSoftmax(const graph::Node& n, const NodeShapes& s,
                                          const targets::Target& t, const std::string& name) {
   const auto& x = s.in[0];
-  auto axis = n.Int("axis", -1);
-  auto flatten = n.Int("flatten", 0);
-  if (!axis.ok() || !flatten.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("softmax ", n.name, " is malformed"));
-  }
+  auto attrs = graph::SoftmaxAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  auto axis = attrs->Axis(x.size());
+  if (!axis.ok()) return axis.status();
   const int64_t rank = static_cast<int64_t>(x.size());
-  const int64_t a = *axis < 0 ? *axis + rank : *axis;
-  if (a != rank - 1 && *flatten == 0) return NoKernel(n, "softmax over an inner axis");
+  const int64_t a = *axis;
+  if (a != rank - 1 && !attrs->flatten) return NoKernel(n, "softmax over an inner axis");
   int64_t rows = 1, cols = 1;
   for (int64_t d = 0; d < rank; ++d) (d < a ? rows : cols) *= x[d];
   return BuildSoftmax(rows, cols, t, name);

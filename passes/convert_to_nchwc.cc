@@ -215,7 +215,7 @@ class NCHWcConverter {
     } else {
       conv.attrs["unroll_kw"] = static_cast<int64_t>(c.unroll_kw);
     }
-    conv.attrs["activation"] = std::string("none");
+    graph::ConvEpilogueAttrs{}.Write(conv);
     return KeepBlocked(std::move(conv), c.oc_bn);
   }
 

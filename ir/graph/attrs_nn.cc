@@ -37,6 +37,12 @@ absl::StatusOr<int64_t> ReadInt(const Node& n, const std::string& key, int64_t d
   return *v;
 }
 
+absl::StatusOr<double> ReadFloat(const Node& n, const std::string& key, double def) {
+  auto v = n.Float(key, def);
+  if (!v.ok()) return Malformed(n, v.status().message());
+  return *v;
+}
+
 // strides, dilations and pads of a 2-D window, read over the defaults held.
 absl::Status ReadWindow(const Node& n, std::vector<int64_t>& strides,
                         std::vector<int64_t>& dilations, std::vector<int64_t>& pads) {
@@ -174,6 +180,46 @@ void SoftmaxAttrs::Write(Node& n) const {
 
 absl::StatusOr<int64_t> SoftmaxAttrs::Axis(size_t rank) const {
   return ops::NormalizeAxis(axis, static_cast<int64_t>(rank));
+}
+
+absl::StatusOr<ConvEpilogueAttrs> ConvEpilogueAttrs::Read(const Node& n) {
+  auto activation = n.String("activation", "none");
+  if (!activation.ok()) return Malformed(n, activation.status().message());
+  if (*activation != "none" && *activation != "relu") {
+    return Malformed(n, absl::StrCat("activation '", *activation, "'; expected none or relu"));
+  }
+  return ConvEpilogueAttrs{*activation == "relu"};
+}
+
+void ConvEpilogueAttrs::Write(Node& n) const {
+  n.attrs["activation"] = std::string(relu ? "relu" : "none");
+}
+
+absl::StatusOr<BatchNormAttrs> BatchNormAttrs::Read(const Node& n) {
+  auto epsilon = ReadFloat(n, "epsilon", 1e-5);
+  if (!epsilon.ok()) return epsilon.status();
+  return BatchNormAttrs{*epsilon};
+}
+
+void BatchNormAttrs::Write(Node& n) const { n.attrs["epsilon"] = epsilon; }
+
+absl::StatusOr<GemmAttrs> GemmAttrs::Read(const Node& n) {
+  auto trans_a = ReadInt(n, "trans_a", 0);
+  auto trans_b = ReadInt(n, "trans_b", 0);
+  auto alpha = ReadFloat(n, "alpha", 1.0);
+  auto beta = ReadFloat(n, "beta", 1.0);
+  if (!trans_a.ok()) return trans_a.status();
+  if (!trans_b.ok()) return trans_b.status();
+  if (!alpha.ok()) return alpha.status();
+  if (!beta.ok()) return beta.status();
+  return GemmAttrs{*trans_a != 0, *trans_b != 0, *alpha, *beta};
+}
+
+void GemmAttrs::Write(Node& n) const {
+  n.attrs["trans_a"] = static_cast<int64_t>(trans_a);
+  n.attrs["trans_b"] = static_cast<int64_t>(trans_b);
+  n.attrs["alpha"] = alpha;
+  n.attrs["beta"] = beta;
 }
 
 }  // namespace kiln::graph

@@ -1,5 +1,5 @@
 // Typed attributes of the neural-network operators (convolutions, pooling,
-// softmax): the only code that reads their attribute strings, so each
+// softmax, batch_norm, gemm): the only code that reads their attribute strings, so each
 // default and each check exists once. Read() fails with a message naming the
 // node and what was expected; Write() stores the attributes back onto a node.
 #ifndef KILN_IR_GRAPH_ATTRS_NN_H_
@@ -74,6 +74,34 @@ struct SoftmaxAttrs {
 
   // The axis of a `rank`-D input, made non-negative.
   absl::StatusOr<int64_t> Axis(size_t rank) const;
+};
+
+// conv2d_nchwc and conv2d_winograd_nchwc: the activation fused into the
+// output ("none" or "relu").
+struct ConvEpilogueAttrs {
+  bool relu = false;
+
+  static absl::StatusOr<ConvEpilogueAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// batch_norm (inference).
+struct BatchNormAttrs {
+  double epsilon = 1e-5;
+
+  static absl::StatusOr<BatchNormAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// gemm: alpha * A' B' + beta * C, A' and B' transposed when asked.
+struct GemmAttrs {
+  bool trans_a = false;
+  bool trans_b = false;
+  double alpha = 1.0;
+  double beta = 1.0;
+
+  static absl::StatusOr<GemmAttrs> Read(const Node& n);
+  void Write(Node& n) const;
 };
 
 }  // namespace kiln::graph

@@ -159,7 +159,9 @@ OpDef Conv2dNCHWc() {
     const auto& d = in[0].shape();
     const auto& w = in[1].shape();
     const ConvGeometry g = *Geometry(n, d, w);
-    const bool relu = *n.String("activation", "none") == "relu";
+    auto epilogue = ConvEpilogueAttrs::Read(n);
+    if (!epilogue.ok()) return epilogue.status();
+    const bool relu = epilogue->relu;
     const int64_t ib = d[4], ob = w[5], icc = d[1];
     auto out = Allocate({DType::kFloat32, {d[0], w[0], g.oh, g.ow, ob}});
     if (!out.ok()) return out.status();
@@ -243,7 +245,9 @@ OpDef Conv2dWinogradNCHWc() {
     const auto& w = in[1].shape();
     const ir::ops::WinogradMatrices x = *WinogradOf(n, w);
     const ConvGeometry g = *WinogradGeometry(n, d);
-    const bool relu = *n.String("activation", "none") == "relu";
+    auto epilogue = ConvEpilogueAttrs::Read(n);
+    if (!epilogue.ok()) return epilogue.status();
+    const bool relu = epilogue->relu;
     const int64_t m = x.m, al = x.alpha, icc = d[1], ib = d[4], occ = w[1], ob = w[4];
     const int64_t ic = icc * ib, oc = occ * ob;
     auto out = Allocate({DType::kFloat32, {d[0], occ, g.oh, g.ow, ob}});

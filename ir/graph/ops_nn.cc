@@ -114,7 +114,9 @@ OpDef BatchNorm() {
     return std::vector<TensorType>{*in[0]};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const double eps = *n.Float("epsilon", 1e-5);
+    auto attrs = BatchNormAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const double eps = attrs->epsilon;
     auto out = Allocate({DType::kFloat32, in[0].shape()});
     if (!out.ok()) return out.status();
     const int64_t c = in[0].shape()[1];
@@ -326,7 +328,9 @@ OpDef Gemm() {
     if (in[0]->shape.size() != 2 || in[1]->shape.size() != 2) {
       return absl::InvalidArgumentError("gemm needs 2-D operands");
     }
-    const bool ta = *n.Int("trans_a", 0), tb = *n.Int("trans_b", 0);
+    auto attrs = GemmAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const bool ta = attrs->trans_a, tb = attrs->trans_b;
     const int64_t m = in[0]->shape[ta ? 1 : 0], k = in[0]->shape[ta ? 0 : 1];
     const int64_t k2 = in[1]->shape[tb ? 1 : 0], nn = in[1]->shape[tb ? 0 : 1];
     if (k != k2) return absl::InvalidArgumentError("inner dimensions differ");
@@ -339,8 +343,10 @@ OpDef Gemm() {
     return std::vector<TensorType>{{in[0]->dtype, {m, nn}}};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const bool ta = *n.Int("trans_a", 0), tb = *n.Int("trans_b", 0);
-    const double alpha = *n.Float("alpha", 1.0), beta = *n.Float("beta", 1.0);
+    auto attrs = GemmAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const bool ta = attrs->trans_a, tb = attrs->trans_b;
+    const double alpha = attrs->alpha, beta = attrs->beta;
     const auto& as = in[0].shape();
     const auto& bs = in[1].shape();
     const int64_t m = as[ta ? 1 : 0], k = as[ta ? 0 : 1], nn = bs[tb ? 0 : 1];

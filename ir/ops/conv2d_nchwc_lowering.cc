@@ -1,6 +1,7 @@
 // Lowering of conv2d_nchwc and conv2d_winograd_nchwc: the schedule comes
 // from the knobs the layout pass stored on the node.
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_nn.h"
 #include "ir/ops/conv2d_nchwc.h"
 #include "ir/ops/conv2d_node_workload.h"
 #include "ir/ops/lowering_registry.h"
@@ -22,15 +23,16 @@ absl::StatusOr<LoweredFunc> LowerConv2dNCHWc(const graph::Node& n, const NodeSha
   auto unroll_kw = n.Int("unroll_kw", 0);
   auto oc_group = n.Int("oc_group", 1);
   auto winograd_tile = n.Int("winograd_tile", 0);
-  auto activation = n.String("activation", "none");
+  auto epilogue = graph::ConvEpilogueAttrs::Read(n);
   if (!w.ok()) return w.status();
+  if (!epilogue.ok()) return epilogue.status();
   if (!tile_ow.ok() || !unroll_kw.ok() || !oc_group.ok() || !winograd_tile.ok() ||
-      !activation.ok() || (winograd && *winograd_tile == 0)) {
+      (winograd && *winograd_tile == 0)) {
     return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, " is malformed"));
   }
   w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
-  w->activation = *activation == "relu" ? Activation::kRelu : Activation::kNone;
+  w->activation = epilogue->relu ? Activation::kRelu : Activation::kNone;
   Conv2dNCHWcConfig c;
   c.ic_bn = d[4];
   c.oc_bn = winograd ? k[4] : k[5];

@@ -3,23 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attr_errors.h"
 #include "ir/graph/ops_common.h"
 
 namespace kiln::graph {
-namespace {
-
-// `value` or its error prefixed with the node it belongs to.
-template <typename T>
-absl::StatusOr<T> OfNode(const Node& n, absl::StatusOr<T> value) {
-  if (value.ok()) return value;
-  return absl::Status(value.status().code(),
-                      absl::StrCat(n.op, " ", n.name, ": ", value.status().message()));
-}
-
-}  // namespace
-
 absl::StatusOr<TransposeAttrs> TransposeAttrs::Read(const Node& n) {
-  auto perm = OfNode(n, n.Ints("perm", std::vector<int64_t>{}));
+  auto perm = n.Ints("perm", std::vector<int64_t>{});
   if (!perm.ok()) return perm.status();
   return TransposeAttrs{*perm};
 }
@@ -45,7 +34,7 @@ absl::StatusOr<std::vector<int64_t>> TransposeAttrs::Perm(size_t rank) const {
 }
 
 absl::StatusOr<ConcatAttrs> ConcatAttrs::Read(const Node& n) {
-  auto axis = OfNode(n, n.Int("axis", 0));
+  auto axis = n.Int("axis", 0);
   if (!axis.ok()) return axis.status();
   return ConcatAttrs{*axis};
 }
@@ -58,9 +47,9 @@ absl::StatusOr<int64_t> ConcatAttrs::Axis(size_t rank) const {
 
 absl::StatusOr<SliceAttrs> SliceAttrs::Read(const Node& n) {
   SliceAttrs a;
-  auto starts = OfNode(n, n.Ints("starts"));
-  auto ends = OfNode(n, n.Ints("ends"));
-  auto steps = OfNode(n, n.Ints("steps"));
+  auto starts = n.Ints("starts");
+  auto ends = n.Ints("ends");
+  auto steps = n.Ints("steps");
   for (const auto* s : {&starts, &ends, &steps}) {
     if (!s->ok()) return s->status();
   }
@@ -78,9 +67,9 @@ void SliceAttrs::Write(Node& n) const {
 
 absl::StatusOr<PadAttrs> PadAttrs::Read(const Node& n) {
   PadAttrs a;
-  auto pads = OfNode(n, n.Ints("pads"));
-  auto mode = OfNode(n, n.String("mode", "constant"));
-  auto value = OfNode(n, n.Float("value", 0.0));
+  auto pads = n.Ints("pads");
+  auto mode = n.String("mode", "constant");
+  auto value = n.Float("value", 0.0);
   if (!pads.ok()) return pads.status();
   if (!mode.ok()) return mode.status();
   if (!value.ok()) return value.status();
@@ -107,11 +96,11 @@ void PadAttrs::Write(Node& n) const {
 
 absl::StatusOr<ResizeAttrs> ResizeAttrs::Read(const Node& n) {
   ResizeAttrs a;
-  auto sizes = OfNode(n, n.Ints("sizes"));
-  auto scales = OfNode(n, n.Floats("scales"));
-  auto mode = OfNode(n, n.String("mode", a.mode));
-  auto coord = OfNode(n, n.String("coordinate_transformation_mode", a.coordinate_mode));
-  auto nearest = OfNode(n, n.String("nearest_mode", a.nearest_mode));
+  auto sizes = n.Ints("sizes");
+  auto scales = n.Floats("scales");
+  auto mode = n.String("mode", a.mode);
+  auto coord = n.String("coordinate_transformation_mode", a.coordinate_mode);
+  auto nearest = n.String("nearest_mode", a.nearest_mode);
   if (!sizes.ok()) return sizes.status();
   if (!scales.ok()) return scales.status();
   for (const auto* s : {&mode, &coord, &nearest}) {
@@ -134,13 +123,13 @@ void ResizeAttrs::Write(Node& n) const {
 }
 
 absl::StatusOr<LayoutTransformAttrs> LayoutTransformAttrs::Read(const Node& n) {
-  auto src = OfNode(n, n.Int("src_block"));
-  auto dst = OfNode(n, n.Int("dst_block"));
+  auto src = n.Int("src_block");
+  auto dst = n.Int("dst_block");
   if (!src.ok()) return src.status();
   if (!dst.ok()) return dst.status();
   if (*src < 0 || *dst < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, ": blocks ", *src, " -> ",
-                                                   *dst, "; expected 0 (plain) or positive"));
+    return AttrError(n, absl::StrCat("blocks ", *src, " -> ", *dst,
+                                     "; expected 0 (plain) or positive"));
   }
   return LayoutTransformAttrs{*src, *dst};
 }

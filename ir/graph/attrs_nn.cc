@@ -3,44 +3,29 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attr_errors.h"
 #include "ir/graph/ops_common.h"
 #include "ir/ops/window.h"
 
 namespace kiln::graph {
 namespace {
 
-absl::Status Malformed(const Node& n, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, ": ", what));
-}
-
 // `key` as `count` integers of at least `least`, `def` when absent.
 absl::StatusOr<std::vector<int64_t>> ReadInts(const Node& n, const std::string& key,
                                               std::vector<int64_t> def, size_t count,
                                               int64_t least) {
   auto v = n.Ints(key, std::move(def));
-  if (!v.ok()) return Malformed(n, v.status().message());
+  if (!v.ok()) return v.status();
   if (v->size() != count) {
-    return Malformed(n, absl::StrCat(key, " has ", v->size(), " values; expected ", count));
+    return AttrError(n, absl::StrCat(key, " has ", v->size(), " values; expected ", count));
   }
   for (int64_t x : *v) {
     if (x < least) {
-      return Malformed(n, absl::StrCat(key, " holds ", x, "; expected values of at least ",
+      return AttrError(n, absl::StrCat(key, " holds ", x, "; expected values of at least ",
                                        least));
     }
   }
   return *std::move(v);
-}
-
-absl::StatusOr<int64_t> ReadInt(const Node& n, const std::string& key, int64_t def) {
-  auto v = n.Int(key, def);
-  if (!v.ok()) return Malformed(n, v.status().message());
-  return *v;
-}
-
-absl::StatusOr<double> ReadFloat(const Node& n, const std::string& key, double def) {
-  auto v = n.Float(key, def);
-  if (!v.ok()) return Malformed(n, v.status().message());
-  return *v;
 }
 
 // strides, dilations and pads of a 2-D window, read over the defaults held.
@@ -59,9 +44,9 @@ absl::Status ReadWindow(const Node& n, std::vector<int64_t>& strides,
 }
 
 absl::StatusOr<int64_t> ReadGroup(const Node& n) {
-  auto group = ReadInt(n, "group", 1);
+  auto group = n.Int("group", 1);
   if (group.ok() && *group < 1) {
-    return Malformed(n, absl::StrCat("group ", *group, "; expected at least 1"));
+    return AttrError(n, absl::StrCat("group ", *group, "; expected at least 1"));
   }
   return group;
 }
@@ -97,17 +82,17 @@ int64_t Conv2dAttrs::OutWidth(int64_t width, int64_t kernel_w) const {
 absl::StatusOr<Pool2dAttrs> Pool2dAttrs::Read(const Node& n) {
   Pool2dAttrs a;
   auto kernel = n.Ints("kernel_shape");
-  if (!kernel.ok()) return Malformed(n, kernel.status().message());
+  if (!kernel.ok()) return kernel.status();
   if (kernel->size() != 2) {
     return absl::UnimplementedError(absl::StrCat(n.op, " ", n.name, ": ", kernel->size(),
                                                  "-D pooling; only 2-D is supported"));
   }
   for (int64_t k : *kernel) {
-    if (k < 1) return Malformed(n, absl::StrCat("kernel_shape holds ", k, "; expected >= 1"));
+    if (k < 1) return AttrError(n, absl::StrCat("kernel_shape holds ", k, "; expected >= 1"));
   }
   if (auto st = ReadWindow(n, a.strides, a.dilations, a.pads); !st.ok()) return st;
-  auto ceil = ReadInt(n, "ceil_mode", 0);
-  auto include_pad = ReadInt(n, "count_include_pad", 0);
+  auto ceil = n.Int("ceil_mode", 0);
+  auto include_pad = n.Int("count_include_pad", 0);
   if (!ceil.ok()) return ceil.status();
   if (!include_pad.ok()) return include_pad.status();
   a.kernel = *kernel;
@@ -166,8 +151,8 @@ int64_t ConvTransposeAttrs::OutWidth(int64_t width, int64_t kernel_w) const {
 }
 
 absl::StatusOr<SoftmaxAttrs> SoftmaxAttrs::Read(const Node& n) {
-  auto axis = ReadInt(n, "axis", -1);
-  auto flatten = ReadInt(n, "flatten", 0);
+  auto axis = n.Int("axis", -1);
+  auto flatten = n.Int("flatten", 0);
   if (!axis.ok()) return axis.status();
   if (!flatten.ok()) return flatten.status();
   return SoftmaxAttrs{*axis, *flatten != 0};
@@ -184,9 +169,9 @@ absl::StatusOr<int64_t> SoftmaxAttrs::Axis(size_t rank) const {
 
 absl::StatusOr<ConvEpilogueAttrs> ConvEpilogueAttrs::Read(const Node& n) {
   auto activation = n.String("activation", "none");
-  if (!activation.ok()) return Malformed(n, activation.status().message());
+  if (!activation.ok()) return activation.status();
   if (*activation != "none" && *activation != "relu") {
-    return Malformed(n, absl::StrCat("activation '", *activation, "'; expected none or relu"));
+    return AttrError(n, absl::StrCat("activation '", *activation, "'; expected none or relu"));
   }
   return ConvEpilogueAttrs{*activation == "relu"};
 }
@@ -196,7 +181,7 @@ void ConvEpilogueAttrs::Write(Node& n) const {
 }
 
 absl::StatusOr<BatchNormAttrs> BatchNormAttrs::Read(const Node& n) {
-  auto epsilon = ReadFloat(n, "epsilon", 1e-5);
+  auto epsilon = n.Float("epsilon", 1e-5);
   if (!epsilon.ok()) return epsilon.status();
   return BatchNormAttrs{*epsilon};
 }
@@ -204,10 +189,10 @@ absl::StatusOr<BatchNormAttrs> BatchNormAttrs::Read(const Node& n) {
 void BatchNormAttrs::Write(Node& n) const { n.attrs["epsilon"] = epsilon; }
 
 absl::StatusOr<GemmAttrs> GemmAttrs::Read(const Node& n) {
-  auto trans_a = ReadInt(n, "trans_a", 0);
-  auto trans_b = ReadInt(n, "trans_b", 0);
-  auto alpha = ReadFloat(n, "alpha", 1.0);
-  auto beta = ReadFloat(n, "beta", 1.0);
+  auto trans_a = n.Int("trans_a", 0);
+  auto trans_b = n.Int("trans_b", 0);
+  auto alpha = n.Float("alpha", 1.0);
+  auto beta = n.Float("beta", 1.0);
   if (!trans_a.ok()) return trans_a.status();
   if (!trans_b.ok()) return trans_b.status();
   if (!alpha.ok()) return alpha.status();

@@ -8,11 +8,8 @@ absl::StatusOr<ReduceAttrs> ReduceAttrs::Read(const Node& n) {
   ReduceAttrs a;
   auto axes = n.Ints("axes", std::vector<int64_t>{});
   auto keep = n.Int("keepdims", 1);
-  for (const absl::Status& st : {axes.status(), keep.status()}) {
-    if (!st.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(n.op, " ", n.name, ": ", st.message()));
-    }
-  }
+  if (!axes.ok()) return axes.status();
+  if (!keep.ok()) return keep.status();
   a.axes = *axes;
   a.keepdims = *keep != 0;
   return a;

@@ -1,17 +1,11 @@
 // Expressions of the activation functions.
+#include "ir/graph/attrs_activation.h"
 #include "ir/ops/elementwise_exprs.h"
 
 namespace kiln::ir::ops {
 namespace {
 
 using Result = absl::StatusOr<Expr>;
-
-// Attributes were checked when the graph was built; the default covers a
-// node made without them.
-float AttrFloat(const graph::Node& n, const char* key, double def) {
-  auto v = n.Float(key, def);
-  return static_cast<float>(v.ok() ? *v : def);
-}
 
 Result Relu(const graph::Node& n, const std::vector<Expr>& x) {
   if (auto st = ExpectOperands(n, x, 1); !st.ok()) return st;
@@ -25,22 +19,27 @@ Result Sigmoid(const graph::Node& n, const std::vector<Expr>& x) {
 
 Result LeakyRelu(const graph::Node& n, const std::vector<Expr>& x) {
   if (auto st = ExpectOperands(n, x, 1); !st.ok()) return st;
-  return Select(x[0] >= Expr(0.0f), x[0], x[0] * AttrFloat(n, "alpha", 0.01));
+  auto a = graph::LeakyReluAttrs::Read(n);
+  if (!a.ok()) return a.status();
+  return Select(x[0] >= Expr(0.0f), x[0], x[0] * static_cast<float>(a->alpha));
 }
 
-// Only the bounds the node has: an absent one does not clip.
 Result Clip(const graph::Node& n, const std::vector<Expr>& x) {
   if (auto st = ExpectOperands(n, x, 1); !st.ok()) return st;
+  auto a = graph::ClipAttrs::Read(n);
+  if (!a.ok()) return a.status();
   Expr v = x[0];
-  if (n.attrs.contains("min")) v = Max(v, Expr(AttrFloat(n, "min", 0)));
-  if (n.attrs.contains("max")) v = Min(v, Expr(AttrFloat(n, "max", 0)));
+  if (a->min) v = Max(v, Expr(static_cast<float>(*a->min)));
+  if (a->max) v = Min(v, Expr(static_cast<float>(*a->max)));
   return v;
 }
 
 Result HardSigmoid(const graph::Node& n, const std::vector<Expr>& x) {
   if (auto st = ExpectOperands(n, x, 1); !st.ok()) return st;
-  return Max(Expr(0.0f),
-             Min(Expr(1.0f), x[0] * AttrFloat(n, "alpha", 0.2) + AttrFloat(n, "beta", 0.5)));
+  auto a = graph::HardSigmoidAttrs::Read(n);
+  if (!a.ok()) return a.status();
+  return Max(Expr(0.0f), Min(Expr(1.0f), x[0] * static_cast<float>(a->alpha) +
+                                             static_cast<float>(a->beta)));
 }
 
 Result HardSwish(const graph::Node& n, const std::vector<Expr>& x) {

@@ -6,14 +6,14 @@
 namespace kiln::ir::ops {
 namespace {
 
-absl::StatusOr<LoweredFunc> LowerPool(const graph::Node& n, const NodeShapes& s,
+absl::StatusOr<LoweredFunc> LowerPool(PoolKind kind, const graph::Node& n, const NodeShapes& s,
                                       const targets::Target& t, const std::string& name) {
   const auto& x = s.in[0];
   auto a = graph::Pool2dAttrs::Read(n);
   if (!a.ok()) return NoKernel(n, "pooling other than 2-D");
   if (a->dilations[0] != 1 || a->dilations[1] != 1) return NoKernel(n, "dilated pooling");
   Pool2dWorkload w;
-  w.kind = n.op == "max_pool" ? PoolKind::kMax : PoolKind::kAverage;
+  w.kind = kind;
   w.batch = x[0];
   w.channel_chunks = x[1];
   w.height = x[2];
@@ -35,8 +35,13 @@ absl::StatusOr<LoweredFunc> LowerPool(const graph::Node& n, const NodeShapes& s,
   return BuildPool2d(w, t, name);
 }
 
-KILN_REGISTER(LoweringRegistry(), "max_pool", "2-D max pooling", LowerPool);
-KILN_REGISTER(LoweringRegistry(), "avg_pool", "2-D average pooling", LowerPool);
+LowerFn PoolOf(PoolKind kind) {
+  return [kind](const graph::Node& n, const NodeShapes& s, const targets::Target& t,
+                const std::string& name) { return LowerPool(kind, n, s, t, name); };
+}
+
+KILN_REGISTER(LoweringRegistry(), "max_pool", "2-D max pooling", PoolOf(PoolKind::kMax));
+KILN_REGISTER(LoweringRegistry(), "avg_pool", "2-D average pooling", PoolOf(PoolKind::kAverage));
 
 }  // namespace
 }  // namespace kiln::ir::ops

@@ -6,24 +6,25 @@
 namespace kiln::ir::ops {
 namespace {
 
-absl::StatusOr<LoweredFunc> LowerReduce(const graph::Node& n, const NodeShapes& s,
-                                        const targets::Target&, const std::string& name) {
+absl::StatusOr<LoweredFunc> LowerReduce(ReduceKind kind, const graph::Node& n,
+                                        const NodeShapes& s, const std::string& name) {
   const auto& x = s.in[0];
   auto a = graph::ReduceAttrs::Read(n);
   if (!a.ok()) return a.status();
   auto reduced = a->Reduced(x.size());
   if (!reduced.ok()) return NoKernel(n, "this axis");
-  const ReduceKind kind = n.op == "reduce_sum"    ? ReduceKind::kSum
-                          : n.op == "reduce_mean" ? ReduceKind::kMean
-                          : n.op == "reduce_min"  ? ReduceKind::kMin
-                                                  : ReduceKind::kMax;
   return BuildReduce(x, *reduced, a->keepdims, kind, name);
 }
 
-KILN_REGISTER(LoweringRegistry(), "reduce_sum", "sum over axes", LowerReduce);
-KILN_REGISTER(LoweringRegistry(), "reduce_mean", "mean over axes", LowerReduce);
-KILN_REGISTER(LoweringRegistry(), "reduce_max", "max over axes", LowerReduce);
-KILN_REGISTER(LoweringRegistry(), "reduce_min", "min over axes", LowerReduce);
+LowerFn ReduceOf(ReduceKind kind) {
+  return [kind](const graph::Node& n, const NodeShapes& s, const targets::Target&,
+                const std::string& name) { return LowerReduce(kind, n, s, name); };
+}
+
+KILN_REGISTER(LoweringRegistry(), "reduce_sum", "sum over axes", ReduceOf(ReduceKind::kSum));
+KILN_REGISTER(LoweringRegistry(), "reduce_mean", "mean over axes", ReduceOf(ReduceKind::kMean));
+KILN_REGISTER(LoweringRegistry(), "reduce_max", "max over axes", ReduceOf(ReduceKind::kMax));
+KILN_REGISTER(LoweringRegistry(), "reduce_min", "min over axes", ReduceOf(ReduceKind::kMin));
 
 }  // namespace
 }  // namespace kiln::ir::ops

@@ -1,6 +1,5 @@
 // Lowering of the convolutions that stay in NCHW: conv (grouped, dilated,
 // or not blocked) and conv_transpose.
-#include "absl/strings/str_cat.h"
 #include "ir/graph/attrs_nn.h"
 #include "ir/ops/conv2d_nchw.h"
 #include "ir/ops/conv2d_node_workload.h"

@@ -1,6 +1,5 @@
 // Lowering of fused_elementwise nodes, and of every operator with an
 // elementwise expression as a one-step chain (see FindLowering).
-#include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/ops/elementwise.h"
 #include "ir/ops/elementwise_exprs.h"

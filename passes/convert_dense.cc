@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_nn.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/dense.h"
 #include "ir/ops/dense_template.h"
@@ -46,15 +47,9 @@ absl::Status ConvertDense(Graph& g, const targets::Target& target,
     if (a.size() != 2 || b.size() != 2) continue;
     bool trans_b = false;
     if (n.op == "gemm") {
-      auto ta = n.Int("trans_a", 0);
-      auto tb = n.Int("trans_b", 0);
-      auto alpha = n.Float("alpha", 1.0);
-      auto beta = n.Float("beta", 1.0);
-      if (!ta.ok() || !tb.ok() || !alpha.ok() || !beta.ok() || *ta != 0 || *alpha != 1.0 ||
-          *beta != 1.0) {
-        continue;
-      }
-      trans_b = *tb != 0;
+      auto attrs = graph::GemmAttrs::Read(n);
+      if (!attrs.ok() || attrs->trans_a || attrs->alpha != 1.0 || attrs->beta != 1.0) continue;
+      trans_b = attrs->trans_b;
     }
     ir::ops::DenseWorkload w;
     w.m = a[0];

@@ -7,10 +7,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ir/graph/fused_elementwise.h"
+#include "ir/graph/attrs_data_movement.h"
+#include "ir/graph/attrs_nn.h"
+#include "ir/graph/attrs_reduce.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/conv2d_nchwc_template.h"
+#include "ir/ops/conv2d_node_workload.h"
 #include "ir/ops/conv2d_winograd.h"
+#include "ir/ops/elementwise_exprs.h"
 #include "ir/ops/layout.h"
 
 namespace kiln::passes {
@@ -19,6 +23,32 @@ namespace {
 using graph::Graph;
 using graph::Node;
 using graph::NDArray;
+
+// The bare workload of a graph conv node whose data has the NCHW type `x`
+// (the graph may hold it blocked by now), or FailedPrecondition when it is
+// not a 2-D, group-1 float convolution with constant weights and symmetric
+// pads.
+absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkload(const Graph& g, const Node& conv,
+                                                                const graph::TensorType& x) {
+  const auto not_blockable = [&](absl::string_view why) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("conv ", conv.name, " stays in NCHW: ", why));
+  };
+  if (conv.inputs.size() < 2) return not_blockable("not a convolution");
+  const graph::Value& weight = g.value(conv.inputs[1]);
+  if (x.shape.size() != 4 || x.dtype != runtime::DType::kFloat32) {
+    return not_blockable("not a 2-D float convolution");
+  }
+  if (!weight.constant) return not_blockable("its weights are not constant");
+  auto attrs = graph::Conv2dAttrs::Read(conv);
+  if (!attrs.ok()) return attrs.status();
+  if (attrs->group != 1) return not_blockable("grouped");
+  const auto& k = weight.type.shape;
+  auto w = ir::ops::Conv2dWorkloadOf(conv, x.shape, k[0], k[2], k[3]);
+  if (!w.ok()) return not_blockable(w.status().message());
+  if (auto st = ir::ops::ValidateConv2d(*w); !st.ok()) return st;
+  return w;
+}
 
 class NCHWcConverter {
  public:
@@ -32,16 +62,16 @@ class NCHWcConverter {
     g_.mutable_nodes().clear();
     for (Node& n : old) {
       absl::Status st = absl::OkStatus();
-      if (n.op == "conv" && PlainWorkload(n).ok()) {
-        st = ConvertConv(std::move(n));
-      } else if (graph::IsElementwiseOp(n.op)) {
+      auto workload = n.op == "conv" ? PlainWorkload(n) : absl::NotFoundError("not a conv");
+      if (workload.ok()) {
+        st = ConvertConv(std::move(n), *workload);
+      } else if (ir::ops::IsFusableElementwise(n.op)) {
         st = ConvertElementwise(std::move(n));
-      } else if ((n.op == "max_pool" || n.op == "avg_pool") && Block(n.inputs[0]) > 0) {
-        st = KeepBlocked(std::move(n), Block(n.inputs[0]));
-      } else if (IsSpatialReduction(n) && Block(n.inputs[0]) > 0) {
+      } else if (RunsBlocked(n) && Block(n.inputs[0]) > 0) {
         st = KeepBlocked(std::move(n), Block(n.inputs[0]));
       } else {
-        st = Emit(RequirePlain(std::move(n)));
+        auto plain = RequirePlain(std::move(n));
+        st = plain.ok() ? Emit(*std::move(plain)) : plain.status();
       }
       if (!st.ok()) return st;
     }
@@ -66,7 +96,7 @@ class NCHWcConverter {
   // The conv's workload from its input's NCHW type (which may be blocked by now).
   absl::StatusOr<ir::ops::Conv2dWorkload> PlainWorkload(const Node& conv) const {
     if (conv.inputs.empty() || conv.inputs[0] < 0) return absl::InvalidArgumentError("no data");
-    return BlockableConv2dWorkloadOfInput(g_, conv, plain_types_[conv.inputs[0]]);
+    return BlockableConv2dWorkload(g_, conv, plain_types_[conv.inputs[0]]);
   }
 
   absl::Status Emit(Node n) {
@@ -98,17 +128,19 @@ class NCHWcConverter {
                                           block ? absl::StrCat("nchw", block, "c") : "nchw");
     const int out = g_.AddValue(name, g_.value(value).type);
     Node t{name, "layout_transform", {value}, {out}, {}};
-    t.attrs["src_block"] = Block(value);
-    t.attrs["dst_block"] = block;
+    graph::LayoutTransformAttrs{Block(value), block}.Write(t);
     if (auto st = Emit(std::move(t)); !st.ok()) return st;
     block_[out] = block;
     converted_[{value, block}] = out;
     return out;
   }
 
-  Node RequirePlain(Node n) {
+  absl::StatusOr<Node> RequirePlain(Node n) {
     for (int& in : n.inputs) {
-      if (Block(in) > 0) in = *Transform(in, 0);
+      if (Block(in) == 0) continue;
+      auto plain = Transform(in, 0);
+      if (!plain.ok()) return plain.status();
+      in = *plain;
     }
     return n;
   }
@@ -120,20 +152,21 @@ class NCHWcConverter {
     return absl::OkStatus();
   }
 
-  static bool IsSpatialReduction(const Node& n) {
-    if (n.op != "reduce_mean" && n.op != "reduce_sum" && n.op != "reduce_max") return false;
-    auto axes = n.Ints("axes", std::vector<int64_t>{});
-    auto keep = n.Int("keepdims", 1);
-    if (!axes.ok() || !keep.ok() || *keep == 0 || axes->empty()) return false;
-    for (int64_t a : *axes) {
-      if (a != 2 && a != 3 && a != -1 && a != -2) return false;
+  // Operators computing each channel alone keep their input's blocks:
+  // pooling, and reductions over the spatial axes only.
+  static bool RunsBlocked(const Node& n) {
+    auto def = graph::OpRegistry().Find(n.op);
+    if (!def.ok()) return false;
+    if (def->pattern == graph::OpPattern::kReduction) {
+      auto attrs = graph::ReduceAttrs::Read(n);
+      return attrs.ok() && attrs->KeepsSpatialAxesOnly();
     }
-    return true;
+    return def->channelwise;
   }
 
-  absl::Status ConvertConv(Node n) {
-    const ir::ops::Conv2dWorkload w = *PlainWorkload(n);
-    const ir::ops::Conv2dBlocks blocks = ir::ops::GraphConv2dBlocks(w, target_, Block(n.inputs[0]));
+  absl::Status ConvertConv(Node n, const ir::ops::Conv2dWorkload& w) {
+    const ir::ops::Conv2dBlocks blocks =
+        ir::ops::GraphConv2dBlocks(w, target_, Block(n.inputs[0]));
     auto config = tuning::ChooseSchedule(schedules_, ir::ops::kConv2dNCHWcTemplate,
                                          ir::ops::Conv2dNCHWcTaskArgs(w, &blocks), target_);
     if (!config.ok()) return config.status();
@@ -174,12 +207,14 @@ class NCHWcConverter {
                                      *packed_array)},
               n.outputs, {}};
     if (n.inputs.size() > 2 && n.inputs[2] >= 0) conv.inputs.push_back(n.inputs[2]);
-    conv.attrs["strides"] = std::vector<int64_t>{w.stride_h, w.stride_w};
-    conv.attrs["pads"] = std::vector<int64_t>{w.pad_h, w.pad_w, w.pad_h, w.pad_w};
-    conv.attrs["dilations"] = std::vector<int64_t>{w.dilation_h, w.dilation_w};
+    graph::Conv2dAttrs attrs;
+    attrs.strides = {w.stride_h, w.stride_w};
+    attrs.pads = {w.pad_h, w.pad_w, w.pad_h, w.pad_w};
+    attrs.dilations = {w.dilation_h, w.dilation_w};
+    attrs.Write(conv);
     if (winograd) conv.attrs["winograd_tile"] = c.winograd_tile;
     conv.attrs[tuning::kScheduleAttr] = config->ToJson().Dump();
-    conv.attrs["activation"] = std::string("none");
+    graph::ConvEpilogueAttrs{}.Write(conv);
     return KeepBlocked(std::move(conv), c.oc_bn);
   }
 
@@ -232,7 +267,9 @@ class NCHWcConverter {
         return KeepBlocked(std::move(n), block);
       }
     }
-    return Emit(RequirePlain(std::move(n)));
+    auto plain = RequirePlain(std::move(n));
+    if (!plain.ok()) return plain.status();
+    return Emit(*std::move(plain));
   }
 
   Graph& g_;
@@ -244,66 +281,6 @@ class NCHWcConverter {
 };
 
 }  // namespace
-
-absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkload(const graph::Graph& g,
-                                                                const graph::Node& conv) {
-  if (conv.inputs.empty() || conv.inputs[0] < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("conv ", conv.name, " has no data input"));
-  }
-  return BlockableConv2dWorkloadOfInput(g, conv, g.value(conv.inputs[0]).type);
-}
-
-absl::StatusOr<ir::ops::Conv2dWorkload> Conv2dWorkloadOf(const graph::Node& conv,
-                                                         const std::vector<int64_t>& data_nchw,
-                                                         int64_t out_channels, int64_t kernel_h,
-                                                         int64_t kernel_w) {
-  auto pads = conv.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
-  auto strides = conv.Ints("strides", std::vector<int64_t>{1, 1});
-  auto dilations = conv.Ints("dilations", std::vector<int64_t>{1, 1});
-  if (!pads.ok() || !strides.ok() || !dilations.ok() || pads->size() != 4 ||
-      strides->size() != 2 || dilations->size() != 2 || data_nchw.size() != 4) {
-    return absl::InvalidArgumentError(absl::StrCat("conv ", conv.name, " is malformed"));
-  }
-  if ((*pads)[0] != (*pads)[2] || (*pads)[1] != (*pads)[3]) {
-    return absl::UnimplementedError(
-        absl::StrCat("conv ", conv.name, ": asymmetric padding is not supported"));
-  }
-  ir::ops::Conv2dWorkload w;
-  w.batch = data_nchw[0];
-  w.in_channels = data_nchw[1];
-  w.height = data_nchw[2];
-  w.width = data_nchw[3];
-  w.out_channels = out_channels;
-  w.kernel_h = kernel_h;
-  w.kernel_w = kernel_w;
-  w.stride_h = (*strides)[0];
-  w.stride_w = (*strides)[1];
-  w.pad_h = (*pads)[0];
-  w.pad_w = (*pads)[1];
-  w.dilation_h = (*dilations)[0];
-  w.dilation_w = (*dilations)[1];
-  return w;
-}
-
-absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkloadOfInput(
-    const graph::Graph& g, const graph::Node& conv, const graph::TensorType& x) {
-  const auto not_blockable = [&](absl::string_view why) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("conv ", conv.name, " stays in NCHW: ", why));
-  };
-  if (conv.op != "conv" || conv.inputs.size() < 2) return not_blockable("not a convolution");
-  const graph::Value& weight = g.value(conv.inputs[1]);
-  if (x.shape.size() != 4 || x.dtype != runtime::DType::kFloat32) {
-    return not_blockable("not a 2-D float convolution");
-  }
-  if (!weight.constant) return not_blockable("its weights are not constant");
-  if (*conv.Int("group", 1) != 1) return not_blockable("grouped");
-  const auto& k = weight.type.shape;
-  auto w = Conv2dWorkloadOf(conv, x.shape, k[0], k[2], k[3]);
-  if (!w.ok()) return not_blockable(w.status().message());
-  if (auto st = ir::ops::ValidateConv2d(*w); !st.ok()) return st;
-  return w;
-}
 
 absl::Status ConvertToNCHWc(graph::Graph& g, const targets::Target& target,
                             tuning::ScheduleContext* schedules) {

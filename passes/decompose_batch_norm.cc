@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_nn.h"
 
 namespace kiln::passes {
 
@@ -20,8 +21,9 @@ absl::Status DecomposeBatchNorm(graph::Graph& g) {
       nodes.push_back(std::move(bn));
       continue;
     }
-    auto eps = bn.Float("epsilon", 1e-5);
-    if (!eps.ok()) return eps.status();
+    auto attrs = graph::BatchNormAttrs::Read(bn);
+    if (!attrs.ok()) return attrs.status();
+    const double eps = attrs->epsilon;
     const int64_t c = x_shape[1];
     // [C, 1, ..., 1] broadcasts against [N, C, spatial...].
     std::vector<int64_t> shape(x_shape.size() - 1, 1);
@@ -35,7 +37,7 @@ absl::Status DecomposeBatchNorm(graph::Graph& g) {
     const float* mean = g.value(bn.inputs[3]).constant->data<float>();
     const float* var = g.value(bn.inputs[4]).constant->data<float>();
     for (int64_t i = 0; i < c; ++i) {
-      const double s = gamma[i] / std::sqrt(static_cast<double>(var[i]) + *eps);
+      const double s = gamma[i] / std::sqrt(static_cast<double>(var[i]) + eps);
       scale->data<float>()[i] = static_cast<float>(s);
       shift->data<float>()[i] = static_cast<float>(beta[i] - mean[i] * s);
     }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_nn.h"
 #include "passes/graph_edit.h"
 
 namespace kiln::passes {
@@ -37,8 +38,9 @@ absl::Status FoldBatchNorm(graph::Graph& g) {
     const bool has_bias = conv.inputs.size() > 2 && conv.inputs[2] >= 0;
     if (!params_constant || (has_bias && !IsFloatConstant(g, conv.inputs[2]))) continue;
 
-    auto eps = bn.Float("epsilon", 1e-5);
-    if (!eps.ok()) return eps.status();
+    auto attrs = graph::BatchNormAttrs::Read(bn);
+    if (!attrs.ok()) return attrs.status();
+    const double eps = attrs->epsilon;
     const graph::NDArray& w = *g.value(conv.inputs[1]).constant;
     const int64_t oc = w.shape()[0], per_oc = w.NumElements() / oc;
     auto new_w = w.Clone();
@@ -51,7 +53,7 @@ absl::Status FoldBatchNorm(graph::Graph& g) {
     const float* var = g.value(bn.inputs[4]).constant->data<float>();
     const float* bias = has_bias ? g.value(conv.inputs[2]).constant->data<float>() : nullptr;
     for (int64_t o = 0; o < oc; ++o) {
-      const double scale = gamma[o] / std::sqrt(static_cast<double>(var[o]) + *eps);
+      const double scale = gamma[o] / std::sqrt(static_cast<double>(var[o]) + eps);
       for (int64_t i = 0; i < per_oc; ++i) {
         new_w->data<float>()[o * per_oc + i] =
             static_cast<float>(w.data<float>()[o * per_oc + i] * scale);

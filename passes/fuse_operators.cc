@@ -3,8 +3,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_nn.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
+#include "ir/ops/elementwise_exprs.h"
 #include "passes/graph_edit.h"
 
 namespace kiln::passes {
@@ -55,11 +57,12 @@ absl::Status FuseConvEpilogue(Graph& g) {
       const int r = SoleReader(g, uses, out);
       if (r < 0) break;
       const Node& next = g.nodes()[r];
-      const bool relu_done = *conv.String("activation", "none") == "relu";
+      auto epilogue = graph::ConvEpilogueAttrs::Read(conv);
+      if (!epilogue.ok()) return epilogue.status();
       const bool has_residual = conv.inputs.size() > 3 && conv.inputs[3] >= 0;
-      if (relu_done) break;
+      if (epilogue->relu) break;
       if (next.op == "relu") {
-        conv.attrs["activation"] = std::string("relu");
+        graph::ConvEpilogueAttrs{true}.Write(conv);
       } else if (next.op == "add" && next.inputs.size() == 2) {
         const int other = next.inputs[0] == out ? next.inputs[1] : next.inputs[0];
         const auto& shape = g.value(out).type.shape;
@@ -105,7 +108,7 @@ absl::Status FuseElementwise(Graph& g) {
   std::vector<bool> removed(g.nodes().size(), false);
   for (size_t k = 0; k < g.nodes().size(); ++k) {
     Node& n = g.mutable_nodes()[k];
-    if (!graph::IsElementwiseOp(n.op) && n.op != "fused_elementwise") continue;
+    if (!ir::ops::IsFusableElementwise(n.op) && n.op != "fused_elementwise") continue;
     if (n.op != "fused_elementwise") {
       graph::FusedStep step{Node{"", n.op, {}, {}, n.attrs}, {}};
       for (size_t i = 0; i < n.inputs.size(); ++i) step.operands.push_back(i);

@@ -1,13 +1,11 @@
 #include "ir/graph/fused_elementwise.h"
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace kiln::graph {
-
 
 absl::StatusOr<std::vector<FusedStep>> FusedProgram(const Node& n) {
   auto ops = n.String("ops");
@@ -65,14 +63,6 @@ Node MakeFusedElementwise(std::string name, const std::vector<FusedStep>& steps,
   n.attrs["arity"] = arity;
   n.attrs["operands"] = operands;
   return n;
-}
-
-bool IsElementwiseOp(absl::string_view op) {
-  static const auto* ops = new absl::flat_hash_set<std::string>{
-      "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "neg", "abs", "reciprocal", "floor",
-      "ceil", "erf", "identity", "leaky_relu", "clip", "hard_sigmoid", "hard_swish", "add",
-      "sub", "mul", "div", "pow", "max", "min", "prelu"};
-  return ops->contains(op);
 }
 
 }  // namespace kiln::graph

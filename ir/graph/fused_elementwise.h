@@ -4,6 +4,7 @@
 // `arity` (operands per step) and `operands`, where an operand k >= 0 is the
 // node's input k and k < 0 is the result of step -k-1; attributes of step s
 // are stored under "s<s>.<name>". The last step's result is the output.
+// Which operators a step may be is ir::ops::IsFusableElementwise's answer.
 #ifndef KILN_IR_GRAPH_FUSED_ELEMENTWISE_H_
 #define KILN_IR_GRAPH_FUSED_ELEMENTWISE_H_
 
@@ -26,9 +27,6 @@ absl::StatusOr<std::vector<FusedStep>> FusedProgram(const Node& n);
 // A fused_elementwise node running `steps` over `inputs` into `output`.
 Node MakeFusedElementwise(std::string name, const std::vector<FusedStep>& steps,
                           std::vector<int> inputs, int output);
-
-// The operators a fused_elementwise step may be.
-bool IsElementwiseOp(absl::string_view op);
 
 }  // namespace kiln::graph
 

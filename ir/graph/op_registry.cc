@@ -9,6 +9,11 @@ Registry<OpDef>& OpRegistry() {
   return *registry;
 }
 
+OpPattern PatternOf(absl::string_view op) {
+  auto def = OpRegistry().Find(op);
+  return def.ok() ? def->pattern : OpPattern::kOpaque;
+}
+
 absl::Status InferTypes(Graph& graph) {
   for (int index = 0; index < static_cast<int>(graph.nodes().size()); ++index) {
     const Node& node = graph.nodes()[index];

@@ -1,9 +1,12 @@
-// What each graph operator means: its type inference and a plain reference
-// implementation. The reference implementations are the oracle compiled
-// models are checked against, and constant folding evaluates with them.
+// What each graph operator means: its type inference, a plain reference
+// implementation and its pattern. The reference implementations are the
+// oracle compiled models are checked against, and constant folding evaluates
+// with them.
 //
-// An operator is supported exactly when it is registered here; the importer
-// and the conformance test ask this registry, so there is no second list.
+// An operator is known exactly when it is registered here; the importer
+// asks this registry, and passes ask it for an operator's pattern instead of
+// keeping lists of names. Whether a known operator compiles is the lowering
+// registry's business (ir/ops/lowering_registry.h).
 #ifndef KILN_IR_GRAPH_OP_REGISTRY_H_
 #define KILN_IR_GRAPH_OP_REGISTRY_H_
 
@@ -16,7 +19,22 @@
 
 namespace kiln::graph {
 
+// How an operator's outputs depend on its inputs, as TVM's TOpPattern: what
+// fusion and layout passes may assume without knowing the operator.
+enum class OpPattern {
+  kElementwise,      // output element i from input element i
+  kBroadcast,        // elementwise after numpy broadcasting of the inputs
+  kInjective,        // each output element is one input element (shape ops)
+  kReduction,        // output elements fold input elements along axes
+  kOutEWiseFusable,  // conv-like: an elementwise epilogue fuses into the output
+  kOpaque,           // none of the above
+};
+
 struct OpDef {
+  OpPattern pattern = OpPattern::kOpaque;
+  // Computes each channel from the same channel alone, so it runs on
+  // NCHW[x]c tensors as it is (pooling).
+  bool channelwise = false;
   // Output types from input types (nullptr for omitted optional inputs).
   std::function<absl::StatusOr<std::vector<TensorType>>(
       const Node&, const std::vector<const TensorType*>&)>
@@ -27,6 +45,9 @@ struct OpDef {
 };
 
 Registry<OpDef>& OpRegistry();
+
+// The pattern of a registered operator; kOpaque for unknown ones.
+OpPattern PatternOf(absl::string_view op);
 
 // Infers the types of every node's outputs in order, overwriting them.
 absl::Status InferTypes(Graph& graph);

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_data_movement.h"
+#include "ir/graph/attrs_nn.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
@@ -56,22 +58,27 @@ int64_t OffsetInLayout(const std::vector<int64_t>& p, int64_t block, int64_t n, 
 
 OpDef LayoutTransform() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto src = n.Int("src_block");
-    auto dst = n.Int("dst_block");
-    if (!src.ok()) return src.status();
-    if (!dst.ok()) return dst.status();
-    auto plain = PlainShape(in[0]->shape, *src);
+    auto a = LayoutTransformAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    auto plain = PlainShape(in[0]->shape, a->src_block);
     if (!plain.ok()) return plain.status();
-    auto out = ShapeInLayout(*plain, *dst);
+    auto out = ShapeInLayout(*plain, a->dst_block);
     if (!out.ok()) return out.status();
     return std::vector<TensorType>{{in[0]->dtype, *out}};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const int64_t src = *n.Int("src_block"), dst = *n.Int("dst_block");
-    const std::vector<int64_t> p = *PlainShape(in[0].shape(), src);
-    auto out = Allocate({in[0].dtype(), *ShapeInLayout(p, dst)});
+    auto a = LayoutTransformAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const int64_t src = a->src_block, dst = a->dst_block;
+    auto plain = PlainShape(in[0].shape(), src);
+    if (!plain.ok()) return plain.status();
+    const std::vector<int64_t>& p = *plain;
+    auto shape = ShapeInLayout(p, dst);
+    if (!shape.ok()) return shape.status();
+    auto out = Allocate({in[0].dtype(), *shape});
     if (!out.ok()) return out.status();
     for (int64_t b = 0; b < p[0]; ++b)
       for (int64_t c = 0; c < p[1]; ++c)
@@ -95,22 +102,23 @@ struct ConvGeometry {
 
 absl::StatusOr<ConvGeometry> Geometry(const Node& n, const std::vector<int64_t>& data,
                                       const std::vector<int64_t>& weight) {
-  auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
-  auto pads = n.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
-  auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
-  for (const auto* st : {&strides, &pads, &dilations}) {
-    if (!st->ok()) return st->status();
+  auto a = Conv2dAttrs::Read(n);
+  if (!a.ok()) return a.status();
+  if (!a->symmetric_pads()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        n.op, " ", n.name, " takes symmetric pads [t, l, t, l], got [", a->pads[0], ", ",
+        a->pads[1], ", ", a->pads[2], ", ", a->pads[3], "]"));
   }
-  if (strides->size() != 2 || pads->size() != 4 || dilations->size() != 2 ||
-      (*pads)[0] != (*pads)[2] || (*pads)[1] != (*pads)[3]) {
-    return absl::InvalidArgumentError(
-        "conv2d_nchwc takes 2 strides, 2 dilations and symmetric pads [t, l, t, l]");
-  }
-  ConvGeometry g{weight[2], weight[3], (*strides)[0], (*strides)[1], (*pads)[0], (*pads)[1],
-                 (*dilations)[0], (*dilations)[1], 0, 0};
-  g.oh = (data[2] + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
-  g.ow = (data[3] + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
-  return g;
+  return ConvGeometry{weight[2],
+                      weight[3],
+                      a->strides[0],
+                      a->strides[1],
+                      a->pads[0],
+                      a->pads[1],
+                      a->dilations[0],
+                      a->dilations[1],
+                      a->OutHeight(data[2], weight[2]),
+                      a->OutWidth(data[3], weight[3])};
 }
 
 // `out` (a blocked conv's output) once the optional bias [OC] and residual
@@ -131,6 +139,7 @@ Result ConvOutputWithEpilogue(const Node& n, const Types& in, TensorType out) {
 
 OpDef Conv2dNCHWc() {
   OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 4); !st.ok()) return st;
     const auto& d = in[0]->shape;
@@ -150,7 +159,9 @@ OpDef Conv2dNCHWc() {
     const auto& d = in[0].shape();
     const auto& w = in[1].shape();
     const ConvGeometry g = *Geometry(n, d, w);
-    const bool relu = *n.String("activation", "none") == "relu";
+    auto epilogue = ConvEpilogueAttrs::Read(n);
+    if (!epilogue.ok()) return epilogue.status();
+    const bool relu = epilogue->relu;
     const int64_t ib = d[4], ob = w[5], icc = d[1];
     auto out = Allocate({DType::kFloat32, {d[0], w[0], g.oh, g.ow, ob}});
     if (!out.ok()) return out.status();
@@ -201,18 +212,18 @@ absl::StatusOr<ir::ops::WinogradMatrices> WinogradOf(const Node& n,
 }
 
 absl::StatusOr<ConvGeometry> WinogradGeometry(const Node& n, const std::vector<int64_t>& data) {
-  const auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
-  const auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
-  if (!dilations.ok() || !strides.ok() || *dilations != std::vector<int64_t>{1, 1} ||
-      *strides != std::vector<int64_t>{1, 1}) {
+  // The geometry of a 3x3 kernel (the weight's shape no longer says it).
+  auto g = Geometry(n, data, {0, 0, 3, 3});
+  if (!g.ok()) return g.status();
+  if (g->sh != 1 || g->sw != 1 || g->dh != 1 || g->dw != 1) {
     return absl::InvalidArgumentError("conv2d_winograd_nchwc takes stride 1 and dilation 1");
   }
-  // The geometry of a 3x3 kernel (the weight's shape no longer says it).
-  return Geometry(n, data, {0, 0, 3, 3});
+  return g;
 }
 
 OpDef Conv2dWinogradNCHWc() {
   OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 4); !st.ok()) return st;
     const auto& d = in[0]->shape;
@@ -234,7 +245,9 @@ OpDef Conv2dWinogradNCHWc() {
     const auto& w = in[1].shape();
     const ir::ops::WinogradMatrices x = *WinogradOf(n, w);
     const ConvGeometry g = *WinogradGeometry(n, d);
-    const bool relu = *n.String("activation", "none") == "relu";
+    auto epilogue = ConvEpilogueAttrs::Read(n);
+    if (!epilogue.ok()) return epilogue.status();
+    const bool relu = epilogue->relu;
     const int64_t m = x.m, al = x.alpha, icc = d[1], ib = d[4], occ = w[1], ob = w[4];
     const int64_t ic = icc * ib, oc = occ * ob;
     auto out = Allocate({DType::kFloat32, {d[0], occ, g.oh, g.ow, ob}});
@@ -294,6 +307,7 @@ OpDef Conv2dWinogradNCHWc() {
 // ---- dense: data [M, K], weight packed [N/bn, K, bn], optional bias [N] ----
 OpDef Dense() {
   OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node&, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
     const auto& d = in[0]->shape;
@@ -334,6 +348,7 @@ namespace {
 
 OpDef FusedElementwise() {
   OpDef def;
+  def.pattern = OpPattern::kBroadcast;
   def.infer = [](const Node& n, const Types& in) -> Result {
     auto steps = FusedProgram(n);
     if (!steps.ok()) return steps.status();

@@ -42,7 +42,8 @@ void ForEachIndex(const std::vector<int64_t>& shape, Fn fn) {
   }
 }
 
-// Requires exactly `n` inputs (or at least `min` and at most `n`).
+// Requires between `min` and `max` inputs (exactly `min` when they are
+// equal), the first `min` of them present.
 absl::Status ExpectInputs(const std::vector<const TensorType*>& in, size_t min, size_t max);
 
 }  // namespace kiln::graph::ops

@@ -5,35 +5,41 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_activation.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
 
 namespace kiln::graph::ops {
 namespace {
 
-using UnaryFn = std::function<double(const Node&, double)>;
+using ScalarFn = std::function<double(double)>;
+// The scalar function of a unary operator with attributes, bound to one
+// node's attributes (or their error).
+using BindFn = std::function<absl::StatusOr<ScalarFn>(const Node&)>;
 
-OpDef Unary(UnaryFn fn) {
+OpDef Unary(BindFn bind) {
   OpDef def;
-  def.infer = [](const Node&, const std::vector<const TensorType*>& in)
+  def.pattern = OpPattern::kElementwise;
+  def.infer = [bind](const Node& node, const std::vector<const TensorType*>& in)
       -> absl::StatusOr<std::vector<TensorType>> {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    if (auto fn = bind(node); !fn.ok()) return fn.status();
     return std::vector<TensorType>{*in[0]};
   };
-  def.evaluate = [fn](const Node& node, const std::vector<NDArray>& in)
+  def.evaluate = [bind](const Node& node, const std::vector<NDArray>& in)
       -> absl::StatusOr<std::vector<NDArray>> {
+    auto fn = bind(node);
+    if (!fn.ok()) return fn.status();
     auto out = Allocate({in[0].dtype(), in[0].shape()});
     if (!out.ok()) return out.status();
-    for (int64_t i = 0; i < in[0].NumElements(); ++i) Store(*out, i, fn(node, Load(in[0], i)));
+    for (int64_t i = 0; i < in[0].NumElements(); ++i) Store(*out, i, (*fn)(Load(in[0], i)));
     return std::vector<NDArray>{*out};
   };
   return def;
 }
 
-// Attribute read during evaluation; validated by the importer already.
-double Attr(const Node& node, const char* key, double def) {
-  auto v = node.Float(key, def);
-  return v.ok() ? *v : def;
+OpDef Unary(ScalarFn fn) {
+  return Unary([fn](const Node&) -> absl::StatusOr<ScalarFn> { return fn; });
 }
 
 // `mixed_types`: the operands may differ in type (Pow's exponent); the
@@ -41,6 +47,7 @@ double Attr(const Node& node, const char* key, double def) {
 OpDef Binary(std::function<double(double, double)> fn, bool compare = false,
              bool mixed_types = false) {
   OpDef def;
+  def.pattern = OpPattern::kBroadcast;
   def.infer = [compare, mixed_types](const Node&, const std::vector<const TensorType*>& in)
       -> absl::StatusOr<std::vector<TensorType>> {
     if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
@@ -72,46 +79,44 @@ OpDef Binary(std::function<double(double, double)> fn, bool compare = false,
 
 double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-KILN_REGISTER(OpRegistry(), "relu", "max(x, 0)",
-              Unary([](const Node&, double x) { return std::max(x, 0.0); }));
-KILN_REGISTER(OpRegistry(), "sigmoid", "1 / (1 + exp(-x))",
-              Unary([](const Node&, double x) { return Sigmoid(x); }));
-KILN_REGISTER(OpRegistry(), "tanh", "tanh(x)",
-              Unary([](const Node&, double x) { return std::tanh(x); }));
-KILN_REGISTER(OpRegistry(), "exp", "exp(x)",
-              Unary([](const Node&, double x) { return std::exp(x); }));
-KILN_REGISTER(OpRegistry(), "log", "log(x)",
-              Unary([](const Node&, double x) { return std::log(x); }));
-KILN_REGISTER(OpRegistry(), "sqrt", "sqrt(x)",
-              Unary([](const Node&, double x) { return std::sqrt(x); }));
-KILN_REGISTER(OpRegistry(), "neg", "-x", Unary([](const Node&, double x) { return -x; }));
-KILN_REGISTER(OpRegistry(), "abs", "|x|",
-              Unary([](const Node&, double x) { return std::fabs(x); }));
-KILN_REGISTER(OpRegistry(), "reciprocal", "1 / x",
-              Unary([](const Node&, double x) { return 1.0 / x; }));
-KILN_REGISTER(OpRegistry(), "floor", "floor(x)",
-              Unary([](const Node&, double x) { return std::floor(x); }));
-KILN_REGISTER(OpRegistry(), "ceil", "ceil(x)",
-              Unary([](const Node&, double x) { return std::ceil(x); }));
-KILN_REGISTER(OpRegistry(), "erf", "erf(x)",
-              Unary([](const Node&, double x) { return std::erf(x); }));
-KILN_REGISTER(OpRegistry(), "identity", "x", Unary([](const Node&, double x) { return x; }));
+KILN_REGISTER(OpRegistry(), "relu", "max(x, 0)", Unary([](double x) { return std::max(x, 0.0); }));
+KILN_REGISTER(OpRegistry(), "sigmoid", "1 / (1 + exp(-x))", Unary(Sigmoid));
+KILN_REGISTER(OpRegistry(), "tanh", "tanh(x)", Unary([](double x) { return std::tanh(x); }));
+KILN_REGISTER(OpRegistry(), "exp", "exp(x)", Unary([](double x) { return std::exp(x); }));
+KILN_REGISTER(OpRegistry(), "log", "log(x)", Unary([](double x) { return std::log(x); }));
+KILN_REGISTER(OpRegistry(), "sqrt", "sqrt(x)", Unary([](double x) { return std::sqrt(x); }));
+KILN_REGISTER(OpRegistry(), "neg", "-x", Unary([](double x) { return -x; }));
+KILN_REGISTER(OpRegistry(), "abs", "|x|", Unary([](double x) { return std::fabs(x); }));
+KILN_REGISTER(OpRegistry(), "reciprocal", "1 / x", Unary([](double x) { return 1.0 / x; }));
+KILN_REGISTER(OpRegistry(), "floor", "floor(x)", Unary([](double x) { return std::floor(x); }));
+KILN_REGISTER(OpRegistry(), "ceil", "ceil(x)", Unary([](double x) { return std::ceil(x); }));
+KILN_REGISTER(OpRegistry(), "erf", "erf(x)", Unary([](double x) { return std::erf(x); }));
+KILN_REGISTER(OpRegistry(), "identity", "x", Unary([](double x) { return x; }));
 KILN_REGISTER(OpRegistry(), "leaky_relu", "x if x >= 0 else alpha * x",
-              Unary([](const Node& n, double x) {
-                return x >= 0 ? x : Attr(n, "alpha", 0.01) * x;
+              Unary([](const Node& n) -> absl::StatusOr<ScalarFn> {
+                auto a = LeakyReluAttrs::Read(n);
+                if (!a.ok()) return a.status();
+                const double alpha = a->alpha;
+                return ScalarFn([alpha](double x) { return x >= 0 ? x : alpha * x; });
               }));
-KILN_REGISTER(OpRegistry(), "clip", "min(max(x, min), max)", Unary([](const Node& n, double x) {
-                return std::min(std::max(x, Attr(n, "min", -INFINITY)), Attr(n, "max", INFINITY));
+KILN_REGISTER(OpRegistry(), "clip", "min(max(x, min), max)",
+              Unary([](const Node& n) -> absl::StatusOr<ScalarFn> {
+                auto a = ClipAttrs::Read(n);
+                if (!a.ok()) return a.status();
+                const double lo = a->min.value_or(-INFINITY), hi = a->max.value_or(INFINITY);
+                return ScalarFn([lo, hi](double x) { return std::min(std::max(x, lo), hi); });
               }));
 KILN_REGISTER(OpRegistry(), "hard_sigmoid", "max(0, min(1, alpha * x + beta))",
-              Unary([](const Node& n, double x) {
-                return std::max(0.0,
-                                std::min(1.0, Attr(n, "alpha", 0.2) * x + Attr(n, "beta", 0.5)));
+              Unary([](const Node& n) -> absl::StatusOr<ScalarFn> {
+                auto a = HardSigmoidAttrs::Read(n);
+                if (!a.ok()) return a.status();
+                const double alpha = a->alpha, beta = a->beta;
+                return ScalarFn([alpha, beta](double x) {
+                  return std::max(0.0, std::min(1.0, alpha * x + beta));
+                });
               }));
 KILN_REGISTER(OpRegistry(), "hard_swish", "x * max(0, min(1, x / 6 + 0.5))",
-              Unary([](const Node&, double x) {
-                return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5));
-              }));
+              Unary([](double x) { return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5)); }));
 
 KILN_REGISTER(OpRegistry(), "add", "a + b", Binary([](double a, double b) { return a + b; }));
 KILN_REGISTER(OpRegistry(), "sub", "a - b", Binary([](double a, double b) { return a - b; }));
@@ -130,6 +135,7 @@ KILN_REGISTER(OpRegistry(), "equal", "a == b",
 
 OpDef CastOp() {
   OpDef def;
+  def.pattern = OpPattern::kElementwise;
   def.infer = [](const Node& node, const std::vector<const TensorType*>& in)
       -> absl::StatusOr<std::vector<TensorType>> {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;

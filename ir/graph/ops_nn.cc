@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_nn.h"
+#include "ir/graph/attrs_reduce.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
 
@@ -28,57 +30,26 @@ absl::Status Expect4d(const TensorType& t, const char* what) {
   return absl::OkStatus();
 }
 
-// Spatial window parameters shared by conv and pooling.
-struct Window {
-  int64_t kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
-};
-
-absl::StatusOr<Window> ReadWindow(const Node& n, int64_t kh, int64_t kw) {
-  Window w{kh, kw, 1, 1, 1, 1, 0, 0, 0, 0};
-  auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
-  auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
-  auto pads = n.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
-  for (const auto* s : {&strides, &dilations, &pads}) {
-    if (!s->ok()) return s->status();
-  }
-  if (strides->size() != 2 || dilations->size() != 2 || pads->size() != 4) {
-    return absl::InvalidArgumentError("strides/dilations need 2 values and pads 4");
-  }
-  w.sh = (*strides)[0], w.sw = (*strides)[1], w.dh = (*dilations)[0], w.dw = (*dilations)[1];
-  w.pt = (*pads)[0], w.pl = (*pads)[1], w.pb = (*pads)[2], w.pr = (*pads)[3];
-  if (w.sh < 1 || w.sw < 1 || w.dh < 1 || w.dw < 1 || w.pt < 0 || w.pl < 0 || w.pb < 0 || w.pr < 0) {
-    return absl::InvalidArgumentError("strides and dilations must be positive, pads non-negative");
-  }
-  return w;
-}
-
-int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1, bool ceil) {
-  const int64_t span = in + p0 + p1 - d * (k - 1) - 1;
-  int64_t out = (ceil ? (span + s - 1) / s : span / s) + 1;
-  if (ceil && (out - 1) * s >= in + p0) --out;
-  return out;
-}
-
 // ---- conv ----
 OpDef Conv() {
   OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
     if (auto st = Expect4d(*in[0], "conv input"); !st.ok()) return st;
     if (auto st = Expect4d(*in[1], "conv weight"); !st.ok()) return st;
-    auto group = n.Int("group", 1);
-    if (!group.ok()) return group.status();
+    auto attrs = Conv2dAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const int64_t group = attrs->group;
     const auto& x = in[0]->shape;
     const auto& w = in[1]->shape;
-    if (*group < 1 || x[1] % *group != 0 || w[0] % *group != 0 || w[1] * *group != x[1]) {
+    if (x[1] % group != 0 || w[0] % group != 0 || w[1] * group != x[1]) {
       return absl::InvalidArgumentError(absl::StrCat("input channels ", x[1], ", weight ",
                                                      runtime::ShapeToString(w), " and group ",
-                                                     *group, " do not agree"));
+                                                     group, " do not agree"));
     }
-    auto win = ReadWindow(n, w[2], w[3]);
-    if (!win.ok()) return win.status();
-    const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, false);
-    const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, false);
+    const int64_t oh = attrs->OutHeight(x[2], w[2]);
+    const int64_t ow = attrs->OutWidth(x[3], w[3]);
     if (oh < 1 || ow < 1) return absl::InvalidArgumentError("the output would be empty");
     if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{w[0]}) {
       return absl::InvalidArgumentError("the bias must have one value per output channel");
@@ -88,11 +59,11 @@ OpDef Conv() {
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& x = in[0].shape();
     const auto& w = in[1].shape();
-    const int64_t group = *n.Int("group", 1);
-    auto win = ReadWindow(n, w[2], w[3]);
-    if (!win.ok()) return win.status();
-    const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, false);
-    const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, false);
+    auto attrs = Conv2dAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const int64_t group = attrs->group;
+    const int64_t oh = attrs->OutHeight(x[2], w[2]);
+    const int64_t ow = attrs->OutWidth(x[3], w[3]);
     auto out = Allocate({DType::kFloat32, {x[0], w[0], oh, ow}});
     if (!out.ok()) return out.status();
     const float* xd = in[0].data<float>();
@@ -106,15 +77,16 @@ OpDef Conv() {
         float* plane = o + (b * w[0] + oc) * oh * ow;
         std::fill(plane, plane + oh * ow, bias ? in[2].data<float>()[oc] : 0.0f);
         for (int64_t c = 0; c < icg; ++c)
-          for (int64_t ky = 0; ky < win->kh; ++ky)
-            for (int64_t kx = 0; kx < win->kw; ++kx) {
-              const float wv = wd[((oc * icg + c) * win->kh + ky) * win->kw + kx];
+          for (int64_t ky = 0; ky < w[2]; ++ky)
+            for (int64_t kx = 0; kx < w[3]; ++kx) {
+              const float wv = wd[((oc * icg + c) * w[2] + ky) * w[3] + kx];
               const float* xp = xd + (b * x[1] + g * icg + c) * x[2] * x[3];
               for (int64_t y = 0; y < oh; ++y) {
-                const int64_t iy = y * win->sh + ky * win->dh - win->pt;
+                const int64_t iy = y * attrs->strides[0] + ky * attrs->dilations[0] - attrs->pads[0];
                 if (iy < 0 || iy >= x[2]) continue;
                 for (int64_t z = 0; z < ow; ++z) {
-                  const int64_t ix = z * win->sw + kx * win->dw - win->pl;
+                  const int64_t ix =
+                      z * attrs->strides[1] + kx * attrs->dilations[1] - attrs->pads[1];
                   if (ix < 0 || ix >= x[3]) continue;
                   plane[y * ow + z] += wv * xp[iy * x[3] + ix];
                 }
@@ -130,6 +102,7 @@ KILN_REGISTER(OpRegistry(), "conv", "2-D convolution, NCHW x OIHW", Conv());
 // ---- batch_norm (inference) ----
 OpDef BatchNorm() {
   OpDef def;
+  def.pattern = OpPattern::kBroadcast;
   def.infer = [](const Node&, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 5, 5); !st.ok()) return st;
     if (in[0]->shape.size() < 2) return absl::InvalidArgumentError("needs a channel axis");
@@ -141,7 +114,9 @@ OpDef BatchNorm() {
     return std::vector<TensorType>{*in[0]};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const double eps = *n.Float("epsilon", 1e-5);
+    auto attrs = BatchNormAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const double eps = attrs->epsilon;
     auto out = Allocate({DType::kFloat32, in[0].shape()});
     if (!out.ok()) return out.status();
     const int64_t c = in[0].shape()[1];
@@ -162,21 +137,19 @@ KILN_REGISTER(OpRegistry(), "batch_norm", "inference batch normalization", Batch
 // ---- pooling ----
 OpDef Pool(bool is_max) {
   OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
+  def.channelwise = true;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
     // 4-D NCHW, or 5-D NCHW[x]c: the windows slide over axes 2 and 3 either way.
     if (in[0]->shape.size() != 5) {
       if (auto st = Expect4d(*in[0], "pooling input"); !st.ok()) return st;
     }
-    auto kernel = n.Ints("kernel_shape");
-    if (!kernel.ok()) return kernel.status();
-    if (kernel->size() != 2) return absl::UnimplementedError("only 2-D pooling is supported");
-    auto win = ReadWindow(n, (*kernel)[0], (*kernel)[1]);
-    if (!win.ok()) return win.status();
-    const bool ceil = *n.Int("ceil_mode", 0) != 0;
+    auto attrs = Pool2dAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
     const auto& x = in[0]->shape;
-    const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, ceil);
-    const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, ceil);
+    const int64_t oh = attrs->OutHeight(x[2]);
+    const int64_t ow = attrs->OutWidth(x[3]);
     if (oh < 1 || ow < 1) return absl::InvalidArgumentError("the output would be empty");
     std::vector<int64_t> out = x;
     out[2] = oh;
@@ -184,14 +157,13 @@ OpDef Pool(bool is_max) {
     return std::vector<TensorType>{{in[0]->dtype, out}};
   };
   def.evaluate = [is_max](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const auto kernel = *n.Ints("kernel_shape");
-    auto win = ReadWindow(n, kernel[0], kernel[1]);
-    if (!win.ok()) return win.status();
-    const bool ceil = *n.Int("ceil_mode", 0) != 0;
-    const bool include_pad = *n.Int("count_include_pad", 0) != 0;
+    auto attrs = Pool2dAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const Pool2dAttrs& a = *attrs;
+    const bool include_pad = a.count_include_pad;
     const auto& x = in[0].shape();
-    const int64_t oh = OutSize(x[2], win->kh, win->sh, win->dh, win->pt, win->pb, ceil);
-    const int64_t ow = OutSize(x[3], win->kw, win->sw, win->dw, win->pl, win->pr, ceil);
+    const int64_t oh = a.OutHeight(x[2]);
+    const int64_t ow = a.OutWidth(x[3]);
     const int64_t block = x.size() == 5 ? x[4] : 1;
     std::vector<int64_t> out_shape = x;
     out_shape[2] = oh;
@@ -204,11 +176,11 @@ OpDef Pool(bool is_max) {
           for (int64_t j = 0; j < block; ++j) {
           double best = -std::numeric_limits<double>::infinity(), sum = 0;
           int64_t count = 0;
-          for (int64_t ky = 0; ky < win->kh; ++ky)
-            for (int64_t kx = 0; kx < win->kw; ++kx) {
-              const int64_t iy = y * win->sh + ky * win->dh - win->pt;
-              const int64_t ix = z * win->sw + kx * win->dw - win->pl;
-              const bool in_padded = iy < x[2] + win->pb && ix < x[3] + win->pr;
+          for (int64_t ky = 0; ky < a.kernel[0]; ++ky)
+            for (int64_t kx = 0; kx < a.kernel[1]; ++kx) {
+              const int64_t iy = y * a.strides[0] + ky * a.dilations[0] - a.pads[0];
+              const int64_t ix = z * a.strides[1] + kx * a.dilations[1] - a.pads[1];
+              const bool in_padded = iy < x[2] + a.pads[2] && ix < x[3] + a.pads[3];
               if (include_pad && in_padded) ++count;
               if (iy < 0 || iy >= x[2] || ix < 0 || ix >= x[3]) continue;
               if (!include_pad) ++count;
@@ -227,27 +199,18 @@ KILN_REGISTER(OpRegistry(), "max_pool", "2-D max pooling", Pool(true));
 KILN_REGISTER(OpRegistry(), "avg_pool", "2-D average pooling", Pool(false));
 
 // ---- reductions (also global pooling) ----
-absl::StatusOr<std::vector<bool>> ReducedAxes(const Node& n, size_t rank) {
-  auto axes = n.Ints("axes", std::vector<int64_t>{});
-  if (!axes.ok()) return axes.status();
-  std::vector<bool> reduced(rank, axes->empty());
-  for (int64_t a : *axes) {
-    auto axis = NormalizeAxis(a, rank);
-    if (!axis.ok()) return axis.status();
-    reduced[*axis] = true;
-  }
-  return reduced;
-}
-
 enum class Reduction { kSum, kMean, kMax, kMin };
 
 OpDef Reduce(Reduction kind) {
   OpDef def;
+  def.pattern = OpPattern::kReduction;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto reduced = ReducedAxes(n, in[0]->shape.size());
+    auto attrs = ReduceAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto reduced = attrs->Reduced(in[0]->shape.size());
     if (!reduced.ok()) return reduced.status();
-    const bool keep = *n.Int("keepdims", 1) != 0;
+    const bool keep = attrs->keepdims;
     std::vector<int64_t> shape;
     for (size_t d = 0; d < reduced->size(); ++d) {
       if (!(*reduced)[d]) shape.push_back(in[0]->shape[d]);
@@ -257,7 +220,9 @@ OpDef Reduce(Reduction kind) {
   };
   def.evaluate = [kind](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& shape = in[0].shape();
-    auto reduced = ReducedAxes(n, shape.size());
+    auto attrs = ReduceAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto reduced = attrs->Reduced(shape.size());
     if (!reduced.ok()) return reduced.status();
     std::vector<int64_t> kept_shape;
     int64_t count = 1;
@@ -281,7 +246,7 @@ OpDef Reduce(Reduction kind) {
                                          : acc[o] + v;
     });
     TensorType t{in[0].dtype(), {}};
-    const bool keep = *n.Int("keepdims", 1) != 0;
+    const bool keep = attrs->keepdims;
     for (size_t d = 0; d < shape.size(); ++d) {
       if (!(*reduced)[d] || keep) t.shape.push_back(kept_shape[d]);
     }
@@ -302,6 +267,7 @@ KILN_REGISTER(OpRegistry(), "reduce_min", "min over axes", Reduce(Reduction::kMi
 // ---- matrix products ----
 OpDef MatMul() {
   OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
   // numpy matmul: 1-D operands are promoted and the added axis removed.
   auto shapes = [](std::vector<int64_t> a, std::vector<int64_t> b)
       -> absl::StatusOr<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>>> {
@@ -356,12 +322,15 @@ KILN_REGISTER(OpRegistry(), "matmul", "numpy matmul", MatMul());
 
 OpDef Gemm() {
   OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
     if (in[0]->shape.size() != 2 || in[1]->shape.size() != 2) {
       return absl::InvalidArgumentError("gemm needs 2-D operands");
     }
-    const bool ta = *n.Int("trans_a", 0), tb = *n.Int("trans_b", 0);
+    auto attrs = GemmAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const bool ta = attrs->trans_a, tb = attrs->trans_b;
     const int64_t m = in[0]->shape[ta ? 1 : 0], k = in[0]->shape[ta ? 0 : 1];
     const int64_t k2 = in[1]->shape[tb ? 1 : 0], nn = in[1]->shape[tb ? 0 : 1];
     if (k != k2) return absl::InvalidArgumentError("inner dimensions differ");
@@ -374,8 +343,10 @@ OpDef Gemm() {
     return std::vector<TensorType>{{in[0]->dtype, {m, nn}}};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const bool ta = *n.Int("trans_a", 0), tb = *n.Int("trans_b", 0);
-    const double alpha = *n.Float("alpha", 1.0), beta = *n.Float("beta", 1.0);
+    auto attrs = GemmAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const bool ta = attrs->trans_a, tb = attrs->trans_b;
+    const double alpha = attrs->alpha, beta = attrs->beta;
     const auto& as = in[0].shape();
     const auto& bs = in[1].shape();
     const int64_t m = as[ta ? 1 : 0], k = as[ta ? 0 : 1], nn = bs[tb ? 0 : 1];
@@ -402,16 +373,23 @@ KILN_REGISTER(OpRegistry(), "gemm", "alpha * A' B' + beta * C", Gemm());
 // ---- softmax over the axes from `axis` on (legacy opsets) or one axis ----
 OpDef Softmax() {
   OpDef def;
+  def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto axis = NormalizeAxis(*n.Int("axis", -1), in[0]->shape.size());
+    auto attrs = SoftmaxAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto axis = attrs->Axis(in[0]->shape.size());
     if (!axis.ok()) return axis.status();
     return std::vector<TensorType>{*in[0]};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& shape = in[0].shape();
-    const int64_t axis = *NormalizeAxis(*n.Int("axis", -1), shape.size());
-    const bool flatten = *n.Int("flatten", 0) != 0;
+    auto attrs = SoftmaxAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto normalized = attrs->Axis(shape.size());
+    if (!normalized.ok()) return normalized.status();
+    const int64_t axis = *normalized;
+    const bool flatten = attrs->flatten;
     int64_t outer = 1, len = 1, inner = 1;
     for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
       if (d < axis) outer *= shape[d];

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
 
@@ -29,6 +30,7 @@ int64_t Flat(const std::vector<int64_t>& index, const std::vector<int64_t>& shap
 // ---- reshape: `shape` is final (the importer resolves 0 and -1) ----
 OpDef Reshape() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
     auto shape = n.Ints("shape");
@@ -52,19 +54,11 @@ KILN_REGISTER(OpRegistry(), "reshape", "same elements, new shape", Reshape());
 // ---- transpose ----
 OpDef Transpose() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   auto perm_of = [](const Node& n, size_t rank) -> absl::StatusOr<std::vector<int64_t>> {
-    std::vector<int64_t> reversed;
-    for (int64_t d = rank - 1; d >= 0; --d) reversed.push_back(d);
-    auto perm = n.Ints("perm", reversed);
-    if (!perm.ok()) return perm.status();
-    std::vector<int64_t> sorted = *perm;
-    std::sort(sorted.begin(), sorted.end());
-    for (size_t d = 0; d < sorted.size(); ++d) {
-      if (sorted.size() != rank || sorted[d] != static_cast<int64_t>(d)) {
-        return absl::InvalidArgumentError("perm is not a permutation of the axes");
-      }
-    }
-    return perm;
+    auto attrs = TransposeAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    return attrs->Perm(rank);
   };
   def.infer = [perm_of](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
@@ -95,9 +89,12 @@ KILN_REGISTER(OpRegistry(), "transpose", "permutes axes", Transpose());
 // ---- concat ----
 OpDef Concat() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (in.empty() || !in[0]) return absl::InvalidArgumentError("needs inputs");
-    auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
+    auto attrs = ConcatAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto axis = attrs->Axis(in[0]->shape.size());
     if (!axis.ok()) return axis.status();
     TensorType t = *in[0];
     for (size_t k = 1; k < in.size(); ++k) {
@@ -114,7 +111,11 @@ OpDef Concat() {
     return std::vector<TensorType>{t};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const int64_t axis = *NormalizeAxis(*n.Int("axis", 0), in[0].shape().size());
+    auto attrs = ConcatAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto normalized = attrs->Axis(in[0].shape().size());
+    if (!normalized.ok()) return normalized.status();
+    const int64_t axis = *normalized;
     std::vector<int64_t> shape = in[0].shape();
     for (size_t k = 1; k < in.size(); ++k) shape[axis] += in[k].shape()[axis];
     auto out = Allocate({in[0].dtype(), shape});
@@ -137,25 +138,24 @@ KILN_REGISTER(OpRegistry(), "concat", "joins along axis", Concat());
 // ---- slice: starts/ends/steps per axis, already clamped by the importer ----
 OpDef Slice() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   // Output extent per axis and the source index of output index 0.
   auto plan = [](const Node& n, const std::vector<int64_t>& shape)
       -> absl::StatusOr<std::pair<std::vector<int64_t>, std::vector<int64_t>>> {
-    auto starts = n.Ints("starts"), ends = n.Ints("ends"), steps = n.Ints("steps");
-    for (const auto* s : {&starts, &ends, &steps}) {
-      if (!s->ok()) return s->status();
-    }
-    if (starts->size() != shape.size() || ends->size() != shape.size() ||
-        steps->size() != shape.size()) {
+    auto a = SliceAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    if (a->starts.size() != shape.size() || a->ends.size() != shape.size() ||
+        a->steps.size() != shape.size()) {
       return absl::InvalidArgumentError("slice needs starts, ends and steps for every axis");
     }
     std::vector<int64_t> extent(shape.size());
     for (size_t d = 0; d < shape.size(); ++d) {
-      const int64_t s = (*starts)[d], e = (*ends)[d], st = (*steps)[d];
+      const int64_t s = a->starts[d], e = a->ends[d], st = a->steps[d];
       if (st == 0) return absl::InvalidArgumentError("slice step 0");
       extent[d] = st > 0 ? std::max<int64_t>(0, (e - s + st - 1) / st)
                          : std::max<int64_t>(0, (s - e - st - 1) / -st);
     }
-    return std::make_pair(extent, *starts);
+    return std::make_pair(extent, a->starts);
   };
   def.infer = [plan](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
@@ -166,7 +166,9 @@ OpDef Slice() {
   def.evaluate = [plan](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     auto p = plan(n, in[0].shape());
     if (!p.ok()) return p.status();
-    const auto steps = *n.Ints("steps");
+    auto a = SliceAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const std::vector<int64_t>& steps = a->steps;
     auto out = Allocate({in[0].dtype(), p->first});
     if (!out.ok()) return out.status();
     std::vector<int64_t> src(p->first.size());
@@ -183,6 +185,7 @@ KILN_REGISTER(OpRegistry(), "slice", "strided window", Slice());
 // ---- gather ----
 OpDef Gather() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
     if (in[1]->dtype != DType::kInt64 && in[1]->dtype != DType::kInt32) {
@@ -231,6 +234,7 @@ KILN_REGISTER(OpRegistry(), "gather", "takes entries along axis", Gather());
 // ---- split ----
 OpDef Split() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
     auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
@@ -277,31 +281,31 @@ KILN_REGISTER(OpRegistry(), "split", "cuts along axis", Split());
 // ---- pad: pads = [begin_0, ..., begin_n, end_0, ..., end_n] ----
 OpDef Pad() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto pads = n.Ints("pads");
-    if (!pads.ok()) return pads.status();
+    auto a = PadAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const std::vector<int64_t>& pads = a->pads;
     const size_t rank = in[0]->shape.size();
-    if (pads->size() != 2 * rank) return absl::InvalidArgumentError("pads needs 2 * rank values");
-    auto mode = n.String("mode", "constant");
-    if (!mode.ok()) return mode.status();
-    if (*mode != "constant" && *mode != "reflect" && *mode != "edge") {
-      return absl::UnimplementedError(absl::StrCat("pad mode '", *mode, "'"));
-    }
+    if (pads.size() != 2 * rank) return absl::InvalidArgumentError("pads needs 2 * rank values");
     TensorType t = *in[0];
     for (size_t d = 0; d < rank; ++d) {
-      t.shape[d] += (*pads)[d] + (*pads)[d + rank];
+      t.shape[d] += pads[d] + pads[d + rank];
       if (t.shape[d] < 0) return absl::InvalidArgumentError("negative padded size");
-      if (*mode == "reflect" && ((*pads)[d] >= in[0]->shape[d] || (*pads)[d + rank] >= in[0]->shape[d])) {
+      if (a->mode == PadAttrs::Mode::kReflect &&
+          (pads[d] >= in[0]->shape[d] || pads[d + rank] >= in[0]->shape[d])) {
         return absl::InvalidArgumentError("reflect padding must be smaller than the axis");
       }
     }
     return std::vector<TensorType>{t};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const auto pads = *n.Ints("pads");
-    const std::string mode = *n.String("mode", "constant");
-    const double value = *n.Float("value", 0.0);
+    auto a = PadAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const std::vector<int64_t>& pads = a->pads;
+    const PadAttrs::Mode mode = a->mode;
+    const double value = a->value;
     const auto& shape = in[0].shape();
     const size_t rank = shape.size();
     std::vector<int64_t> out_shape = shape;
@@ -314,8 +318,8 @@ OpDef Pad() {
       for (size_t d = 0; d < rank; ++d) {
         int64_t s = idx[d] - pads[d];
         if (s < 0 || s >= shape[d]) {
-          if (mode == "edge") s = std::clamp<int64_t>(s, 0, shape[d] - 1);
-          else if (mode == "reflect") s = s < 0 ? -s : 2 * (shape[d] - 1) - s;
+          if (mode == PadAttrs::Mode::kEdge) s = std::clamp<int64_t>(s, 0, shape[d] - 1);
+          else if (mode == PadAttrs::Mode::kReflect) s = s < 0 ? -s : 2 * (shape[d] - 1) - s;
           else inside = false;
         }
         src[d] = s;

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_data_movement.h"
+#include "ir/graph/attrs_nn.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
 
@@ -17,42 +19,14 @@ using Outputs = absl::StatusOr<std::vector<NDArray>>;
 
 // ---- conv_transpose: x [N, C, H, W], w [C, OC/group, KH, KW], bias [OC] ----
 
-struct TransposedGeometry {
-  std::vector<int64_t> strides, dilations, pads, output_padding;
-  int64_t group;
-};
-
-absl::StatusOr<TransposedGeometry> ReadGeometry(const Node& n) {
-  TransposedGeometry g;
-  auto strides = n.Ints("strides", std::vector<int64_t>{1, 1});
-  auto dilations = n.Ints("dilations", std::vector<int64_t>{1, 1});
-  auto pads = n.Ints("pads", std::vector<int64_t>{0, 0, 0, 0});
-  auto output_padding = n.Ints("output_padding", std::vector<int64_t>{0, 0});
-  auto group = n.Int("group", 1);
-  for (const auto* v : {&strides, &dilations, &pads, &output_padding}) {
-    if (!v->ok()) return v->status();
-  }
-  if (!group.ok()) return group.status();
-  g = {*strides, *dilations, *pads, *output_padding, *group};
-  if (g.strides.size() != 2 || g.dilations.size() != 2 || g.pads.size() != 4 ||
-      g.output_padding.size() != 2 || g.group < 1) {
-    return absl::InvalidArgumentError("conv_transpose attributes have the wrong arity");
-  }
-  return g;
-}
-
-int64_t TransposedOut(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1,
-                      int64_t op) {
-  return (in - 1) * s + d * (k - 1) + 1 + op - p0 - p1;
-}
-
 OpDef ConvTranspose() {
   OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
     const auto& x = in[0]->shape;
     const auto& w = in[1]->shape;
-    auto g = ReadGeometry(n);
+    auto g = ConvTransposeAttrs::Read(n);
     if (!g.ok()) return g.status();
     if (x.size() != 4 || w.size() != 4 || w[0] != x[1] || x[1] % g->group != 0) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -63,22 +37,20 @@ OpDef ConvTranspose() {
     if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{oc}) {
       return absl::InvalidArgumentError("conv_transpose bias must have one value per channel");
     }
-    const int64_t oh = TransposedOut(x[2], w[2], g->strides[0], g->dilations[0], g->pads[0],
-                                     g->pads[2], g->output_padding[0]);
-    const int64_t ow = TransposedOut(x[3], w[3], g->strides[1], g->dilations[1], g->pads[1],
-                                     g->pads[3], g->output_padding[1]);
+    const int64_t oh = g->OutHeight(x[2], w[2]);
+    const int64_t ow = g->OutWidth(x[3], w[3]);
     if (oh < 1 || ow < 1) return absl::InvalidArgumentError("the output would be empty");
     return std::vector<TensorType>{{in[0]->dtype, {x[0], oc, oh, ow}}};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& x = in[0].shape();
     const auto& w = in[1].shape();
-    const TransposedGeometry g = *ReadGeometry(n);
+    auto attrs = ConvTransposeAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const ConvTransposeAttrs& g = *attrs;
     const int64_t ocg = w[1], icg = x[1] / g.group, oc = ocg * g.group;
-    const int64_t oh = TransposedOut(x[2], w[2], g.strides[0], g.dilations[0], g.pads[0],
-                                     g.pads[2], g.output_padding[0]);
-    const int64_t ow = TransposedOut(x[3], w[3], g.strides[1], g.dilations[1], g.pads[1],
-                                     g.pads[3], g.output_padding[1]);
+    const int64_t oh = g.OutHeight(x[2], w[2]);
+    const int64_t ow = g.OutWidth(x[3], w[3]);
     std::vector<double> acc(x[0] * oc * oh * ow, 0.0);
     // Scatter: every input pixel adds its kernel-weighted value to the
     // output pixels it reaches.
@@ -141,26 +113,27 @@ int64_t NearestIndex(const std::string& rounding, double x, int64_t in) {
 
 OpDef Resize() {
   OpDef def;
+  def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto sizes = n.Ints("sizes");
-    auto scales = n.Floats("scales");
-    if (!sizes.ok()) return sizes.status();
-    if (!scales.ok()) return scales.status();
-    if (sizes->size() != in[0]->shape.size() || scales->size() != sizes->size()) {
+    auto a = ResizeAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    if (a->sizes.size() != in[0]->shape.size() || a->scales.size() != a->sizes.size()) {
       return absl::InvalidArgumentError("resize needs a size and a scale per axis");
     }
-    for (int64_t s : *sizes) {
+    for (int64_t s : a->sizes) {
       if (s < 1) return absl::InvalidArgumentError("resize to an empty tensor");
     }
-    return std::vector<TensorType>{{in[0]->dtype, *sizes}};
+    return std::vector<TensorType>{{in[0]->dtype, a->sizes}};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const std::vector<int64_t> sizes = *n.Ints("sizes");
-    const std::vector<double> scales = *n.Floats("scales");
-    const std::string mode = *n.String("mode", "nearest");
-    const std::string coord = *n.String("coordinate_transformation_mode", "half_pixel");
-    const std::string rounding = *n.String("nearest_mode", "round_prefer_floor");
+    auto a = ResizeAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const std::vector<int64_t>& sizes = a->sizes;
+    const std::vector<double>& scales = a->scales;
+    const std::string& mode = a->mode;
+    const std::string& coord = a->coordinate_mode;
+    const std::string& rounding = a->nearest_mode;
     const auto& shape = in[0].shape();
     auto out = Allocate({in[0].dtype(), sizes});
     if (!out.ok()) return out.status();

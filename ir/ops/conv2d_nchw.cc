@@ -72,56 +72,6 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHW(const Conv2dWorkload& w, int64_t gro
   return Lower(s, args, name);
 }
 
-absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, int64_t bn,
-                                                      const targets::Target& target,
-                                                      const std::string& name) {
-  if (auto st = ValidateConv2d(w); !st.ok()) return st;
-  if (w.in_channels != w.out_channels || bn < 1 || w.in_channels % bn != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "depthwise ", w.ToString(), " with block ", bn,
-        ": needs as many output as input channels, divisible by the block"));
-  }
-  const int64_t cc = w.in_channels / bn, oh = w.out_height(), ow = w.out_width();
-  Tensor data = Placeholder("data", {w.batch, cc, w.height, w.width, bn});
-  Tensor weight = Placeholder("weight", {cc, w.kernel_h, w.kernel_w, bn});
-  Tensor bias = w.bias ? Placeholder("bias", {w.in_channels}) : nullptr;
-  IterVar ry = ReduceAxis(w.kernel_h, "ry"), rx = ReduceAxis(w.kernel_w, "rx");
-  Tensor conv = Compute(
-      "conv", {w.batch, cc, oh, ow, bn},
-      [&](const std::vector<Var>& i) {
-        Expr y = Expr(i[2]) * w.stride_h + Expr(ry->var) * w.dilation_h - w.pad_h;
-        Expr x = Expr(i[3]) * w.stride_w + Expr(rx->var) * w.dilation_w - w.pad_w;
-        Expr inside = And(And(y >= 0, y < w.height), And(x >= 0, x < w.width));
-        Expr v = Read(data, {i[0], i[1], Max(Min(y, w.height - 1), 0),
-                             Max(Min(x, w.width - 1), 0), i[4]});
-        return Sum(Select(inside, v, Expr(0.0f)) * Read(weight, {i[1], ry->var, rx->var, i[4]}),
-                   {ry, rx});
-      },
-      {"n", "c.chunk", "oh", "ow", "c.block"});
-  Tensor out = Compute("out", {w.batch, cc, oh, ow, bn}, [&](const std::vector<Var>& i) {
-    return Epilogue(Read(conv, {i[0], i[1], i[2], i[3], i[4]}), w, bias, Expr(i[1]) * bn + i[4]);
-  }, {"n", "c.chunk", "oh", "ow", "c.block"});
-  Schedule s({out});
-  Stage& o = s[out];
-  Axis rows = o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
-  o.Parallel(rows);
-  // Accumulators for reg_n pixels plus an input and a weight vector.
-  const int64_t reg_n = std::min<int64_t>(ow, std::max(1, target.vector_registers - 4));
-  auto [owo, owi] = o.Split(o.axis(3), reg_n);
-  o.Unroll(owi);
-  o.Vectorize(o.axis(4));
-  Stage& c = s[conv];
-  c.ComputeAt(o, owo);
-  c.Reorder({c.axis(0), c.axis(1), c.axis(2), c.reduce_axis(0), c.reduce_axis(1), c.axis(3),
-             c.axis(4)});
-  c.Unroll(c.axis(3));
-  c.Vectorize(c.axis(4));
-  std::vector<Tensor> args = {data, weight};
-  if (bias) args.push_back(bias);
-  args.push_back(out);
-  return Lower(s, args, name);
-}
-
 absl::StatusOr<LoweredFunc> BuildConv2dTranspose(const Conv2dTransposeWorkload& w,
                                                  const targets::Target&,
                                                  const std::string& name) {
@@ -154,40 +104,6 @@ absl::StatusOr<LoweredFunc> BuildConv2dTranspose(const Conv2dTransposeWorkload& 
   Stage& o = s[out];
   o.Parallel(o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2)));
   return Lower(s, {data, weight, out}, name);
-}
-
-absl::StatusOr<LoweredFunc> BuildPackNCHWc(int64_t n, int64_t c, int64_t h, int64_t w,
-                                           int64_t bn, const targets::Target& target,
-                                           const std::string& name) {
-  if (n < 1 || c < 1 || h < 1 || w < 1 || bn < 1 || c % bn != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot pack ", c, " channels into blocks of ", bn));
-  }
-  Tensor in = Placeholder("in", {n, c, h, w});
-  Tensor out = Compute("out", {n, c / bn, h, w, bn}, [&](const std::vector<Var>& i) {
-    return Read(in, {i[0], Expr(i[1]) * bn + i[4], i[2], i[3]});
-  });
-  Schedule s({out});
-  Stage& o = s[out];
-  o.Parallel(o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2)));
-  if (bn >= target.vector_lanes / 2) o.Vectorize(o.axis(4));
-  return Lower(s, {in, out}, name);
-}
-
-absl::StatusOr<LoweredFunc> BuildUnpackNCHWc(int64_t n, int64_t c, int64_t h, int64_t w,
-                                             int64_t bn, const targets::Target& target,
-                                             const std::string& name) {
-  if (n < 1 || c < 1 || h < 1 || w < 1 || bn < 1 || c % bn != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot unpack ", c, " channels from blocks of ", bn));
-  }
-  Tensor in = Placeholder("in", {n, c / bn, h, w, bn});
-  Tensor out = Compute("out", {n, c, h, w}, [&](const std::vector<Var>& i) {
-    return Read(in, {i[0], FloorDiv(i[1], bn), i[2], i[3], FloorMod(i[1], bn)});
-  });
-  Schedule s({out});
-  ScheduleRowsAndVectors(s[out], target.vector_lanes);
-  return Lower(s, {in, out}, name);
 }
 
 }  // namespace kiln::ir::ops

@@ -1,7 +1,6 @@
 // Convolutions outside the blocked fast path: plain NCHW conv2d with groups
-// (depthwise included) and dilation, depthwise conv2d in NCHW[x]c, and
-// conv2d_transpose. The graph uses them where blocking does not pay or does
-// not apply.
+// (depthwise included) and dilation, and conv2d_transpose. The graph uses
+// them where blocking does not pay or does not apply.
 #ifndef KILN_IR_OPS_CONV2D_NCHW_H_
 #define KILN_IR_OPS_CONV2D_NCHW_H_
 
@@ -10,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "ir/ops/conv2d_nchwc.h"
+#include "ir/ops/window.h"
 #include "ir/stmt.h"
 #include "targets/target.h"
 
@@ -21,13 +21,6 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHW(const Conv2dWorkload& w, int64_t gro
                                             const targets::Target& target,
                                             const std::string& name);
 
-// Depthwise (groups = channels, one filter per channel) in NCHW[bn]c:
-// data [N, C/bn, H, W, bn], weight [C/bn, KH, KW, bn], [bias (C)],
-// out [N, C/bn, OH, OW, bn]. w.out_channels must equal w.in_channels.
-absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, int64_t bn,
-                                                      const targets::Target& target,
-                                                      const std::string& name);
-
 // The gradient-of-conv2d shaped upsampling convolution, NCHW, groups 1:
 // data [N, C, H, W], weight [C, OC, KH, KW], out [N, OC, OH, OW] with
 // OH = (H - 1) * stride - 2 * pad + dilation * (KH - 1) + 1 + output_padding.
@@ -36,23 +29,15 @@ struct Conv2dTransposeWorkload {
   int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
   int64_t output_pad_h = 0, output_pad_w = 0;
   int64_t out_height() const {
-    return (height - 1) * stride_h - 2 * pad_h + kernel_h + output_pad_h;
+    return TransposedWindowOutputSize(height, kernel_h, stride_h, 1, pad_h, pad_h, output_pad_h);
   }
   int64_t out_width() const {
-    return (width - 1) * stride_w - 2 * pad_w + kernel_w + output_pad_w;
+    return TransposedWindowOutputSize(width, kernel_w, stride_w, 1, pad_w, pad_w, output_pad_w);
   }
 };
 absl::StatusOr<LoweredFunc> BuildConv2dTranspose(const Conv2dTransposeWorkload& w,
                                                  const targets::Target& target,
                                                  const std::string& name);
-
-// NCHW <-> NCHW[bn]c as kernels, for layout changes inside a graph.
-absl::StatusOr<LoweredFunc> BuildPackNCHWc(int64_t n, int64_t c, int64_t h, int64_t w,
-                                           int64_t bn, const targets::Target& target,
-                                           const std::string& name);
-absl::StatusOr<LoweredFunc> BuildUnpackNCHWc(int64_t n, int64_t c, int64_t h, int64_t w,
-                                             int64_t bn, const targets::Target& target,
-                                             const std::string& name);
 
 }  // namespace kiln::ir::ops
 

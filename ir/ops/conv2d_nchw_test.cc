@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "ir/ops/layout.h"
 #include "ir/ops/testing/op_test_util.h"
 #include "ir/ops/testing/reference_ops.h"
 
@@ -54,30 +53,6 @@ TEST(Conv2dNCHWTest, GroupedDepthwiseDilatedAndStemLike) {
   }
 }
 
-TEST(Conv2dNCHWTest, DepthwiseInBlockedLayout) {
-  Conv2dWorkload w = Make(16, 9, 13, 16, 3, 1, 1, 1);
-  w.bias = true, w.activation = Activation::kRelu;
-  const int64_t bn = 8, oh = w.out_height(), ow = w.out_width();
-  auto data = RandomFloats(w.batch * 16 * 9 * 13, 4);
-  auto weight = RandomFloats(16 * 3 * 3, 5);
-  auto bias = RandomFloats(16, 6);
-  auto want = testing::ReferenceConv2d(w, 16, data, weight, bias, {});
-  // [C, 1, KH, KW] -> [C/bn, KH, KW, bn]
-  std::vector<float> packed_weight(weight.size());
-  for (int64_t c = 0; c < 16; ++c)
-    for (int64_t k = 0; k < 9; ++k) packed_weight[((c / bn) * 9 + k) * bn + c % bn] = weight[c * 9 + k];
-  for (const targets::Target& target : testing::RunnableTargets()) {
-    auto f = BuildDepthwiseConv2dNCHWc(w, bn, target, "dw");
-    ASSERT_TRUE(f.ok()) << f.status();
-    std::vector<std::vector<float>> buffers = {PackNCHWc(data, w.batch, 16, 9, 13, bn),
-                                               packed_weight, bias,
-                                               std::vector<float>(want.size())};
-    ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
-    testing::ExpectAllNear(UnpackNCHWc(buffers.back(), w.batch, 16, oh, ow, bn), want, 1e-4f,
-                           "depthwise");
-  }
-}
-
 TEST(Conv2dNCHWTest, TransposedConvolution) {
   Conv2dTransposeWorkload w;
   w.in_channels = 3, w.height = 4, w.width = 5, w.out_channels = 2;
@@ -105,23 +80,6 @@ TEST(Conv2dNCHWTest, TransposedConvolution) {
     ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
     testing::ExpectAllNear(buffers.back(), want, 1e-4f, "conv2d_transpose");
   }
-}
-
-TEST(Conv2dNCHWTest, LayoutKernelsRoundTrip) {
-  const int64_t n = 2, c = 24, h = 3, w = 5, bn = 8;
-  auto x = RandomFloats(n * c * h * w, 9);
-  for (const targets::Target& target : testing::RunnableTargets()) {
-    auto pack = BuildPackNCHWc(n, c, h, w, bn, target, "pack");
-    auto unpack = BuildUnpackNCHWc(n, c, h, w, bn, target, "unpack");
-    ASSERT_TRUE(pack.ok() && unpack.ok());
-    std::vector<std::vector<float>> p = {x, std::vector<float>(x.size())};
-    ASSERT_TRUE(testing::CompileAndRun(*pack, target, p).ok());
-    testing::ExpectAllNear(p[1], PackNCHWc(x, n, c, h, w, bn), 0.0f, "pack");
-    std::vector<std::vector<float>> u = {p[1], std::vector<float>(x.size())};
-    ASSERT_TRUE(testing::CompileAndRun(*unpack, target, u).ok());
-    testing::ExpectAllNear(u[1], x, 0.0f, "unpack");
-  }
-  EXPECT_FALSE(BuildPackNCHWc(1, 10, 2, 2, 4, testing::RunnableTargets()[0], "bad").ok());
 }
 
 TEST(Conv2dNCHWTest, InvalidGroupsAreErrors) {

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "ir/ops/activation.h"
+#include "ir/ops/window.h"
 #include "ir/schedule.h"
 #include "ir/stmt.h"
 #include "ir/tensor.h"
@@ -36,10 +37,10 @@ struct Conv2dWorkload {
   bool residual = false;  // adds a tensor of the output's shape
 
   int64_t out_height() const {
-    return (height + 2 * pad_h - dilation_h * (kernel_h - 1) - 1) / stride_h + 1;
+    return WindowOutputSize(height, kernel_h, stride_h, dilation_h, pad_h, pad_h, false);
   }
   int64_t out_width() const {
-    return (width + 2 * pad_w - dilation_w * (kernel_w - 1) - 1) / stride_w + 1;
+    return WindowOutputSize(width, kernel_w, stride_w, dilation_w, pad_w, pad_w, false);
   }
   double flop() const {
     return 2.0 * batch * out_channels * out_height() * out_width() * in_channels * kernel_h *

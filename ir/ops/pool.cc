@@ -4,20 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
+#include "ir/ops/window.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
 namespace kiln::ir::ops {
 namespace {
-
-int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t pad_begin, int64_t pad_end,
-                bool ceil_mode) {
-  const int64_t span = in + pad_begin + pad_end - k;
-  int64_t out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
-  // A last window starting inside the end padding is dropped (ONNX, PyTorch).
-  if (ceil_mode && (out - 1) * s >= in + pad_begin) --out;
-  return out;
-}
 
 // Vectorize the channel block, parallelize batch x chunk x rows.
 void ScheduleRows(Stage& st, int64_t block) {
@@ -29,10 +21,10 @@ void ScheduleRows(Stage& st, int64_t block) {
 }  // namespace
 
 int64_t Pool2dWorkload::out_height() const {
-  return OutSize(height, kernel_h, stride_h, pad_top, pad_bottom, ceil_mode);
+  return WindowOutputSize(height, kernel_h, stride_h, 1, pad_top, pad_bottom, ceil_mode);
 }
 int64_t Pool2dWorkload::out_width() const {
-  return OutSize(width, kernel_w, stride_w, pad_left, pad_right, ceil_mode);
+  return WindowOutputSize(width, kernel_w, stride_w, 1, pad_left, pad_right, ceil_mode);
 }
 
 absl::StatusOr<LoweredFunc> BuildPool2d(const Pool2dWorkload& w, const targets::Target&,
@@ -105,42 +97,6 @@ absl::StatusOr<LoweredFunc> BuildPool2d(const Pool2dWorkload& w, const targets::
     if (w.block > 1) st.Vectorize(st.axis(4));
   }
   return Lower(schedule, {data, out}, name);
-}
-
-absl::StatusOr<LoweredFunc> BuildGlobalPool2d(PoolKind kind, int64_t batch,
-                                              int64_t channel_chunks, int64_t height,
-                                              int64_t width, int64_t block,
-                                              const targets::Target&, const std::string& name) {
-  if (batch < 1 || channel_chunks < 1 || height < 1 || width < 1 || block < 1) {
-    return absl::InvalidArgumentError("global pool sizes must be positive");
-  }
-  Tensor data = Placeholder("data", {batch, channel_chunks, height, width, block});
-  IterVar ry = ReduceAxis(height, "y"), rx = ReduceAxis(width, "x");
-  const std::vector<std::string> names = {"n", "c.chunk", "oh", "ow", "c.block"};
-  Tensor reduced = Compute("reduced", {batch, channel_chunks, 1, 1, block},
-                           [&](const std::vector<Var>& i) {
-                             Expr v = Read(data, {i[0], i[1], ry->var, rx->var, i[4]});
-                             return kind == PoolKind::kMax ? MaxOf(v, {ry, rx})
-                                                           : Sum(v, {ry, rx});
-                           },
-                           names);
-  Tensor out = Compute("out", {batch, channel_chunks, 1, 1, block},
-                       [&](const std::vector<Var>& i) {
-                         Expr v = Read(reduced, {i[0], i[1], i[2], i[3], i[4]});
-                         return kind == PoolKind::kMax ? v : v * (1.0f / (height * width));
-                       },
-                       names);
-  Schedule s({out});
-  Stage& o = s[out];
-  Axis rows = o.Fuse(o.axis(0), o.axis(1));
-  o.Parallel(rows);
-  if (block > 1) o.Vectorize(o.axis(4));
-  Stage& r = s[reduced];
-  r.ComputeAt(o, rows);
-  r.Reorder({r.axis(0), r.axis(1), r.axis(2), r.axis(3), r.reduce_axis(0), r.reduce_axis(1),
-             r.axis(4)});
-  if (block > 1) r.Vectorize(r.axis(4));
-  return Lower(s, {data, out}, name);
 }
 
 }  // namespace kiln::ir::ops

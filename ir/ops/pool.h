@@ -1,5 +1,5 @@
 // Pooling over the spatial axes of NCHW[x]c tensors (NCHW is the case x = 1):
-// max and average windows, and global average / max.
+// max and average windows. Global pooling is a reduction (reduce.h).
 #ifndef KILN_IR_OPS_POOL_H_
 #define KILN_IR_OPS_POOL_H_
 
@@ -29,13 +29,6 @@ struct Pool2dWorkload {
 // Buffers: data [N, C/x, H, W, x], out [N, C/x, OH, OW, x].
 absl::StatusOr<LoweredFunc> BuildPool2d(const Pool2dWorkload& w, const targets::Target& target,
                                         const std::string& name);
-
-// Reduces H and W entirely: out [N, C/x, 1, 1, x].
-absl::StatusOr<LoweredFunc> BuildGlobalPool2d(PoolKind kind, int64_t batch,
-                                              int64_t channel_chunks, int64_t height,
-                                              int64_t width, int64_t block,
-                                              const targets::Target& target,
-                                              const std::string& name);
 
 }  // namespace kiln::ir::ops
 

@@ -89,31 +89,6 @@ TEST(PoolTest, CeilModeWithoutBlocks) {
   }
 }
 
-TEST(PoolTest, GlobalPools) {
-  const int64_t n = 2, cc = 3, h = 5, w = 4, b = 8;
-  auto x = RandomFloats(n * cc * h * w * b, 10);
-  for (PoolKind kind : {PoolKind::kAverage, PoolKind::kMax}) {
-    std::vector<float> want(n * cc * b);
-    for (int64_t i = 0; i < n * cc; ++i)
-      for (int64_t c = 0; c < b; ++c) {
-        double sum = 0;
-        float best = -1e30f;
-        for (int64_t p = 0; p < h * w; ++p) {
-          sum += x[(i * h * w + p) * b + c];
-          best = std::max(best, x[(i * h * w + p) * b + c]);
-        }
-        want[i * b + c] = kind == PoolKind::kMax ? best : sum / (h * w);
-      }
-    for (const targets::Target& target : testing::RunnableTargets()) {
-      auto f = BuildGlobalPool2d(kind, n, cc, h, w, b, target, "gpool");
-      ASSERT_TRUE(f.ok()) << f.status();
-      std::vector<std::vector<float>> buffers = {x, std::vector<float>(want.size())};
-      ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
-      testing::ExpectAllNear(buffers.back(), want, 1e-5f, target.ToString());
-    }
-  }
-}
-
 TEST(PoolTest, BadWindowsAreErrors) {
   Pool2dWorkload w;
   w.height = w.width = 4, w.kernel_h = w.kernel_w = 2, w.pad_top = 2;

@@ -1,7 +1,7 @@
 // The convolutions of ResNet-50 v2 (the ONNX model zoo's resnet50-v2-7) at
-// batch 1: each distinct workload and how often the network runs it. Until
-// tasks are extracted from an imported graph, the example and the benchmarks
-// take their workloads from here.
+// batch 1: each distinct workload and how often the network runs it, so the
+// conv2d benchmark can time the kernels without importing the model. Tuning
+// extracts its tasks from the imported graph instead.
 #ifndef KILN_IR_OPS_RESNET50_CONVS_H_
 #define KILN_IR_OPS_RESNET50_CONVS_H_
 

@@ -1,40 +1,51 @@
 #include "ir/ops/testing/reference_ops.h"
 
 #include <algorithm>
+#include <cstring>
+
+#include "glog/logging.h"
+#include "ir/graph/attrs_nn.h"
+#include "ir/graph/op_registry.h"
 
 namespace kiln::ir::ops::testing {
+namespace {
 
+graph::NDArray ToArray(const std::vector<float>& values, std::vector<int64_t> shape) {
+  auto a = graph::NDArray::Empty(std::move(shape), runtime::DType::kFloat32);
+  CHECK(a.ok()) << a.status();
+  CHECK_EQ(static_cast<size_t>(a->NumElements()), values.size());
+  std::memcpy(a->data<float>(), values.data(), values.size() * sizeof(float));
+  return *a;
+}
+
+}  // namespace
+
+// The graph's conv operator is the reference; the epilogue is added here.
 std::vector<float> ReferenceConv2d(const Conv2dWorkload& w, int64_t groups,
                                    const std::vector<float>& data,
                                    const std::vector<float>& weight,
                                    const std::vector<float>& bias,
                                    const std::vector<float>& residual) {
-  const int64_t oh = w.out_height(), ow = w.out_width();
-  const int64_t icg = w.in_channels / groups, ocg = w.out_channels / groups;
-  std::vector<float> out(w.batch * w.out_channels * oh * ow);
-  for (int64_t n = 0; n < w.batch; ++n)
-    for (int64_t o = 0; o < w.out_channels; ++o)
-      for (int64_t y = 0; y < oh; ++y)
-        for (int64_t x = 0; x < ow; ++x) {
-          double acc = 0;
-          for (int64_t c = 0; c < icg; ++c)
-            for (int64_t ky = 0; ky < w.kernel_h; ++ky)
-              for (int64_t kx = 0; kx < w.kernel_w; ++kx) {
-                const int64_t iy = y * w.stride_h + ky * w.dilation_h - w.pad_h;
-                const int64_t ix = x * w.stride_w + kx * w.dilation_w - w.pad_w;
-                if (iy < 0 || iy >= w.height || ix < 0 || ix >= w.width) continue;
-                const int64_t ic = (o / ocg) * icg + c;
-                acc += data[((n * w.in_channels + ic) * w.height + iy) * w.width + ix] *
-                       weight[((o * icg + c) * w.kernel_h + ky) * w.kernel_w + kx];
-              }
-          const int64_t k = ((n * w.out_channels + o) * oh + y) * ow + x;
-          float v = static_cast<float>(acc);
-          if (w.bias) v += bias[o];
-          if (w.residual) v += residual[k];
-          if (w.activation == Activation::kRelu) v = std::max(v, 0.0f);
-          out[k] = v;
-        }
-  return out;
+  graph::Node conv{"reference_conv", "conv", {}, {}, {}};
+  graph::Conv2dAttrs attrs;
+  attrs.strides = {w.stride_h, w.stride_w};
+  attrs.dilations = {w.dilation_h, w.dilation_w};
+  attrs.pads = {w.pad_h, w.pad_w, w.pad_h, w.pad_w};
+  attrs.group = groups;
+  attrs.Write(conv);
+  std::vector<graph::NDArray> in = {
+      ToArray(data, {w.batch, w.in_channels, w.height, w.width}),
+      ToArray(weight, {w.out_channels, w.in_channels / groups, w.kernel_h, w.kernel_w})};
+  if (w.bias) in.push_back(ToArray(bias, {w.out_channels}));
+  auto out = graph::EvaluateNode(conv, in);
+  CHECK(out.ok()) << out.status();
+  const float* result = (*out)[0].data<float>();
+  std::vector<float> values(result, result + (*out)[0].NumElements());
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (w.residual) values[k] += residual[k];
+    if (w.activation == Activation::kRelu) values[k] = std::max(values[k], 0.0f);
+  }
+  return values;
 }
 
 }  // namespace kiln::ir::ops::testing

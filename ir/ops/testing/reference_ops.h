@@ -12,7 +12,8 @@ namespace kiln::ir::ops::testing {
 
 // NCHW data, OIHW weight with C/groups input channels per filter; the fused
 // epilogue of `w` (bias per output channel, residual of the output's shape,
-// ReLU). Unused optional inputs may be empty.
+// ReLU), computed by the graph's conv operator. Unused optional inputs may
+// be empty.
 std::vector<float> ReferenceConv2d(const Conv2dWorkload& w, int64_t groups,
                                    const std::vector<float>& data,
                                    const std::vector<float>& weight,

@@ -1,0 +1,142 @@
+#include "ir/graph/attrs_data_movement.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "ir/graph/attr_errors.h"
+#include "ir/graph/ops_common.h"
+
+namespace kiln::graph {
+absl::StatusOr<TransposeAttrs> TransposeAttrs::Read(const Node& n) {
+  auto perm = n.Ints("perm", std::vector<int64_t>{});
+  if (!perm.ok()) return perm.status();
+  return TransposeAttrs{*perm};
+}
+
+void TransposeAttrs::Write(Node& n) const {
+  if (!perm.empty()) n.attrs["perm"] = perm;
+}
+
+absl::StatusOr<std::vector<int64_t>> TransposeAttrs::Perm(size_t rank) const {
+  std::vector<int64_t> p = perm;
+  if (p.empty()) {
+    for (size_t d = rank; d-- > 0;) p.push_back(static_cast<int64_t>(d));
+  }
+  std::vector<int64_t> sorted = p;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t d = 0; d < sorted.size(); ++d) {
+    if (sorted.size() != rank || sorted[d] != static_cast<int64_t>(d)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("perm is not a permutation of the ", rank, " axes"));
+    }
+  }
+  return p;
+}
+
+absl::StatusOr<ConcatAttrs> ConcatAttrs::Read(const Node& n) {
+  auto axis = n.Int("axis", 0);
+  if (!axis.ok()) return axis.status();
+  return ConcatAttrs{*axis};
+}
+
+void ConcatAttrs::Write(Node& n) const { n.attrs["axis"] = axis; }
+
+absl::StatusOr<int64_t> ConcatAttrs::Axis(size_t rank) const {
+  return ops::NormalizeAxis(axis, static_cast<int64_t>(rank));
+}
+
+absl::StatusOr<SliceAttrs> SliceAttrs::Read(const Node& n) {
+  SliceAttrs a;
+  auto starts = n.Ints("starts");
+  auto ends = n.Ints("ends");
+  auto steps = n.Ints("steps");
+  for (const auto* s : {&starts, &ends, &steps}) {
+    if (!s->ok()) return s->status();
+  }
+  a.starts = *starts;
+  a.ends = *ends;
+  a.steps = *steps;
+  return a;
+}
+
+void SliceAttrs::Write(Node& n) const {
+  n.attrs["starts"] = starts;
+  n.attrs["ends"] = ends;
+  n.attrs["steps"] = steps;
+}
+
+absl::StatusOr<PadAttrs> PadAttrs::Read(const Node& n) {
+  PadAttrs a;
+  auto pads = n.Ints("pads");
+  auto mode = n.String("mode", "constant");
+  auto value = n.Float("value", 0.0);
+  if (!pads.ok()) return pads.status();
+  if (!mode.ok()) return mode.status();
+  if (!value.ok()) return value.status();
+  if (*mode == "reflect") {
+    a.mode = Mode::kReflect;
+  } else if (*mode == "edge") {
+    a.mode = Mode::kEdge;
+  } else if (*mode != "constant") {
+    return absl::UnimplementedError(absl::StrCat(
+        n.op, " ", n.name, ": pad mode '", *mode, "'; expected constant, reflect or edge"));
+  }
+  a.pads = *pads;
+  a.value = *value;
+  return a;
+}
+
+void PadAttrs::Write(Node& n) const {
+  n.attrs["pads"] = pads;
+  n.attrs["mode"] = std::string(mode == Mode::kReflect ? "reflect"
+                                : mode == Mode::kEdge  ? "edge"
+                                                       : "constant");
+  n.attrs["value"] = value;
+}
+
+absl::StatusOr<ResizeAttrs> ResizeAttrs::Read(const Node& n) {
+  ResizeAttrs a;
+  auto sizes = n.Ints("sizes");
+  auto scales = n.Floats("scales");
+  auto mode = n.String("mode", a.mode);
+  auto coord = n.String("coordinate_transformation_mode", a.coordinate_mode);
+  auto nearest = n.String("nearest_mode", a.nearest_mode);
+  if (!sizes.ok()) return sizes.status();
+  if (!scales.ok()) return scales.status();
+  for (const auto* s : {&mode, &coord, &nearest}) {
+    if (!s->ok()) return s->status();
+  }
+  a.sizes = *sizes;
+  a.scales = *scales;
+  a.mode = *mode;
+  a.coordinate_mode = *coord;
+  a.nearest_mode = *nearest;
+  return a;
+}
+
+void ResizeAttrs::Write(Node& n) const {
+  n.attrs["sizes"] = sizes;
+  n.attrs["scales"] = scales;
+  n.attrs["mode"] = mode;
+  n.attrs["coordinate_transformation_mode"] = coordinate_mode;
+  n.attrs["nearest_mode"] = nearest_mode;
+}
+
+absl::StatusOr<LayoutTransformAttrs> LayoutTransformAttrs::Read(const Node& n) {
+  auto src = n.Int("src_block");
+  auto dst = n.Int("dst_block");
+  if (!src.ok()) return src.status();
+  if (!dst.ok()) return dst.status();
+  if (*src < 0 || *dst < 0) {
+    return AttrError(n, absl::StrCat("blocks ", *src, " -> ", *dst,
+                                     "; expected 0 (plain) or positive"));
+  }
+  return LayoutTransformAttrs{*src, *dst};
+}
+
+void LayoutTransformAttrs::Write(Node& n) const {
+  n.attrs["src_block"] = src_block;
+  n.attrs["dst_block"] = dst_block;
+}
+
+}  // namespace kiln::graph

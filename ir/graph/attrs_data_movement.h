@@ -1,0 +1,79 @@
+// Typed attributes of the operators that only move elements (transpose,
+// concat, slice, pad, resize, layout_transform): the only code reading
+// their attribute strings. Read() fails with a message naming the node and
+// what was expected; Write() stores the attributes back onto a node.
+#ifndef KILN_IR_GRAPH_ATTRS_DATA_MOVEMENT_H_
+#define KILN_IR_GRAPH_ATTRS_DATA_MOVEMENT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/graph/graph.h"
+
+namespace kiln::graph {
+
+struct TransposeAttrs {
+  std::vector<int64_t> perm;  // empty: the axes reversed
+
+  static absl::StatusOr<TransposeAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+
+  // The permutation of a `rank`-D input; InvalidArgument when perm is not one.
+  absl::StatusOr<std::vector<int64_t>> Perm(size_t rank) const;
+};
+
+struct ConcatAttrs {
+  int64_t axis = 0;
+
+  static absl::StatusOr<ConcatAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+
+  // The axis of `rank`-D inputs, made non-negative.
+  absl::StatusOr<int64_t> Axis(size_t rank) const;
+};
+
+// Per axis, already clamped by the importer.
+struct SliceAttrs {
+  std::vector<int64_t> starts, ends, steps;
+
+  static absl::StatusOr<SliceAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+struct PadAttrs {
+  enum class Mode { kConstant, kReflect, kEdge };
+
+  std::vector<int64_t> pads;  // [begin_0, ..., begin_n, end_0, ..., end_n]
+  Mode mode = Mode::kConstant;
+  double value = 0.0;  // of the constant mode
+
+  // Unimplemented for modes other than constant, reflect and edge.
+  static absl::StatusOr<PadAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+struct ResizeAttrs {
+  std::vector<int64_t> sizes;  // the output shape
+  std::vector<double> scales;  // per axis
+  std::string mode = "nearest";
+  std::string coordinate_mode = "half_pixel";
+  std::string nearest_mode = "round_prefer_floor";
+
+  static absl::StatusOr<ResizeAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// Blocks of the channel axis: 0 is plain NCHW, b is NCHW[b]c.
+struct LayoutTransformAttrs {
+  int64_t src_block = 0;
+  int64_t dst_block = 0;
+
+  static absl::StatusOr<LayoutTransformAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+}  // namespace kiln::graph
+
+#endif  // KILN_IR_GRAPH_ATTRS_DATA_MOVEMENT_H_

@@ -1,0 +1,45 @@
+#include "ir/graph/attrs_reduce.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace kiln::graph {
+
+absl::StatusOr<ReduceAttrs> ReduceAttrs::Read(const Node& n) {
+  ReduceAttrs a;
+  auto axes = n.Ints("axes", std::vector<int64_t>{});
+  auto keep = n.Int("keepdims", 1);
+  if (!axes.ok()) return axes.status();
+  if (!keep.ok()) return keep.status();
+  a.axes = *axes;
+  a.keepdims = *keep != 0;
+  return a;
+}
+
+void ReduceAttrs::Write(Node& n) const {
+  n.attrs["axes"] = axes;
+  n.attrs["keepdims"] = static_cast<int64_t>(keepdims);
+}
+
+absl::StatusOr<std::vector<bool>> ReduceAttrs::Reduced(size_t rank) const {
+  const int64_t r = static_cast<int64_t>(rank);
+  std::vector<bool> reduced(rank, axes.empty());
+  for (int64_t a : axes) {
+    const int64_t axis = a < 0 ? a + r : a;
+    if (axis < 0 || axis >= r) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("axis ", a, " is out of range for rank ", rank));
+    }
+    reduced[axis] = true;
+  }
+  return reduced;
+}
+
+bool ReduceAttrs::KeepsSpatialAxesOnly() const {
+  if (!keepdims || axes.empty()) return false;
+  for (int64_t a : axes) {
+    if (a != 2 && a != 3 && a != -1 && a != -2) return false;
+  }
+  return true;
+}
+
+}  // namespace kiln::graph

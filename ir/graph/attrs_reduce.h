@@ -1,0 +1,31 @@
+// Typed attributes of the reductions (reduce_sum, reduce_mean, reduce_max,
+// reduce_min): the only code reading their attribute strings.
+#ifndef KILN_IR_GRAPH_ATTRS_REDUCE_H_
+#define KILN_IR_GRAPH_ATTRS_REDUCE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/graph/graph.h"
+
+namespace kiln::graph {
+
+struct ReduceAttrs {
+  std::vector<int64_t> axes;  // empty: all axes
+  bool keepdims = true;
+
+  static absl::StatusOr<ReduceAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+
+  // Per axis of a `rank`-D input, whether it is reduced; InvalidArgument for
+  // an axis out of range.
+  absl::StatusOr<std::vector<bool>> Reduced(size_t rank) const;
+  // Whether only spatial axes (2, 3 of NCHW) are reduced and kept: such a
+  // reduction runs on NCHW[x]c tensors as it is.
+  bool KeepsSpatialAxesOnly() const;
+};
+
+}  // namespace kiln::graph
+
+#endif  // KILN_IR_GRAPH_ATTRS_REDUCE_H_

@@ -1,0 +1,39 @@
+// Expressions of the binary arithmetic operators (broadcasting is the
+// kernel's business: each sees one element per operand).
+#include "ir/ops/elementwise_exprs.h"
+
+namespace kiln::ir::ops {
+namespace {
+
+ElementwiseExprFn BinaryOf(Expr (*fn)(Expr, Expr)) {
+  return [fn](const graph::Node& n, const std::vector<Expr>& x) -> absl::StatusOr<Expr> {
+    if (auto st = ExpectOperands(n, x, 2); !st.ok()) return st;
+    return fn(x[0], x[1]);
+  };
+}
+
+// max and min take any number of operands (ONNX's Max and Min do).
+ElementwiseExprFn FoldOf(Expr (*fn)(Expr, Expr)) {
+  return [fn](const graph::Node& n, const std::vector<Expr>& x) -> absl::StatusOr<Expr> {
+    if (x.empty()) return ExpectOperands(n, x, 1);
+    Expr v = x[0];
+    for (size_t i = 1; i < x.size(); ++i) v = fn(v, x[i]);
+    return v;
+  };
+}
+
+KILN_REGISTER(ElementwiseExprRegistry(), "add", "a + b",
+              BinaryOf([](Expr a, Expr b) { return a + b; }));
+KILN_REGISTER(ElementwiseExprRegistry(), "sub", "a - b",
+              BinaryOf([](Expr a, Expr b) { return a - b; }));
+KILN_REGISTER(ElementwiseExprRegistry(), "mul", "a * b",
+              BinaryOf([](Expr a, Expr b) { return a * b; }));
+KILN_REGISTER(ElementwiseExprRegistry(), "div", "a / b",
+              BinaryOf([](Expr a, Expr b) { return a / b; }));
+KILN_REGISTER(ElementwiseExprRegistry(), "pow", "a ** b",
+              BinaryOf([](Expr a, Expr b) { return Call(Intrinsic::kPow, {a, b}); }));
+KILN_REGISTER(ElementwiseExprRegistry(), "max", "max(a, b, ...)", FoldOf(Max));
+KILN_REGISTER(ElementwiseExprRegistry(), "min", "min(a, b, ...)", FoldOf(Min));
+
+}  // namespace
+}  // namespace kiln::ir::ops

@@ -89,6 +89,16 @@ int Graph::AddNode(Node node) {
   return index;
 }
 
+void Graph::SetOutputs(std::vector<int> outputs, std::vector<std::string> names) {
+  if (names.empty()) {
+    for (int out : outputs) {
+      names.push_back(out >= 0 && out < static_cast<int>(values_.size()) ? values_[out].name : "");
+    }
+  }
+  outputs_ = std::move(outputs);
+  output_names_ = std::move(names);
+}
+
 absl::Status Graph::Verify() const {
   std::vector<bool> defined(values_.size(), false);
   for (int id : inputs_) defined[id] = true;
@@ -124,6 +134,10 @@ absl::Status Graph::Verify() const {
     if (out < 0 || out >= static_cast<int>(values_.size()) || !defined[out]) {
       return absl::InvalidArgumentError("a graph output is never computed");
     }
+  }
+  if (output_names_.size() != outputs_.size()) {
+    return absl::InternalError(absl::StrCat("the graph has ", outputs_.size(), " outputs but ",
+                                            output_names_.size(), " output names"));
   }
   return absl::OkStatus();
 }

@@ -7,12 +7,31 @@
 #include "absl/strings/str_join.h"
 #include "frontend/onnx_context.h"
 #include "frontend/onnx_converter_registry.h"
+#include "onnx/defs/schema.h"
 
 namespace kiln::frontend {
 
 using graph::TensorType;
 
 namespace {
+
+// Names the first dimension of `info` that the model leaves open, and shows
+// the flag that binds it with the model's own dimensions (1 for open ones).
+absl::Status UnboundDimension(const onnx::ValueInfoProto& info, int axis) {
+  const auto& dims = info.type().tensor_type().shape().dim();
+  const auto& dim = dims[axis];
+  std::vector<int64_t> example;
+  for (const auto& d : dims) {
+    example.push_back(d.has_dim_value() && d.dim_value() >= 0 ? d.dim_value() : 1);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "input '", info.name(), "' has ",
+      dim.has_dim_param() && !dim.dim_param().empty()
+          ? absl::StrCat("a symbolic dimension '", dim.dim_param(), "'")
+          : std::string("a dimension of unknown size"),
+      " (axis ", axis, "); bind it with --input_shapes=\"", info.name(), ":[",
+      absl::StrJoin(example, ","), "]\""));
+}
 
 absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
                                      const InputShapes& shapes) {
@@ -36,13 +55,9 @@ absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
     return absl::InvalidArgumentError(absl::StrCat(
         "input '", info.name(), "' has no shape in the model; give it with --input_shapes"));
   }
-  for (const auto& dim : tt.shape().dim()) {
-    if (!dim.has_dim_value() || dim.dim_value() < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "input '", info.name(), "' has a dynamic dimension",
-          dim.has_dim_param() ? absl::StrCat(" '", dim.dim_param(), "'") : std::string(),
-          "; fix it with --input_shapes, e.g. \"", info.name(), ":[1,3,224,224]\""));
-    }
+  for (int axis = 0; axis < tt.shape().dim_size(); ++axis) {
+    const auto& dim = tt.shape().dim(axis);
+    if (!dim.has_dim_value() || dim.dim_value() < 0) return UnboundDimension(info, axis);
     t.shape.push_back(dim.dim_value());
   }
   return t;
@@ -66,9 +81,10 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
     if (imp.domain().empty() || imp.domain() == "ai.onnx") opset = imp.version();
   }
   if (opset < 0 && model.opset_import_size() == 0) opset = 1;
-  if (opset < 7 || opset > 18) {
-    return absl::UnimplementedError(
-        absl::StrCat("ONNX opset ", opset, " is not supported; kiln reads opsets 7 to 18"));
+  if (opset < kFirstOpset || opset > kLastOpset) {
+    return absl::UnimplementedError(absl::StrCat("ONNX opset ", opset,
+                                                 " is not supported; kiln reads opsets ",
+                                                 kFirstOpset, " to ", kLastOpset));
   }
   graph::Graph g;
   ImportContext ctx(&g, opset, model_dir);
@@ -111,6 +127,13 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
     if (converter == nullptr) {
       const std::string opsets = converters.OpsetsOf(node.op_type());
       if (opsets.empty()) return ctx.Unsupported(absl::StrCat("operator ", node.op_type()));
+      const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset);
+      if (schema != nullptr && schema->Deprecated()) {
+        return ctx.Unsupported(absl::StrCat("operator ", node.op_type(),
+                                            ", which ONNX deprecated at opset ",
+                                            schema->SinceVersion(),
+                                            " (kiln converts it at opsets ", opsets, "),"));
+      }
       return ctx.Unsupported(absl::StrCat("operator ", node.op_type(), " at opset ", opset,
                                           " (kiln converts it at opsets ", opsets, ")"));
     }
@@ -122,6 +145,7 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
     if (auto st = converter->convert(ctx); !st.ok()) return st;
   }
   std::vector<int> outputs;
+  std::vector<std::string> names;
   for (const auto& out : proto.output()) {
     auto id = ctx.Lookup(out.name());
     if (!id.ok()) {
@@ -129,8 +153,9 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
           absl::StrCat("graph output '", out.name(), "' is never produced"));
     }
     outputs.push_back(*id);
+    names.push_back(out.name());
   }
-  g.SetOutputs(std::move(outputs));
+  g.SetOutputs(std::move(outputs), std::move(names));
   if (auto st = g.Verify(); !st.ok()) return st;
   return g;
 }

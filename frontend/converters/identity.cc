@@ -19,27 +19,28 @@ absl::Status DropoutAsIdentity(ImportContext& c) {
   return Identity(c);
 }
 
-// Until opset 7 the is_test attribute tells inference from training.
+// Until opset 7, is_test=0 drops activations at random.
 absl::Status DropoutWithIsTest(ImportContext& c) {
-  KILN_ASSIGN(is_test, c.AttrInt("is_test", 1));
-  if (!is_test) return c.Unsupported("training-mode dropout");
+  if (auto st = RequireIsTest(c, "dropout"); !st.ok()) return st;
   return DropoutAsIdentity(c);
 }
 
-// From opset 7 Dropout is inference-only unless the training_mode input
-// (opset 12) says otherwise.
+// From opset 12 the training_mode input (false when absent) can ask for
+// training.
 absl::Status DropoutWithTrainingInput(ImportContext& c) {
   if (c.HasInput(2)) {
     auto training = c.InputConstant(2);
     if (!training || training->NumElements() != 1 || training->data<uint8_t>()[0] != 0) {
-      return c.Unsupported("training-mode dropout");
+      return c.Unsupported("training-mode dropout (training_mode not a constant false)");
     }
   }
   return DropoutAsIdentity(c);
 }
 
 KILN_REGISTER_ONNX_CONVERTER(Dropout, 1, 6, DropoutWithIsTest);
-KILN_REGISTER_ONNX_CONVERTER(Dropout, 7, kLatestOpset, DropoutWithTrainingInput);
+// Opsets 7 to 11 define Dropout for inference only.
+KILN_REGISTER_ONNX_CONVERTER(Dropout, 7, 11, DropoutAsIdentity);
+KILN_REGISTER_ONNX_CONVERTER(Dropout, 12, kLatestOpset, DropoutWithTrainingInput);
 
 }  // namespace
 }  // namespace kiln::frontend

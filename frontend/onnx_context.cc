@@ -307,8 +307,8 @@ absl::StatusOr<std::vector<int>> ImportContext::AddOperator(
 
 void ImportContext::Alias(int value) { Bind(node_->output(0), value); }
 
-void ImportContext::EmitConstant(NDArray data) {
-  Bind(node_->output(0), graph_->AddConstant(node_->output(0), std::move(data)));
+void ImportContext::EmitConstant(NDArray data, int output) {
+  Bind(node_->output(output), graph_->AddConstant(node_->output(output), std::move(data)));
 }
 
 }  // namespace kiln::frontend

@@ -67,8 +67,8 @@ class ImportContext {
                                absl::flat_hash_map<std::string, graph::AttrValue> attrs);
   // Binds output 0 of this node to an existing value (Identity, Dropout).
   void Alias(int value);
-  // Binds output 0 of this node to new constant data.
-  void EmitConstant(graph::NDArray data);
+  // Binds output `output` of this node to new constant data.
+  void EmitConstant(graph::NDArray data, int output = 0);
 
   // Errors that name the node, the op and the opset.
   absl::Status Unsupported(const std::string& what) const;

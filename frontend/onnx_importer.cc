@@ -77,10 +77,18 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
   }
   if (!model.has_graph()) return absl::InvalidArgumentError("the ONNX model has no graph");
   int64_t opset = -1;
+  std::vector<std::string> imports;
   for (const auto& imp : model.opset_import()) {
     if (imp.domain().empty() || imp.domain() == "ai.onnx") opset = imp.version();
+    imports.push_back(absl::StrCat("'", imp.domain(), "' ", imp.version()));
   }
   if (opset < 0 && model.opset_import_size() == 0) opset = 1;
+  if (opset < 0) {
+    return absl::UnimplementedError(absl::StrCat(
+        "the model imports no opset of the default ONNX domain, only ",
+        absl::StrJoin(imports, ", "), "; kiln reads opsets ", kFirstOpset, " to ", kLastOpset,
+        " of the default domain"));
+  }
   if (opset < kFirstOpset || opset > kLastOpset) {
     return absl::UnimplementedError(absl::StrCat("ONNX opset ", opset,
                                                  " is not supported; kiln reads opsets ",

@@ -235,6 +235,28 @@ TEST(OnnxModelsTest, TrainingModeBeforeOpset7IsRefusedByName) {
   }
 }
 
+// The mask of a Dropout at inference keeps everything.
+TEST(OnnxModelsTest, DropoutMaskIsAllOnesOfItsOpsetsType) {
+  for (int opset : {7, 13}) {
+    Model m(opset);
+    m.Input("x", {2});
+    m.Node("Dropout", {"x"}, {"y", "mask"});
+    m.Output("mask");
+    auto g = ImportOnnxBytes(m.Bytes());
+    ASSERT_TRUE(g.ok()) << g.status();
+    auto out = graph::Evaluate(*g, {{"x", Array({2}, {3, 4})}});
+    ASSERT_TRUE(out.ok()) << out.status();
+    const NDArray& mask = (*out)[0];
+    if (opset == 7) {
+      EXPECT_THAT(Values(mask), ElementsAre(1, 1));
+    } else {
+      ASSERT_EQ(mask.dtype(), runtime::DType::kBool);
+      EXPECT_EQ(mask.data<uint8_t>()[0], 1);
+      EXPECT_EQ(mask.data<uint8_t>()[1], 1);
+    }
+  }
+}
+
 TEST(OnnxModelsTest, CastBeforeOpset6NamesTheType) {
   Model m(5);
   m.Input("x", {2});

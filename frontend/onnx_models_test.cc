@@ -459,6 +459,7 @@ TEST(OnnxModelsTest, GraphOutputsKeepTheirNamesAndOrderWhenCompiled) {
   auto g = ImportOnnxBytes(m.Bytes());
   ASSERT_TRUE(g.ok()) << g.status();
   EXPECT_EQ(g->output_names(), names);
+  EXPECT_THAT(g->ToString(), HasSubstr("%x as 'same'"));
 
   const targets::Target target = ir::ops::testing::RunnableTargets()[0];
   auto compiled = codegen::CompileGraph(*g, target);

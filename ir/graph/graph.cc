@@ -159,7 +159,11 @@ std::string Graph::ToString() const {
                     "\n");
   }
   std::vector<std::string> outs;
-  for (int o : outputs_) outs.push_back(name(o));
+  for (size_t k = 0; k < outputs_.size(); ++k) {
+    const int o = outputs_[k];
+    const bool renamed = k < output_names_.size() && output_names_[k] != values_[o].name;
+    outs.push_back(renamed ? absl::StrCat(name(o), " as '", output_names_[k], "'") : name(o));
+  }
   absl::StrAppend(&s, "output ", absl::StrJoin(outs, ", "), "\n");
   return s;
 }

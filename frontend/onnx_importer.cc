@@ -33,6 +33,31 @@ absl::Status UnboundDimension(const onnx::ValueInfoProto& info, int axis) {
       absl::StrJoin(example, ","), "]\""));
 }
 
+// Converters read the inputs and outputs ONNX requires without checking
+// for them, so a node must have them: those of its operator's schema at
+// `opset` (or, past the newest opset the linked ONNX knows, its newest).
+absl::Status CheckRequiredArity(const ImportContext& ctx, const onnx::NodeProto& node,
+                                int64_t opset) {
+  const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset);
+  // kiln converts a few ops in models older than the op (Erf, HardSwish);
+  // they take one input and one output.
+  const int min_inputs = schema ? schema->min_input() : 1;
+  const int min_outputs = schema ? schema->min_output() : 1;
+  for (int i = 0; i < min_inputs; ++i) {
+    if (i >= node.input_size() || node.input(i).empty()) {
+      return ctx.Invalid(absl::StrCat("has no input ", i, "; ", node.op_type(), " requires ",
+                                      min_inputs, " input(s)"));
+    }
+  }
+  for (int i = 0; i < min_outputs; ++i) {
+    if (i >= node.output_size() || node.output(i).empty()) {
+      return ctx.Invalid(absl::StrCat("has no output ", i, "; ", node.op_type(), " requires ",
+                                      min_outputs, " output(s)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
                                      const InputShapes& shapes) {
   if (!info.type().has_tensor_type()) {
@@ -150,6 +175,7 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
         return ctx.Invalid(absl::StrCat("input '", node.input(i), "' is not defined before it"));
       }
     }
+    if (auto st = CheckRequiredArity(ctx, node, opset); !st.ok()) return st;
     if (auto st = converter->convert(ctx); !st.ok()) return st;
   }
   std::vector<int> outputs;

@@ -422,6 +422,26 @@ TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
               HasSubstr("ONNX opset 22 is not supported; kiln reads opsets 1 to 21"));
 }
 
+// A node missing an input or output ONNX requires is an error, whatever
+// its converter reads first.
+TEST(OnnxModelsTest, NodesWithoutRequiredInputsOrOutputsAreErrors) {
+  struct Case {
+    const char* op;
+    std::initializer_list<std::string> inputs, outputs;
+  };
+  for (const Case& bad : {Case{"Conv", {"x"}, {"y"}}, Case{"Flatten", {}, {"y"}},
+                          Case{"Relu", {""}, {"y"}}, Case{"Identity", {"x"}, {}},
+                          Case{"Upsample", {}, {"y"}}}) {
+    Model m(9);
+    m.Input("x", {1, 1, 2, 2});
+    m.Node(bad.op, bad.inputs, bad.outputs);
+    m.Output("x");
+    auto g = ImportOnnxBytes(m.Bytes());
+    EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument) << bad.op << g.status();
+    EXPECT_THAT(g.status().message(), HasSubstr(bad.op));
+  }
+}
+
 // ---- symbolic dimensions ----
 
 TEST(OnnxModelsTest, AnUnboundSymbolicDimensionIsNamedWithTheFlagThatBindsIt) {

@@ -21,7 +21,10 @@ absl::StatusOr<std::vector<int64_t>> ScaledSizes(ImportContext& c,
   std::vector<int64_t> sizes;
   for (size_t d = 0; d < shape.size(); ++d) {
     if (!(scales[d] > 0)) return c.Invalid("scales must be positive");
-    sizes.push_back(static_cast<int64_t>(std::floor(shape[d] * scales[d])));
+    const double size = std::floor(shape[d] * scales[d]);
+    // Also keeps the conversion to int64 defined.
+    if (!(size < 1e15)) return c.Invalid(absl::StrCat("scale ", scales[d], " is too large"));
+    sizes.push_back(static_cast<int64_t>(size));
   }
   return sizes;
 }

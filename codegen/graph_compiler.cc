@@ -58,21 +58,29 @@ class PlanBuilder {
   PlanBuilder(const graph::Graph& g, const targets::Target& target) : g_(g), target_(target) {}
 
   absl::StatusOr<CompiledGraph> Build() {
+    if (auto st = g_.Verify(); !st.ok()) return st;
     for (int in : g_.inputs()) {
       const int slot = AddSlot(in, SlotKind::kInput);
       plan_.inputs.push_back(slot);
     }
-    for (int out : g_.outputs()) {
+    // Output slots carry the graph's output names, which may differ from
+    // their values' names (an output that is an input, say).
+    const std::vector<int>& outputs = g_.outputs();
+    const std::vector<std::string>& names = g_.output_names();
+    for (size_t k = 0; k < outputs.size(); ++k) {
       // Graph outputs produced by a node are written in place; inputs and
       // constants that are outputs too (and repeated outputs) get a copy.
+      const int out = outputs[k];
       if (g_.value(out).producer >= 0 && !output_slot_.contains(out)) {
         output_slot_[out] = AddSlot(out, SlotKind::kOutput);
+        plan_.slots[output_slot_[out]].name = names[k];
       }
     }
     for (const graph::Node& n : g_.nodes()) {
       if (auto st = AddNode(n); !st.ok()) return st;
     }
-    for (int out : g_.outputs()) {
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const int out = outputs[k];
       auto it = output_slot_.find(out);
       if (it != output_slot_.end() && used_output_.insert(out).second) {
         plan_.outputs.push_back(it->second);
@@ -80,7 +88,7 @@ class PlanBuilder {
       }
       auto source = SlotOf(out);
       if (!source.ok()) return source.status();
-      const int copy = NewSlot(g_.value(out).name, SlotKind::kOutput, g_.value(out).type);
+      const int copy = NewSlot(names[k], SlotKind::kOutput, g_.value(out).type);
       plan_.steps.push_back({PlanStep::Kind::kCopy, "", {*source, copy}});
       plan_.outputs.push_back(copy);
     }

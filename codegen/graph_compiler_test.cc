@@ -129,12 +129,13 @@ TEST(GraphCompilerTest, NodesWithoutKernelsAreNamedInTheError) {
       << compiled.status();
 }
 
-TEST(GraphCompilerTest, InputsThatAreOutputsAreCopied) {
+// Each output slot takes the graph's name for that output, not its value's.
+TEST(GraphCompilerTest, InputsThatAreOutputsAreCopiedUnderTheirOutputNames) {
   graph::Graph g;
   const int x = g.AddInput("x", {runtime::DType::kFloat32, {5}});
   const int y = g.AddValue("y", {runtime::DType::kFloat32, {5}});
   g.AddNode(graph::Node{"double", "add", {x, x}, {y}, {}});
-  g.SetOutputs({y, x, y});
+  g.SetOutputs({y, x, y}, {"doubled", "same", "doubled_again"});
   const targets::Target target = ir::ops::testing::RunnableTargets()[0];
   auto compiled = CompileGraph(g, target);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
@@ -145,6 +146,9 @@ TEST(GraphCompilerTest, InputsThatAreOutputsAreCopied) {
   ASSERT_TRUE(model->executor->SetInput("x", *in).ok());
   ASSERT_TRUE(model->executor->Run().ok());
   ASSERT_EQ(model->executor->num_outputs(), 3);
+  EXPECT_EQ(model->executor->output(0).name, "doubled");
+  EXPECT_EQ(model->executor->output(1).name, "same");
+  EXPECT_EQ(model->executor->output(2).name, "doubled_again");
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(model->executor->GetOutput(0)->data<float>()[i], 2 * (i + 0.5f));
     EXPECT_EQ(model->executor->GetOutput(1)->data<float>()[i], i + 0.5f);

@@ -67,7 +67,7 @@ TEST_F(DriverTest, RunAndDeployGiveIdenticalOutputsThatMatchTheReference) {
   ASSERT_TRUE(g.ok());
   auto want = graph::Evaluate(*g, {{"data", data_}});
   ASSERT_TRUE(want.ok());
-  EXPECT_EQ((*outputs)[0].first, g->value(g->outputs()[0]).name);
+  EXPECT_EQ((*outputs)[0].first, g->output_names()[0]);
   const runtime::NDArray& got = (*outputs)[0].second;
   ASSERT_EQ(got.shape(), (*want)[0].shape());
   double max_abs = 0, max_diff = 0;
@@ -361,6 +361,22 @@ TEST_F(DriverTest, AModelWithNothingToTuneIsRefusedAndWritesNoRecords) {
   EXPECT_EQ(tune.exit_code, 1) << tune.output;
   EXPECT_NE(tune.output.find("nothing to tune"), std::string::npos) << tune.output;
   EXPECT_FALSE(std::ifstream(records)) << "no empty records file is left behind";
+}
+
+// The suite's Identity model declares output y, the same value as input x;
+// the outputs file holds it as y.
+TEST(DriverOutputsTest, AnOutputThatIsAnInputKeepsItsDeclaredName) {
+  const std::string model = "/usr/share/libonnx-testdata/data/node/test_identity/model.onnx";
+  if (!std::ifstream(model)) GTEST_SKIP() << model << " is missing (package libonnx-testdata)";
+  const std::string artifact = Tmp("identity.so"), outputs = Tmp("identity_out.npz");
+  Result compile = Sh(std::string(kKiln) + " compile " + model + " --output=" + artifact);
+  ASSERT_EQ(compile.exit_code, 0) << compile.output;
+  Result run = Sh(std::string(kKiln) + " run " + artifact + " --outputs=" + outputs);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto arrays = runtime::ReadNpzFile(outputs);
+  ASSERT_TRUE(arrays.ok()) << arrays.status();
+  ASSERT_EQ(arrays->size(), 1u);
+  EXPECT_EQ((*arrays)[0].first, "y");
 }
 
 TEST(DeployBinaryTest, LinksNoCompilerLibraries) {

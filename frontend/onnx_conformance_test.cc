@@ -203,7 +203,8 @@ void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_pass
   EXPECT_GT(passed, min_passed);
 }
 
-// The suite feeds Resize's scales and sizes as graph inputs; real models
+// The suite feeds the scales and sizes of Resize (and Upsample) as graph
+// inputs; real models
 // hold them as constants, and kiln needs them constant. These cases run with
 // every input but the image frozen into an initializer.
 TEST(OnnxConformanceTest, ResizeWithConstantScales) {
@@ -211,7 +212,8 @@ TEST(OnnxConformanceTest, ResizeWithConstantScales) {
   int passed = 0, skipped = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(kSuite) / "node")) {
     const fs::path dir = entry.path();
-    if (dir.filename().string().rfind("test_resize_", 0) != 0) continue;
+    const std::string name = dir.filename().string();
+    if (name.rfind("test_resize_", 0) != 0 && name.rfind("test_upsample_", 0) != 0) continue;
     std::ifstream in(dir / "model.onnx", std::ios::binary);
     std::stringstream buffer;
     buffer << in.rdbuf();
@@ -246,8 +248,8 @@ TEST(OnnxConformanceTest, ResizeWithConstantScales) {
     }
     ++passed;
   }
-  std::printf("resize cases with constant scales: %d passed (both paths), %d skipped\n", passed,
-              skipped);
+  std::printf("resize and upsample cases with constant scales: %d passed (both paths), "
+              "%d skipped\n", passed, skipped);
   EXPECT_GE(passed, 10);
 }
 

@@ -236,9 +236,25 @@ absl::Status ImportContext::Invalid(const std::string& what) const {
 absl::Status ImportContext::Emit(const std::string& op, const std::vector<int>& inputs,
                                  absl::flat_hash_map<std::string, graph::AttrValue> attrs,
                                  int num_outputs) {
+  auto ids = AddOperator(op, inputs, std::move(attrs), num_outputs, /*bind=*/true);
+  return ids.status();
+}
+
+absl::StatusOr<int> ImportContext::EmitStep(
+    const std::string& op, const std::vector<int>& inputs,
+    absl::flat_hash_map<std::string, graph::AttrValue> attrs) {
+  auto ids = AddOperator(op, inputs, std::move(attrs), 1, /*bind=*/false);
+  if (!ids.ok()) return ids.status();
+  return (*ids)[0];
+}
+
+absl::StatusOr<std::vector<int>> ImportContext::AddOperator(
+    const std::string& op, const std::vector<int>& inputs,
+    absl::flat_hash_map<std::string, graph::AttrValue> attrs, int num_outputs, bool bind) {
   graph::Node n;
   n.name = node_->name().empty() ? absl::StrCat(node_->op_type(), "_", graph_->nodes().size())
                                  : node_->name();
+  if (!bind) absl::StrAppend(&n.name, "/", op, "_", graph_->values().size());
   n.op = op;
   n.inputs = inputs;
   n.attrs = std::move(attrs);
@@ -266,33 +282,39 @@ absl::Status ImportContext::Emit(const std::string& op, const std::vector<int>& 
   if (static_cast<int>(out_types->size()) != num_outputs) {
     return Invalid(absl::StrCat("produces ", out_types->size(), " outputs, expected ", num_outputs));
   }
+  // A step of a multi-operator conversion is named after its node, so it
+  // never takes an ONNX name.
   auto output_name = [&](int k) {
-    return k < node_->output_size() && !node_->output(k).empty()
+    return bind && k < node_->output_size() && !node_->output(k).empty()
                ? node_->output(k)
                : absl::StrCat(n.name, ":", k);
   };
+  std::vector<int> ids;
   if (all_constant) {
     auto folded = graph::EvaluateNode(n, values);
     if (!folded.ok()) return Invalid(std::string(folded.status().message()));
     for (int k = 0; k < num_outputs; ++k) {
-      const int id = graph_->AddConstant(output_name(k), (*folded)[k]);
-      if (k < node_->output_size()) Bind(node_->output(k), id);
+      ids.push_back(graph_->AddConstant(output_name(k), (*folded)[k]));
     }
-    return absl::OkStatus();
+  } else {
+    for (int k = 0; k < num_outputs; ++k) {
+      ids.push_back(graph_->AddValue(output_name(k), (*out_types)[k]));
+      n.outputs.push_back(ids.back());
+    }
+    graph_->AddNode(std::move(n));
   }
-  for (int k = 0; k < num_outputs; ++k) {
-    const int id = graph_->AddValue(output_name(k), (*out_types)[k]);
-    n.outputs.push_back(id);
-    if (k < node_->output_size()) Bind(node_->output(k), id);
+  if (bind) {
+    for (int k = 0; k < num_outputs && k < node_->output_size(); ++k) {
+      Bind(node_->output(k), ids[k]);
+    }
   }
-  graph_->AddNode(std::move(n));
-  return absl::OkStatus();
+  return ids;
 }
 
 void ImportContext::Alias(int value) { Bind(node_->output(0), value); }
 
-void ImportContext::EmitConstant(NDArray data) {
-  Bind(node_->output(0), graph_->AddConstant(node_->output(0), std::move(data)));
+void ImportContext::EmitConstant(NDArray data, int output) {
+  Bind(node_->output(output), graph_->AddConstant(node_->output(output), std::move(data)));
 }
 
 }  // namespace kiln::frontend

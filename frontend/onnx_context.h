@@ -64,16 +64,25 @@ class ImportContext {
   absl::Status Emit(const std::string& op, const std::vector<int>& inputs,
                     absl::flat_hash_map<std::string, graph::AttrValue> attrs,
                     int num_outputs = 1);
+  // Emits kiln operator `op` as one step of a conversion that takes several
+  // (e.g. a reshape that aligns an operand); its one output binds to no
+  // ONNX name. Folds like Emit.
+  absl::StatusOr<int> EmitStep(const std::string& op, const std::vector<int>& inputs,
+                               absl::flat_hash_map<std::string, graph::AttrValue> attrs);
   // Binds output 0 of this node to an existing value (Identity, Dropout).
   void Alias(int value);
-  // Binds output 0 of this node to new constant data.
-  void EmitConstant(graph::NDArray data);
+  // Binds output `output` of this node to new constant data.
+  void EmitConstant(graph::NDArray data, int output = 0);
 
   // Errors that name the node, the op and the opset.
   absl::Status Unsupported(const std::string& what) const;
   absl::Status Invalid(const std::string& what) const;
 
  private:
+  absl::StatusOr<std::vector<int>> AddOperator(
+      const std::string& op, const std::vector<int>& inputs,
+      absl::flat_hash_map<std::string, graph::AttrValue> attrs, int num_outputs, bool bind);
+
   graph::Graph* graph_;
   int64_t opset_;
   std::string model_dir_;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "frontend/onnx_context.h"
 #include "frontend/onnx_converter_registry.h"
+#include "onnx/defs/schema.h"
 
 namespace kiln::frontend {
 
@@ -30,6 +31,45 @@ std::string ShapeString(const onnx::TensorShapeProto& shape, bool example) {
     }
   }
   return absl::StrCat("[", absl::StrJoin(dims, ","), "]");
+}
+
+// Names the first dimension of `info` that the model leaves open, and shows
+// the flag that binds it with the model's own dimensions (1 for open ones).
+absl::Status UnboundDimension(const onnx::ValueInfoProto& info, int axis) {
+  const auto& shape = info.type().tensor_type().shape();
+  const auto& dim = shape.dim(axis);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "input '", info.name(), "' has ",
+      dim.has_dim_param() && !dim.dim_param().empty()
+          ? absl::StrCat("a symbolic dimension '", dim.dim_param(), "'")
+          : std::string("a dimension of unknown size"),
+      " (axis ", axis, "); bind it with --input_shapes=\"", info.name(), ":",
+      ShapeString(shape, /*example=*/true), "\""));
+}
+
+// Converters read the inputs and outputs ONNX requires without checking
+// for them, so a node must have them: those of its operator's schema at
+// `opset` (or, past the newest opset the linked ONNX knows, its newest).
+absl::Status CheckRequiredArity(const ImportContext& ctx, const onnx::NodeProto& node,
+                                int64_t opset) {
+  const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset);
+  // kiln converts a few ops in models older than the op (Erf, HardSwish);
+  // they take one input and one output.
+  const int min_inputs = schema ? schema->min_input() : 1;
+  const int min_outputs = schema ? schema->min_output() : 1;
+  for (int i = 0; i < min_inputs; ++i) {
+    if (i >= node.input_size() || node.input(i).empty()) {
+      return ctx.Invalid(absl::StrCat("has no input ", i, "; ", node.op_type(), " requires ",
+                                      min_inputs, " input(s)"));
+    }
+  }
+  for (int i = 0; i < min_outputs; ++i) {
+    if (i >= node.output_size() || node.output(i).empty()) {
+      return ctx.Invalid(absl::StrCat("has no output ", i, "; ", node.op_type(), " requires ",
+                                      min_outputs, " output(s)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
@@ -64,14 +104,9 @@ absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
     return absl::InvalidArgumentError(absl::StrCat(
         "input '", info.name(), "' has no shape in the model; give it with --input_shapes"));
   }
-  for (const auto& dim : tt.shape().dim()) {
-    if (!dim.has_dim_value() || dim.dim_value() < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "input '", info.name(), "' has a dynamic dimension",
-          dim.has_dim_param() ? absl::StrCat(" '", dim.dim_param(), "'") : std::string(),
-          "; fix it with --input_shapes, e.g. \"", info.name(), ":",
-          ShapeString(tt.shape(), true), "\""));
-    }
+  for (int axis = 0; axis < tt.shape().dim_size(); ++axis) {
+    const auto& dim = tt.shape().dim(axis);
+    if (!dim.has_dim_value() || dim.dim_value() < 0) return UnboundDimension(info, axis);
     t.shape.push_back(dim.dim_value());
   }
   return t;
@@ -91,13 +126,22 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
   }
   if (!model.has_graph()) return absl::InvalidArgumentError("the ONNX model has no graph");
   int64_t opset = -1;
+  std::vector<std::string> imports;
   for (const auto& imp : model.opset_import()) {
     if (imp.domain().empty() || imp.domain() == "ai.onnx") opset = imp.version();
+    imports.push_back(absl::StrCat("'", imp.domain(), "' ", imp.version()));
   }
   if (opset < 0 && model.opset_import_size() == 0) opset = 1;
-  if (opset < 7 || opset > 18) {
-    return absl::UnimplementedError(
-        absl::StrCat("ONNX opset ", opset, " is not supported; kiln reads opsets 7 to 18"));
+  if (opset < 0) {
+    return absl::UnimplementedError(absl::StrCat(
+        "the model imports no opset of the default ONNX domain, only ",
+        absl::StrJoin(imports, ", "), "; kiln reads opsets ", kFirstOpset, " to ", kLastOpset,
+        " of the default domain"));
+  }
+  if (opset < kFirstOpset || opset > kLastOpset) {
+    return absl::UnimplementedError(absl::StrCat("ONNX opset ", opset,
+                                                 " is not supported; kiln reads opsets ",
+                                                 kFirstOpset, " to ", kLastOpset));
   }
   graph::Graph g;
   ImportContext ctx(&g, opset, model_dir);
@@ -139,6 +183,13 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
     if (converter == nullptr) {
       const std::string opsets = converters.OpsetsOf(node.op_type());
       if (opsets.empty()) return ctx.Unsupported(absl::StrCat("operator ", node.op_type()));
+      const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset);
+      if (schema != nullptr && schema->Deprecated()) {
+        return ctx.Unsupported(absl::StrCat("operator ", node.op_type(),
+                                            ", which ONNX deprecated at opset ",
+                                            schema->SinceVersion(),
+                                            " (kiln converts it at opsets ", opsets, "),"));
+      }
       return ctx.Unsupported(absl::StrCat("operator ", node.op_type(), " at opset ", opset,
                                           " (kiln converts it at opsets ", opsets, ")"));
     }
@@ -147,9 +198,11 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
         return ctx.Invalid(absl::StrCat("input '", node.input(i), "' is not defined before it"));
       }
     }
+    if (auto st = CheckRequiredArity(ctx, node, opset); !st.ok()) return st;
     if (auto st = converter->convert(ctx); !st.ok()) return st;
   }
   std::vector<int> outputs;
+  std::vector<std::string> names;
   for (const auto& out : proto.output()) {
     auto id = ctx.Lookup(out.name());
     if (!id.ok()) {
@@ -157,8 +210,9 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
           absl::StrCat("graph output '", out.name(), "' is never produced"));
     }
     outputs.push_back(*id);
+    names.push_back(out.name());
   }
-  g.SetOutputs(std::move(outputs));
+  g.SetOutputs(std::move(outputs), std::move(names));
   if (auto st = g.Verify(); !st.ok()) return st;
   return g;
 }

@@ -15,10 +15,15 @@ namespace kiln::frontend {
 
 using InputShapes = absl::flat_hash_map<std::string, std::vector<int64_t>>;
 
-// Input shapes given by name fix dynamic dimensions; one that contradicts a
-// fixed dimension the model declares is an error. Errors also: a file that
-// is not an ONNX model (truncated, corrupt), an opset outside 7..18, a
-// dynamic dimension left unfixed, and — with code
+// The opsets of the default ONNX domain kiln reads.
+inline constexpr int kFirstOpset = 1;
+inline constexpr int kLastOpset = 21;
+
+// Input shapes given by name bind symbolic dimensions; one that contradicts
+// a fixed dimension the model declares is an error. Errors also: a file
+// that is not an ONNX model (truncated, corrupt), an opset outside
+// kFirstOpset..kLastOpset, a symbolic dimension left unbound (naming the
+// input, the dimension and the flag that binds it), and — with code
 // Unimplemented — any operator, attribute value or dtype kiln does not
 // support, naming the node, the operator and the opset.
 absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,

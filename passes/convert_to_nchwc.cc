@@ -86,7 +86,7 @@ class NCHWcConverter {
       g_.mutable_value(*plain).name = name;
       out = *plain;
     }
-    g_.SetOutputs(outputs);
+    g_.SetOutputs(outputs, g_.output_names());
     return graph::InferTypes(g_);
   }
 

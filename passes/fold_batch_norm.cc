@@ -76,7 +76,7 @@ absl::Status FoldBatchNorm(graph::Graph& g) {
   RemoveNodes(g, removed);
   std::vector<int> outputs = g.outputs();
   for (int& out : outputs) out = rename[out];
-  g.SetOutputs(outputs);
+  g.SetOutputs(outputs, g.output_names());
   return g.Verify();
 }
 

@@ -27,6 +27,26 @@ absl::StatusOr<std::vector<int64_t>> AxesFromInput(ImportContext& c) {
   return OptionalConstantInts(c, 1, "axes");
 }
 
+absl::Status RequireIsTest(ImportContext& c, const std::string& what) {
+  KILN_ASSIGN(is_test, c.AttrInt("is_test", 0));
+  if (is_test == 0) {
+    return c.Unsupported(
+        absl::StrCat("training-mode ", what, " (is_test=0, ONNX's default before opset 7)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> AlignAt(ImportContext& c, int value, int64_t axis, int64_t rank) {
+  std::vector<int64_t> shape = c.graph().value(value).type.shape;
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis + static_cast<int64_t>(shape.size()) > rank) {
+    return c.Invalid(absl::StrCat("axis ", axis, " cannot align a tensor of shape ",
+                                  runtime::ShapeToString(shape), " with one of rank ", rank));
+  }
+  shape.resize(rank - axis, 1);
+  return c.EmitStep("reshape", {value}, {{"shape", shape}});
+}
+
 Converter BinaryOp(std::string op) {
   return [op](ImportContext& c) -> absl::Status {
     if (c.num_inputs() != 2) return c.Unsupported(absl::StrCat(c.num_inputs(), " operands"));

@@ -1,4 +1,7 @@
 // Helpers shared by the ONNX converter families in this folder.
+//
+// Converters ignore the consumed_inputs attribute of opsets 1-5: it was a
+// hint for running in place and never changed a result.
 #ifndef KILN_FRONTEND_CONVERTERS_CONVERTER_UTIL_H_
 #define KILN_FRONTEND_CONVERTERS_CONVERTER_UTIL_H_
 
@@ -29,6 +32,15 @@ absl::StatusOr<std::vector<int64_t>> OptionalConstantInts(ImportContext& c, int 
 // until an opset made them an optional input (13, or 18 for most Reduce ops).
 absl::StatusOr<std::vector<int64_t>> AxesFromAttribute(ImportContext& c);
 absl::StatusOr<std::vector<int64_t>> AxesFromInput(ImportContext& c);
+
+// Until opset 7, BatchNormalization and Dropout ran as in training unless
+// is_test was nonzero (ONNX's default is 0); kiln refuses training, naming
+// `what` was asked for.
+absl::Status RequireIsTest(ImportContext& c, const std::string& what);
+
+// `value` reshaped so that its dimensions line up with those of a rank-`rank`
+// tensor from `axis` on (trailing 1s appended), for numpy broadcasting.
+absl::StatusOr<int> AlignAt(ImportContext& c, int value, int64_t axis, int64_t rank);
 
 // A two-operand ONNX op that maps to kiln operator `op` unchanged.
 Converter BinaryOp(std::string op);

@@ -88,15 +88,87 @@ absl::Status Cast(ImportContext& c) {
   return c.Emit("cast", in, {{"to", *name}});
 }
 
-KILN_REGISTER_ONNX_CONVERTER(Cast, 1, kLatestOpset, Cast);
+// Until opset 6 `to` names the type ("FLOAT") instead of numbering it.
+absl::Status CastToNamedType(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 1));
+  KILN_ASSIGN(to, c.AttrString("to", std::nullopt));
+  onnx::TensorProto::DataType type;
+  if (!onnx::TensorProto::DataType_Parse(to, &type)) {
+    return c.Invalid(absl::StrCat("'to' is '", to, "', not an ONNX element type name like FLOAT"));
+  }
+  auto name = DTypeNameFromOnnx(type);
+  if (!name.ok()) return c.Unsupported(std::string(name.status().message()));
+  return c.Emit("cast", in, {{"to", *name}});
+}
 
-KILN_REGISTER_ONNX_CONVERTER(Add, 1, kLatestOpset, BinaryOp("add"));
-KILN_REGISTER_ONNX_CONVERTER(Sub, 1, kLatestOpset, BinaryOp("sub"));
-KILN_REGISTER_ONNX_CONVERTER(Mul, 1, kLatestOpset, BinaryOp("mul"));
-KILN_REGISTER_ONNX_CONVERTER(Div, 1, kLatestOpset, BinaryOp("div"));
-KILN_REGISTER_ONNX_CONVERTER(Pow, 1, kLatestOpset, BinaryOp("pow"));
-KILN_REGISTER_ONNX_CONVERTER(PRelu, 1, kLatestOpset, BinaryOp("prelu"));
-KILN_REGISTER_ONNX_CONVERTER(Equal, 1, kLatestOpset, BinaryOp("equal"));
+KILN_REGISTER_ONNX_CONVERTER(Cast, 1, 5, CastToNamedType);
+KILN_REGISTER_ONNX_CONVERTER(Cast, 6, kLatestOpset, Cast);
+
+// Until opset 7 the binary ops broadcast only with broadcast=1, and then
+// only B, aligned with A at `axis` (or with A's last axes when it is absent).
+Converter BinaryWithBroadcastAttribute(std::string op) {
+  return [op](ImportContext& c) -> absl::Status {
+    if (c.num_inputs() != 2) return c.Unsupported(absl::StrCat(c.num_inputs(), " operands"));
+    KILN_ASSIGN(in, Inputs(c, 2));
+    KILN_ASSIGN(broadcast, c.AttrInt("broadcast", 0));
+    const auto& a = c.InputType(0).shape;
+    const auto& b = c.InputType(1).shape;
+    if (broadcast == 0) {
+      if (a != b) {
+        return c.Invalid(absl::StrCat("operands of shapes ", runtime::ShapeToString(a), " and ",
+                                      runtime::ShapeToString(b),
+                                      " differ and broadcast is not 1"));
+      }
+      return c.Emit(op, in, {});
+    }
+    if (c.Attr("axis")) {
+      KILN_ASSIGN(axis, c.AttrInt("axis", std::nullopt));
+      KILN_ASSIGN(aligned, AlignAt(c, in[1], axis, a.size()));
+      in[1] = aligned;
+    } else if (b.size() > a.size()) {
+      return c.Invalid(absl::StrCat("B of shape ", runtime::ShapeToString(b),
+                                    " has a higher rank than A of shape ",
+                                    runtime::ShapeToString(a)));
+    }
+    return c.Emit(op, in, {});
+  };
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Add, 1, 6, BinaryWithBroadcastAttribute("add"));
+KILN_REGISTER_ONNX_CONVERTER(Add, 7, kLatestOpset, BinaryOp("add"));
+KILN_REGISTER_ONNX_CONVERTER(Sub, 1, 6, BinaryWithBroadcastAttribute("sub"));
+KILN_REGISTER_ONNX_CONVERTER(Sub, 7, kLatestOpset, BinaryOp("sub"));
+KILN_REGISTER_ONNX_CONVERTER(Mul, 1, 6, BinaryWithBroadcastAttribute("mul"));
+KILN_REGISTER_ONNX_CONVERTER(Mul, 7, kLatestOpset, BinaryOp("mul"));
+KILN_REGISTER_ONNX_CONVERTER(Div, 1, 6, BinaryWithBroadcastAttribute("div"));
+KILN_REGISTER_ONNX_CONVERTER(Div, 7, kLatestOpset, BinaryOp("div"));
+KILN_REGISTER_ONNX_CONVERTER(Pow, 1, 6, BinaryWithBroadcastAttribute("pow"));
+KILN_REGISTER_ONNX_CONVERTER(Pow, 7, kLatestOpset, BinaryOp("pow"));
+KILN_REGISTER_ONNX_CONVERTER(Equal, 1, 6, BinaryWithBroadcastAttribute("equal"));
+KILN_REGISTER_ONNX_CONVERTER(Equal, 7, kLatestOpset, BinaryOp("equal"));
+
+// Until opset 7 a slope of more than one value holds one per channel (axis
+// 1) rather than broadcasting from the last axis.
+absl::Status PReluWithChannelSlope(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 2));
+  const auto& x = c.InputType(0).shape;
+  const auto& slope = c.InputType(1).shape;
+  int64_t count = 1;
+  for (int64_t d : slope) count *= d;
+  if (count > 1) {
+    if (x.size() < 2 || slope.size() != 1 || slope[0] != x[1]) {
+      return c.Invalid(absl::StrCat("slope of shape ", runtime::ShapeToString(slope),
+                                    " is neither one value nor one per channel of X ",
+                                    runtime::ShapeToString(x)));
+    }
+    KILN_ASSIGN(aligned, AlignAt(c, in[1], 1, x.size()));
+    in[1] = aligned;
+  }
+  return c.Emit("prelu", in, {});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(PRelu, 1, 6, PReluWithChannelSlope);
+KILN_REGISTER_ONNX_CONVERTER(PRelu, 7, kLatestOpset, BinaryOp("prelu"));
 
 // Max and Min take any number of operands in ONNX but are binary in kiln:
 // a lone operand passes through, two map onto one op, more are refused.

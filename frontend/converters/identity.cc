@@ -1,4 +1,6 @@
 // Identity, and Dropout, which is the identity at inference.
+#include <cstdint>
+
 #include "frontend/converters/converter_util.h"
 
 namespace kiln::frontend {
@@ -12,34 +14,56 @@ absl::Status Identity(ImportContext& c) {
 
 KILN_REGISTER_ONNX_CONVERTER(Identity, 1, kLatestOpset, Identity);
 
-absl::Status DropoutAsIdentity(ImportContext& c) {
-  for (int k = 1; k < c.node().output_size(); ++k) {
-    if (!c.node().output(k).empty()) return c.Unsupported("the dropout mask output");
+// At inference Dropout keeps every element: the output is the input and the
+// mask, when asked for, is all ones (of the input's type until opset 10,
+// bool from then on).
+Converter DropoutAsIdentity(bool bool_mask) {
+  return [bool_mask](ImportContext& c) -> absl::Status {
+    if (c.node().output_size() > 1 && !c.node().output(1).empty()) {
+      const graph::TensorType& type = c.InputType(0);
+      KILN_ASSIGN(mask, graph::NDArray::Empty(
+                            type.shape, bool_mask ? runtime::DType::kBool : type.dtype));
+      for (int64_t i = 0; i < mask.NumElements(); ++i) {
+        switch (mask.dtype()) {
+          case runtime::DType::kFloat32: mask.data<float>()[i] = 1; break;
+          case runtime::DType::kInt32: mask.data<int32_t>()[i] = 1; break;
+          case runtime::DType::kInt64: mask.data<int64_t>()[i] = 1; break;
+          default: mask.data<uint8_t>()[i] = 1;
+        }
+      }
+      c.EmitConstant(mask, 1);
+    }
+    return Identity(c);
+  };
+}
+
+// Until opset 7, is_test=0 drops activations at random; with is_test set the
+// mask output is left unfilled.
+absl::Status DropoutWithIsTest(ImportContext& c) {
+  if (auto st = RequireIsTest(c, "dropout"); !st.ok()) return st;
+  if (c.node().output_size() > 1 && !c.node().output(1).empty()) {
+    return c.Unsupported("the mask output, which ONNX leaves unfilled when is_test is set,");
   }
   return Identity(c);
 }
 
-// Until opset 7 the is_test attribute tells inference from training.
-absl::Status DropoutWithIsTest(ImportContext& c) {
-  KILN_ASSIGN(is_test, c.AttrInt("is_test", 1));
-  if (!is_test) return c.Unsupported("training-mode dropout");
-  return DropoutAsIdentity(c);
-}
-
-// From opset 7 Dropout is inference-only unless the training_mode input
-// (opset 12) says otherwise.
+// From opset 12 the training_mode input (false when absent) can ask for
+// training.
 absl::Status DropoutWithTrainingInput(ImportContext& c) {
   if (c.HasInput(2)) {
     auto training = c.InputConstant(2);
     if (!training || training->NumElements() != 1 || training->data<uint8_t>()[0] != 0) {
-      return c.Unsupported("training-mode dropout");
+      return c.Unsupported("training-mode dropout (training_mode not a constant false)");
     }
   }
-  return DropoutAsIdentity(c);
+  return DropoutAsIdentity(/*bool_mask=*/true)(c);
 }
 
 KILN_REGISTER_ONNX_CONVERTER(Dropout, 1, 6, DropoutWithIsTest);
-KILN_REGISTER_ONNX_CONVERTER(Dropout, 7, kLatestOpset, DropoutWithTrainingInput);
+// Opsets 7 to 11 define Dropout for inference only.
+KILN_REGISTER_ONNX_CONVERTER(Dropout, 7, 9, DropoutAsIdentity(/*bool_mask=*/false));
+KILN_REGISTER_ONNX_CONVERTER(Dropout, 10, 11, DropoutAsIdentity(/*bool_mask=*/true));
+KILN_REGISTER_ONNX_CONVERTER(Dropout, 12, kLatestOpset, DropoutWithTrainingInput);
 
 }  // namespace
 }  // namespace kiln::frontend

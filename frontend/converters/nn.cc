@@ -140,8 +140,6 @@ KILN_REGISTER_ONNX_CONVERTER(GlobalAveragePool, 1, kLatestOpset, GlobalPool("red
 KILN_REGISTER_ONNX_CONVERTER(GlobalMaxPool, 1, kLatestOpset, GlobalPool("reduce_max"));
 
 absl::Status BatchNorm(ImportContext& c) {
-  KILN_ASSIGN(training, c.AttrInt("training_mode", 0));
-  if (training != 0) return c.Unsupported("training_mode=1");
   for (int k = 1; k < c.node().output_size(); ++k) {
     if (!c.node().output(k).empty()) return c.Unsupported("running statistics outputs");
   }
@@ -150,7 +148,30 @@ absl::Status BatchNorm(ImportContext& c) {
   return c.Emit("batch_norm", in, {{"epsilon", eps}});
 }
 
-KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 1, kLatestOpset, BatchNorm);
+// Until opset 9, spatial=0 normalized each activation with statistics of
+// shape [C, H, W] rather than [C].
+absl::Status BatchNormWithSpatial(ImportContext& c) {
+  KILN_ASSIGN(spatial, c.AttrInt("spatial", 1));
+  if (spatial == 0) return c.Unsupported("per-activation batch normalization (spatial=0)");
+  return BatchNorm(c);
+}
+
+// Until opset 7, is_test=0 normalizes with the batch's own statistics.
+absl::Status BatchNormWithIsTest(ImportContext& c) {
+  if (auto st = RequireIsTest(c, "batch normalization"); !st.ok()) return st;
+  return BatchNormWithSpatial(c);
+}
+
+absl::Status BatchNormWithTrainingMode(ImportContext& c) {
+  KILN_ASSIGN(training, c.AttrInt("training_mode", 0));
+  if (training != 0) return c.Unsupported("training-mode batch normalization (training_mode=1)");
+  return BatchNorm(c);
+}
+
+KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 1, 6, BatchNormWithIsTest);
+KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 7, 8, BatchNormWithSpatial);
+KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 9, 13, BatchNorm);
+KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 14, kLatestOpset, BatchNormWithTrainingMode);
 
 }  // namespace
 }  // namespace kiln::frontend

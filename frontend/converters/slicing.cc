@@ -23,8 +23,9 @@ Converter Concat(std::optional<int64_t> default_axis) {
 KILN_REGISTER_ONNX_CONVERTER(Concat, 1, 3, Concat(1));
 KILN_REGISTER_ONNX_CONVERTER(Concat, 4, kLatestOpset, Concat(std::nullopt));
 
-// Split's sizes, given as an attribute or (from opset 13) an input; nullopt
-// asks for equal parts, one per output.
+// Split's sizes: an attribute or an input at opset 1, an attribute until
+// 13, then an input; nullopt asks for equal parts, one per output (opset 18
+// allows the last to be smaller, and num_outputs repeats the output count).
 using SplitSizesReader = absl::StatusOr<std::optional<std::vector<int64_t>>> (*)(ImportContext&);
 
 absl::StatusOr<std::optional<std::vector<int64_t>>> SplitAttribute(ImportContext& c) {
@@ -35,6 +36,10 @@ absl::StatusOr<std::optional<std::vector<int64_t>>> SplitAttribute(ImportContext
 absl::StatusOr<std::optional<std::vector<int64_t>>> SplitInput(ImportContext& c) {
   if (!c.HasInput(1)) return std::nullopt;
   return c.ConstantInts(1, "split sizes");
+}
+
+absl::StatusOr<std::optional<std::vector<int64_t>>> SplitInputOrAttribute(ImportContext& c) {
+  return c.HasInput(1) ? SplitInput(c) : SplitAttribute(c);
 }
 
 Converter Split(SplitSizesReader read_sizes) {
@@ -60,7 +65,8 @@ Converter Split(SplitSizesReader read_sizes) {
   };
 }
 
-KILN_REGISTER_ONNX_CONVERTER(Split, 1, 12, Split(SplitAttribute));
+KILN_REGISTER_ONNX_CONVERTER(Split, 1, 1, Split(SplitInputOrAttribute));
+KILN_REGISTER_ONNX_CONVERTER(Split, 2, 12, Split(SplitAttribute));
 KILN_REGISTER_ONNX_CONVERTER(Split, 13, kLatestOpset, Split(SplitInput));
 
 // Normalizes ONNX's ranges (negative indices, omitted axes and steps) into
@@ -141,6 +147,27 @@ Converter PadWithAttributes(std::string pads_name) {
   };
 }
 
+// Opset 18's axes input: `pads` holds the begins then the ends of those
+// axes only; the others are not padded.
+absl::StatusOr<std::vector<int64_t>> PadsForAxes(ImportContext& c,
+                                                 const std::vector<int64_t>& pads,
+                                                 std::vector<int64_t> axes) {
+  const int64_t rank = c.InputType(0).shape.size();
+  const int64_t n = axes.size();
+  if (static_cast<int64_t>(pads.size()) != 2 * n) {
+    return c.Invalid(absl::StrCat(pads.size(), " pads for ", n, " axes; expected ", 2 * n));
+  }
+  std::vector<int64_t> all(2 * rank, 0);
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t a = axes[k];
+    if (a < -rank || a >= rank) return c.Invalid(absl::StrCat("pad axis ", a));
+    if (a < 0) a += rank;
+    all[a] = pads[k];
+    all[rank + a] = pads[n + k];
+  }
+  return all;
+}
+
 absl::Status PadWithInputs(ImportContext& c) {
   KILN_ASSIGN(mode, c.AttrString("mode", "constant"));
   KILN_ASSIGN(pads, c.ConstantInts(1, "pads"));
@@ -152,7 +179,11 @@ absl::Status PadWithInputs(ImportContext& c) {
     }
     value = v->data<float>()[0];
   }
-  if (c.HasInput(3)) return c.Unsupported("the axes input");
+  if (c.HasInput(3)) {
+    KILN_ASSIGN(axes, c.ConstantInts(3, "pad axes"));
+    KILN_ASSIGN(all_pads, PadsForAxes(c, pads, axes));
+    return EmitPad(c, mode, all_pads, value);
+  }
   return EmitPad(c, mode, pads, value);
 }
 

@@ -105,6 +105,16 @@ int Graph::AddNode(Node node) {
   return index;
 }
 
+void Graph::SetOutputs(std::vector<int> outputs, std::vector<std::string> names) {
+  if (names.empty()) {
+    for (int out : outputs) {
+      names.push_back(out >= 0 && out < static_cast<int>(values_.size()) ? values_[out].name : "");
+    }
+  }
+  outputs_ = std::move(outputs);
+  output_names_ = std::move(names);
+}
+
 absl::Status Graph::Verify() const {
   std::vector<bool> defined(values_.size(), false);
   for (int id : inputs_) defined[id] = true;
@@ -142,6 +152,10 @@ absl::Status Graph::Verify() const {
       return absl::InvalidArgumentError("a graph output is never computed");
     }
   }
+  if (output_names_.size() != outputs_.size()) {
+    return absl::InternalError(absl::StrCat("the graph has ", outputs_.size(), " outputs but ",
+                                            output_names_.size(), " output names"));
+  }
   return absl::OkStatus();
 }
 
@@ -175,7 +189,11 @@ std::string Graph::ToString() const {
                     "\n");
   }
   std::vector<std::string> outs;
-  for (int o : outputs_) outs.push_back(name(o));
+  for (size_t k = 0; k < outputs_.size(); ++k) {
+    const int o = outputs_[k];
+    const bool renamed = k < output_names_.size() && output_names_[k] != values_[o].name;
+    outs.push_back(renamed ? absl::StrCat(name(o), " as '", output_names_[k], "'") : name(o));
+  }
   absl::StrAppend(&s, "output ", absl::StrJoin(outs, ", "), "\n");
   return s;
 }

@@ -73,7 +73,11 @@ class Graph {
   // Adds a value without a producer yet (the output of the next AddNode).
   int AddValue(std::string name, TensorType type);
   int AddNode(Node node);  // sets the producer of its outputs
-  void SetOutputs(std::vector<int> outputs) { outputs_ = std::move(outputs); }
+  // The graph's results in order, under the names callers know them by
+  // (one per output; none names each output after its value). The names
+  // live apart from the values because one value can be several outputs,
+  // or an input or a constant too.
+  void SetOutputs(std::vector<int> outputs, std::vector<std::string> names = {});
 
   const std::vector<Value>& values() const { return values_; }
   std::vector<Value>& mutable_values() { return values_; }
@@ -81,6 +85,7 @@ class Graph {
   std::vector<Node>& mutable_nodes() { return nodes_; }
   const std::vector<int>& inputs() const { return inputs_; }
   const std::vector<int>& outputs() const { return outputs_; }
+  const std::vector<std::string>& output_names() const { return output_names_; }
   const Value& value(int id) const { return values_[id]; }
   Value& mutable_value(int id) { return values_[id]; }
 
@@ -100,6 +105,7 @@ class Graph {
   std::vector<Node> nodes_;
   std::vector<int> inputs_;
   std::vector<int> outputs_;
+  std::vector<std::string> output_names_;
 };
 
 }  // namespace kiln::graph

@@ -1,0 +1,504 @@
+// Small ONNX models built here, imported and run: the semantics of old and
+// new versions of operators (opsets 1 to 21), the names of graph outputs
+// through the compiled path, and the errors for what kiln refuses.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "codegen/graph_compiler.h"
+#include "frontend/onnx_importer.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ir/graph/op_registry.h"
+#include "ir/ops/testing/op_test_util.h"
+#include "onnx/onnx_pb.h"
+
+namespace kiln::frontend {
+namespace {
+
+using graph::NDArray;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+
+// One graph of float32 tensors at one opset of the default domain.
+class Model {
+ public:
+  explicit Model(int opset) {
+    proto_.set_ir_version(7);
+    proto_.add_opset_import()->set_version(opset);
+  }
+
+  void Input(const std::string& name, std::initializer_list<int64_t> shape) {
+    auto* dims = AddTensorType(graph()->add_input(), name);
+    for (int64_t d : shape) dims->add_dim()->set_dim_value(d);
+  }
+  // An input whose first dimension is the symbol `param`.
+  void SymbolicInput(const std::string& name, const std::string& param,
+                     std::initializer_list<int64_t> rest) {
+    auto* dims = AddTensorType(graph()->add_input(), name);
+    dims->add_dim()->set_dim_param(param);
+    for (int64_t d : rest) dims->add_dim()->set_dim_value(d);
+  }
+  void Output(const std::string& name) { graph()->add_output()->set_name(name); }
+
+  void Floats(const std::string& name, std::vector<int64_t> shape, std::vector<float> data) {
+    onnx::TensorProto* t = graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : shape) t->add_dims(d);
+    for (float v : data) t->add_float_data(v);
+  }
+  void Ints(const std::string& name, std::vector<int64_t> data) {
+    onnx::TensorProto* t = graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    t->add_dims(data.size());
+    for (int64_t v : data) t->add_int64_data(v);
+  }
+
+  onnx::NodeProto* Node(const std::string& op, std::initializer_list<std::string> inputs,
+                        std::initializer_list<std::string> outputs) {
+    onnx::NodeProto* n = graph()->add_node();
+    n->set_op_type(op);
+    n->set_name(op);
+    for (const auto& in : inputs) n->add_input(in);
+    for (const auto& out : outputs) n->add_output(out);
+    return n;
+  }
+
+  std::string Bytes() const { return proto_.SerializeAsString(); }
+
+ private:
+  onnx::GraphProto* graph() { return proto_.mutable_graph(); }
+  static onnx::TensorShapeProto* AddTensorType(onnx::ValueInfoProto* info,
+                                               const std::string& name) {
+    info->set_name(name);
+    auto* tensor = info->mutable_type()->mutable_tensor_type();
+    tensor->set_elem_type(onnx::TensorProto::FLOAT);
+    return tensor->mutable_shape();
+  }
+
+  onnx::ModelProto proto_;
+};
+
+onnx::AttributeProto* Attr(onnx::NodeProto* n, const std::string& name,
+                           onnx::AttributeProto::AttributeType type) {
+  onnx::AttributeProto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(type);
+  return a;
+}
+void SetInt(onnx::NodeProto* n, const std::string& name, int64_t v) {
+  Attr(n, name, onnx::AttributeProto::INT)->set_i(v);
+}
+void SetFloat(onnx::NodeProto* n, const std::string& name, float v) {
+  Attr(n, name, onnx::AttributeProto::FLOAT)->set_f(v);
+}
+void SetString(onnx::NodeProto* n, const std::string& name, const std::string& v) {
+  Attr(n, name, onnx::AttributeProto::STRING)->set_s(v);
+}
+void SetInts(onnx::NodeProto* n, const std::string& name, std::vector<int64_t> v) {
+  auto* a = Attr(n, name, onnx::AttributeProto::INTS);
+  for (int64_t x : v) a->add_ints(x);
+}
+void SetFloats(onnx::NodeProto* n, const std::string& name, std::vector<float> v) {
+  auto* a = Attr(n, name, onnx::AttributeProto::FLOATS);
+  for (float x : v) a->add_floats(x);
+}
+
+NDArray Array(std::vector<int64_t> shape, std::vector<float> data) {
+  NDArray a = *NDArray::Empty(shape, runtime::DType::kFloat32);
+  for (size_t i = 0; i < data.size(); ++i) a.data<float>()[i] = data[i];
+  return a;
+}
+
+std::vector<float> Values(const NDArray& a) {
+  return std::vector<float>(a.data<float>(), a.data<float>() + a.NumElements());
+}
+
+// Output 0 of the model run by the reference interpreter on input "x",
+// after checking that the compiled model computes the same where kiln
+// compiles its operators.
+absl::StatusOr<NDArray> Evaluate(const Model& m, const NDArray& x) {
+  auto g = ImportOnnxBytes(m.Bytes());
+  if (!g.ok()) return g.status();
+  auto want = graph::Evaluate(*g, {{"x", x}});
+  if (!want.ok()) return want.status();
+  const NDArray& y = (*want)[0];
+  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
+  auto compiled = codegen::CompileGraph(*g, target);
+  if (compiled.status().code() == absl::StatusCode::kUnimplemented) return y;
+  if (!compiled.ok()) return compiled.status();
+  auto model = codegen::BuildJitModel(*compiled, target);
+  if (!model.ok()) return model.status();
+  if (auto st = model->executor->SetInput("x", x); !st.ok()) return st;
+  if (auto st = model->executor->Run(); !st.ok()) return st;
+  auto got = model->executor->GetOutput(0);
+  if (!got.ok()) return got.status();
+  if (got->shape() != y.shape() || got->NumBytes() != y.NumBytes() ||
+      std::memcmp(got->raw_data(), y.raw_data(), y.NumBytes()) != 0) {
+    return absl::InternalError("the compiled model disagrees with the reference interpreter");
+  }
+  return y;
+}
+
+// ---- opsets 1-6 ----
+
+TEST(OnnxModelsTest, LegacyBroadcastAlignsBAtAxisOrWithTheLastAxes) {
+  const NDArray x = Array({2, 3, 2}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+  Model at_axis(6);
+  at_axis.Input("x", {2, 3, 2});
+  at_axis.Floats("b", {3}, {100, 200, 300});
+  auto* add = at_axis.Node("Add", {"x", "b"}, {"y"});
+  SetInt(add, "broadcast", 1);
+  SetInt(add, "axis", 1);
+  at_axis.Output("y");
+  auto y = Evaluate(at_axis, x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(Values(*y),
+              ElementsAre(100, 101, 202, 203, 304, 305, 106, 107, 208, 209, 310, 311));
+
+  Model suffix(6);
+  suffix.Input("x", {2, 3, 2});
+  suffix.Floats("b", {2}, {100, 200});
+  SetInt(suffix.Node("Sub", {"x", "b"}, {"y"}), "broadcast", 1);
+  suffix.Output("y");
+  y = Evaluate(suffix, x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(Values(*y), ElementsAre(-100, -199, -98, -197, -96, -195, -94, -193, -92, -191,
+                                      -90, -189));
+
+  Model without(6);
+  without.Input("x", {2, 3, 2});
+  without.Floats("b", {2}, {100, 200});
+  without.Node("Mul", {"x", "b"}, {"y"});
+  without.Output("y");
+  y = Evaluate(without, x);
+  EXPECT_EQ(y.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(y.status().message(), HasSubstr("broadcast is not 1"));
+}
+
+TEST(OnnxModelsTest, LegacyPReluSlopeHasOneValuePerChannel) {
+  Model m(6);
+  m.Input("x", {1, 2, 2});
+  m.Floats("slope", {2}, {0.5, 0.25});
+  m.Node("PRelu", {"x", "slope"}, {"y"});
+  m.Output("y");
+  auto y = Evaluate(m, Array({1, 2, 2}, {-4, 4, -8, 8}));
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(Values(*y), ElementsAre(-2, 4, -2, 8));
+}
+
+// ONNX's default for is_test is 0 (training) before opset 7.
+TEST(OnnxModelsTest, TrainingModeBeforeOpset7IsRefusedByName) {
+  const NDArray x = Array({1, 2, 1, 1}, {1, 2});
+  for (bool is_test : {false, true}) {
+    Model dropout(6);
+    dropout.Input("x", {1, 2, 1, 1});
+    auto* n = dropout.Node("Dropout", {"x"}, {"y"});
+    if (is_test) SetInt(n, "is_test", 1);
+    dropout.Output("y");
+    auto y = Evaluate(dropout, x);
+    if (is_test) {
+      ASSERT_TRUE(y.ok()) << y.status();
+      EXPECT_THAT(Values(*y), ElementsAre(1, 2));
+    } else {
+      EXPECT_EQ(y.status().code(), absl::StatusCode::kUnimplemented);
+      EXPECT_THAT(y.status().message(), HasSubstr("training-mode dropout (is_test=0"));
+    }
+  }
+  for (const char* attrs : {"", "is_test", "is_test spatial=0"}) {
+    Model bn(6);
+    bn.Input("x", {1, 2, 1, 1});
+    bn.Floats("scale", {2}, {1, 1});
+    bn.Floats("bias", {2}, {0, 1});
+    bn.Floats("mean", {2}, {0, 0});
+    bn.Floats("var", {2}, {1, 1});
+    auto* n = bn.Node("BatchNormalization", {"x", "scale", "bias", "mean", "var"}, {"y"});
+    SetInts(n, "consumed_inputs", {0, 0, 0, 1, 1});
+    if (std::string(attrs) != "") SetInt(n, "is_test", 1);
+    if (std::string(attrs) == "is_test spatial=0") SetInt(n, "spatial", 0);
+    bn.Output("y");
+    auto y = Evaluate(bn, x);
+    if (std::string(attrs) == "") {
+      EXPECT_THAT(y.status().message(), HasSubstr("training-mode batch normalization (is_test=0"));
+    } else if (std::string(attrs) == "is_test") {
+      ASSERT_TRUE(y.ok()) << y.status();
+      EXPECT_NEAR(Values(*y)[1], 2 / std::sqrt(1 + 1e-5) + 1, 1e-5);
+    } else {
+      EXPECT_THAT(y.status().message(), HasSubstr("spatial=0"));
+    }
+  }
+}
+
+// The mask of a Dropout at inference keeps everything.
+TEST(OnnxModelsTest, DropoutMaskIsAllOnesOfItsOpsetsType) {
+  for (int opset : {7, 13}) {
+    Model m(opset);
+    m.Input("x", {2});
+    m.Node("Dropout", {"x"}, {"y", "mask"});
+    m.Output("mask");
+    auto g = ImportOnnxBytes(m.Bytes());
+    ASSERT_TRUE(g.ok()) << g.status();
+    auto out = graph::Evaluate(*g, {{"x", Array({2}, {3, 4})}});
+    ASSERT_TRUE(out.ok()) << out.status();
+    const NDArray& mask = (*out)[0];
+    if (opset == 7) {
+      EXPECT_THAT(Values(mask), ElementsAre(1, 1));
+    } else {
+      ASSERT_EQ(mask.dtype(), runtime::DType::kBool);
+      EXPECT_EQ(mask.data<uint8_t>()[0], 1);
+      EXPECT_EQ(mask.data<uint8_t>()[1], 1);
+    }
+  }
+}
+
+TEST(OnnxModelsTest, CastBeforeOpset6NamesTheType) {
+  Model m(5);
+  m.Input("x", {2});
+  SetString(m.Node("Cast", {"x"}, {"y"}), "to", "INT32");
+  m.Output("y");
+  auto y = Evaluate(m, Array({2}, {1.75, -2.5}));
+  ASSERT_TRUE(y.ok()) << y.status();
+  ASSERT_EQ(y->dtype(), runtime::DType::kInt32);
+  EXPECT_EQ(y->data<int32_t>()[0], 1);
+  EXPECT_EQ(y->data<int32_t>()[1], -2);
+}
+
+TEST(OnnxModelsTest, SplitOfOpset1TakesItsSizesFromAnInput) {
+  Model m(1);
+  m.Input("x", {3});
+  m.Ints("sizes", {1, 2});
+  m.Node("Split", {"x", "sizes"}, {"a", "b"});
+  m.Output("b");
+  auto b = Evaluate(m, Array({3}, {1, 2, 3}));
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_THAT(Values(*b), ElementsAre(2, 3));
+}
+
+TEST(OnnxModelsTest, GemmBeforeOpset7BroadcastsCOnlyWhenAsked) {
+  for (int broadcast : {0, 1}) {
+    Model m(6);
+    m.Input("x", {1, 2});
+    m.Floats("w", {2, 2}, {1, 0, 0, 1});
+    m.Floats("c", {2}, {10, 20});
+    SetInt(m.Node("Gemm", {"x", "w", "c"}, {"y"}), "broadcast", broadcast);
+    m.Output("y");
+    auto y = Evaluate(m, Array({1, 2}, {1, 2}));
+    if (broadcast) {
+      ASSERT_TRUE(y.ok()) << y.status();
+      EXPECT_THAT(Values(*y), ElementsAre(11, 22));
+    } else {
+      EXPECT_EQ(y.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(y.status().message(), HasSubstr("broadcast is not 1"));
+    }
+  }
+}
+
+// ---- Upsample and Resize-10: coordinates out / scale ----
+
+TEST(OnnxModelsTest, UpsampleAtEveryVersion) {
+  const NDArray x = Array({1, 1, 2, 2}, {1, 2, 3, 4});
+  const std::vector<float> nearest = {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4};
+  Model v1(1);
+  v1.Input("x", {1, 1, 2, 2});
+  auto* n = v1.Node("Upsample", {"x"}, {"y"});
+  SetFloat(n, "height_scale", 2);
+  SetFloat(n, "width_scale", 2);
+  v1.Output("y");
+  auto y = Evaluate(v1, x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(Values(*y), ElementsAreArray(nearest));
+
+  Model v7(7);
+  v7.Input("x", {1, 1, 2, 2});
+  SetFloats(v7.Node("Upsample", {"x"}, {"y"}), "scales", {1, 1, 2, 2});
+  v7.Output("y");
+  y = Evaluate(v7, x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(Values(*y), ElementsAreArray(nearest));
+
+  // Linear: source x / 2, clamped to the last pixel.
+  Model v9(9);
+  v9.Input("x", {1, 1, 2, 2});
+  v9.Floats("scales", {4}, {1, 1, 1, 2});
+  SetString(v9.Node("Upsample", {"x", "scales"}, {"y"}), "mode", "linear");
+  v9.Output("y");
+  y = Evaluate(v9, x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(Values(*y), ElementsAre(1, 1.5, 2, 2, 3, 3.5, 4, 4));
+
+  Model shrink(7);
+  shrink.Input("x", {1, 1, 2, 2});
+  SetFloats(shrink.Node("Upsample", {"x"}, {"y"}), "scales", {1, 1, 0.5, 1});
+  shrink.Output("y");
+  EXPECT_THAT(Evaluate(shrink, x).status().message(), HasSubstr("scale 0.5 is below 1"));
+
+  Model v10(10);
+  v10.Input("x", {1, 1, 2, 2});
+  v10.Floats("scales", {4}, {1, 1, 2, 2});
+  v10.Node("Upsample", {"x", "scales"}, {"y"});
+  v10.Output("y");
+  y = Evaluate(v10, x);
+  EXPECT_EQ(y.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(y.status().message(), HasSubstr("ONNX deprecated at opset 10"));
+}
+
+// Nearest picks the ceiling when shrinking, as ONNX Runtime does.
+TEST(OnnxModelsTest, Resize10ShrinksWithTheCeiling) {
+  Model m(10);
+  m.Input("x", {1, 1, 1, 5});
+  m.Floats("scales", {4}, {1, 1, 1, 0.6f});
+  m.Node("Resize", {"x", "scales"}, {"y"});
+  m.Output("y");
+  auto y = Evaluate(m, Array({1, 1, 1, 5}, {0, 1, 2, 3, 4}));
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(Values(*y), ElementsAre(0, 2, 4));
+}
+
+// ---- opsets 18-21 ----
+
+TEST(OnnxModelsTest, Resize18ScalesOnlyTheGivenAxes) {
+  Model m(18);
+  m.Input("x", {1, 1, 1, 2});
+  m.Floats("scales", {1}, {2});
+  SetInts(m.Node("Resize", {"x", "", "scales"}, {"y"}), "axes", {-1});
+  m.Output("y");
+  auto y = Evaluate(m, Array({1, 1, 1, 2}, {1, 2}));
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(Values(*y), ElementsAre(1, 1, 2, 2));
+
+  for (const char* refused : {"antialias", "keep_aspect_ratio_policy"}) {
+    Model r(18);
+    r.Input("x", {1, 1, 1, 2});
+    r.Ints("sizes", {1, 1, 1, 4});
+    auto* n = r.Node("Resize", {"x", "", "", "sizes"}, {"y"});
+    if (std::string(refused) == "antialias") {
+      SetInt(n, "antialias", 1);
+    } else {
+      SetString(n, "keep_aspect_ratio_policy", "not_larger");
+    }
+    r.Output("y");
+    auto status = Evaluate(r, Array({1, 1, 1, 2}, {1, 2})).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented);
+    EXPECT_THAT(status.message(), HasSubstr(refused));
+  }
+}
+
+TEST(OnnxModelsTest, Pad18PadsOnlyTheGivenAxes) {
+  Model m(18);
+  m.Input("x", {1, 2});
+  m.Ints("pads", {1, 2});
+  m.Ints("axes", {1});
+  m.Node("Pad", {"x", "pads", "", "axes"}, {"y"});
+  m.Output("y");
+  auto y = Evaluate(m, Array({1, 2}, {5, 6}));
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_THAT(y->shape(), ElementsAre(1, 5));
+  EXPECT_THAT(Values(*y), ElementsAre(0, 5, 6, 0, 0));
+}
+
+TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
+  for (int opset : {1, 21}) {
+    Model m(opset);
+    m.Input("x", {2});
+    m.Node("Relu", {"x"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, Array({2}, {-1, 1}));
+    ASSERT_TRUE(y.ok()) << "opset " << opset << ": " << y.status();
+    EXPECT_THAT(Values(*y), ElementsAre(0, 1));
+  }
+  Model m(22);
+  m.Input("x", {2});
+  m.Node("Relu", {"x"}, {"y"});
+  m.Output("y");
+  auto status = Evaluate(m, Array({2}, {-1, 1})).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(status.message(),
+              HasSubstr("ONNX opset 22 is not supported; kiln reads opsets 1 to 21"));
+}
+
+// A node missing an input or output ONNX requires is an error, whatever
+// its converter reads first.
+TEST(OnnxModelsTest, NodesWithoutRequiredInputsOrOutputsAreErrors) {
+  struct Case {
+    const char* op;
+    std::initializer_list<std::string> inputs, outputs;
+  };
+  for (const Case& bad : {Case{"Conv", {"x"}, {"y"}}, Case{"Flatten", {}, {"y"}},
+                          Case{"Relu", {""}, {"y"}}, Case{"Identity", {"x"}, {}},
+                          Case{"Upsample", {}, {"y"}}}) {
+    Model m(9);
+    m.Input("x", {1, 1, 2, 2});
+    m.Node(bad.op, bad.inputs, bad.outputs);
+    m.Output("x");
+    auto g = ImportOnnxBytes(m.Bytes());
+    EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument) << bad.op << g.status();
+    EXPECT_THAT(g.status().message(), HasSubstr(bad.op));
+  }
+}
+
+// ---- symbolic dimensions ----
+
+TEST(OnnxModelsTest, AnUnboundSymbolicDimensionIsNamedWithTheFlagThatBindsIt) {
+  Model m(13);
+  m.SymbolicInput("x", "batch", {3, 4});
+  m.Node("Relu", {"x"}, {"y"});
+  m.Output("y");
+  auto g = ImportOnnxBytes(m.Bytes());
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().message(),
+            "input 'x' has a symbolic dimension 'batch' (axis 0); bind it with "
+            "--input_shapes=\"x:[1,3,4]\"");
+  g = ImportOnnxBytes(m.Bytes(), {{"x", {2, 3, 4}}});
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->value(g->inputs()[0]).type.shape, (std::vector<int64_t>{2, 3, 4}));
+}
+
+// ---- graph outputs ----
+
+// Outputs that are an input (Identity, Dropout, a ReduceSum without axes), a
+// constant, or the same value as another output keep their own names and
+// order when compiled.
+TEST(OnnxModelsTest, GraphOutputsKeepTheirNamesAndOrderWhenCompiled) {
+  Model m(13);
+  m.Input("x", {3});
+  m.Node("Relu", {"x"}, {"r"});
+  m.Node("Identity", {"r"}, {"r_again"});
+  m.Node("Identity", {"x"}, {"same"});
+  m.Node("Dropout", {"x"}, {"dropped"});
+  SetInt(m.Node("ReduceSum", {"x"}, {"kept"}), "noop_with_empty_axes", 1);
+  m.Floats("c", {3}, {7, 8, 9});
+  m.Node("Identity", {"c"}, {"constant"});
+  const std::vector<std::string> names = {"r_again", "same", "r", "dropped", "kept", "constant"};
+  for (const std::string& name : names) m.Output(name);
+  auto g = ImportOnnxBytes(m.Bytes());
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->output_names(), names);
+  EXPECT_THAT(g->ToString(), HasSubstr("%x as 'same'"));
+
+  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
+  auto compiled = codegen::CompileGraph(*g, target);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  auto model = codegen::BuildJitModel(*compiled, target);
+  ASSERT_TRUE(model.ok()) << model.status();
+  runtime::GraphExecutor& ex = *model->executor;
+  ASSERT_TRUE(ex.SetInput("x", Array({3}, {-1, 2, -3})).ok());
+  ASSERT_TRUE(ex.Run().ok());
+  ASSERT_EQ(ex.num_outputs(), static_cast<int>(names.size()));
+  const std::vector<std::vector<float>> want = {{0, 2, 0},   {-1, 2, -3}, {0, 2, 0},
+                                                {-1, 2, -3}, {-1, 2, -3}, {7, 8, 9}};
+  for (int k = 0; k < ex.num_outputs(); ++k) {
+    EXPECT_EQ(ex.output(k).name, names[k]);
+    auto by_name = ex.GetOutput(names[k]);
+    ASSERT_TRUE(by_name.ok()) << by_name.status();
+    EXPECT_THAT(Values(*by_name), ElementsAreArray(want[k])) << names[k];
+  }
+}
+
+}  // namespace
+}  // namespace kiln::frontend

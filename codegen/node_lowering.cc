@@ -6,7 +6,7 @@
 namespace kiln::codegen {
 
 bool IsCopyNode(const graph::Node& node) {
-  return node.op == "reshape" || node.op == "identity";
+  return node.op == "reshape";
 }
 
 absl::StatusOr<ir::LoweredFunc> LowerNode(const graph::Graph& g, const graph::Node& node,

@@ -1,6 +1,6 @@
 // Compiles one graph node into a kernel through the lowering its operator
 // registered (ir/ops/lowering_registry.h). Nodes that only reinterpret their
-// input's bytes (reshape, identity) need no kernel: the executor copies them.
+// input's bytes (reshape) need no kernel: the executor copies them.
 #ifndef KILN_CODEGEN_NODE_LOWERING_H_
 #define KILN_CODEGEN_NODE_LOWERING_H_
 

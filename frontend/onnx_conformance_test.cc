@@ -19,6 +19,7 @@
 #include "codegen/graph_compiler.h"
 #include "frontend/onnx_context.h"
 #include "frontend/onnx_importer.h"
+#include "frontend/testing/onnx_suite.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/testing/op_test_util.h"
@@ -27,19 +28,10 @@ namespace kiln::frontend {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::kSuite;
+using testing::ReadTensor;
+using testing::ShapesFromTestData;
 
-constexpr char kSuite[] = "/usr/share/libonnx-testdata/data";
-
-absl::StatusOr<graph::NDArray> ReadTensor(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  onnx::TensorProto proto;
-  if (!proto.ParseFromString(buffer.str())) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot parse ", path.string()));
-  }
-  return TensorFromProto(proto, path.parent_path().string());
-}
 
 enum class Outcome { kPassed, kFailed, kSkipped };
 
@@ -66,26 +58,6 @@ bool Close(const graph::NDArray& got, const graph::NDArray& want, std::string* w
     }
   }
   return true;
-}
-
-// The shapes of the first data set's inputs, by the model's input names, so
-// that models with dynamic dimensions import as a user would import them.
-InputShapes ShapesFromTestData(const fs::path& dir) {
-  InputShapes shapes;
-  std::ifstream in(dir / "model.onnx", std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  onnx::ModelProto model;
-  if (!model.ParseFromString(buffer.str())) return shapes;
-  absl::flat_hash_map<std::string, bool> initializers;
-  for (const auto& init : model.graph().initializer()) initializers[init.name()] = true;
-  int k = 0;
-  for (const auto& input : model.graph().input()) {
-    if (initializers.contains(input.name())) continue;
-    auto t = ReadTensor(dir / "test_data_set_0" / absl::StrCat("input_", k++, ".pb"));
-    if (t.ok()) shapes[input.name()] = t->shape();
-  }
-  return shapes;
 }
 
 using Runner = std::function<absl::StatusOr<std::vector<graph::NDArray>>(
@@ -178,22 +150,15 @@ void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_pass
   if (!fs::exists(kSuite)) GTEST_SKIP() << kSuite << " is missing (package libonnx-testdata)";
   int passed = 0, failed = 0, skipped = 0;
   std::vector<std::string> failures;
-  for (const char* group : {"node", "pytorch-converted", "pytorch-operator", "simple"}) {
-    std::vector<fs::path> cases;
-    for (const auto& entry : fs::directory_iterator(fs::path(kSuite) / group)) {
-      if (fs::exists(entry.path() / "model.onnx")) cases.push_back(entry.path());
-    }
-    std::sort(cases.begin(), cases.end());
-    for (const fs::path& dir : cases) {
-      std::string why;
-      switch (RunCase(dir, make_runner, &why)) {
-        case Outcome::kPassed: ++passed; break;
-        case Outcome::kSkipped: ++skipped; break;
-        case Outcome::kFailed:
-          ++failed;
-          failures.push_back(absl::StrCat(group, "/", dir.filename().string(), ": ", why));
-          break;
-      }
+  for (const testing::SuiteCase& c : testing::SuiteCases()) {
+    std::string why;
+    switch (RunCase(c.dir, make_runner, &why)) {
+      case Outcome::kPassed: ++passed; break;
+      case Outcome::kSkipped: ++skipped; break;
+      case Outcome::kFailed:
+        ++failed;
+        failures.push_back(absl::StrCat(c.Name(), ": ", why));
+        break;
     }
   }
   for (const std::string& f : failures) std::printf("FAILED %s\n", f.c_str());

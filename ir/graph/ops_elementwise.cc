@@ -91,7 +91,6 @@ KILN_REGISTER(OpRegistry(), "reciprocal", "1 / x", Unary([](double x) { return 1
 KILN_REGISTER(OpRegistry(), "floor", "floor(x)", Unary([](double x) { return std::floor(x); }));
 KILN_REGISTER(OpRegistry(), "ceil", "ceil(x)", Unary([](double x) { return std::ceil(x); }));
 KILN_REGISTER(OpRegistry(), "erf", "erf(x)", Unary([](double x) { return std::erf(x); }));
-KILN_REGISTER(OpRegistry(), "identity", "x", Unary([](double x) { return x; }));
 KILN_REGISTER(OpRegistry(), "leaky_relu", "x if x >= 0 else alpha * x",
               Unary([](const Node& n) -> absl::StatusOr<ScalarFn> {
                 auto a = LeakyReluAttrs::Read(n);

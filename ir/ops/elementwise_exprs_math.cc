@@ -30,8 +30,6 @@ KILN_REGISTER(ElementwiseExprRegistry(), "ceil", "ceil(x)", CallOf(Intrinsic::kC
 KILN_REGISTER(ElementwiseExprRegistry(), "erf", "erf(x)", CallOf(Intrinsic::kErf));
 KILN_REGISTER(ElementwiseExprRegistry(), "neg", "-x",
               UnaryOf([](const Expr& a) { return -a; }));
-KILN_REGISTER(ElementwiseExprRegistry(), "identity", "x",
-              UnaryOf([](const Expr& a) { return a; }));
 KILN_REGISTER(ElementwiseExprRegistry(), "reciprocal", "1 / x",
               UnaryOf([](const Expr& a) { return Expr(1.0f) / a; }));
 

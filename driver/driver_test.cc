@@ -226,6 +226,8 @@ TEST_F(DriverTest, TuneThenCompileWithTheRecords) {
                    "--repeat=1 --output=" + records);
   ASSERT_EQ(tune.exit_code, 0) << tune.output;
   EXPECT_NE(tune.output.find("[Task  2/ 2]"), std::string::npos) << tune.output;
+  // The confirmed pick the summary reports is said under the bar too.
+  EXPECT_NE(tune.output.find("[Task  2/ 2]  Confirmed: "), std::string::npos) << tune.output;
   {
     // Per task: the default, 6 trials, then the best configs (at least one)
     // measured twice more to confirm the pick.

@@ -97,7 +97,7 @@ class ConvSchedules : public tuning::ScheduleContext {
     for (const auto& [knob, value] :
          std::vector<std::pair<std::string, int64_t>>{{"tile_ic", workload->fixed->ic_bn},
                                                       {"tile_oc", c.oc_bn},
-                                                      {"tile_ow", c.reg_n},
+                                                      {"tile_ow", c.tile_ow},
                                                       {"unroll_kw", c.unroll_kw},
                                                       {"oc_group", c.oc_group},
                                                       {"winograd", c.winograd_tile}}) {
@@ -116,7 +116,7 @@ ir::ops::Conv2dNCHWcConfig AlternatingBlocks(const ir::ops::Conv2dWorkload& w) {
   ir::ops::Conv2dNCHWcConfig c;
   c.ic_bn = w.in_channels % 8 == 0 ? 8 : w.in_channels;
   c.oc_bn = w.out_channels % 16 == 0 && w.in_channels % 2 == 0 ? 16 : 8;
-  c.reg_n = w.out_width() % 8 == 0 ? 8 : 2;
+  c.tile_ow = w.out_width() % 8 == 0 ? 8 : 2;
   c.oc_group = w.height >= 28 || (w.kernel_h == 3 && w.stride_h == 1 && w.height == 16) ? 4 : 1;
   c.unroll_kw = w.kernel_w == 3;
   // Both Winograd tiles where they apply (3x3, stride 1).
@@ -191,7 +191,7 @@ TEST(PipelineTest, DefaultBlocksNeedNoTransformsBetweenConvolutions) {
   ConvSchedules schedules([](const ir::ops::Conv2dWorkload& w) {
     ir::ops::Conv2dNCHWcConfig c;
     c.oc_bn = 16;
-    c.reg_n = 4;
+    c.tile_ow = 4;
     return c;
   });
   options.schedules = &schedules;

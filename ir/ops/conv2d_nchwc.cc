@@ -46,10 +46,10 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   const int64_t lanes = target.vector_lanes;
   c.ic_bn = LargestDivisorAtMost(w.in_channels, lanes);
   c.oc_bn = LargestDivisorAtMost(w.out_channels, lanes);
-  c.reg_n = 1;
-  // The register tile: reg_n pixels x `vectors` output-channel vectors of
-  // accumulators. Per input channel it loads reg_n broadcasts and `vectors`
-  // weight vectors for reg_n * vectors FMAs, so wider tiles use the load
+  c.tile_ow = 1;
+  // The register tile: tile_ow pixels x `vectors` output-channel vectors of
+  // accumulators. Per input channel it loads tile_ow broadcasts and `vectors`
+  // weight vectors for tile_ow * vectors FMAs, so wider tiles use the load
   // ports better; it needs at least ~8 independent accumulators to cover the
   // FMA latency; and accumulators, weights and one broadcast must fit the
   // registers. Widths divide the row, so no tile is a guarded tail.
@@ -64,7 +64,7 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
       if (score > best) {
         best = score;
         c.oc_bn = vectors * lanes;
-        c.reg_n = r;
+        c.tile_ow = r;
       }
     }
   }
@@ -124,7 +124,7 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
     if (!WinogradPays(w, m)) continue;
     c.winograd_tile = m;
     c.oc_group = 1;  // each GEMM's weights stream once; its input tiles fit L2
-    c.reg_n = DefaultWinogradRegisterTiles(WinogradTiles(w, m), c.oc_bn, target.vector_lanes,
+    c.tile_ow = DefaultWinogradRegisterTiles(WinogradTiles(w, m), c.oc_bn, target.vector_lanes,
                                            target.vector_registers);
     break;
   }
@@ -215,7 +215,7 @@ absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuning::Config& co
   }
   c.ic_bn = *ic;
   c.oc_bn = *oc;
-  c.reg_n = *ow;
+  c.tile_ow = *ow;
   c.unroll_kw = *kw != 0;
   c.oc_group = *oc_group;
   // Spaces of convolutions Winograd does not apply to have no such knob.
@@ -254,10 +254,10 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
                                              const std::string& name) {
   if (auto st = ValidateConv2d(w); !st.ok()) return st;
   if (c.winograd_tile != 0) return BuildConv2dWinogradNCHWc(w, c, name);
-  if (c.ic_bn < 1 || c.oc_bn < 1 || c.reg_n < 1 || w.in_channels % c.ic_bn != 0 ||
+  if (c.ic_bn < 1 || c.oc_bn < 1 || c.tile_ow < 1 || w.in_channels % c.ic_bn != 0 ||
       w.out_channels % c.oc_bn != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "conv2d_NCHWc config (ic_bn=", c.ic_bn, ", oc_bn=", c.oc_bn, ", reg_n=", c.reg_n,
+        "conv2d_NCHWc config (ic_bn=", c.ic_bn, ", oc_bn=", c.oc_bn, ", tile_ow=", c.tile_ow,
         ") does not fit ", w.ToString(), ": block sizes must divide the channel counts"));
   }
   const int64_t icc = w.in_channels / c.ic_bn, occ = w.out_channels / c.oc_bn;
@@ -315,13 +315,13 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
     o.Parallel(blocks);
     o.Vectorize(o.axis(4));
     acc.ComputeAt(o, blocks);
-    auto [tile, in_tile] = acc.Split(acc.axis(3), c.reg_n);
+    auto [tile, in_tile] = acc.Split(acc.axis(3), c.tile_ow);
     acc.Reorder({acc.axis(0), acc.axis(1), acc.reduce_axis(0), acc.axis(2), tile,
                  acc.reduce_axis(1), acc.reduce_axis(2), acc.reduce_axis(3), in_tile,
                  acc.axis(4)});
     acc.Unroll(in_tile);
   } else {
-    auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.reg_n);
+    auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.tile_ow);
     auto [group, in_group] = o.Split(o.axis(1), LargestDivisorAtMost(occ, c.oc_group));
     o.Reorder({o.axis(0), group, o.axis(2), in_group, ow_outer, ow_inner, o.axis(4)});
     o.Parallel(o.Fuse(o.Fuse(o.Fuse(o.axis(0), group), o.axis(2)), in_group));

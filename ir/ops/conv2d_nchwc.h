@@ -4,8 +4,8 @@
 //   kernel [OC/oc_bn, IC/ic_bn, KH, KW, ic_bn, oc_bn]
 //   output [N, OC/oc_bn, OH, OW, oc_bn]
 //
-// The schedule is a register-blocked micro-kernel: for reg_n output pixels of
-// one row and oc_bn output channels (one vector), reg_n vector accumulators
+// The schedule is a register-blocked micro-kernel: for tile_ow output pixels of
+// one row and oc_bn output channels (one vector), tile_ow vector accumulators
 // stay in registers while the loops over input-channel blocks, kernel rows,
 // kernel columns and the channels of a block broadcast one input value and
 // multiply-add one weight vector into each accumulator. Bias, activation and a
@@ -53,7 +53,7 @@ struct Conv2dWorkload {
 struct Conv2dNCHWcConfig {
   int64_t ic_bn = 16;  // input channels per block
   int64_t oc_bn = 16;  // output channels per block (the vector)
-  int64_t reg_n = 14;  // output pixels per register tile
+  int64_t tile_ow = 14;  // output pixels per register tile
   bool unroll_kw = false;
   // The parallel loop runs over (batch, groups of oc_group channel blocks,
   // output rows, blocks in the group): a group's weights stay in cache
@@ -64,7 +64,7 @@ struct Conv2dNCHWcConfig {
   // Small outputs (AccumulatesWholeOutput) have no groups: always 1 there.
   int64_t oc_group = 1;
   // 0: the direct convolution above. 2 or 4: Winograd F(m x m, 3 x 3)
-  // (ir/ops/conv2d_winograd.h), where reg_n counts input tiles per register
+  // (ir/ops/conv2d_winograd.h), where tile_ow counts input tiles per register
   // block, oc_group groups the channel blocks of its GEMMs and unroll_kw
   // does not apply.
   int64_t winograd_tile = 0;

@@ -80,7 +80,7 @@ absl::StatusOr<tuning::Config> Conv2dNCHWcTaskConfig(const tuning::TuningTask& t
     } else if (knob.name() == "tile_oc") {
       want = config.oc_bn;
     } else if (knob.name() == "tile_ow") {
-      want = config.reg_n;
+      want = config.tile_ow;
     } else if (knob.name() == "oc_group") {
       want = config.oc_group;
     } else if (knob.name() == "winograd") {

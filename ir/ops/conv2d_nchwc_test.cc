@@ -55,7 +55,7 @@ void CheckConv(const Conv2dWorkload& w, const Conv2dNCHWcConfig& c,
                const targets::Target& target) {
   const std::string what = w.ToString() + " on " + target.ToString() +
                            " ic_bn=" + std::to_string(c.ic_bn) + " oc_bn=" +
-                           std::to_string(c.oc_bn) + " reg_n=" + std::to_string(c.reg_n) +
+                           std::to_string(c.oc_bn) + " tile_ow=" + std::to_string(c.tile_ow) +
                            " unroll_kw=" + std::to_string(c.unroll_kw) +
                            " winograd=" + std::to_string(c.winograd_tile);
   auto f = BuildConv2dNCHWc(w, c, "conv");
@@ -111,9 +111,9 @@ TEST(Conv2dNCHWcTest, BothLoopOrdersMatchTheReferenceWithRaggedTiles) {
   ASSERT_FALSE(AccumulatesWholeOutput(rows));
   for (const targets::Target& target : testing::RunnableTargets()) {
     for (const Conv2dWorkload& w : {whole, rows}) {
-      for (int64_t reg_n : {4, 5}) {
+      for (int64_t tile_ow : {4, 5}) {
         Conv2dNCHWcConfig c;
-        c.ic_bn = 3, c.oc_bn = 20, c.reg_n = reg_n, c.oc_group = 1;
+        c.ic_bn = 3, c.oc_bn = 20, c.tile_ow = tile_ow, c.oc_group = 1;
         CheckConv(w, c, target);
         c.ic_bn = 6, c.oc_bn = 4, c.oc_group = 2;
         CheckConv(w, c, target);

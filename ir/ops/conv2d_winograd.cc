@@ -53,7 +53,7 @@ bool WinogradApplies(const Conv2dWorkload& w) {
 
 int64_t DefaultWinogradRegisterTiles(int64_t tiles, int64_t oc_bn, int64_t lanes,
                                      int64_t registers) {
-  // As the direct convolution's tile: reg_n broadcasts times the vectors of
+  // As the direct convolution's tile: tile_ow broadcasts times the vectors of
   // one output block, accumulators plus weights plus a broadcast in the
   // registers, and at least 8 accumulators to hide the FMA latency. Tiles
   // that leave a short remainder lose little (the remainder runs once per
@@ -88,10 +88,10 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   }
   auto mats = WinogradMatricesFor(c.winograd_tile);
   if (!mats.ok()) return mats.status();
-  if (c.ic_bn < 1 || c.oc_bn < 1 || c.reg_n < 1 || w.in_channels % c.ic_bn != 0 ||
+  if (c.ic_bn < 1 || c.oc_bn < 1 || c.tile_ow < 1 || w.in_channels % c.ic_bn != 0 ||
       w.out_channels % c.oc_bn != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "conv2d_winograd config (ic_bn=", c.ic_bn, ", oc_bn=", c.oc_bn, ", reg_n=", c.reg_n,
+        "conv2d_winograd config (ic_bn=", c.ic_bn, ", oc_bn=", c.oc_bn, ", tile_ow=", c.tile_ow,
         ") does not fit ", w.ToString(), ": block sizes must divide the channel counts"));
   }
   const int64_t m = mats->m, alpha = mats->alpha;
@@ -170,7 +170,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
     // share each register block of input tiles while it is in L1.
     Tensor acc = s.CacheWrite(product);
     Stage& g = s[product];
-    auto [tiles_outer, tiles_inner] = g.Split(g.axis(2), c.reg_n);
+    auto [tiles_outer, tiles_inner] = g.Split(g.axis(2), c.tile_ow);
     auto [group, in_group] = g.Split(g.axis(1), LargestDivisorAtMost(occ, c.oc_group));
     g.Reorder({g.axis(0), group, tiles_outer, in_group, tiles_inner, g.axis(3)});
     const Axis blocks = g.Fuse(g.Fuse(g.Fuse(g.axis(0), group), tiles_outer), in_group);

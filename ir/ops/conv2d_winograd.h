@@ -12,7 +12,7 @@
 // so an m x m output tile costs alpha^2 multiply-adds per channel pair
 // instead of 9 m^2: 36 instead of 144 for F(4x4), 16 instead of 36 for
 // F(2x2). The GEMMs get the register-blocked micro-kernel of the direct
-// convolution (reg_n tiles x one vector of output channels); the transforms
+// convolution (tile_ow tiles x one vector of output channels); the transforms
 // are adds and small-constant multiplies, vectorized over the channel block.
 // F(4x4)'s constants (up to 8 in A, 1/24 in G) lose a few bits against the
 // direct convolution: relative errors of ~1e-6 per layer instead of ~1e-7.
@@ -42,7 +42,7 @@ int64_t WinogradTiles(const Conv2dWorkload& w, int64_t m);
 bool WinogradPays(const Conv2dWorkload& w, int64_t m);
 
 // The kernel for `w` with tile m = config.winograd_tile, blocks ic_bn/oc_bn
-// and config.reg_n tiles per register block of the GEMMs. Buffers: data,
+// and config.tile_ow tiles per register block of the GEMMs. Buffers: data,
 // transformed weight, [bias], [residual], output.
 absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
                                                      const Conv2dNCHWcConfig& config,

@@ -46,7 +46,7 @@ void CheckWinograd(const Conv2dWorkload& w, Conv2dNCHWcConfig c,
   const std::string what = w.ToString() + " on " + target.ToString() + " m=" +
                            std::to_string(c.winograd_tile) + " ic_bn=" +
                            std::to_string(c.ic_bn) + " oc_bn=" + std::to_string(c.oc_bn) +
-                           " reg_n=" + std::to_string(c.reg_n);
+                           " tile_ow=" + std::to_string(c.tile_ow);
   const int64_t oh = w.out_height(), ow = w.out_width();
   auto data = RandomFloats(w.batch * w.in_channels * w.height * w.width, 1);
   auto weight = RandomFloats(w.out_channels * w.in_channels * 9, 2);
@@ -80,12 +80,12 @@ TEST(Conv2dWinogradTest, MatchesTheDirectReferenceForBothTilesAndSeveralBlocks) 
         c.winograd_tile = m;
         c.ic_bn = w.in_channels % 8 == 0 ? 8 : w.in_channels;
         c.oc_bn = w.out_channels % 8 == 0 ? 8 : w.out_channels;
-        c.reg_n = DefaultWinogradRegisterTiles(WinogradTiles(w, m), c.oc_bn, target.vector_lanes,
+        c.tile_ow = DefaultWinogradRegisterTiles(WinogradTiles(w, m), c.oc_bn, target.vector_lanes,
                                                target.vector_registers);
         CheckWinograd(w, c, target);
         // A register block that leaves a remainder, blocks of 4 / 2 channels
         // and groups of them in the GEMMs.
-        c.reg_n = 3;
+        c.tile_ow = 3;
         c.oc_group = 4;
         c.ic_bn = w.in_channels % 4 == 0 ? 4 : 1;
         c.oc_bn = w.out_channels % 2 == 0 ? 2 : 1;
@@ -98,7 +98,7 @@ TEST(Conv2dWinogradTest, MatchesTheDirectReferenceForBothTilesAndSeveralBlocks) 
 TEST(Conv2dWinogradTest, Avx512CodeCompilesOnAnyHost) {
   const targets::Target target = testing::Avx512Target();
   Conv2dNCHWcConfig c;
-  c.winograd_tile = 4, c.ic_bn = 16, c.oc_bn = 16, c.reg_n = 6;
+  c.winograd_tile = 4, c.ic_bn = 16, c.oc_bn = 16, c.tile_ow = 6;
   auto f = BuildConv2dWinogradNCHWc(Make(32, 14, 14, 32, 1), c, "conv");
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_TRUE(testing::CompileOnly(*f, target).ok());
@@ -106,7 +106,7 @@ TEST(Conv2dWinogradTest, Avx512CodeCompilesOnAnyHost) {
 
 TEST(Conv2dWinogradTest, InvalidInputsAreErrors) {
   Conv2dNCHWcConfig c;
-  c.winograd_tile = 4, c.ic_bn = 8, c.oc_bn = 8, c.reg_n = 4;
+  c.winograd_tile = 4, c.ic_bn = 8, c.oc_bn = 8, c.tile_ow = 4;
   Conv2dWorkload strided = Make(8, 8, 8, 8, 1);
   strided.stride_h = 2;
   EXPECT_FALSE(WinogradApplies(strided));

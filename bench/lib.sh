@@ -52,19 +52,19 @@ ort_ms() {
   ort "$1" "$2" 10 2 "$3" "$4" | sed 's/.*"median_ms":\([0-9.e+-]*\).*/\1/'
 }
 
-# time_interleaved MODEL THREADS ROUNDS PREFIX [ARTIFACT...]: prints the median over ROUNDS of
+# time_interleaved MODEL THREADS ROUNDS DIR [ARTIFACT...]: prints the median over ROUNDS of
 # ONNX Runtime's time, then each artifact's. Rounds interleave them so that a noisy neighbour
-# hurts all alike. Writes PREFIX-input.npy, PREFIX-ort.npy and PREFIX-<artifact name>.npy.
+# hurts all alike. Writes DIR/input.npy, DIR/ort.npy and DIR/<artifact name>.npy.
 time_interleaved() {
-  local model=$1 threads=$2 rounds=$3 prefix=$4
+  local model=$1 threads=$2 rounds=$3 dir=$4
   shift 4
   local -a samples=()
-  local r i
+  local r i so
   for ((r = 0; r < rounds; ++r)); do
-    samples[0]+="$(ort_ms "$model" "$threads" "$prefix-input.npy" "$prefix-ort.npy") "
+    samples[0]+="$(ort_ms "$model" "$threads" "$dir/input.npy" "$dir/ort.npy") "
     i=1
     for so in "$@"; do
-      samples[i]+="$(kiln_ms "$so" "$threads" "$prefix-input.npy" "$prefix-$(basename "$so" .so).npy") "
+      samples[i]+="$(kiln_ms "$so" "$threads" "$dir/input.npy" "$dir/$(basename "$so" .so).npy") "
       i=$((i + 1))
     done
   done

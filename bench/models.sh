@@ -48,29 +48,31 @@ first_error() { grep -m1 'error' | sed "s|^kiln: error: ||; s|^$dir/[^:]*: ||"; 
 rows=()
 notes=()
 for m in ${models//,/ }; do
-  model="$dir/$m.onnx"
+  out="$dir/$m"
+  mkdir -p "$out"
+  model="$out/model.onnx"
   if [ ! -f "$model.stats" ]; then
     "$bin/frontend/generate_model" --model="$m" --output="$model" \
       $([ "$small" = 1 ] && echo --small) > "$model.stats"
   fi
   gflop=$(sed 's/.* \([0-9.]*\) GFLOP$/\1/' "$model.stats")
-  records="$dir/records-$m-$tag-$tuner.json"
+  records="$out/records-$tag-$tuner.json"
   if [ "$retune" = 1 ]; then rm -f "$records" "$records.seconds"; fi
   artifacts=() status=ok tune_seconds=-
-  if ! err=$("$kiln" compile "$model" --target="$target" --output="$dir/$m-untuned.so" 2>&1); then
+  if ! err=$("$kiln" compile "$model" --target="$target" --output="$out/untuned.so" 2>&1); then
     status="unsupported: $(first_error <<< "$err")"
-  elif ! tune_seconds=$(tune_once "$model" "$records" "$target" "$tuner" "$trials" 2> "$dir/$m-tune.log"); then
-    status="tuning failed: $(first_error < "$dir/$m-tune.log")"
+  elif ! tune_seconds=$(tune_once "$model" "$records" "$target" "$tuner" "$trials" 2> "$out/tune.log"); then
+    status="tuning failed: $(first_error < "$out/tune.log")"
   elif ! err=$("$kiln" compile "$model" --target="$target" --tuning_records="$records" \
-                 --output="$dir/$m-tuned.so" 2>&1); then
+                 --output="$out/tuned.so" 2>&1); then
     status="tuned compile failed: $(first_error <<< "$err")"
   fi
   case "$status" in
-    ok) artifacts=("$dir/$m-untuned.so" "$dir/$m-tuned.so") ;;
-    tun*) artifacts=("$dir/$m-untuned.so") ;;
+    ok) artifacts=("$out/untuned.so" "$out/tuned.so") ;;
+    tun*) artifacts=("$out/untuned.so") ;;
   esac
   for threads in 1 2; do
-    read -r o u t <<< "$(time_interleaved "$model" "$threads" "$rounds" "$dir/$m" "${artifacts[@]}")"
+    read -r o u t <<< "$(time_interleaved "$model" "$threads" "$rounds" "$out" "${artifacts[@]}")"
     peak=-
     [ "${#artifacts[@]}" -gt 0 ] && peak=$("$deploy" "${artifacts[-1]}" --num_threads="$threads" |
       sed -n 's/.*, \([0-9.]*\) MB peak resident.*/\1/p')
@@ -84,7 +86,8 @@ for m in ${models//,/ }; do
     fi
   done
   for so in "${artifacts[@]}"; do
-    notes+=("$m $(basename "$so" .so | sed "s/^$m-//") output: $(check "$dir/$m-ort.npy" "$dir/$m-$(basename "$so" .so).npy")")
+    name=$(basename "$so" .so)
+    notes+=("$m $name output: $(check "$out/ort.npy" "$out/$name.npy")")
   done
 done
 

@@ -43,7 +43,7 @@ tune_seconds=$(tune_once "$model" "$records" "$target" "$tuner" "$trials")
 
 declare -A result
 for threads in 1 2; do
-  result[$threads]=$(time_interleaved "$model" "$threads" "$rounds" "$work/resnet50" \
+  result[$threads]=$(time_interleaved "$model" "$threads" "$rounds" "$work" \
     "$work/untuned.so" "$work/tuned.so")
 done
 memory=$("$deploy" "$work/tuned.so" --num_threads=1 | grep '^Memory')
@@ -57,7 +57,7 @@ for threads in 1 2; do
     'BEGIN {printf "%-8s %11.2f ms %11.2f ms %11.2f ms %16.2f %16.2f\n", n, o, u, t, u / o, t / o}'
 done
 echo "(medians of $rounds interleaved rounds, each the median of 10 samples of 2 runs)"
-echo "untuned output: $(check "$work/resnet50-ort.npy" "$work/resnet50-untuned.npy")"
-echo "tuned output:   $(check "$work/resnet50-ort.npy" "$work/resnet50-tuned.npy")"
+echo "untuned output: $(check "$work/ort.npy" "$work/untuned.npy")"
+echo "tuned output:   $(check "$work/ort.npy" "$work/tuned.npy")"
 echo "$memory"
 printf 'tuning: %s with %s trials per task, %.0f s wall time (records: %s)\n' "$tuner" "$trials" "$tune_seconds" "$records"

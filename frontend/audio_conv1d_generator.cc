@@ -15,14 +15,13 @@ absl::StatusOr<std::string> GenerateAudioConv1d(const AudioConv1dOptions& o) {
         "audio_conv1d: ", o.samples, " samples leave no frame after the 7 strided convolutions "
         "(400 at least), or channels or classes are not positive"));
   }
-  ModelBuilder b({.graph_name = "audio_conv1d", .opset = 13, .seed = o.seed});
+  ModelBuilder b("audio_conv1d", /*opset=*/13, o.seed);
   b.AddInput("waveform", {1, 1, o.samples});
   std::string x = "waveform";
   int64_t in = 1;
   for (int i = 0; i < 7; ++i) {
     const std::string p = absl::StrCat("conv", i);
-    x = b.Conv(x, p, {.in_channels = in, .out_channels = o.channels, .kernel = {kernels[i]},
-                      .stride = strides[i]});
+    x = b.Conv(x, p, ConvSpec(in, o.channels, {kernels[i]}).Stride(strides[i]));
     x = b.Gelu(x, p + "_gelu");
     in = o.channels;
   }

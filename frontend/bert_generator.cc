@@ -37,7 +37,7 @@ absl::StatusOr<std::string> GenerateBert(const BertOptions& o) {
                      " heads"));
   }
   const int64_t s = o.sequence, h = o.hidden, head_size = o.hidden / o.heads;
-  ModelBuilder b({.graph_name = "bert_encoder", .opset = 13, .seed = o.seed});
+  ModelBuilder b("bert_encoder", /*opset=*/13, o.seed);
   b.AddInput("embeddings", {1, s, h});
   const std::string split_heads = b.Int64s("split_heads_shape", {1, s, o.heads, head_size});
   const std::string merge_heads = b.Int64s("merge_heads_shape", {1, s, h});

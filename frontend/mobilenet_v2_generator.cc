@@ -23,14 +23,13 @@ absl::StatusOr<std::string> GenerateMobileNetV2(const MobileNetV2Options& o) {
     return absl::InvalidArgumentError(
         "MobileNetV2: image_size must be at least 32, width_multiplier and classes positive");
   }
-  ModelBuilder b({.graph_name = "mobilenet_v2", .opset = 13, .seed = o.seed});
+  ModelBuilder b("mobilenet_v2", /*opset=*/13, o.seed);
   b.AddInput("input", {1, 3, o.image_size, o.image_size});
   // Conv + BatchNorm, then ReLU6 unless the block is linear.
   const auto conv_bn = [&](const std::string& x, const std::string& name, int64_t in, int64_t out,
                            int64_t k, int64_t stride, int64_t group, bool relu6) {
-    std::string y = b.Conv(x, name + "_conv", {.in_channels = in, .out_channels = out,
-                                                .kernel = {k, k}, .stride = stride,
-                                                .pad = k / 2, .group = group});
+    std::string y =
+        b.Conv(x, name + "_conv", ConvSpec(in, out, {k, k}).Stride(stride).Pad(k / 2).Group(group));
     y = b.BatchNorm(y, name + "_bn", out);
     return relu6 ? b.Relu6(y, name + "_relu6") : y;
   };

@@ -7,15 +7,16 @@
 
 namespace kiln::frontend {
 
-ModelBuilder::ModelBuilder(const ModelBuilderOptions& options)
-    : options_(options), rng_(options.seed) {
-  model_.set_ir_version(options.ir_version);
+ModelBuilder::ModelBuilder(const std::string& graph_name, int64_t opset, uint64_t seed,
+                           int64_t ir_version)
+    : initializers_as_inputs_(ir_version < 4), rng_(seed) {
+  model_.set_ir_version(ir_version);
   model_.set_producer_name("kiln");
-  auto* opset = model_.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(options.opset);
+  auto* import = model_.add_opset_import();
+  import->set_domain("");
+  import->set_version(opset);
   graph_ = model_.mutable_graph();
-  graph_->set_name(options.graph_name);
+  graph_->set_name(graph_name);
 }
 
 namespace {
@@ -62,7 +63,7 @@ std::string ModelBuilder::Weight(const std::string& name, const std::vector<int6
   float* data = reinterpret_cast<float*>(raw.data());
   for (int64_t i = 0; i < n; ++i) data[i] = value();
   AddInitializer(name, dims, onnx::TensorProto::FLOAT)->set_raw_data(std::move(raw));
-  if (options_.initializers_as_inputs) AddInput(name, dims);
+  if (initializers_as_inputs_) AddInput(name, dims);
   return name;
 }
 
@@ -157,7 +158,6 @@ std::string ModelBuilder::Conv(const std::string& x, const std::string& name,
   Ints(n, "strides", std::vector<int64_t>(rank, spec.stride));
   Ints(n, "pads", std::vector<int64_t>(2 * rank, spec.pad));
   if (spec.group != 1) Int(n, "group", spec.group);
-  ++convs_;
   return name;
 }
 
@@ -189,11 +189,12 @@ std::string ModelBuilder::Gelu(const std::string& x, const std::string& name) {
 }
 
 std::string ModelBuilder::Dense(const std::string& x, const std::string& name, int64_t in,
-                                int64_t out) {
+                                int64_t out, const std::string& output) {
   auto w = Normal(name + "_weight", {out, in}, std::sqrt(1.0f / in));
   auto b = Uniform(name + "_bias", {out}, -0.05f, 0.05f);
-  Int(Node("Gemm", {x, w, b}, name), "transB", 1);
-  return name;
+  auto* gemm = Node("Gemm", {x, w, b}, output.empty() ? name : output);
+  Int(gemm, "transB", 1);
+  return gemm->output(0);
 }
 
 std::string ModelBuilder::Linear(const std::string& x, const std::string& name, int64_t in,
@@ -206,7 +207,7 @@ std::string ModelBuilder::Linear(const std::string& x, const std::string& name, 
 absl::StatusOr<std::string> ModelBuilder::Serialize() const {
   std::string bytes;
   if (!model_.SerializeToString(&bytes)) {
-    return absl::InternalError(absl::StrCat("cannot serialize the model '", options_.graph_name,
+    return absl::InternalError(absl::StrCat("cannot serialize the model '", model_.graph().name(),
                                             "' (over protobuf's 2 GB limit?)"));
   }
   return bytes;

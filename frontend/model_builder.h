@@ -8,6 +8,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -16,21 +17,18 @@
 
 namespace kiln::frontend {
 
-struct ModelBuilderOptions {
-  std::string graph_name;
-  int64_t opset = 13;
-  // IR version 3 files (the older zoo models) also list every initializer
-  // among the graph inputs.
-  int64_t ir_version = 7;
-  bool initializers_as_inputs = false;
-  uint64_t seed = 1;
-};
-
 // A convolution of any rank: the kernel's size gives the spatial rank, and
 // stride and pad apply alike to every spatial dimension.
 struct ConvSpec {
-  int64_t in_channels = 0;
-  int64_t out_channels = 0;
+  ConvSpec(int64_t in_channels, int64_t out_channels, std::vector<int64_t> kernel)
+      : in_channels(in_channels), out_channels(out_channels), kernel(std::move(kernel)) {}
+  ConvSpec& Stride(int64_t s) { return stride = s, *this; }
+  ConvSpec& Pad(int64_t p) { return pad = p, *this; }
+  ConvSpec& Group(int64_t g) { return group = g, *this; }
+  ConvSpec& Bias() { return bias = true, *this; }
+
+  int64_t in_channels;
+  int64_t out_channels;
   std::vector<int64_t> kernel;
   int64_t stride = 1;
   int64_t pad = 0;
@@ -40,7 +38,10 @@ struct ConvSpec {
 
 class ModelBuilder {
  public:
-  explicit ModelBuilder(const ModelBuilderOptions& options);
+  // IR version 3 files (the older zoo models) also list every initializer
+  // among the graph inputs, as IR versions below 4 require.
+  ModelBuilder(const std::string& graph_name, int64_t opset, uint64_t seed,
+               int64_t ir_version = 7);
 
   void AddInput(const std::string& name, const std::vector<int64_t>& dims);
   void AddOutput(const std::string& name, const std::vector<int64_t>& dims);
@@ -78,13 +79,12 @@ class ModelBuilder {
   std::string Relu6(const std::string& x, const std::string& name);
   // GELU as PyTorch exports it: x * 0.5 * (1 + Erf(x / sqrt(2))).
   std::string Gelu(const std::string& x, const std::string& name);
-  // Gemm(x, W^T, b) with W [out, in], as classifiers are exported.
-  std::string Dense(const std::string& x, const std::string& name, int64_t in, int64_t out);
+  // Gemm(x, W^T, b) with W [out, in], as classifiers are exported; weights
+  // `name`_weight and `name`_bias, output `output` (`name` if empty).
+  std::string Dense(const std::string& x, const std::string& name, int64_t in, int64_t out,
+                    const std::string& output = "");
   // MatMul(x, W) + b with W [in, out]: PyTorch's Linear on a 3-D input.
   std::string Linear(const std::string& x, const std::string& name, int64_t in, int64_t out);
-
-  int convs() const { return convs_; }
-  std::mt19937_64& rng() { return rng_; }
 
   // The serialized ModelProto.
   absl::StatusOr<std::string> Serialize() const;
@@ -93,11 +93,10 @@ class ModelBuilder {
   onnx::TensorProto* AddInitializer(const std::string& name, const std::vector<int64_t>& dims,
                                     onnx::TensorProto::DataType type);
 
-  ModelBuilderOptions options_;
+  const bool initializers_as_inputs_;
   onnx::ModelProto model_;
   onnx::GraphProto* graph_;
   std::mt19937_64 rng_;
-  int convs_ = 0;
 };
 
 // Writes a serialized model to `path`.

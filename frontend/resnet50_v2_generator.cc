@@ -9,16 +9,11 @@ absl::StatusOr<std::string> GenerateResNet50V2(const ResNetOptions& o) {
   if (o.image_size < 32 || o.width < 1 || o.classes < 1) {
     return absl::InvalidArgumentError("image_size must be at least 32, width and classes positive");
   }
-  ModelBuilder b({.graph_name = "resnet50_v2",
-                  .opset = 7,
-                  .ir_version = 3,
-                  .initializers_as_inputs = true,
-                  .seed = o.seed});
+  ModelBuilder b("resnet50_v2", /*opset=*/7, o.seed, /*ir_version=*/3);
   b.AddInput("data", {1, 3, o.image_size, o.image_size});
   const auto conv = [&](const std::string& x, const std::string& name, int64_t in, int64_t out,
                         int64_t k, int64_t stride, int64_t pad) {
-    return b.Conv(x, name, {.in_channels = in, .out_channels = out, .kernel = {k, k},
-                            .stride = stride, .pad = pad});
+    return b.Conv(x, name, ConvSpec(in, out, {k, k}).Stride(stride).Pad(pad));
   };
   std::string x = b.BatchNorm("data", "resnetv24_batchnorm0", 3);
   x = conv(x, "resnetv24_conv0", 3, o.width, 7, 2, 3);
@@ -53,7 +48,8 @@ absl::StatusOr<std::string> GenerateResNet50V2(const ResNetOptions& o) {
   x = b.Relu(b.BatchNorm(x, "resnetv24_batchnorm2", in_channels), "resnetv24_relu1");
   x = b.Apply("GlobalAveragePool", {x}, "resnetv24_pool1");
   ModelBuilder::Int(b.Node("Flatten", {x}, "resnetv24_flatten0"), "axis", 1);
-  x = b.Dense("resnetv24_flatten0", "resnetv24_dense0_fwd", in_channels, o.classes);
+  x = b.Dense("resnetv24_flatten0", "resnetv24_dense0", in_channels, o.classes,
+              "resnetv24_dense0_fwd");
   b.AddOutput(x, {1, o.classes});
   return b.Serialize();
 }

@@ -15,16 +15,14 @@ absl::StatusOr<std::string> GenerateUNet(const UNetOptions& o) {
         "U-Net: image_size ", o.image_size, " must be a positive multiple of 2^depth = ",
         int64_t{1} << o.depth, ", width and classes positive"));
   }
-  ModelBuilder b({.graph_name = "unet", .opset = 13, .seed = o.seed});
+  ModelBuilder b("unet", /*opset=*/13, o.seed);
   b.AddInput("input", {1, 3, o.image_size, o.image_size});
   const auto conv_pair = [&](const std::string& x, const std::string& name, int64_t in,
                              int64_t out) {
     std::string y = x;
     for (int i = 1; i <= 2; ++i) {
       const std::string p = absl::StrCat(name, "_", i);
-      y = b.Conv(y, p + "_conv",
-                 {.in_channels = i == 1 ? in : out, .out_channels = out, .kernel = {3, 3},
-                  .pad = 1});
+      y = b.Conv(y, p + "_conv", ConvSpec(i == 1 ? in : out, out, {3, 3}).Pad(1));
       y = b.Relu(b.BatchNorm(y, p + "_bn", out), p + "_relu");
     }
     return y;
@@ -68,8 +66,7 @@ absl::StatusOr<std::string> GenerateUNet(const UNetOptions& o) {
     x = conv_pair(cat->output(0), p, channels + skip_channels, skip_channels);
     channels = skip_channels;
   }
-  x = b.Conv(x, "logits", {.in_channels = channels, .out_channels = o.classes, .kernel = {1, 1},
-                           .bias = true});
+  x = b.Conv(x, "logits", ConvSpec(channels, o.classes, {1, 1}).Bias());
   b.AddOutput(x, {1, o.classes, o.image_size, o.image_size});
   return b.Serialize();
 }

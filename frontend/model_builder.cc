@@ -22,10 +22,11 @@ ModelBuilder::ModelBuilder(const std::string& graph_name, int64_t opset, uint64_
 namespace {
 
 void SetTensorType(onnx::ValueInfoProto* info, const std::string& name,
-                   const std::vector<int64_t>& dims) {
+                   const std::vector<int64_t>& dims,
+                   onnx::TensorProto::DataType type = onnx::TensorProto::FLOAT) {
   info->set_name(name);
   auto* tt = info->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
+  tt->set_elem_type(type);
   auto* shape = tt->mutable_shape();
   for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
 }
@@ -53,6 +54,7 @@ onnx::TensorProto* ModelBuilder::AddInitializer(const std::string& name,
   t->set_name(name);
   t->set_data_type(type);
   for (int64_t d : dims) t->add_dims(d);
+  if (initializers_as_inputs_) SetTensorType(graph_->add_input(), name, dims, type);
   return t;
 }
 
@@ -63,7 +65,6 @@ std::string ModelBuilder::Weight(const std::string& name, const std::vector<int6
   float* data = reinterpret_cast<float*>(raw.data());
   for (int64_t i = 0; i < n; ++i) data[i] = value();
   AddInitializer(name, dims, onnx::TensorProto::FLOAT)->set_raw_data(std::move(raw));
-  if (initializers_as_inputs_) AddInput(name, dims);
   return name;
 }
 

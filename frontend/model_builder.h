@@ -54,7 +54,7 @@ class ModelBuilder {
                       float high);
   // A 0-D float constant (Clip bounds, the scalars of decomposed operators).
   std::string Scalar(const std::string& name, float value);
-  // A 1-D constant operand (shapes, axes, scales), never a graph input.
+  // 1-D constant operands (shapes, axes, scales).
   std::string Int64s(const std::string& name, const std::vector<int64_t>& values);
   std::string Floats(const std::string& name, const std::vector<float>& values);
 

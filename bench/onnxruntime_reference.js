@@ -51,9 +51,11 @@ async function main() {
     graphOptimizationLevel: 'all',
   });
   const inputName = session.inputNames[0];
-  const shape = [1, 3, 224, 224];
+  // The model's static input shape where this onnxruntime-node reports it (1.22 on).
+  const meta = session.inputMetadata && session.inputMetadata[0];
+  const shape = meta && meta.shape && meta.shape.every(Number.isInteger) ? meta.shape : [1, 3, 224, 224];
   const data = new Float32Array(shape.reduce((a, b) => a * b));
-  // A smooth deterministic image-like input in roughly the normalized range.
+  // A smooth deterministic input in roughly the normalized range.
   for (let i = 0; i < data.length; ++i) data[i] = Math.sin(0.001 * i) * 2;
   const feeds = {[inputName]: new ort.Tensor('float32', data, shape)};
   let out = await session.run(feeds);  // warm-up

@@ -65,7 +65,6 @@ TEST(ModelGeneratorsTest, InvalidSizesAreRejected) {
 const absl::flat_hash_map<std::string, std::string>& KnownBlockers() {
   static const auto* blockers = new absl::flat_hash_map<std::string, std::string>{
       {"bert_base", "(matmul): no compiled kernel for matmul with broadcast batch dimensions"},
-      {"audio_conv1d", "(Conv, opset 13): 1-D convolution"},
   };
   return *blockers;
 }

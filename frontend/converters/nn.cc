@@ -1,4 +1,5 @@
-// Convolution and pooling ONNX operators (2-D, NCHW) and BatchNormalization.
+// Convolution and pooling ONNX operators (2-D, NCHW; 1-D through their 2-D
+// forms) and BatchNormalization.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -35,6 +36,64 @@ absl::StatusOr<std::vector<int64_t>> Pads2d(ImportContext& c, const std::vector<
   return std::vector<int64_t>{begin[0], begin[1], end[0], end[1]};
 }
 
+// The node's windowed attributes with a leading unit dimension: strides,
+// dilations, kernel 1, pads [0, b, 0, e], output_padding 0, output_shape 1.
+void LiftAttributes(onnx::NodeProto& node) {
+  for (onnx::AttributeProto& a : *node.mutable_attribute()) {
+    const std::string& name = a.name();
+    if (name != "strides" && name != "dilations" && name != "kernel_shape" && name != "pads" &&
+        name != "output_padding" && name != "output_shape") {
+      continue;
+    }
+    std::vector<int64_t> v(a.ints().begin(), a.ints().end());
+    std::vector<int64_t> lifted;
+    if (name == "pads" && v.size() == 2) {
+      lifted = {0, v[0], 0, v[1]};
+    } else if (v.size() == 1) {
+      const int64_t unit = name == "pads" || name == "output_padding" ? 0 : 1;
+      lifted = {unit, v[0]};
+    } else {
+      continue;  // malformed: the 2-D converter reports it
+    }
+    a.clear_ints();
+    for (int64_t x : lifted) a.add_ints(x);
+  }
+}
+
+// A 1-D windowed operator (Conv1d, ConvTranspose1d, 1-D pooling) runs as its
+// 2-D form over a height of 1: its data and weight gain a unit height, its
+// attributes a leading unit dimension, and its result loses the height.
+// Rank-4 inputs go to `convert_2d` unchanged.
+Converter WithOneDimensional(Converter convert_2d, int weight_inputs) {
+  return [convert_2d, weight_inputs](ImportContext& c) -> absl::Status {
+    if (c.num_inputs() < 1 || c.InputType(0).shape.size() != 3) return convert_2d(c);
+    const onnx::NodeProto& original = c.node();
+    onnx::NodeProto lifted = original;
+    LiftAttributes(lifted);
+    // Data (and weight) reshaped to 4-D under names of their own.
+    for (int i = 0; i < 1 + weight_inputs && i < original.input_size(); ++i) {
+      KILN_ASSIGN(value, c.Input(i));
+      std::vector<int64_t> shape = c.graph().value(value).type.shape;
+      if (shape.size() != 3) return c.Invalid(absl::StrCat("input ", i, " is not 3-D"));
+      shape.insert(shape.begin() + 2, 1);
+      KILN_ASSIGN(reshaped, c.EmitStep("reshape", {value}, {{"shape", shape}}));
+      const std::string name = absl::StrCat(original.input(i), "_as_2d_", c.graph().nodes().size());
+      c.Bind(name, reshaped);
+      lifted.set_input(i, name);
+    }
+    const std::string output = absl::StrCat(original.output(0), "_as_2d");
+    lifted.set_output(0, output);
+    c.Begin(&lifted);
+    absl::Status converted = convert_2d(c);
+    c.Begin(&original);
+    if (!converted.ok()) return converted;
+    KILN_ASSIGN(result, c.Lookup(output));
+    std::vector<int64_t> shape = c.graph().value(result).type.shape;
+    shape.erase(shape.begin() + 2);
+    return c.Emit("reshape", {result}, {{"shape", shape}});
+  };
+}
+
 absl::Status Conv(ImportContext& c) {
   KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
   const auto& x = c.InputType(0).shape;
@@ -51,7 +110,7 @@ absl::Status Conv(ImportContext& c) {
                               {"group", group}});
 }
 
-KILN_REGISTER_ONNX_CONVERTER(Conv, 1, kLatestOpset, Conv);
+KILN_REGISTER_ONNX_CONVERTER(Conv, 1, kLatestOpset, WithOneDimensional(Conv, 1));
 
 absl::Status ConvTranspose(ImportContext& c) {
   KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
@@ -100,7 +159,8 @@ absl::Status ConvTranspose(ImportContext& c) {
                  {"output_padding", output_padding}, {"group", group}});
 }
 
-KILN_REGISTER_ONNX_CONVERTER(ConvTranspose, 1, kLatestOpset, ConvTranspose);
+KILN_REGISTER_ONNX_CONVERTER(ConvTranspose, 1, kLatestOpset,
+                             WithOneDimensional(ConvTranspose, 1));
 
 Converter Pool(std::string op) {
   return [op](ImportContext& c) -> absl::Status {
@@ -124,8 +184,9 @@ Converter Pool(std::string op) {
   };
 }
 
-KILN_REGISTER_ONNX_CONVERTER(MaxPool, 1, kLatestOpset, Pool("max_pool"));
-KILN_REGISTER_ONNX_CONVERTER(AveragePool, 1, kLatestOpset, Pool("avg_pool"));
+KILN_REGISTER_ONNX_CONVERTER(MaxPool, 1, kLatestOpset, WithOneDimensional(Pool("max_pool"), 0));
+KILN_REGISTER_ONNX_CONVERTER(AveragePool, 1, kLatestOpset,
+                             WithOneDimensional(Pool("avg_pool"), 0));
 
 Converter GlobalPool(std::string op) {
   return [op](ImportContext& c) -> absl::Status {

@@ -11,6 +11,7 @@
 #include "ir/graph/attrs_nn.h"
 #include "ir/graph/attrs_reduce.h"
 #include "ir/graph/op_registry.h"
+#include "ir/ops/conv2d_depthwise_nchwc.h"
 #include "ir/ops/conv2d_nchwc_template.h"
 #include "ir/ops/conv2d_node_workload.h"
 #include "ir/ops/conv2d_winograd.h"
@@ -25,11 +26,17 @@ using graph::Node;
 using graph::NDArray;
 
 // The bare workload of a graph conv node whose data has the NCHW type `x`
-// (the graph may hold it blocked by now), or FailedPrecondition when it is
-// not a 2-D, group-1 float convolution with constant weights and symmetric
+// (the graph may hold it blocked by now), and whether it is depthwise (one
+// filter per channel), or FailedPrecondition when it is not a 2-D float
+// convolution, ungrouped or depthwise, with constant weights and symmetric
 // pads.
-absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkload(const Graph& g, const Node& conv,
-                                                                const graph::TensorType& x) {
+struct BlockableConv {
+  ir::ops::Conv2dWorkload workload;
+  bool depthwise = false;
+};
+
+absl::StatusOr<BlockableConv> BlockableConv2d(const Graph& g, const Node& conv,
+                                              const graph::TensorType& x) {
   const auto not_blockable = [&](absl::string_view why) {
     return absl::FailedPreconditionError(
         absl::StrCat("conv ", conv.name, " stays in NCHW: ", why));
@@ -42,12 +49,14 @@ absl::StatusOr<ir::ops::Conv2dWorkload> BlockableConv2dWorkload(const Graph& g, 
   if (!weight.constant) return not_blockable("its weights are not constant");
   auto attrs = graph::Conv2dAttrs::Read(conv);
   if (!attrs.ok()) return attrs.status();
-  if (attrs->group != 1) return not_blockable("grouped");
   const auto& k = weight.type.shape;
+  const bool depthwise =
+      attrs->group > 1 && attrs->group == x.shape[1] && k[0] == attrs->group && k[1] == 1;
+  if (attrs->group != 1 && !depthwise) return not_blockable("grouped");
   auto w = ir::ops::Conv2dWorkloadOf(conv, x.shape, k[0], k[2], k[3]);
   if (!w.ok()) return not_blockable(w.status().message());
   if (auto st = ir::ops::ValidateConv2d(*w); !st.ok()) return st;
-  return w;
+  return BlockableConv{*w, depthwise};
 }
 
 class NCHWcConverter {
@@ -62,9 +71,11 @@ class NCHWcConverter {
     g_.mutable_nodes().clear();
     for (Node& n : old) {
       absl::Status st = absl::OkStatus();
-      auto workload = n.op == "conv" ? PlainWorkload(n) : absl::NotFoundError("not a conv");
-      if (workload.ok()) {
-        st = ConvertConv(std::move(n), *workload);
+      auto conv = n.op == "conv" ? PlainConv(n) : absl::NotFoundError("not a conv");
+      if (conv.ok() && conv->depthwise) {
+        st = ConvertDepthwise(std::move(n), conv->workload);
+      } else if (conv.ok()) {
+        st = ConvertConv(std::move(n), conv->workload);
       } else if (ir::ops::IsFusableElementwise(n.op)) {
         st = ConvertElementwise(std::move(n));
       } else if (RunsBlocked(n) && Block(n.inputs[0]) > 0) {
@@ -94,9 +105,50 @@ class NCHWcConverter {
   int64_t Block(int value) const { return value >= 0 ? block_[value] : 0; }
 
   // The conv's workload from its input's NCHW type (which may be blocked by now).
-  absl::StatusOr<ir::ops::Conv2dWorkload> PlainWorkload(const Node& conv) const {
+  absl::StatusOr<BlockableConv> PlainConv(const Node& conv) const {
     if (conv.inputs.empty() || conv.inputs[0] < 0) return absl::InvalidArgumentError("no data");
-    return BlockableConv2dWorkload(g_, conv, plain_types_[conv.inputs[0]]);
+    return BlockableConv2d(g_, conv, plain_types_[conv.inputs[0]]);
+  }
+
+  // A float constant of `shape` holding `values`, added to the graph.
+  absl::StatusOr<int> AddPacked(const std::string& name, const std::vector<int64_t>& shape,
+                                const std::vector<float>& values) {
+    auto array = NDArray::Empty(shape, runtime::DType::kFloat32);
+    if (!array.ok()) return array.status();
+    std::copy(values.begin(), values.end(), array->data<float>());
+    return g_.AddConstant(name, *array);
+  }
+
+  // The blocked conv node `op` replacing conv `n` of workload `w`, reading
+  // `data` and the packed `weight`, with n's bias.
+  static Node BlockedConv(const Node& n, std::string op, const ir::ops::Conv2dWorkload& w,
+                          int data, int weight) {
+    Node conv{n.name, std::move(op), {data, weight}, n.outputs, {}};
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) conv.inputs.push_back(n.inputs[2]);
+    graph::Conv2dAttrs attrs;
+    attrs.strides = {w.stride_h, w.stride_w};
+    attrs.pads = {w.pad_h, w.pad_w, w.pad_h, w.pad_w};
+    attrs.dilations = {w.dilation_h, w.dilation_w};
+    attrs.Write(conv);
+    graph::ConvEpilogueAttrs{}.Write(conv);
+    return conv;
+  }
+
+  // One filter per channel: in the producer's block when it divides the
+  // channels, as every conv follows its input.
+  absl::Status ConvertDepthwise(Node n, const ir::ops::Conv2dWorkload& w) {
+    const int64_t incoming = Block(n.inputs[0]);
+    const int64_t block = incoming > 0 && w.in_channels % incoming == 0
+                              ? incoming
+                              : ir::ops::DepthwiseBlock(w.in_channels, target_);
+    auto data = Transform(n.inputs[0], block);
+    if (!data.ok()) return data.status();
+    auto weight = AddPacked(
+        n.name + "_packed_weight", {w.in_channels / block, w.kernel_h, w.kernel_w, block},
+        ir::ops::PackDepthwiseWeight(g_.value(n.inputs[1]).constant->data<float>(),
+                                     w.in_channels, w.kernel_h, w.kernel_w, block));
+    if (!weight.ok()) return weight.status();
+    return KeepBlocked(BlockedConv(n, "depthwise_conv2d_nchwc", w, *data, *weight), block);
   }
 
   absl::Status Emit(Node n) {
@@ -180,8 +232,9 @@ class NCHWcConverter {
     }
     auto data = Transform(n.inputs[0], c.ic_bn);
     if (!data.ok()) return data.status();
-    const NDArray& weight = *g_.value(n.inputs[1]).constant;
-    std::vector<float> oihw(weight.data<float>(), weight.data<float>() + weight.NumElements());
+    const NDArray& oihw_weight = *g_.value(n.inputs[1]).constant;
+    std::vector<float> oihw(oihw_weight.data<float>(),
+                            oihw_weight.data<float>() + oihw_weight.NumElements());
     const bool winograd = c.winograd_tile > 0 && ir::ops::WinogradApplies(w);
     std::vector<float> packed;
     std::vector<int64_t> packed_shape;
@@ -199,22 +252,13 @@ class NCHWcConverter {
       packed_shape = {w.out_channels / c.oc_bn, w.in_channels / c.ic_bn, w.kernel_h, w.kernel_w,
                       c.ic_bn, c.oc_bn};
     }
-    auto packed_array = NDArray::Empty(packed_shape, runtime::DType::kFloat32);
-    if (!packed_array.ok()) return packed_array.status();
-    std::copy(packed.begin(), packed.end(), packed_array->data<float>());
-    Node conv{n.name, winograd ? "conv2d_winograd_nchwc" : "conv2d_nchwc",
-              {*data, g_.AddConstant(n.name + (winograd ? "_winograd_weight" : "_packed_weight"),
-                                     *packed_array)},
-              n.outputs, {}};
-    if (n.inputs.size() > 2 && n.inputs[2] >= 0) conv.inputs.push_back(n.inputs[2]);
-    graph::Conv2dAttrs attrs;
-    attrs.strides = {w.stride_h, w.stride_w};
-    attrs.pads = {w.pad_h, w.pad_w, w.pad_h, w.pad_w};
-    attrs.dilations = {w.dilation_h, w.dilation_w};
-    attrs.Write(conv);
+    auto weight = AddPacked(n.name + (winograd ? "_winograd_weight" : "_packed_weight"),
+                            packed_shape, packed);
+    if (!weight.ok()) return weight.status();
+    Node conv = BlockedConv(n, winograd ? "conv2d_winograd_nchwc" : "conv2d_nchwc", w, *data,
+                            *weight);
     if (winograd) conv.attrs["winograd_tile"] = c.winograd_tile;
     conv.attrs[tuning::kScheduleAttr] = config->ToJson().Dump();
-    graph::ConvEpilogueAttrs{}.Write(conv);
     return KeepBlocked(std::move(conv), c.oc_bn);
   }
 

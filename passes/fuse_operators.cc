@@ -44,8 +44,9 @@ absl::Status FuseConvEpilogue(Graph& g) {
   std::vector<int> uses = CountUses(g);
   std::vector<bool> removed(g.nodes().size(), false);
   for (size_t k = 0; k < g.nodes().size(); ++k) {
-    if (removed[k] || (g.nodes()[k].op != "conv2d_nchwc" &&
-                       g.nodes()[k].op != "conv2d_winograd_nchwc")) {
+    const std::string& op = g.nodes()[k].op;
+    if (removed[k] || (op != "conv2d_nchwc" && op != "conv2d_winograd_nchwc" &&
+                       op != "depthwise_conv2d_nchwc")) {
       continue;
     }
     // The fused conv moves to the position of the last node it absorbs, so

@@ -191,6 +191,62 @@ OpDef Conv2dNCHWc() {
   return def;
 }
 
+// ---- depthwise_conv2d_nchwc ----
+// One filter per channel (ONNX Conv with group = channels): data
+// [N, C/b, H, W, b], weight [C/b, KH, KW, b], optional bias [C] and residual
+// (the output's shape); relu(conv + bias + residual) as conv2d_nchwc.
+
+OpDef DepthwiseConv2dNCHWc() {
+  OpDef def;
+  def.pattern = OpPattern::kOutEWiseFusable;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 4); !st.ok()) return st;
+    const auto& d = in[0]->shape;
+    const auto& w = in[1]->shape;
+    if (d.size() != 5 || w.size() != 4 || w[0] != d[1] || w[3] != d[4]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "depthwise_conv2d_nchwc expects data [N, C/b, H, W, b] and weight [C/b, KH, KW, b], "
+          "got ",
+          in[0]->ToString(), " and ", in[1]->ToString()));
+    }
+    auto g = Geometry(n, d, {0, 0, w[1], w[2]});
+    if (!g.ok()) return g.status();
+    if (g->oh < 1 || g->ow < 1) return absl::InvalidArgumentError("the output would be empty");
+    return ConvOutputWithEpilogue(n, in, {in[0]->dtype, {d[0], d[1], g->oh, g->ow, d[4]}});
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    const auto& d = in[0].shape();
+    const auto& w = in[1].shape();
+    auto g = Geometry(n, d, {0, 0, w[1], w[2]});
+    if (!g.ok()) return g.status();
+    auto epilogue = ConvEpilogueAttrs::Read(n);
+    if (!epilogue.ok()) return epilogue.status();
+    const int64_t b = d[4], cc = d[1];
+    auto out = Allocate({DType::kFloat32, {d[0], cc, g->oh, g->ow, b}});
+    if (!out.ok()) return out.status();
+    const float* x = in[0].data<float>();
+    const float* k = in[1].data<float>();
+    const bool has_bias = in.size() > 2 && in[2].defined();
+    const bool has_residual = in.size() > 3 && in[3].defined();
+    ForEachIndex(out->shape(), [&](int64_t i, const std::vector<int64_t>& o) {
+      double acc = 0;
+      for (int64_t y = 0; y < g->kh; ++y)
+        for (int64_t z = 0; z < g->kw; ++z) {
+          const int64_t iy = o[2] * g->sh + y * g->dh - g->ph;
+          const int64_t ix = o[3] * g->sw + z * g->dw - g->pw;
+          if (iy < 0 || iy >= d[2] || ix < 0 || ix >= d[3]) continue;
+          acc += static_cast<double>(x[(((o[0] * cc + o[1]) * d[2] + iy) * d[3] + ix) * b + o[4]]) *
+                 k[((o[1] * g->kh + y) * g->kw + z) * b + o[4]];
+        }
+      if (has_bias) acc += in[2].data<float>()[o[1] * b + o[4]];
+      if (has_residual) acc += in[3].data<float>()[i];
+      out->data<float>()[i] = static_cast<float>(epilogue->relu ? std::max(acc, 0.0) : acc);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+
 // ---- conv2d_winograd_nchwc ----
 // The same convolution for a 3x3 kernel at stride 1, with the weight already
 // Winograd-transformed: [alpha^2, OC/ob, C/ib, ib, ob] for F(m x m, 3 x 3),
@@ -386,6 +442,8 @@ KILN_REGISTER(OpRegistry(), "layout_transform", "NCHW <-> NCHW[x]c (block 0 = pl
               LayoutTransform());
 KILN_REGISTER(OpRegistry(), "conv2d_nchwc", "conv2d in NCHW[x]c with bias/residual/relu",
               Conv2dNCHWc());
+KILN_REGISTER(OpRegistry(), "depthwise_conv2d_nchwc",
+              "depthwise conv2d in NCHW[x]c with bias/residual/relu", DepthwiseConv2dNCHWc());
 KILN_REGISTER(OpRegistry(), "conv2d_winograd_nchwc",
               "3x3 stride-1 conv2d in NCHW[x]c by Winograd, weight pre-transformed",
               Conv2dWinogradNCHWc());

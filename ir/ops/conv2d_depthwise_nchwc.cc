@@ -1,0 +1,93 @@
+#include "ir/ops/conv2d_depthwise_nchwc.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "ir/lower/lower.h"
+#include "ir/ops/divisors.h"
+#include "ir/schedule.h"
+#include "ir/tensor.h"
+
+namespace kiln::ir::ops {
+
+int64_t DepthwiseBlock(int64_t channels, const targets::Target& target) {
+  return LargestDivisorAtMost(channels, target.vector_lanes);
+}
+
+std::vector<float> PackDepthwiseWeight(const float* oihw, int64_t channels, int64_t kernel_h,
+                                       int64_t kernel_w, int64_t block) {
+  std::vector<float> packed(channels * kernel_h * kernel_w);
+  for (int64_t c = 0; c < channels; ++c) {
+    for (int64_t y = 0; y < kernel_h; ++y) {
+      for (int64_t x = 0; x < kernel_w; ++x) {
+        packed[(((c / block) * kernel_h + y) * kernel_w + x) * block + c % block] =
+            oihw[(c * kernel_h + y) * kernel_w + x];
+      }
+    }
+  }
+  return packed;
+}
+
+absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, int64_t block,
+                                                      const targets::Target& target,
+                                                      const std::string& name) {
+  if (auto st = ValidateConv2d(w); !st.ok()) return st;
+  if (w.in_channels != w.out_channels || block < 1 || w.in_channels % block != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "depthwise ", w.ToString(), " with block ", block,
+        ": needs as many output as input channels, divisible by the block"));
+  }
+  const int64_t cc = w.in_channels / block, oh = w.out_height(), ow = w.out_width();
+  Tensor data = Placeholder("data", {w.batch, cc, w.height, w.width, block});
+  Tensor weight = Placeholder("weight", {cc, w.kernel_h, w.kernel_w, block});
+  Tensor bias = w.bias ? Placeholder("bias", {w.in_channels}) : nullptr;
+  Tensor residual =
+      w.residual ? Placeholder("residual", {w.batch, cc, oh, ow, block}) : nullptr;
+  // Padding once into a staging buffer keeps bounds checks out of the
+  // window loops.
+  Tensor input = w.pad_h > 0 || w.pad_w > 0
+                     ? ZeroPaddedNCHWc(data, w, w.height + 2 * w.pad_h, w.width + 2 * w.pad_w)
+                     : data;
+  IterVar ry = ReduceAxis(w.kernel_h, "ky"), rx = ReduceAxis(w.kernel_w, "kx");
+  Tensor conv = Compute(
+      "conv", {w.batch, cc, oh, ow, block},
+      [&](const std::vector<Var>& i) {
+        Expr y = Expr(i[2]) * w.stride_h + Expr(ry->var) * w.dilation_h;
+        Expr x = Expr(i[3]) * w.stride_w + Expr(rx->var) * w.dilation_w;
+        return Sum(Read(input, {i[0], i[1], y, x, i[4]}) *
+                       Read(weight, {i[1], ry->var, rx->var, i[4]}),
+                   {ry, rx});
+      },
+      {"n", "c.chunk", "oh", "ow", "c.block"});
+  Tensor out = Compute(
+      "out", {w.batch, cc, oh, ow, block},
+      [&](const std::vector<Var>& i) {
+        return Conv2dEpilogue(w, block, bias, residual, i, Read(conv, {i[0], i[1], i[2], i[3], i[4]}));
+      },
+      {"n", "c.chunk", "oh", "ow", "c.block"});
+  Schedule s({out});
+  Stage& o = s[out];
+  // Rows of images in parallel, as the neighbouring kernels split them.
+  Axis rows = o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
+  o.Parallel(rows);
+  // A row tile of accumulators, leaving registers for an input and a weight
+  // vector.
+  const int64_t tile = std::min<int64_t>(ow, std::max(1, target.vector_registers - 4));
+  auto [owo, owi] = o.Split(o.axis(3), tile);
+  o.Unroll(owi);
+  o.Vectorize(o.axis(4));
+  Stage& c = s[conv];
+  c.ComputeAt(o, owo);
+  c.Reorder({c.axis(0), c.axis(1), c.axis(2), c.reduce_axis(0), c.reduce_axis(1), c.axis(3),
+             c.axis(4)});
+  c.Unroll(c.axis(3));
+  c.Vectorize(c.axis(4));
+  if (input != data) ScheduleStagedInput(s[input]);
+  std::vector<Tensor> args = {data, weight};
+  if (bias) args.push_back(bias);
+  if (residual) args.push_back(residual);
+  args.push_back(out);
+  return Lower(s, args, name);
+}
+
+}  // namespace kiln::ir::ops

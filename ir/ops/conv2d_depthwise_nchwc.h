@@ -1,0 +1,42 @@
+// Depthwise conv2d (one filter per channel: ONNX Conv with group equal to
+// the channels, the MobileNet block) in the blocked layout NCHW[b]c, so that
+// it keeps the layout of the convolutions around it:
+//
+//   data   [N, C/b, H, W, b]   (zero-padded once into a staging buffer)
+//   weight [C/b, KH, KW, b]
+//   output [N, C/b, OH, OW, b] = relu(conv + bias + residual), as w asks
+//
+// The schedule keeps a row tile of output pixels x one channel vector in
+// registers while the kernel window is walked, rows in parallel.
+#ifndef KILN_IR_OPS_CONV2D_DEPTHWISE_NCHWC_H_
+#define KILN_IR_OPS_CONV2D_DEPTHWISE_NCHWC_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/ops/conv2d_nchwc.h"
+#include "ir/stmt.h"
+#include "targets/target.h"
+
+namespace kiln::ir::ops {
+
+// The block a depthwise conv on `channels` takes when its producer leaves
+// the choice (plain input): the target's vector when it divides the
+// channels, else the largest divisor below it.
+int64_t DepthwiseBlock(int64_t channels, const targets::Target& target);
+
+// w.out_channels must equal w.in_channels; `block` divides them. Buffers:
+// data, weight, [bias (C)], [residual], output.
+absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, int64_t block,
+                                                      const targets::Target& target,
+                                                      const std::string& name);
+
+// The weight [C, 1, KH, KW] repacked to [C/block, KH, KW, block].
+std::vector<float> PackDepthwiseWeight(const float* oihw, int64_t channels, int64_t kernel_h,
+                                       int64_t kernel_w, int64_t block);
+
+}  // namespace kiln::ir::ops
+
+#endif  // KILN_IR_OPS_CONV2D_DEPTHWISE_NCHWC_H_

@@ -12,6 +12,7 @@
 #include "ir/graph/attrs_reduce.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/conv2d_depthwise_nchwc.h"
+#include "ir/ops/conv2d_depthwise_nchwc_template.h"
 #include "ir/ops/conv2d_nchwc_template.h"
 #include "ir/ops/conv2d_node_workload.h"
 #include "ir/ops/conv2d_winograd.h"
@@ -148,7 +149,12 @@ class NCHWcConverter {
         ir::ops::PackDepthwiseWeight(g_.value(n.inputs[1]).constant->data<float>(),
                                      w.in_channels, w.kernel_h, w.kernel_w, block));
     if (!weight.ok()) return weight.status();
-    return KeepBlocked(BlockedConv(n, "depthwise_conv2d_nchwc", w, *data, *weight), block);
+    auto config = tuning::ChooseSchedule(schedules_, ir::ops::kDepthwiseTemplate,
+                                         ir::ops::DepthwiseTaskArgs(w, block), target_);
+    if (!config.ok()) return config.status();
+    Node conv = BlockedConv(n, "depthwise_conv2d_nchwc", w, *data, *weight);
+    conv.attrs[tuning::kScheduleAttr] = config->ToJson().Dump();
+    return KeepBlocked(std::move(conv), block);
   }
 
   absl::Status Emit(Node n) {

@@ -1,6 +1,7 @@
 #include "tuners/measure_input.h"
 
 #include "gtest/gtest.h"
+#include "ir/ops/conv2d_depthwise_nchwc_template.h"
 #include "ir/ops/conv2d_nchwc_template.h"
 #include "ir/ops/dense_template.h"
 #include "ir/tuning/template_registry.h"
@@ -17,7 +18,7 @@ absl::StatusOr<RebuiltMeasureInput> RoundTrip(const MeasureInput& input) {
   return MeasureInputFromJson(*parsed);
 }
 
-TEST(MeasureInputTest, ATaskAndConfigAreRebuiltFromTheirDescriptionAndMeasure) {
+TEST(MeasureInputTest, TasksOfEveryTemplateAreRebuiltFromTheirDescriptionAndMeasure) {
   const targets::Target target = *targets::ParseTarget("llvm -mcpu=native");
   ir::ops::Conv2dWorkload conv;
   conv.in_channels = 8, conv.height = conv.width = 9, conv.out_channels = 16;
@@ -25,8 +26,13 @@ TEST(MeasureInputTest, ATaskAndConfigAreRebuiltFromTheirDescriptionAndMeasure) {
   const ir::ops::Conv2dBlocks blocks{8, 8};
   ir::ops::DenseWorkload dense;
   dense.m = 3, dense.k = 20, dense.n = 24;
+  ir::ops::Conv2dWorkload depthwise = conv;
+  depthwise.out_channels = depthwise.in_channels;
+  depthwise.stride_h = depthwise.stride_w = 2;
   for (auto made : {ir::ops::MakeConv2dNCHWcTask(conv, target, &blocks),
-                    ir::ops::MakeDenseTask(dense, target)}) {
+                    ir::ops::MakeDenseTask(dense, target),
+                    tuning::MakeTask(ir::ops::kDepthwiseTemplate,
+                                     ir::ops::DepthwiseTaskArgs(depthwise, 4), target)}) {
     ASSERT_TRUE(made.ok()) << made.status();
     const tuning::TuningTask& task = *made;
     const tuning::Config config = task.space.At(task.space.size() - 1);

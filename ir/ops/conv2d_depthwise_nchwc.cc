@@ -28,14 +28,20 @@ std::vector<float> PackDepthwiseWeight(const float* oihw, int64_t channels, int6
   return packed;
 }
 
+DepthwiseConfig DefaultDepthwiseConfig(const Conv2dWorkload& w, const targets::Target& target) {
+  return {std::min<int64_t>(w.out_width(), std::max(1, target.vector_registers - 4))};
+}
+
 absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, int64_t block,
-                                                      const targets::Target& target,
+                                                      const DepthwiseConfig& config,
                                                       const std::string& name) {
   if (auto st = ValidateConv2d(w); !st.ok()) return st;
-  if (w.in_channels != w.out_channels || block < 1 || w.in_channels % block != 0) {
+  if (w.in_channels != w.out_channels || block < 1 || w.in_channels % block != 0 ||
+      config.tile_ow < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "depthwise ", w.ToString(), " with block ", block,
-        ": needs as many output as input channels, divisible by the block"));
+        "depthwise ", w.ToString(), " with block ", block, " and tile_ow ", config.tile_ow,
+        ": needs as many output as input channels, divisible by the block, and a positive "
+        "tile"));
   }
   const int64_t cc = w.in_channels / block, oh = w.out_height(), ow = w.out_width();
   Tensor data = Placeholder("data", {w.batch, cc, w.height, w.width, block});
@@ -70,10 +76,7 @@ absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, i
   // Rows of images in parallel, as the neighbouring kernels split them.
   Axis rows = o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
   o.Parallel(rows);
-  // A row tile of accumulators, leaving registers for an input and a weight
-  // vector.
-  const int64_t tile = std::min<int64_t>(ow, std::max(1, target.vector_registers - 4));
-  auto [owo, owi] = o.Split(o.axis(3), tile);
+  auto [owo, owi] = o.Split(o.axis(3), config.tile_ow);
   o.Unroll(owi);
   o.Vectorize(o.axis(4));
   Stage& c = s[conv];

@@ -27,10 +27,19 @@ namespace kiln::ir::ops {
 // channels, else the largest divisor below it.
 int64_t DepthwiseBlock(int64_t channels, const targets::Target& target);
 
+// The schedule's knob: output pixels of a row per register tile.
+struct DepthwiseConfig {
+  int64_t tile_ow = 1;
+};
+
+// A row tile as wide as the registers allow, leaving one for an input and
+// one for a weight vector.
+DepthwiseConfig DefaultDepthwiseConfig(const Conv2dWorkload& w, const targets::Target& target);
+
 // w.out_channels must equal w.in_channels; `block` divides them. Buffers:
 // data, weight, [bias (C)], [residual], output.
 absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, int64_t block,
-                                                      const targets::Target& target,
+                                                      const DepthwiseConfig& config,
                                                       const std::string& name);
 
 // The weight [C, 1, KH, KW] repacked to [C/block, KH, KW, block].

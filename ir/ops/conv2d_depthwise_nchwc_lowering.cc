@@ -1,9 +1,15 @@
 // Lowering of depthwise_conv2d_nchwc: the block is its data's, the
-// epilogue what the fusion pass put on the node.
+// epilogue what the fusion pass put on the node, the schedule the config
+// stored on it (decoded by the depthwise template).
+#include <optional>
+#include <string>
+
 #include "ir/graph/attrs_nn.h"
 #include "ir/ops/conv2d_depthwise_nchwc.h"
+#include "ir/ops/conv2d_depthwise_nchwc_template.h"
 #include "ir/ops/conv2d_node_workload.h"
 #include "ir/ops/lowering_registry.h"
+#include "ir/tuning/schedule_context.h"
 
 namespace kiln::ir::ops {
 namespace {
@@ -21,7 +27,12 @@ absl::StatusOr<LoweredFunc> LowerDepthwiseConv2dNCHWc(const graph::Node& n, cons
   w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
   w->activation = epilogue->relu ? Activation::kRelu : Activation::kNone;
-  return BuildDepthwiseConv2dNCHWc(*w, d[4], t, name);
+  auto schedule = n.String(tuning::kScheduleAttr, "");
+  if (!schedule.ok()) return schedule.status();
+  auto config = DepthwiseScheduleOfNode(
+      schedule->empty() ? std::nullopt : std::optional<std::string>(*schedule), *w, d[4], t);
+  if (!config.ok()) return config.status();
+  return BuildDepthwiseConv2dNCHWc(*w, d[4], *config, name);
 }
 
 KILN_REGISTER(LoweringRegistry(), "depthwise_conv2d_nchwc",

@@ -13,9 +13,10 @@ namespace {
 
 using testing::RandomFloats;
 
-void CheckDepthwise(const Conv2dWorkload& w, int64_t block, const targets::Target& target) {
-  const std::string what = w.ToString() + " block " + std::to_string(block) + " on " +
-                           target.ToString();
+void CheckDepthwise(const Conv2dWorkload& w, int64_t block, const DepthwiseConfig& config,
+                    const targets::Target& target) {
+  const std::string what = w.ToString() + " block " + std::to_string(block) + " tile_ow " +
+                           std::to_string(config.tile_ow) + " on " + target.ToString();
   const int64_t oh = w.out_height(), ow = w.out_width();
   auto data = RandomFloats(w.batch * w.in_channels * w.height * w.width, 1);
   auto weight = RandomFloats(w.in_channels * w.kernel_h * w.kernel_w, 2);
@@ -30,7 +31,7 @@ void CheckDepthwise(const Conv2dWorkload& w, int64_t block, const targets::Targe
   if (w.bias) buffers.push_back(bias);
   if (w.residual) buffers.push_back(PackNCHWc(residual, w.batch, w.out_channels, oh, ow, block));
   buffers.emplace_back(want.size(), 0.0f);
-  auto f = BuildDepthwiseConv2dNCHWc(w, block, target, "depthwise");
+  auto f = BuildDepthwiseConv2dNCHWc(w, block, config, "depthwise");
   ASSERT_TRUE(f.ok()) << f.status();
   ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok()) << what;
   testing::ExpectAllNear(buffers.back(), want, 1e-4f, what);
@@ -48,11 +49,13 @@ TEST(DepthwiseConv2dNCHWcTest, MatchesTheGroupedReferenceOnAwkwardShapes) {
   c.batch = 2, c.in_channels = c.out_channels = 12, c.height = 11, c.width = 6;
   c.kernel_h = c.kernel_w = 5;
   for (const targets::Target& target : testing::RunnableTargets()) {
-    CheckDepthwise(a, DepthwiseBlock(a.in_channels, target), target);
-    CheckDepthwise(a, 8, target);
-    CheckDepthwise(b, 4, target);
-    CheckDepthwise(c, DepthwiseBlock(c.in_channels, target), target);
-    CheckDepthwise(c, 3, target);
+    for (const Conv2dWorkload& w : {a, b, c}) {
+      const DepthwiseConfig tuned = DefaultDepthwiseConfig(w, target);
+      CheckDepthwise(w, DepthwiseBlock(w.in_channels, target), tuned, target);
+      // Tiles that leave a partial last tile, and blocks below a vector.
+      CheckDepthwise(w, 4, {3}, target);
+      CheckDepthwise(w, w.in_channels % 8 == 0 ? 8 : 3, {1}, target);
+    }
   }
 }
 
@@ -60,10 +63,12 @@ TEST(DepthwiseConv2dNCHWcTest, RefusesWhatIsNotDepthwise) {
   Conv2dWorkload w;
   w.in_channels = 8, w.out_channels = 16, w.height = w.width = 4, w.kernel_h = w.kernel_w = 3;
   const targets::Target target = testing::RunnableTargets()[0];
-  EXPECT_EQ(BuildDepthwiseConv2dNCHWc(w, 8, target, "f").status().code(),
+  EXPECT_EQ(BuildDepthwiseConv2dNCHWc(w, 8, {4}, "f").status().code(),
             absl::StatusCode::kInvalidArgument);
   w.out_channels = 8;
-  EXPECT_EQ(BuildDepthwiseConv2dNCHWc(w, 3, target, "f").status().code(),
+  EXPECT_EQ(BuildDepthwiseConv2dNCHWc(w, 3, {4}, "f").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildDepthwiseConv2dNCHWc(w, 8, {0}, "f").status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

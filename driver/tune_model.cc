@@ -61,44 +61,36 @@ size_t Samples(const tuners::RecordStore& store, const tuners::GraphTask& t,
   return r == nullptr ? 0 : r->result.costs.size();
 }
 
-// Late leaders measured as often as the confirmed configs before one stays
-// on top; bounds the extra measurements of a task whose configs all measure
-// alike.
-constexpr int kMaxLatePicks = 6;
+// Measurement rounds confirmation may take for one task: bounds the extra
+// measurements of a task whose configs all measure alike, where new
+// leaders keep appearing.
+constexpr int kMaxConfirmRounds = 12;
 
 // Brings the best `confirm_top` configs of the records and the default to
 // (1 + confirm_rounds) x repeat samples, a round at a time so that they are
 // measured alternately. Confirmed configs drift back towards their true
-// speed, which can leave a config measured once on top (the best of many
-// noisy single measurements is a lucky one): such a pick is measured as
-// often too, until the pick is a confirmed one. Counting samples, not
-// rounds, makes a rerun of a confirmed task measure nothing.
+// speed, which can bring a config measured once into the top (the best of
+// many noisy single measurements is a lucky one): the top is taken anew
+// each round, so such a config is measured as often too before the task
+// ends. Counting samples, not rounds, makes a rerun of a confirmed task
+// measure nothing.
 absl::Status Confirm(const tuners::GraphTask& t, const tuners::MeasureFunction& measure,
                      const TuneModelOptions& options, tuners::RecordStore& store) {
-  std::vector<tuning::Config> configs = store.Best().RankedConfigs(t.task, options.confirm_top);
-  if (std::none_of(configs.begin(), configs.end(), [&](const tuning::Config& c) {
-        return c.index() == t.default_config.index();
-      })) {
-    configs.push_back(t.default_config);
-  }
-  const size_t repeat = options.measure.repeat;
-  const size_t confirmed = (1 + options.confirm_rounds) * repeat;
-  for (int round = 1; round <= options.confirm_rounds; ++round) {
+  const size_t confirmed = (1 + options.confirm_rounds) * options.measure.repeat;
+  for (int round = 0; round < kMaxConfirmRounds; ++round) {
+    std::vector<tuning::Config> configs =
+        store.Best().RankedConfigs(t.task, options.confirm_top);
+    if (std::none_of(configs.begin(), configs.end(), [&](const tuning::Config& c) {
+          return c.index() == t.default_config.index();
+        })) {
+      configs.push_back(t.default_config);
+    }
     std::vector<tuning::Config> short_of;
     for (const tuning::Config& c : configs) {
-      if (Samples(store, t, c) < (1 + round) * repeat) short_of.push_back(c);
+      if (Samples(store, t, c) < confirmed) short_of.push_back(c);
     }
+    if (short_of.empty()) break;
     if (auto st = MeasureOnce(t, measure, short_of, store); !st.ok()) return st;
-  }
-  for (int pick = 0; pick < kMaxLatePicks; ++pick) {
-    const tuners::HistoryBest best = store.Best();
-    const tuners::Record* top = best.Find(t.task);
-    if (top == nullptr || top->result.costs.size() >= confirmed) break;
-    auto config = t.task.space.FromJson(top->config);
-    if (!config.ok()) return config.status();
-    for (size_t have = top->result.costs.size(); have < confirmed; have += repeat) {
-      if (auto st = MeasureOnce(t, measure, {*config}, store); !st.ok()) return st;
-    }
   }
   return absl::OkStatus();
 }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_activation.h"
 #include "ir/graph/attrs_nn.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
@@ -61,9 +62,21 @@ absl::Status FuseConvEpilogue(Graph& g) {
       auto epilogue = graph::ConvEpilogueAttrs::Read(conv);
       if (!epilogue.ok()) return epilogue.status();
       const bool has_residual = conv.inputs.size() > 3 && conv.inputs[3] >= 0;
-      if (epilogue->relu) break;
+      // An activation ends the epilogue: what follows it applies after it.
+      if (!(*epilogue == graph::ConvEpilogueAttrs{})) break;
       if (next.op == "relu") {
-        graph::ConvEpilogueAttrs{true}.Write(conv);
+        graph::ConvEpilogueAttrs relu;
+        relu.lo = 0;
+        relu.Write(conv);
+      } else if (next.op == "clip" && next.inputs.size() == 1) {
+        // Constant bounds (ReLU6 and the like) are attributes by now.
+        auto clip = graph::ClipAttrs::Read(next);
+        if (!clip.ok()) return clip.status();
+        graph::ConvEpilogueAttrs clamp;
+        if (clip->min) clamp.lo = static_cast<float>(*clip->min);
+        if (clip->max) clamp.hi = static_cast<float>(*clip->max);
+        if (!(clamp.lo <= clamp.hi)) break;
+        clamp.Write(conv);
       } else if (next.op == "add" && next.inputs.size() == 2) {
         const int other = next.inputs[0] == out ? next.inputs[1] : next.inputs[0];
         const auto& shape = g.value(out).type.shape;

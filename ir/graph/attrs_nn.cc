@@ -170,14 +170,37 @@ absl::StatusOr<int64_t> SoftmaxAttrs::Axis(size_t rank) const {
 absl::StatusOr<ConvEpilogueAttrs> ConvEpilogueAttrs::Read(const Node& n) {
   auto activation = n.String("activation", "none");
   if (!activation.ok()) return activation.status();
-  if (*activation != "none" && *activation != "relu") {
-    return AttrError(n, absl::StrCat("activation '", *activation, "'; expected none or relu"));
+  ConvEpilogueAttrs a;
+  if (*activation == "relu") {
+    a.lo = 0;
+  } else if (*activation == "clip") {
+    auto lo = n.Float("clip_min", a.lo);
+    auto hi = n.Float("clip_max", a.hi);
+    if (!lo.ok()) return lo.status();
+    if (!hi.ok()) return hi.status();
+    a.lo = static_cast<float>(*lo);
+    a.hi = static_cast<float>(*hi);
+    if (!(a.lo <= a.hi)) {
+      return AttrError(n, absl::StrCat("clip bounds [", a.lo, ", ", a.hi, "] are empty"));
+    }
+  } else if (*activation != "none") {
+    return AttrError(n,
+                     absl::StrCat("activation '", *activation, "'; expected none, relu or clip"));
   }
-  return ConvEpilogueAttrs{*activation == "relu"};
+  return a;
 }
 
 void ConvEpilogueAttrs::Write(Node& n) const {
-  n.attrs["activation"] = std::string(relu ? "relu" : "none");
+  const float inf = std::numeric_limits<float>::infinity();
+  if (lo == -inf && hi == inf) {
+    n.attrs["activation"] = std::string("none");
+  } else if (lo == 0 && hi == inf) {
+    n.attrs["activation"] = std::string("relu");
+  } else {
+    n.attrs["activation"] = std::string("clip");
+    n.attrs["clip_min"] = static_cast<double>(lo);
+    n.attrs["clip_max"] = static_cast<double>(hi);
+  }
 }
 
 absl::StatusOr<BatchNormAttrs> BatchNormAttrs::Read(const Node& n) {

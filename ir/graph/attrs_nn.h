@@ -5,7 +5,9 @@
 #ifndef KILN_IR_GRAPH_ATTRS_NN_H_
 #define KILN_IR_GRAPH_ATTRS_NN_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -79,7 +81,14 @@ struct SoftmaxAttrs {
 // conv2d_nchwc and conv2d_winograd_nchwc: the activation fused into the
 // output ("none" or "relu").
 struct ConvEpilogueAttrs {
-  bool relu = false;
+  // The output is clamped to [lo, hi]: none, ReLU ([0, inf)) or a Clip.
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+
+  double Apply(double v) const { return std::min<double>(std::max<double>(v, lo), hi); }
+  friend bool operator==(const ConvEpilogueAttrs& a, const ConvEpilogueAttrs& b) {
+    return a.lo == b.lo && a.hi == b.hi;
+  }
 
   static absl::StatusOr<ConvEpilogueAttrs> Read(const Node& n);
   void Write(Node& n) const;

@@ -1,5 +1,10 @@
 #include "ir/graph/attrs_nn.h"
 
+#include <limits>
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace kiln::graph {
@@ -81,12 +86,26 @@ TEST(ConvTransposeAttrsTest, OutputSize) {
   EXPECT_EQ(a->OutWidth(5, 4), 4 * 3 + 4);
 }
 
-TEST(ConvEpilogueAttrsTest, OnlyNoneOrRelu) {
+TEST(ConvEpilogueAttrsTest, NoneReluOrAClampRoundTrip) {
   Node n{"c", "conv2d_nchwc", {}, {}, {}};
-  ConvEpilogueAttrs{true}.Write(n);
-  auto a = ConvEpilogueAttrs::Read(n);
-  ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_TRUE(a->relu);
+  for (const auto& [lo, hi, name] : std::vector<std::tuple<float, float, std::string>>{
+           {-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(),
+            "none"},
+           {0.0f, std::numeric_limits<float>::infinity(), "relu"},
+           {0.0f, 6.0f, "clip"},
+           {-1.5f, 2.0f, "clip"}}) {
+    ConvEpilogueAttrs written;
+    written.lo = lo;
+    written.hi = hi;
+    written.Write(n);
+    EXPECT_EQ(*n.String("activation"), name);
+    auto a = ConvEpilogueAttrs::Read(n);
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_TRUE(*a == written) << name;
+    EXPECT_EQ(a->Apply(-3.0), std::max<double>(lo, std::min<double>(-3.0, hi)));
+  }
+  n.attrs["clip_min"] = 7.0;  // above clip_max: no value fits
+  EXPECT_FALSE(ConvEpilogueAttrs::Read(n).ok());
   n.attrs["activation"] = std::string("gelu");
   EXPECT_FALSE(ConvEpilogueAttrs::Read(n).ok());
 }

@@ -94,7 +94,7 @@ OpDef LayoutTransform() {
 // ---- conv2d_nchwc ----
 // Inputs: data [N, C/ib, H, W, ib], weight [OC/ob, C/ib, KH, KW, ib, ob],
 // optional bias [OC], optional residual (the output's shape). The output is
-// relu(conv + bias + residual) when activation is "relu".
+// clamp(conv + bias + residual) as its activation says (none, relu, clip).
 
 struct ConvGeometry {
   int64_t kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
@@ -161,7 +161,6 @@ OpDef Conv2dNCHWc() {
     const ConvGeometry g = *Geometry(n, d, w);
     auto epilogue = ConvEpilogueAttrs::Read(n);
     if (!epilogue.ok()) return epilogue.status();
-    const bool relu = epilogue->relu;
     const int64_t ib = d[4], ob = w[5], icc = d[1];
     auto out = Allocate({DType::kFloat32, {d[0], w[0], g.oh, g.ow, ob}});
     if (!out.ok()) return out.status();
@@ -184,7 +183,7 @@ OpDef Conv2dNCHWc() {
           }
       if (has_bias) acc += in[2].data<float>()[o[1] * ob + o[4]];
       if (has_residual) acc += in[3].data<float>()[i];
-      out->data<float>()[i] = static_cast<float>(relu ? std::max(acc, 0.0) : acc);
+      out->data<float>()[i] = static_cast<float>(epilogue->Apply(acc));
     });
     return std::vector<NDArray>{*out};
   };
@@ -240,7 +239,7 @@ OpDef DepthwiseConv2dNCHWc() {
         }
       if (has_bias) acc += in[2].data<float>()[o[1] * b + o[4]];
       if (has_residual) acc += in[3].data<float>()[i];
-      out->data<float>()[i] = static_cast<float>(epilogue->relu ? std::max(acc, 0.0) : acc);
+      out->data<float>()[i] = static_cast<float>(epilogue->Apply(acc));
     });
     return std::vector<NDArray>{*out};
   };
@@ -303,7 +302,6 @@ OpDef Conv2dWinogradNCHWc() {
     const ConvGeometry g = *WinogradGeometry(n, d);
     auto epilogue = ConvEpilogueAttrs::Read(n);
     if (!epilogue.ok()) return epilogue.status();
-    const bool relu = epilogue->relu;
     const int64_t m = x.m, al = x.alpha, icc = d[1], ib = d[4], occ = w[1], ob = w[4];
     const int64_t ic = icc * ib, oc = occ * ob;
     auto out = Allocate({DType::kFloat32, {d[0], occ, g.oh, g.ow, ob}});
@@ -352,7 +350,7 @@ OpDef Conv2dWinogradNCHWc() {
                     (((b * occ + o / ob) * g.oh + ty * m + i) * g.ow + tx * m + j) * ob + o % ob;
                 if (has_bias) acc += in[2].data<float>()[o];
                 if (has_residual) acc += in[3].data<float>()[at];
-                out->data<float>()[at] = static_cast<float>(relu ? std::max(acc, 0.0) : acc);
+                out->data<float>()[at] = static_cast<float>(epilogue->Apply(acc));
               }
         }
     return std::vector<NDArray>{*out};

@@ -26,7 +26,7 @@ absl::StatusOr<LoweredFunc> LowerDepthwiseConv2dNCHWc(const graph::Node& n, cons
   if (!epilogue.ok()) return epilogue.status();
   w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
-  w->activation = epilogue->relu ? Activation::kRelu : Activation::kNone;
+  w->activation = Activation{epilogue->lo, epilogue->hi};
   auto schedule = n.String(tuning::kScheduleAttr, "");
   if (!schedule.ok()) return schedule.status();
   auto config = DepthwiseScheduleOfNode(

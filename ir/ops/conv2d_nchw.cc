@@ -21,7 +21,7 @@ Expr PaddedRead(const Tensor& data, std::vector<Expr> idx, int64_t h, int64_t w)
 
 Expr Epilogue(Expr v, const Conv2dWorkload& w, const Tensor& bias, const Expr& channel) {
   if (bias) v = v + Read(bias, {channel});
-  if (w.activation == Activation::kRelu) v = Max(v, 0.0f);
+  v = w.activation.Apply(v);
   return v;
 }
 

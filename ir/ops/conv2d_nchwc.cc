@@ -16,7 +16,10 @@ std::string Conv2dWorkload::ToString() const {
                       ", oc=", out_channels, ", k=", kernel_h, "x", kernel_w, ", s=", stride_h,
                       "x", stride_w, ", p=", pad_h, "x", pad_w, ", d=", dilation_h, "x",
                       dilation_w, bias ? ", bias" : "",
-                      activation == Activation::kRelu ? ", relu" : "",
+                      activation == Activation::kRelu ? ", relu"
+                      : activation.is_none()          ? ""
+                                                      : absl::StrCat(", clip [", activation.lo,
+                                                                     ", ", activation.hi, "]"),
                       residual ? ", residual" : "", ")");
 }
 
@@ -245,7 +248,7 @@ Expr Conv2dEpilogue(const Conv2dWorkload& w, int64_t oc_bn, const Tensor& bias,
                     const Tensor& residual, const std::vector<Var>& i, Expr v) {
   if (bias) v = v + Read(bias, {Expr(i[1]) * oc_bn + i[4]});
   if (residual) v = v + Read(residual, {i[0], i[1], i[2], i[3], i[4]});
-  if (w.activation == Activation::kRelu) v = Max(v, 0.0f);
+  v = w.activation.Apply(v);
   return v;
 }
 

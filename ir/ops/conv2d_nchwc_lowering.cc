@@ -41,7 +41,7 @@ absl::StatusOr<LoweredFunc> LowerConv2dNCHWc(const graph::Node& n, const NodeSha
   c->winograd_tile = winograd ? *winograd_tile : 0;
   w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
-  w->activation = epilogue->relu ? Activation::kRelu : Activation::kNone;
+  w->activation = Activation{epilogue->lo, epilogue->hi};
   return BuildConv2dNCHWc(*w, *c, name);
 }
 

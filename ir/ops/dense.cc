@@ -49,7 +49,7 @@ absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig
   Tensor out = Compute("out", {w.m, w.n}, [&](const std::vector<Var>& i) {
     Expr v = Read(acc, {i[0], FloorDiv(i[1], c.n_bn), FloorMod(i[1], c.n_bn)});
     if (bias) v = v + Read(bias, {i[1]});
-    if (w.activation == Activation::kRelu) v = Max(v, 0.0f);
+    v = w.activation.Apply(v);
     return v;
   }, {"m", "n"});
   Schedule s({out});

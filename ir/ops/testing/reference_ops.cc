@@ -43,7 +43,7 @@ std::vector<float> ReferenceConv2d(const Conv2dWorkload& w, int64_t groups,
   std::vector<float> values(result, result + (*out)[0].NumElements());
   for (size_t k = 0; k < values.size(); ++k) {
     if (w.residual) values[k] += residual[k];
-    if (w.activation == Activation::kRelu) values[k] = std::max(values[k], 0.0f);
+    values[k] = static_cast<float>(w.activation.Apply(values[k]));
   }
   return values;
 }

@@ -370,8 +370,11 @@ OpDef Gemm() {
 }
 KILN_REGISTER(OpRegistry(), "gemm", "alpha * A' B' + beta * C", Gemm());
 
-// ---- softmax over the axes from `axis` on (legacy opsets) or one axis ----
-OpDef Softmax() {
+// ---- softmax, log_softmax and hardmax over the axes from `axis` on
+// (legacy opsets) or one axis ----
+enum class SoftmaxKind { kSoftmax, kLogSoftmax, kHardmax };
+
+OpDef Softmax(SoftmaxKind kind) {
   OpDef def;
   def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node& n, const Types& in) -> Result {
@@ -382,7 +385,7 @@ OpDef Softmax() {
     if (!axis.ok()) return axis.status();
     return std::vector<TensorType>{*in[0]};
   };
-  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+  def.evaluate = [kind](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& shape = in[0].shape();
     auto attrs = SoftmaxAttrs::Read(n);
     if (!attrs.ok()) return attrs.status();
@@ -402,12 +405,24 @@ OpDef Softmax() {
     float* y = out->data<float>();
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
+        auto at = [&](int64_t l) { return (o * len + l) * inner + i; };
         double m = -std::numeric_limits<double>::infinity(), sum = 0;
-        for (int64_t l = 0; l < len; ++l) m = std::max<double>(m, x[(o * len + l) * inner + i]);
-        for (int64_t l = 0; l < len; ++l) sum += std::exp(x[(o * len + l) * inner + i] - m);
+        int64_t first = 0;
         for (int64_t l = 0; l < len; ++l) {
-          y[(o * len + l) * inner + i] =
-              static_cast<float>(std::exp(x[(o * len + l) * inner + i] - m) / sum);
+          if (x[at(l)] > m) {
+            m = x[at(l)];
+            first = l;
+          }
+        }
+        for (int64_t l = 0; l < len; ++l) sum += std::exp(x[at(l)] - m);
+        for (int64_t l = 0; l < len; ++l) {
+          double v;
+          switch (kind) {
+            case SoftmaxKind::kSoftmax: v = std::exp(x[at(l)] - m) / sum; break;
+            case SoftmaxKind::kLogSoftmax: v = x[at(l)] - m - std::log(sum); break;
+            case SoftmaxKind::kHardmax: v = l == first ? 1.0 : 0.0; break;
+          }
+          y[at(l)] = static_cast<float>(v);
         }
       }
     return std::vector<NDArray>{*out};
@@ -415,7 +430,12 @@ OpDef Softmax() {
   return def;
 }
 KILN_REGISTER(OpRegistry(), "softmax", "softmax along axis (or axes >= axis if flatten)",
-              Softmax());
+              Softmax(SoftmaxKind::kSoftmax));
+KILN_REGISTER(OpRegistry(), "log_softmax", "log of softmax along axis (or axes >= axis if flatten)",
+              Softmax(SoftmaxKind::kLogSoftmax));
+KILN_REGISTER(OpRegistry(), "hardmax",
+              "1 at the first maximum along axis (or axes >= axis if flatten), 0 elsewhere",
+              Softmax(SoftmaxKind::kHardmax));
 
 }  // namespace
 }  // namespace kiln::graph::ops

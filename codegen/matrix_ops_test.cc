@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "codegen/graph_compiler.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
@@ -158,6 +159,69 @@ TEST(MatrixOpsTest, GemmOptions) {
           const bool bias = c_shape.size() < 2 ? true : c_shape[0] == 1;
           EXPECT_EQ(Count(optimized, "dense"), b_constant && bias ? 1 : 0);
         }
+}
+
+// LayerNormalization over the last axes of a transformer's activations,
+// with and without bias and the statistics outputs.
+TEST(MatrixOpsTest, LayerNorm) {
+  for (int64_t axis : {-1, 1, 0})
+    for (bool bias : {false, true})
+      for (bool stats : {false, true}) {
+        const std::vector<int64_t> shape = {2, 5, 24};
+        std::vector<int64_t> normalized(shape.begin() + (axis < 0 ? 3 + axis : axis), shape.end());
+        Graph g;
+        const int x = g.AddInput("x", {runtime::DType::kFloat32, shape});
+        std::vector<int> inputs = {x, g.AddConstant("scale", Random(normalized, 2))};
+        if (bias) inputs.push_back(g.AddConstant("bias", Random(normalized, 3)));
+        std::vector<int> outputs = {g.AddValue("y", {runtime::DType::kFloat32, {}})};
+        if (stats) {
+          outputs.push_back(g.AddValue("mean", {runtime::DType::kFloat32, {}}));
+          outputs.push_back(g.AddValue("inv", {runtime::DType::kFloat32, {}}));
+        }
+        g.AddNode(Node{"ln", "layer_norm", inputs, outputs,
+                       {{"axis", axis}, {"epsilon", 1e-3}, {"stats", int64_t{stats}}}});
+        g.SetOutputs(outputs);
+        ASSERT_TRUE(graph::InferTypes(g).ok());
+        SCOPED_TRACE(::testing::Message() << "axis " << axis << " bias " << bias << " stats "
+                                          << stats);
+        ExpectCompiledMatchesReference(g, {{"x", Random(shape, 1)}});
+      }
+}
+
+// InstanceNormalization, and BatchNormalization with statistics computed at
+// run time or of a 3-D input.
+TEST(MatrixOpsTest, InstanceAndBatchNorm) {
+  for (const std::vector<int64_t>& shape :
+       std::vector<std::vector<int64_t>>{{2, 3, 5, 7}, {3, 4, 10}, {2, 6, 2, 3, 4}}) {
+    const int64_t c = shape[1];
+    for (const std::string op : {"instance_norm", "batch_norm", "batch_norm_constant"}) {
+      Graph g;
+      const int x = g.AddInput("x", {runtime::DType::kFloat32, shape});
+      std::vector<int> inputs = {x};
+      absl::flat_hash_map<std::string, NDArray> values = {{"x", Random(shape, 1)}};
+      const int params = op == "instance_norm" ? 2 : 4;
+      for (int k = 0; k < params; ++k) {
+        NDArray p = Random({c}, 10 + k);
+        if (k == 3) {
+          for (int64_t i = 0; i < c; ++i) p.data<float>()[i] = std::fabs(p.data<float>()[i]) + 0.5f;
+        }
+        const std::string name = absl::StrCat("p", k);
+        if (op == "batch_norm") {
+          inputs.push_back(g.AddInput(name, {runtime::DType::kFloat32, {c}}));
+          values[name] = p;
+        } else {
+          inputs.push_back(g.AddConstant(name, p));
+        }
+      }
+      const int y = g.AddValue("y", {runtime::DType::kFloat32, {}});
+      g.AddNode(Node{"norm", op == "instance_norm" ? "instance_norm" : "batch_norm", inputs, {y},
+                     {{"epsilon", 1e-3}}});
+      g.SetOutputs({y});
+      ASSERT_TRUE(graph::InferTypes(g).ok());
+      SCOPED_TRACE(::testing::Message() << op << " of rank " << shape.size());
+      ExpectCompiledMatchesReference(g, values);
+    }
+  }
 }
 
 }  // namespace

@@ -22,6 +22,13 @@ DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& ta
   DenseConfig c;
   c.n_bn = LargestDivisorAtMost(w.n, target.vector_lanes);
   c.m_tile = LargestDivisorAtMost(w.m, std::max(1, target.vector_registers / 2 - 2));
+  // Several rows ([batch * sequence, K] activations): two vectors of
+  // features per row, and as many rows as keep the accumulators, a vector
+  // per weight vector and the broadcast element in registers.
+  if (w.m > 1 && w.n % (2 * target.vector_lanes) == 0) {
+    c.n_bn = 2 * target.vector_lanes;
+    c.m_tile = LargestDivisorAtMost(w.m, std::max(1, (target.vector_registers - 3) / 2));
+  }
   return c;
 }
 
@@ -70,7 +77,10 @@ absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig
   o.Vectorize(ni);
   Stage& a = s[acc];
   a.ComputeAt(o, o.leaf_axes()[0]);
-  a.Reorder({a.axis(0), a.axis(1), a.reduce_axis(0), a.axis(2)});
+  // The k loop outside the tile's rows: each weight vector loaded serves
+  // every row of the tile, whose accumulators stay in registers.
+  a.Reorder({a.axis(1), a.reduce_axis(0), a.axis(0), a.axis(2)});
+  a.Unroll(a.axis(0));
   a.Vectorize(a.axis(2));
   std::vector<Tensor> args = {data, weight};
   if (bias) args.push_back(bias);
@@ -270,7 +280,14 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
   auto [no, ni] = o.Split(o.axis(nb + 1), lanes * vectors);
   std::vector<Axis> order;
   for (int d = 0; d < nb; ++d) order.push_back(o.axis(d));
-  order.insert(order.end(), {mo, no, mi, ni});
+  // Consecutive tasks share the outer tile's operand: B's column panel when
+  // B is the larger matrix (it is then read once, each panel from cache for
+  // every row tile), A's rows otherwise.
+  if (w.k * w.n > m * w.k) {
+    order.insert(order.end(), {no, mo, mi, ni});
+  } else {
+    order.insert(order.end(), {mo, no, mi, ni});
+  }
   o.Reorder(order);
   Axis tasks = order[0];
   for (size_t d = 1; d < order.size() - 2; ++d) tasks = o.Fuse(tasks, order[d]);

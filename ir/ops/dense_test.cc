@@ -43,7 +43,10 @@ TEST(DenseTest, MatchesTheReferenceOnAwkwardShapes) {
   for (const targets::Target& target : testing::RunnableTargets()) {
     for (DenseWorkload w : {DenseWorkload{1, 1000, 2048, true, Activation::kNone},
                             DenseWorkload{3, 20, 7, true, Activation::kRelu},
-                            DenseWorkload{5, 9, 33, false, Activation::kNone}}) {
+                            DenseWorkload{5, 9, 33, false, Activation::kNone},
+                            // rows x two vectors of features by default
+                            DenseWorkload{6, 64, 40, true, Activation::kRelu},
+                            DenseWorkload{21, 32, 5, false, Activation::kNone}}) {
       CheckDense(w, DefaultDenseConfig(w, target), target);
       CheckDense(w, DenseConfig{1, 1}, target);
     }

@@ -30,11 +30,9 @@ namespace {
 // that a fix removes it here.
 const std::map<std::string, std::string>& KnownGaps() {
   static const auto* gaps = new std::map<std::string, std::string>{
-      {"batch_norm", "no kernel when no convolution absorbs it and it is not 4-D"},
       {"cast", "the suite's Cast cases involve types kiln refuses (float64, strings)"},
       {"equal", "bool results have no compiled kernel yet"},
       {"gather", "no compiled kernel yet (non-constant indices)"},
-      {"gemm", "no compiled kernel where the dense conversion does not apply"},
       {"resize", "the suite feeds scales at run time; covered with constant scales by "
                  "onnx_conformance_test"},
       {"split", "no compiled kernel yet"},

@@ -1,9 +1,11 @@
 #include "passes/convert_dense.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/attrs_nn.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/dense.h"
@@ -39,27 +41,58 @@ std::optional<std::vector<float>> BiasOf(const Graph& g, int c, int64_t m, int64
 
 absl::Status ConvertDense(Graph& g, const targets::Target& target,
                           tuning::ScheduleContext* schedules) {
+  std::vector<Node> nodes;
+  nodes.reserve(g.nodes().size());
   for (Node& n : g.mutable_nodes()) {
-    if (n.op != "gemm" && n.op != "matmul") continue;
-    if (n.inputs.size() < 2 || !IsFloatConstant(g, n.inputs[1])) continue;
-    const auto& a = g.value(n.inputs[0]).type.shape;
-    const auto& b = g.value(n.inputs[1]).type.shape;
-    if (a.size() != 2 || b.size() != 2) continue;
-    bool trans_b = false;
-    if (n.op == "gemm") {
-      auto attrs = graph::GemmAttrs::Read(n);
-      if (!attrs.ok() || attrs->trans_a || attrs->alpha != 1.0 || attrs->beta != 1.0) continue;
-      trans_b = attrs->trans_b;
+    auto keep = [&] { nodes.push_back(std::move(n)); };
+    if (n.op != "gemm" && n.op != "matmul") {
+      keep();
+      continue;
     }
+    if (n.inputs.size() < 2 || !IsFloatConstant(g, n.inputs[1])) {
+      keep();
+      continue;
+    }
+    const std::vector<int64_t> a = g.value(n.inputs[0]).type.shape;
+    const std::vector<int64_t> b = g.value(n.inputs[1]).type.shape;
+    const std::vector<int64_t> out_shape = g.value(n.outputs[0]).type.shape;
+    if (b.size() != 2 || a.empty() || g.value(n.inputs[0]).type.dtype != runtime::DType::kFloat32) {
+      keep();
+      continue;
+    }
+    graph::GemmAttrs attrs;
+    if (n.op == "gemm") {
+      auto read = graph::GemmAttrs::Read(n);
+      if (!read.ok() || a.size() != 2) {
+        keep();
+        continue;
+      }
+      attrs = *read;
+    }
+    // MatMul's A of any rank is a matrix of its rows: [..., K] -> [M, K].
     ir::ops::DenseWorkload w;
-    w.m = a[0];
-    w.k = a[1];
-    w.n = trans_b ? b[0] : b[1];
-    if ((trans_b ? b[1] : b[0]) != w.k) continue;
+    w.k = attrs.trans_a ? a[0] : a.back();
+    w.m = 1;
+    if (attrs.trans_a) {
+      w.m = a[1];
+    } else {
+      for (size_t d = 0; d + 1 < a.size(); ++d) w.m *= a[d];
+    }
+    w.n = attrs.trans_b ? b[0] : b[1];
+    if ((attrs.trans_b ? b[1] : b[0]) != w.k || w.m < 1) {
+      keep();
+      continue;
+    }
+    // C joins as the bias when it is one value per output feature (or one
+    // value for all); other shapes stay a general gemm.
     std::optional<std::vector<float>> bias;
-    if (n.op == "gemm" && n.inputs.size() > 2 && n.inputs[2] >= 0) {
+    if (n.op == "gemm" && n.inputs.size() > 2 && n.inputs[2] >= 0 && attrs.beta != 0.0) {
       bias = BiasOf(g, n.inputs[2], w.m, w.n);
-      if (!bias) continue;
+      if (!bias) {
+        keep();
+        continue;
+      }
+      for (float& v : *bias) v = static_cast<float>(v * attrs.beta);
     }
     auto config = tuning::ChooseSchedule(schedules, ir::ops::kDenseTemplate,
                                          ir::ops::DenseTaskArgs(w), target);
@@ -68,18 +101,53 @@ absl::Status ConvertDense(Graph& g, const targets::Target& target,
     if (!c.ok()) return c.status();
     auto packed = NDArray::Empty({w.n / c->n_bn, w.k, c->n_bn}, runtime::DType::kFloat32);
     if (!packed.ok()) return packed.status();
-    const std::vector<float> packed_values = ir::ops::PackDenseWeight(
-        g.value(n.inputs[1]).constant->data<float>(), w.k, w.n, trans_b, c->n_bn);
+    std::vector<float> packed_values = ir::ops::PackDenseWeight(
+        g.value(n.inputs[1]).constant->data<float>(), w.k, w.n, attrs.trans_b, c->n_bn);
+    if (attrs.alpha != 1.0) {
+      for (float& v : packed_values) v = static_cast<float>(v * attrs.alpha);
+    }
     std::copy(packed_values.begin(), packed_values.end(), packed->data<float>());
-    std::vector<int> inputs = {n.inputs[0], g.AddConstant(n.name + "_packed_weight", *packed)};
+    const std::string name = n.name.empty() ? g.value(n.outputs[0]).name : n.name;
+    // The data as [M, K]: transposed (Gemm's transA) or with MatMul's batch
+    // dimensions folded into rows.
+    int data = n.inputs[0];
+    const graph::TensorType matrix{runtime::DType::kFloat32, {w.m, w.k}};
+    if (attrs.trans_a) {
+      const int t = g.AddValue(name + "_a_transposed", matrix);
+      Node transpose{name + "_transpose_a", "transpose", {data}, {t}, {}};
+      graph::TransposeAttrs{{1, 0}}.Write(transpose);
+      nodes.push_back(std::move(transpose));
+      data = t;
+    } else if (a.size() != 2) {
+      const int r = g.AddValue(name + "_a_rows", matrix);
+      Node reshape{name + "_rows", "reshape", {data}, {r}, {}};
+      reshape.attrs["shape"] = std::vector<int64_t>{w.m, w.k};
+      nodes.push_back(std::move(reshape));
+      data = r;
+    }
+    std::vector<int> inputs = {data, g.AddConstant(name + "_packed_weight", *packed)};
     if (bias) {
       auto b_array = NDArray::Empty({w.n}, runtime::DType::kFloat32);
       if (!b_array.ok()) return b_array.status();
       std::copy(bias->begin(), bias->end(), b_array->data<float>());
-      inputs.push_back(g.AddConstant(n.name + "_bias", *b_array));
+      inputs.push_back(g.AddConstant(name + "_bias", *b_array));
     }
-    n = Node{n.name, "dense", inputs, n.outputs, {}};
-    n.attrs[tuning::kScheduleAttr] = config->ToJson().Dump();
+    const int output = n.outputs[0];
+    const bool reshape_out = out_shape != std::vector<int64_t>{w.m, w.n};
+    const int dense_out =
+        reshape_out ? g.AddValue(name + "_dense", {runtime::DType::kFloat32, {w.m, w.n}}) : output;
+    Node dense{n.name, "dense", inputs, {dense_out}, {}};
+    dense.attrs[tuning::kScheduleAttr] = config->ToJson().Dump();
+    nodes.push_back(std::move(dense));
+    if (reshape_out) {
+      Node reshape{name + "_unfold", "reshape", {dense_out}, {output}, {}};
+      reshape.attrs["shape"] = out_shape;
+      nodes.push_back(std::move(reshape));
+    }
+  }
+  g.mutable_nodes() = std::move(nodes);
+  for (size_t k = 0; k < g.nodes().size(); ++k) {
+    for (int out : g.nodes()[k].outputs) g.mutable_value(out).producer = static_cast<int>(k);
   }
   return graph::InferTypes(g);
 }

@@ -229,6 +229,33 @@ absl::Status BatchNormWithTrainingMode(ImportContext& c) {
   return BatchNorm(c);
 }
 
+absl::Status InstanceNorm(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 3));
+  KILN_ASSIGN(eps, c.AttrFloat("epsilon", 1e-5));
+  return c.Emit("instance_norm", in, {{"epsilon", eps}});
+}
+
+// Mean and InvStdDev, the statistics a training graph keeps, are computed
+// only when the model uses them.
+absl::Status LayerNorm(ImportContext& c) {
+  KILN_ASSIGN(stash_type, c.AttrInt("stash_type", 1));
+  if (stash_type != 1) {
+    return c.Unsupported(absl::StrCat("stash_type ", stash_type, " (only float32, 1)"));
+  }
+  KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
+  KILN_ASSIGN(axis, c.AttrInt("axis", -1));
+  KILN_ASSIGN(eps, c.AttrFloat("epsilon", 1e-5));
+  bool stats = false;
+  for (int k = 1; k < c.node().output_size(); ++k) stats |= !c.node().output(k).empty();
+  return c.Emit("layer_norm", in,
+                {{"axis", axis}, {"epsilon", eps}, {"stats", int64_t{stats ? 1 : 0}}},
+                stats ? 3 : 1);
+}
+
+KILN_REGISTER_ONNX_CONVERTER(InstanceNormalization, 1, 5, InstanceNorm);
+KILN_REGISTER_ONNX_CONVERTER(InstanceNormalization, 6, kLatestOpset, InstanceNorm);
+KILN_REGISTER_ONNX_CONVERTER(LayerNormalization, 17, kLatestOpset, LayerNorm);
+
 KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 1, 6, BatchNormWithIsTest);
 KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 7, 8, BatchNormWithSpatial);
 KILN_REGISTER_ONNX_CONVERTER(BatchNormalization, 9, 13, BatchNorm);

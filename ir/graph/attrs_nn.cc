@@ -211,6 +211,26 @@ absl::StatusOr<BatchNormAttrs> BatchNormAttrs::Read(const Node& n) {
 
 void BatchNormAttrs::Write(Node& n) const { n.attrs["epsilon"] = epsilon; }
 
+absl::StatusOr<LayerNormAttrs> LayerNormAttrs::Read(const Node& n) {
+  auto axis = n.Int("axis", -1);
+  auto epsilon = n.Float("epsilon", 1e-5);
+  auto stats = n.Int("stats", 0);
+  if (!axis.ok()) return axis.status();
+  if (!epsilon.ok()) return epsilon.status();
+  if (!stats.ok()) return stats.status();
+  return LayerNormAttrs{*axis, *epsilon, *stats != 0};
+}
+
+void LayerNormAttrs::Write(Node& n) const {
+  n.attrs["axis"] = axis;
+  n.attrs["epsilon"] = epsilon;
+  n.attrs["stats"] = static_cast<int64_t>(stats);
+}
+
+absl::StatusOr<int64_t> LayerNormAttrs::Axis(size_t rank) const {
+  return ops::NormalizeAxis(axis, static_cast<int64_t>(rank));
+}
+
 absl::StatusOr<GemmAttrs> GemmAttrs::Read(const Node& n) {
   auto trans_a = n.Int("trans_a", 0);
   auto trans_b = n.Int("trans_b", 0);

@@ -94,12 +94,26 @@ struct ConvEpilogueAttrs {
   void Write(Node& n) const;
 };
 
-// batch_norm (inference).
+// batch_norm (inference) and instance_norm.
 struct BatchNormAttrs {
   double epsilon = 1e-5;
 
   static absl::StatusOr<BatchNormAttrs> Read(const Node& n);
   void Write(Node& n) const;
+};
+
+// layer_norm: normalizes over the axes from `axis` on; with `stats` the
+// node also outputs each row's mean and 1 / sqrt(variance + epsilon).
+struct LayerNormAttrs {
+  int64_t axis = -1;
+  double epsilon = 1e-5;
+  bool stats = false;
+
+  static absl::StatusOr<LayerNormAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+
+  // The axis of a `rank`-D input, made non-negative.
+  absl::StatusOr<int64_t> Axis(size_t rank) const;
 };
 
 // gemm: alpha * A' B' + beta * C, A' and B' transposed when asked.

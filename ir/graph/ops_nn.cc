@@ -134,6 +134,128 @@ OpDef BatchNorm() {
 }
 KILN_REGISTER(OpRegistry(), "batch_norm", "inference batch normalization", BatchNorm());
 
+// ---- layer_norm: over the axes from `axis` on, scale and bias broadcast to
+// them; optionally also each row's mean and 1 / sqrt(variance + epsilon) ----
+OpDef LayerNorm() {
+  OpDef def;
+  def.pattern = OpPattern::kOpaque;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
+    auto attrs = LayerNormAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0]->shape;
+    auto axis = attrs->Axis(x.size());
+    if (!axis.ok()) return axis.status();
+    const std::vector<int64_t> normalized(x.begin() + *axis, x.end());
+    for (size_t k = 1; k < in.size(); ++k) {
+      if (!in[k]) continue;
+      auto b = Broadcast(in[k]->shape, normalized);
+      if (!b.ok() || *b != normalized) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            k == 1 ? "scale" : "bias", " of shape ", runtime::ShapeToString(in[k]->shape),
+            " does not broadcast to the normalized shape ", runtime::ShapeToString(normalized)));
+      }
+    }
+    std::vector<TensorType> out = {*in[0]};
+    if (attrs->stats) {
+      TensorType stat{in[0]->dtype, x};
+      for (size_t d = *axis; d < x.size(); ++d) stat.shape[d] = 1;
+      out.push_back(stat);
+      out.push_back(stat);
+    }
+    return out;
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto attrs = LayerNormAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0].shape();
+    const int64_t axis = *attrs->Axis(x.size());
+    const std::vector<int64_t> normalized(x.begin() + axis, x.end());
+    const int64_t cols = NumElements(normalized), rows = in[0].NumElements() / cols;
+    const bool bias = in.size() > 2 && in[2].defined();
+    auto out = Allocate({DType::kFloat32, x});
+    if (!out.ok()) return out.status();
+    std::vector<int64_t> stat_shape = x;
+    for (size_t d = axis; d < x.size(); ++d) stat_shape[d] = 1;
+    auto mean_out = Allocate({DType::kFloat32, stat_shape});
+    auto inv_out = Allocate({DType::kFloat32, stat_shape});
+    if (!mean_out.ok()) return mean_out.status();
+    if (!inv_out.ok()) return inv_out.status();
+    const float* xd = in[0].data<float>();
+    std::vector<int64_t> index(normalized.size(), 0);
+    for (int64_t r = 0; r < rows; ++r) {
+      double mean = 0, var = 0;
+      for (int64_t c = 0; c < cols; ++c) mean += xd[r * cols + c];
+      mean /= cols;
+      for (int64_t c = 0; c < cols; ++c) var += (xd[r * cols + c] - mean) * (xd[r * cols + c] - mean);
+      const double inv = 1.0 / std::sqrt(var / cols + attrs->epsilon);
+      mean_out->data<float>()[r] = static_cast<float>(mean);
+      inv_out->data<float>()[r] = static_cast<float>(inv);
+      std::fill(index.begin(), index.end(), 0);
+      for (int64_t c = 0; c < cols; ++c) {
+        double v = (xd[r * cols + c] - mean) * inv;
+        v *= in[1].data<float>()[BroadcastIndex(index, in[1].shape())];
+        if (bias) v += in[2].data<float>()[BroadcastIndex(index, in[2].shape())];
+        out->data<float>()[r * cols + c] = static_cast<float>(v);
+        NextIndex(index, normalized);
+      }
+    }
+    if (!attrs->stats) return std::vector<NDArray>{*out};
+    return std::vector<NDArray>{*out, *mean_out, *inv_out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "layer_norm", "normalization over the axes from axis on",
+              LayerNorm());
+
+// ---- instance_norm: each (image, channel) normalized over its spatial
+// axes, then scaled and shifted per channel ----
+OpDef InstanceNorm() {
+  OpDef def;
+  def.pattern = OpPattern::kOpaque;
+  def.infer = [](const Node&, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 3, 3); !st.ok()) return st;
+    if (in[0]->shape.size() < 3) {
+      return absl::InvalidArgumentError("needs a batch, a channel and a spatial axis");
+    }
+    for (int k = 1; k < 3; ++k) {
+      if (in[k]->shape != std::vector<int64_t>{in[0]->shape[1]}) {
+        return absl::InvalidArgumentError("scale and bias need one value per channel");
+      }
+    }
+    return std::vector<TensorType>{*in[0]};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto attrs = BatchNormAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0].shape();
+    const int64_t channels = x[1];
+    int64_t spatial = 1;
+    for (size_t d = 2; d < x.size(); ++d) spatial *= x[d];
+    const int64_t planes = in[0].NumElements() / spatial;
+    auto out = Allocate({DType::kFloat32, x});
+    if (!out.ok()) return out.status();
+    const float* xd = in[0].data<float>();
+    for (int64_t p = 0; p < planes; ++p) {
+      const float* plane = xd + p * spatial;
+      double mean = 0, var = 0;
+      for (int64_t i = 0; i < spatial; ++i) mean += plane[i];
+      mean /= spatial;
+      for (int64_t i = 0; i < spatial; ++i) var += (plane[i] - mean) * (plane[i] - mean);
+      const double inv = 1.0 / std::sqrt(var / spatial + attrs->epsilon);
+      const double scale = in[1].data<float>()[p % channels] * inv;
+      const double shift = in[2].data<float>()[p % channels];
+      for (int64_t i = 0; i < spatial; ++i) {
+        out->data<float>()[p * spatial + i] = static_cast<float>((plane[i] - mean) * scale + shift);
+      }
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "instance_norm", "per-image, per-channel normalization",
+              InstanceNorm());
+
 // ---- pooling ----
 OpDef Pool(bool is_max) {
   OpDef def;
@@ -370,8 +492,11 @@ OpDef Gemm() {
 }
 KILN_REGISTER(OpRegistry(), "gemm", "alpha * A' B' + beta * C", Gemm());
 
-// ---- softmax over the axes from `axis` on (legacy opsets) or one axis ----
-OpDef Softmax() {
+// ---- softmax, log_softmax and hardmax over the axes from `axis` on
+// (legacy opsets) or one axis ----
+enum class SoftmaxKind { kSoftmax, kLogSoftmax, kHardmax };
+
+OpDef Softmax(SoftmaxKind kind) {
   OpDef def;
   def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node& n, const Types& in) -> Result {
@@ -382,7 +507,7 @@ OpDef Softmax() {
     if (!axis.ok()) return axis.status();
     return std::vector<TensorType>{*in[0]};
   };
-  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+  def.evaluate = [kind](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& shape = in[0].shape();
     auto attrs = SoftmaxAttrs::Read(n);
     if (!attrs.ok()) return attrs.status();
@@ -402,12 +527,24 @@ OpDef Softmax() {
     float* y = out->data<float>();
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
+        auto at = [&](int64_t l) { return (o * len + l) * inner + i; };
         double m = -std::numeric_limits<double>::infinity(), sum = 0;
-        for (int64_t l = 0; l < len; ++l) m = std::max<double>(m, x[(o * len + l) * inner + i]);
-        for (int64_t l = 0; l < len; ++l) sum += std::exp(x[(o * len + l) * inner + i] - m);
+        int64_t first = 0;
         for (int64_t l = 0; l < len; ++l) {
-          y[(o * len + l) * inner + i] =
-              static_cast<float>(std::exp(x[(o * len + l) * inner + i] - m) / sum);
+          if (x[at(l)] > m) {
+            m = x[at(l)];
+            first = l;
+          }
+        }
+        for (int64_t l = 0; l < len; ++l) sum += std::exp(x[at(l)] - m);
+        for (int64_t l = 0; l < len; ++l) {
+          double v = 0;
+          switch (kind) {
+            case SoftmaxKind::kSoftmax: v = std::exp(x[at(l)] - m) / sum; break;
+            case SoftmaxKind::kLogSoftmax: v = x[at(l)] - m - std::log(sum); break;
+            case SoftmaxKind::kHardmax: v = l == first ? 1.0 : 0.0; break;
+          }
+          y[at(l)] = static_cast<float>(v);
         }
       }
     return std::vector<NDArray>{*out};
@@ -415,7 +552,12 @@ OpDef Softmax() {
   return def;
 }
 KILN_REGISTER(OpRegistry(), "softmax", "softmax along axis (or axes >= axis if flatten)",
-              Softmax());
+              Softmax(SoftmaxKind::kSoftmax));
+KILN_REGISTER(OpRegistry(), "log_softmax", "log of softmax along axis (or axes >= axis if flatten)",
+              Softmax(SoftmaxKind::kLogSoftmax));
+KILN_REGISTER(OpRegistry(), "hardmax",
+              "1 at the first maximum along axis (or axes >= axis if flatten), 0 elsewhere",
+              Softmax(SoftmaxKind::kHardmax));
 
 }  // namespace
 }  // namespace kiln::graph::ops

@@ -3,16 +3,32 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ir/lower/lower.h"
 #include "ir/ops/divisors.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
 namespace kiln::ir::ops {
+namespace {
+
+std::string ShapeString(const std::vector<int64_t>& shape) {
+  return absl::StrCat("[", absl::StrJoin(shape, ", "), "]");
+}
+
+}  // namespace
+
 DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& target) {
   DenseConfig c;
   c.n_bn = LargestDivisorAtMost(w.n, target.vector_lanes);
   c.m_tile = LargestDivisorAtMost(w.m, std::max(1, target.vector_registers / 2 - 2));
+  // Several rows ([batch * sequence, K] activations): two vectors of
+  // features per row, and as many rows as keep the accumulators, a vector
+  // per weight vector and the broadcast element in registers.
+  if (w.m > 1 && w.n % (2 * target.vector_lanes) == 0) {
+    c.n_bn = 2 * target.vector_lanes;
+    c.m_tile = LargestDivisorAtMost(w.m, std::max(1, (target.vector_registers - 3) / 2));
+  }
   return c;
 }
 
@@ -61,7 +77,10 @@ absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig
   o.Vectorize(ni);
   Stage& a = s[acc];
   a.ComputeAt(o, o.leaf_axes()[0]);
-  a.Reorder({a.axis(0), a.axis(1), a.reduce_axis(0), a.axis(2)});
+  // The k loop outside the tile's rows: each weight vector loaded serves
+  // every row of the tile, whose accumulators stay in registers.
+  a.Reorder({a.axis(1), a.reduce_axis(0), a.axis(0), a.axis(2)});
+  a.Unroll(a.axis(0));
   a.Vectorize(a.axis(2));
   std::vector<Tensor> args = {data, weight};
   if (bias) args.push_back(bias);
@@ -75,26 +94,223 @@ absl::StatusOr<LoweredFunc> BuildBatchMatmul(const BatchMatmulWorkload& w,
   if (w.batch < 1 || w.m < 1 || w.n < 1 || w.k < 1) {
     return absl::InvalidArgumentError("batch_matmul sizes must be positive");
   }
-  Tensor a = Placeholder("a", {w.batch, w.m, w.k});
-  Tensor b = Placeholder("b", {w.batch, w.k, w.n});
+  MatmulWorkload mw;
+  mw.batch = mw.a_batch = mw.b_batch = {w.batch};
+  mw.m = w.m;
+  mw.n = w.n;
+  mw.k = w.k;
+  return BuildMatmul(mw, target, name);
+}
+
+absl::StatusOr<MatmulWorkload> NumpyMatmulWorkload(const std::vector<int64_t>& a_shape,
+                                                   const std::vector<int64_t>& b_shape) {
+  if (a_shape.empty() || b_shape.empty()) return absl::InvalidArgumentError("matmul of a scalar");
+  std::vector<int64_t> a = a_shape, b = b_shape;
+  if (a.size() == 1) a.insert(a.begin(), 1);
+  if (b.size() == 1) b.push_back(1);
+  MatmulWorkload w;
+  w.m = a[a.size() - 2];
+  w.k = a.back();
+  w.n = b.back();
+  if (b[b.size() - 2] != w.k) {
+    return absl::InvalidArgumentError(absl::StrCat("matmul of ", ShapeString(a_shape),
+                                                   " by ", ShapeString(b_shape),
+                                                   ": inner dimensions differ"));
+  }
+  const size_t rank = std::max(a.size(), b.size()) - 2;
+  w.a_batch.assign(rank - (a.size() - 2), 1);
+  w.a_batch.insert(w.a_batch.end(), a.begin(), a.end() - 2);
+  w.b_batch.assign(rank - (b.size() - 2), 1);
+  w.b_batch.insert(w.b_batch.end(), b.begin(), b.end() - 2);
+  for (size_t d = 0; d < rank; ++d) {
+    const int64_t x = w.a_batch[d], y = w.b_batch[d];
+    if (x != y && x != 1 && y != 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("matmul of ", ShapeString(a_shape), " by ",
+                       ShapeString(b_shape), ": batch dimensions do not broadcast"));
+    }
+    w.batch.push_back(x == 1 ? y : x);
+  }
+  return w;
+}
+
+namespace {
+
+// One batch dimension of a matmul and whether each operand has it.
+struct BatchDim {
+  int64_t extent;
+  bool in_a, in_b;
+};
+
+}  // namespace
+
+absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::Target& target,
+                                        const std::string& name) {
+  if (w.m < 1 || w.n < 1 || w.k < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("matmul of ", w.m, "x", w.k, " by ", w.k, "x",
+                                                   w.n, ": sizes must be positive"));
+  }
+  if (w.a_batch.size() > w.batch.size() || w.b_batch.size() > w.batch.size()) {
+    return absl::InvalidArgumentError("matmul operands have more batch dimensions than the output");
+  }
+  if (w.has_c && (w.c_shape.size() > 2 ||
+                  (!w.c_shape.empty() && w.c_shape.back() != 1 && w.c_shape.back() != w.n) ||
+                  (w.c_shape.size() == 2 && w.c_shape[0] != 1 && w.c_shape[0] != w.m))) {
+    return absl::InvalidArgumentError(absl::StrCat("C of shape ", ShapeString(w.c_shape),
+                                                   " does not broadcast to [", w.m, ", ", w.n,
+                                                   "]"));
+  }
+  // The batch dimensions, without those of extent 1, and with neighbours that
+  // the same operands have merged: at most a few remain (attention's [B, H]
+  // is one).
+  std::vector<BatchDim> dims;
+  for (size_t d = 0; d < w.batch.size(); ++d) {
+    auto extent_of = [&](const std::vector<int64_t>& operand) {
+      const size_t pad = w.batch.size() - operand.size();
+      return d < pad ? int64_t{1} : operand[d - pad];
+    };
+    const int64_t e = w.batch[d], ea = extent_of(w.a_batch), eb = extent_of(w.b_batch);
+    if (e < 1 || (ea != e && ea != 1) || (eb != e && eb != 1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "matmul batch dimension ", d, " of extent ", e, ": the operands' ", ea, " and ", eb,
+          " do not broadcast to it"));
+    }
+    if (e == 1) continue;
+    const BatchDim dim{e, ea == e, eb == e};
+    if (!dims.empty() && dims.back().in_a == dim.in_a && dims.back().in_b == dim.in_b) {
+      dims.back().extent *= e;
+    } else {
+      dims.push_back(dim);
+    }
+  }
+  int64_t m = w.m;
+  // A batch of A's rows times one B is one product with more rows.
+  const bool c_has_rows = w.has_c && w.c_shape.size() == 2 && w.c_shape[0] != 1;
+  if (dims.size() == 1 && dims[0].in_a && !dims[0].in_b && !w.trans_a && !c_has_rows) {
+    m *= dims[0].extent;
+    dims.clear();
+  }
+  const int nb = static_cast<int>(dims.size());
+
+  std::vector<int64_t> a_shape, b_shape, out_shape;
+  for (const BatchDim& d : dims) {
+    a_shape.push_back(d.in_a ? d.extent : 1);
+    b_shape.push_back(d.in_b ? d.extent : 1);
+    out_shape.push_back(d.extent);
+  }
+  for (int64_t e : w.trans_a ? std::vector<int64_t>{w.k, m} : std::vector<int64_t>{m, w.k}) {
+    a_shape.push_back(e);
+  }
+  for (int64_t e : w.trans_b ? std::vector<int64_t>{w.n, w.k} : std::vector<int64_t>{w.k, w.n}) {
+    b_shape.push_back(e);
+  }
+  out_shape.push_back(m);
+  out_shape.push_back(w.n);
+  Tensor a = Placeholder("a", a_shape);
+  Tensor b = Placeholder("b", b_shape);
+  std::vector<int64_t> c_buffer = w.c_shape;
+  if (c_buffer.empty()) c_buffer = {1};
+  Tensor c = w.has_c ? Placeholder("c", c_buffer) : nullptr;
+
+  auto batch_index = [&](const std::vector<Var>& i, bool of_a) {
+    std::vector<Expr> index;
+    for (int d = 0; d < nb; ++d) {
+      index.push_back((of_a ? dims[d].in_a : dims[d].in_b) ? Expr(i[d]) : Expr(int64_t{0}));
+    }
+    return index;
+  };
+  // B read transposed would make each vector of columns a gather: copy it
+  // once into [.., K, N] first.
+  Tensor b_kn = b;
+  if (w.trans_b) {
+    std::vector<int64_t> shape(b_shape.begin(), b_shape.end() - 2);
+    shape.push_back(w.k);
+    shape.push_back(w.n);
+    b_kn = Compute("b_transposed", shape, [&](const std::vector<Var>& i) {
+      std::vector<Expr> index(i.begin(), i.end() - 2);
+      index.push_back(i[nb + 1]);
+      index.push_back(i[nb]);
+      return Read(b, index);
+    });
+  }
   IterVar rk = ReduceAxis(w.k, "k");
-  Tensor out = Compute("out", {w.batch, w.m, w.n}, [&](const std::vector<Var>& i) {
-    return Sum(Read(a, {i[0], i[1], rk->var}) * Read(b, {i[0], rk->var, i[2]}), {rk});
-  }, {"b", "m", "n"});
-  Schedule s({out});
-  Tensor cache = s.CacheWrite(out);
-  Stage& o = s[out];
+  std::vector<std::string> axis_names;
+  for (int d = 0; d < nb; ++d) axis_names.push_back(absl::StrCat("b", d));
+  axis_names.push_back("m");
+  axis_names.push_back("n");
+  Tensor acc = Compute("acc", out_shape, [&](const std::vector<Var>& i) {
+    std::vector<Expr> ai = batch_index(i, true), bi = batch_index(i, false);
+    if (w.trans_a) {
+      ai.push_back(rk->var);
+      ai.push_back(i[nb]);
+    } else {
+      ai.push_back(i[nb]);
+      ai.push_back(rk->var);
+    }
+    bi.push_back(rk->var);
+    bi.push_back(i[nb + 1]);
+    return Sum(Read(a, ai) * Read(b_kn, bi), {rk});
+  }, axis_names);
+  Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
+    Expr v = Read(acc, std::vector<Expr>(i.begin(), i.end()));
+    if (w.alpha != 1.0) v = v * static_cast<float>(w.alpha);
+    if (c && w.beta != 0.0) {
+      std::vector<Expr> ci;
+      if (w.c_shape.empty()) {
+        ci.push_back(int64_t{0});
+      } else {
+        if (w.c_shape.size() == 2) ci.push_back(w.c_shape[0] == 1 ? Expr(int64_t{0}) : i[nb]);
+        ci.push_back(w.c_shape.back() == 1 ? Expr(int64_t{0}) : i[nb + 1]);
+      }
+      Expr cv = Read(c, ci);
+      v = v + (w.beta == 1.0 ? cv : cv * static_cast<float>(w.beta));
+    }
+    return v;
+  }, axis_names);
+
+  // The register tile: rows x vectors of columns, with a register left for
+  // each vector of B and one for the broadcast element of A.
   const int64_t lanes = target.vector_lanes;
-  const int64_t rows = std::max(1, target.vector_registers / 2 - 2);
-  auto tiles = o.Tile(o.axis(1), o.axis(2), rows, lanes);  // mo, no, mi, ni
-  o.Parallel(o.Fuse(o.axis(0), tiles[0]));
-  o.Vectorize(tiles[3]);
-  Stage& c = s[cache];
-  c.ComputeAt(o, tiles[1]);
-  c.Reorder({c.axis(0), c.reduce_axis(0), c.axis(1), c.axis(2)});
-  c.Unroll(c.axis(1));
-  c.Vectorize(c.axis(2));
-  return Lower(s, {a, b, out}, name);
+  const int64_t vectors = w.n > lanes ? 2 : 1;
+  const int64_t rows = std::max<int64_t>(
+      1, std::min<int64_t>(m, (target.vector_registers - vectors - 1) / vectors));
+  Schedule s({out});
+  Stage& o = s[out];
+  auto [mo, mi] = o.Split(o.axis(nb), rows);
+  auto [no, ni] = o.Split(o.axis(nb + 1), lanes * vectors);
+  std::vector<Axis> order;
+  for (int d = 0; d < nb; ++d) order.push_back(o.axis(d));
+  // Consecutive tasks share the outer tile's operand: B's column panel when
+  // B is the larger matrix (it is then read once, each panel from cache for
+  // every row tile), A's rows otherwise.
+  if (w.k * w.n > m * w.k) {
+    order.insert(order.end(), {no, mo, mi, ni});
+  } else {
+    order.insert(order.end(), {mo, no, mi, ni});
+  }
+  o.Reorder(order);
+  Axis tasks = order[0];
+  for (size_t d = 1; d < order.size() - 2; ++d) tasks = o.Fuse(tasks, order[d]);
+  o.Parallel(tasks);
+  o.Vectorize(ni);
+  Stage& r = s[acc];
+  r.ComputeAt(o, tasks);
+  std::vector<Axis> acc_order;
+  for (int d = 0; d < nb; ++d) acc_order.push_back(r.axis(d));
+  acc_order.insert(acc_order.end(), {r.reduce_axis(0), r.axis(nb), r.axis(nb + 1)});
+  r.Reorder(acc_order);
+  r.Unroll(r.axis(nb));
+  r.Vectorize(r.axis(nb + 1));
+  if (b_kn != b) {
+    Stage& t = s[b_kn];
+    Axis outer = t.axis(0);
+    for (int d = 1; d < nb + 1; ++d) outer = t.Fuse(outer, t.axis(d));
+    t.Parallel(outer);
+  }
+  std::vector<Tensor> args = {a, b};
+  if (c) args.push_back(c);
+  args.push_back(out);
+  return Lower(s, args, name);
 }
 
 }  // namespace kiln::ir::ops

@@ -7,6 +7,14 @@
 // reading the weights) and larger batches.
 //
 //   batch_matmul: out[b, m, n] = sum_k a[b, m, k] * b[b, k, n]
+//
+//   matmul (numpy matmul and ONNX Gemm, any operand computed at run time):
+//     out[b..., m, n] = alpha * sum_k A[b..., m, k] * B[b..., k, n] + beta * C[m, n]
+// with numpy broadcasting of the batch dimensions b... (an operand of extent
+// 1 in a batch dimension is read again for every index of it), A or B read
+// transposed, C broadcast to [M, N]. One register-blocked kernel: each task
+// accumulates a tile of rows x (1 or 2 vectors) of one batch entry in
+// registers over k.
 #ifndef KILN_IR_OPS_DENSE_H_
 #define KILN_IR_OPS_DENSE_H_
 
@@ -51,6 +59,30 @@ struct BatchMatmulWorkload {
 absl::StatusOr<LoweredFunc> BuildBatchMatmul(const BatchMatmulWorkload& w,
                                              const targets::Target& target,
                                              const std::string& name);
+
+struct MatmulWorkload {
+  std::vector<int64_t> batch;    // the output's batch dimensions
+  std::vector<int64_t> a_batch;  // A's batch dimensions, right-aligned to `batch`; 1 broadcasts
+  std::vector<int64_t> b_batch;  // B's
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false;  // A is stored [a_batch..., K, M]
+  bool trans_b = false;  // B is stored [b_batch..., N, K]
+  double alpha = 1.0;
+  double beta = 1.0;
+  bool has_c = false;
+  std::vector<int64_t> c_shape;  // C's shape, of rank <= 2, broadcasting to [M, N]
+};
+
+// The workload of numpy matmul of operands of shapes `a` and `b` (a 1-D A
+// is a row vector, a 1-D B a column vector); InvalidArgument when they do
+// not multiply or broadcast.
+absl::StatusOr<MatmulWorkload> NumpyMatmulWorkload(const std::vector<int64_t>& a,
+                                                   const std::vector<int64_t>& b);
+
+// Buffers: a, b, [c], out, each dense in the layout its workload describes
+// (the output [batch..., M, N]).
+absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::Target& target,
+                                        const std::string& name);
 
 }  // namespace kiln::ir::ops
 

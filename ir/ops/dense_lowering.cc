@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "ir/graph/attrs_nn.h"
 #include "ir/ops/dense.h"
 #include "ir/ops/dense_template.h"
 #include "ir/ops/lowering_registry.h"
@@ -34,21 +35,41 @@ absl::StatusOr<LoweredFunc> LowerDense(const graph::Node& n, const NodeShapes& s
 
 absl::StatusOr<LoweredFunc> LowerMatmul(const graph::Node& n, const NodeShapes& s,
                                         const targets::Target& t, const std::string& name) {
+  auto w = NumpyMatmulWorkload(s.in[0], s.in[1]);
+  if (!w.ok()) return w.status();
+  return BuildMatmul(*w, t, name);
+}
+
+// Gemm that the dense conversion left: B computed at run time, or a C that
+// is no per-feature bias.
+absl::StatusOr<LoweredFunc> LowerGemm(const graph::Node& n, const NodeShapes& s,
+                                      const targets::Target& t, const std::string& name) {
+  auto attrs = graph::GemmAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
   const auto& a = s.in[0];
   const auto& b = s.in[1];
-  BatchMatmulWorkload w;
-  if (a.size() == 2 && b.size() == 2) {
-    w = {1, a[0], b[1], a[1]};
-  } else if (a.size() == 3 && b.size() == 3 && a[0] == b[0]) {
-    w = {a[0], a[1], b[2], a[2]};
-  } else {
-    return NoKernel(n, "matmul with broadcast batch dimensions");
+  if (a.size() != 2 || b.size() != 2) {
+    return absl::InvalidArgumentError(absl::StrCat(graph::NodeLabel(n), ": gemm needs matrices"));
   }
-  return BuildBatchMatmul(w, t, name);
+  MatmulWorkload w;
+  w.trans_a = attrs->trans_a;
+  w.trans_b = attrs->trans_b;
+  w.alpha = attrs->alpha;
+  w.beta = attrs->beta;
+  w.m = a[w.trans_a ? 1 : 0];
+  w.k = a[w.trans_a ? 0 : 1];
+  w.n = b[w.trans_b ? 0 : 1];
+  if (s.in.size() > 2) {
+    w.has_c = true;
+    w.c_shape = s.in[2];
+  }
+  return BuildMatmul(w, t, name);
 }
 
 KILN_REGISTER(LoweringRegistry(), "dense", "packed fully connected layer", LowerDense);
-KILN_REGISTER(LoweringRegistry(), "matmul", "(batched) matrix product", LowerMatmul);
+KILN_REGISTER(LoweringRegistry(), "gemm", "alpha * A' B' + beta * C", LowerGemm);
+KILN_REGISTER(LoweringRegistry(), "matmul", "numpy matmul, batch dimensions broadcast",
+              LowerMatmul);
 
 }  // namespace
 }  // namespace kiln::ir::ops

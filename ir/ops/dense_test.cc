@@ -43,7 +43,10 @@ TEST(DenseTest, MatchesTheReferenceOnAwkwardShapes) {
   for (const targets::Target& target : testing::RunnableTargets()) {
     for (DenseWorkload w : {DenseWorkload{1, 1000, 2048, true, Activation::kNone},
                             DenseWorkload{3, 20, 7, true, Activation::kRelu},
-                            DenseWorkload{5, 9, 33, false, Activation::kNone}}) {
+                            DenseWorkload{5, 9, 33, false, Activation::kNone},
+                            // rows x two vectors of features by default
+                            DenseWorkload{6, 64, 40, true, Activation::kRelu},
+                            DenseWorkload{21, 32, 5, false, Activation::kNone}}) {
       CheckDense(w, DefaultDenseConfig(w, target), target);
       CheckDense(w, DenseConfig{1, 1}, target);
     }
@@ -67,6 +70,119 @@ TEST(DenseTest, BatchMatmulMatchesTheReference) {
     ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
     testing::ExpectAllNear(buffers.back(), want, 1e-4f, target.ToString());
   }
+}
+
+// The product of a MatmulWorkload by its definition, index by index.
+std::vector<float> ReferenceMatmul(const MatmulWorkload& w, const std::vector<float>& a,
+                                   const std::vector<float>& b, const std::vector<float>& c) {
+  const size_t rank = w.batch.size();
+  int64_t batches = 1;
+  for (int64_t e : w.batch) batches *= e;
+  std::vector<float> out(batches * w.m * w.n);
+  for (int64_t t = 0; t < batches; ++t) {
+    // The flat batch offsets of A and B for output batch t.
+    int64_t rest = t, a_off = 0, b_off = 0, a_stride = 1, b_stride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      const int64_t i = rest % w.batch[d];
+      rest /= w.batch[d];
+      const size_t pa = rank - w.a_batch.size(), pb = rank - w.b_batch.size();
+      const int64_t ea = d < pa ? 1 : w.a_batch[d - pa], eb = d < pb ? 1 : w.b_batch[d - pb];
+      a_off += (ea == 1 ? 0 : i) * a_stride;
+      b_off += (eb == 1 ? 0 : i) * b_stride;
+      a_stride *= ea;
+      b_stride *= eb;
+    }
+    for (int64_t i = 0; i < w.m; ++i)
+      for (int64_t j = 0; j < w.n; ++j) {
+        double acc = 0;
+        for (int64_t q = 0; q < w.k; ++q) {
+          const float x = a[a_off * w.m * w.k + (w.trans_a ? q * w.m + i : i * w.k + q)];
+          const float y = b[b_off * w.k * w.n + (w.trans_b ? j * w.k + q : q * w.n + j)];
+          acc += static_cast<double>(x) * y;
+        }
+        double v = w.alpha * acc;
+        if (w.has_c) {
+          const auto& cs = w.c_shape;
+          const int64_t ci = cs.empty() ? 0
+                             : cs.size() == 1
+                                 ? (cs[0] == 1 ? 0 : j)
+                                 : (cs[0] == 1 ? 0 : i) * cs[1] + (cs[1] == 1 ? 0 : j);
+          v += w.beta * c[ci];
+        }
+        out[(t * w.m + i) * w.n + j] = static_cast<float>(v);
+      }
+  }
+  return out;
+}
+
+void CheckMatmul(const MatmulWorkload& w) {
+  int64_t a_size = w.m * w.k, b_size = w.k * w.n, c_size = 1;
+  for (int64_t e : w.a_batch) a_size *= e;
+  for (int64_t e : w.b_batch) b_size *= e;
+  for (int64_t e : w.c_shape) c_size *= e;
+  auto a = RandomFloats(a_size, 11), b = RandomFloats(b_size, 12), c = RandomFloats(c_size, 13);
+  const std::vector<float> want = ReferenceMatmul(w, a, b, c);
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    auto f = BuildMatmul(w, target, "matmul");
+    ASSERT_TRUE(f.ok()) << f.status();
+    std::vector<std::vector<float>> buffers = {a, b};
+    if (w.has_c) buffers.push_back(c);
+    buffers.emplace_back(want.size(), 0.0f);
+    ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
+    testing::ExpectAllNear(buffers.back(), want, 1e-4f, target.ToString());
+  }
+}
+
+TEST(DenseTest, MatmulBroadcastsBatchDimensionsLikeNumpy) {
+  struct Case {
+    std::vector<int64_t> a, b, out;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{2, 3, 5, 7}, {2, 3, 7, 5}, {2, 3, 5, 5}},     // attention scores
+           {{2, 3, 5, 4}, {2, 3, 4, 17}, {2, 3, 5, 17}},   // scores x values
+           {{3, 13, 9}, {9, 21}, {3, 13, 21}},              // [B, S, K] x [K, N]
+           {{13, 9}, {4, 9, 6}, {4, 13, 6}},                // A shared by every batch
+           {{2, 1, 4, 3}, {1, 5, 3, 2}, {2, 5, 4, 2}},      // both broadcast
+           {{7}, {7, 10}, {10}},                            // 1-D A
+           {{3, 4, 7}, {7}, {3, 4}},                        // 1-D B
+           {{7}, {7}, {}},                                  // dot product
+           {{1, 1, 6, 3}, {3, 3, 9}, {1, 3, 6, 9}},         // extents 1
+       }) {
+    auto w = NumpyMatmulWorkload(c.a, c.b);
+    ASSERT_TRUE(w.ok()) << w.status();
+    std::vector<int64_t> out = w->batch;
+    if (c.a.size() > 1) out.push_back(w->m);
+    if (c.b.size() > 1) out.push_back(w->n);
+    EXPECT_EQ(out, c.out);
+    CheckMatmul(*w);
+  }
+  EXPECT_FALSE(NumpyMatmulWorkload({2, 3, 4}, {3, 4, 5}).ok());
+  EXPECT_FALSE(NumpyMatmulWorkload({3, 4}, {5, 6}).ok());
+}
+
+TEST(DenseTest, GemmOptionsMatchTheReference) {
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (const std::vector<int64_t>& c_shape :
+           std::vector<std::vector<int64_t>>{{}, {1}, {11}, {1, 11}, {5, 1}, {5, 11}}) {
+        MatmulWorkload w;
+        w.m = 5;
+        w.n = 11;
+        w.k = 9;
+        w.trans_a = ta;
+        w.trans_b = tb;
+        w.alpha = 0.5;
+        w.beta = c_shape.size() == 1 ? 1.0 : -2.0;
+        w.has_c = true;
+        w.c_shape = c_shape;
+        CheckMatmul(w);
+      }
+  MatmulWorkload big;
+  big.m = 37;
+  big.n = 70;
+  big.k = 33;
+  big.trans_b = true;
+  CheckMatmul(big);
 }
 
 TEST(DenseTest, Avx512CodeCompilesAndBadConfigsAreErrors) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ir/ops/softmax.h"
@@ -92,6 +93,50 @@ TEST(SoftmaxTest, StableAndNormalized) {
     ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
     testing::ExpectAllNear(buffers.back(), want, 1e-4f, target.ToString());
   }
+}
+
+// Softmax, LogSoftmax and Hardmax over the middle axis of [outer, len,
+// inner]: rows (inner 1) of lengths around the vector width, and inner axes
+// with tails; Hardmax inputs have repeated maxima (the first one wins).
+TEST(SoftmaxTest, EveryKindAlongAnyAxis) {
+  struct Shape {
+    int64_t outer, len, inner;
+  };
+  for (const Shape& sh : std::vector<Shape>{
+           {5, 1, 1}, {3, 7, 1}, {4, 8, 1}, {2, 37, 1}, {1, 3, 5}, {3, 4, 19}, {2, 9, 16}}) {
+    const int64_t n = sh.outer * sh.len * sh.inner;
+    auto x = RandomFloats(n, 6);
+    for (int64_t i = 0; i < n; i += 3) x[i] = std::round(x[i] * 2) * 8;  // ties, large values
+    for (SoftmaxKind kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax,
+                             SoftmaxKind::kHardmax}) {
+      std::vector<float> want(n);
+      for (int64_t o = 0; o < sh.outer; ++o)
+        for (int64_t i = 0; i < sh.inner; ++i) {
+          auto at = [&](int64_t l) { return (o * sh.len + l) * sh.inner + i; };
+          int64_t first = 0;
+          for (int64_t l = 1; l < sh.len; ++l) first = x[at(l)] > x[at(first)] ? l : first;
+          const double m = x[at(first)];
+          double sum = 0;
+          for (int64_t l = 0; l < sh.len; ++l) sum += std::exp(x[at(l)] - m);
+          for (int64_t l = 0; l < sh.len; ++l) {
+            want[at(l)] = kind == SoftmaxKind::kSoftmax      ? std::exp(x[at(l)] - m) / sum
+                          : kind == SoftmaxKind::kLogSoftmax ? x[at(l)] - m - std::log(sum)
+                                                             : (l == first ? 1.0 : 0.0);
+          }
+        }
+      for (const targets::Target& target : testing::RunnableTargets()) {
+        auto f = BuildSoftmax(kind, sh.outer, sh.len, sh.inner, target, "softmax");
+        ASSERT_TRUE(f.ok()) << f.status();
+        std::vector<std::vector<float>> buffers = {x, std::vector<float>(n)};
+        ASSERT_TRUE(testing::CompileAndRun(*f, target, buffers).ok());
+        testing::ExpectAllNear(buffers.back(), want, 1e-4f,
+                               absl::StrCat(target.ToString(), " kind ", static_cast<int>(kind),
+                                            " [", sh.outer, ", ", sh.len, ", ", sh.inner, "]"));
+      }
+    }
+  }
+  EXPECT_FALSE(BuildSoftmax(SoftmaxKind::kSoftmax, 0, 3, 1, testing::RunnableTargets()[0], "s")
+                   .ok());
 }
 
 TEST(SoftmaxTest, RowReductions) {

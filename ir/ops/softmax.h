@@ -19,6 +19,22 @@ absl::StatusOr<LoweredFunc> BuildSoftmax(int64_t rows, int64_t cols,
                                          const targets::Target& target,
                                          const std::string& name);
 
+enum class SoftmaxKind {
+  kSoftmax,     // exp(x - max) / sum(exp(x - max))
+  kLogSoftmax,  // x - max - log(sum(exp(x - max)))
+  kHardmax,     // 1 at the first maximum, 0 elsewhere
+};
+
+// Over the middle axis of an [outer, len, inner] view of the input (any axis
+// of any rank; inner = 1 for the last axis or for the legacy flattened
+// axes). Each task normalizes whole rows: with inner = 1 a row's reductions
+// run in vector lanes and its exponentials are computed once; otherwise
+// vectors of the inner axis are reduced side by side.
+// Buffers: in, out, both [outer, len, inner].
+absl::StatusOr<LoweredFunc> BuildSoftmax(SoftmaxKind kind, int64_t outer, int64_t len,
+                                         int64_t inner, const targets::Target& target,
+                                         const std::string& name);
+
 enum class RowReduction { kSum, kMean, kMax };
 
 // Buffers: in [rows, cols], out [rows].

@@ -36,14 +36,14 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "Concat", "Constant", "Conv", "ConvTranspose", "Cos", "Cosh", "Div",
                        "Dropout", "Elu", "Equal", "Erf", "Exp", "Flatten", "Floor", "Gather",
                        "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Greater",
-                       "GreaterOrEqual", "HardSigmoid", "HardSwish", "Identity", "IsNaN",
+                       "GreaterOrEqual", "HardSigmoid", "HardSwish", "Identity", "IsInf", "IsNaN",
                        "LeakyRelu", "Less", "LessOrEqual", "Log", "MatMul", "Max", "MaxPool",
                        "Mean", "Min", "Mish", "Mod", "Mul", "Neg", "Not", "Or", "PRelu", "Pad",
                        "Pow", "Reciprocal", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum",
                        "Relu", "Reshape", "Resize", "Round", "Selu", "Shape", "Sigmoid", "Sign",
                        "Sin", "Sinh", "Slice", "Softmax", "Softplus", "Softsign", "Split", "Sqrt",
                        "Squeeze", "Sub", "Sum", "Tan", "Tanh", "ThresholdedRelu", "Transpose",
-                       "Unsqueeze", "Upsample", "Xor"));
+                       "Unsqueeze", "Upsample", "Where", "Xor"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

@@ -739,6 +739,41 @@ TEST(OnnxModelsTest, ComparisonsAndLogicRunByTheReferenceInterpreter) {
   auto runs = RunBoth(is_nan, {{"x", x}});
   ASSERT_TRUE(runs.ok()) << runs.status();
   EXPECT_THAT(Bools(runs->reference), ElementsAre(0, 0, 0, 1, 0, 0));
+
+  const NDArray infinities = Array({5}, {-kInf, kInf, kNaN, 0.0f, -3.0f});
+  struct Detect {
+    int negative, positive;
+    std::vector<int> want;
+  };
+  for (const Detect& d : {Detect{1, 1, {1, 1, 0, 0, 0}}, Detect{1, 0, {1, 0, 0, 0, 0}},
+                          Detect{0, 1, {0, 1, 0, 0, 0}}}) {
+    Model is_inf(13);
+    is_inf.Input("x", {5});
+    onnx::NodeProto* n = is_inf.Node("IsInf", {"x"}, {"y"});
+    SetInt(n, "detect_negative", d.negative);
+    SetInt(n, "detect_positive", d.positive);
+    is_inf.Output("y");
+    runs = RunBoth(is_inf, {{"x", infinities}});
+    ASSERT_TRUE(runs.ok()) << runs.status();
+    EXPECT_THAT(Bools(runs->reference), ElementsAreArray(d.want));
+  }
+}
+
+// The condition [2, 1] and the operands [3] and [2, 3] broadcast together.
+TEST(OnnxModelsTest, WhereBroadcastsItsThreeOperands) {
+  Model m(16);
+  m.Input("x", {2, 1});
+  m.Floats("zero", {1}, {0.0f});
+  m.Floats("a", {3}, {1, 2, 3});
+  m.Floats("b", {2, 3}, {-1, -2, -3, -4, -5, -6});
+  m.Node("Less", {"x", "zero"}, {"negative"});
+  m.Node("Where", {"negative", "a", "b"}, {"y"});
+  m.Output("y");
+  auto runs = RunBoth(m, {{"x", Array({2, 1}, {-1.0f, 1.0f})}});
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_THAT(runs->reference.shape(), ElementsAre(2, 3));
+  EXPECT_THAT(Values(runs->reference), ElementsAre(1, 2, 3, -4, -5, -6));
+  EXPECT_FALSE(runs->compiled.has_value());
 }
 
 // ---- symbolic dimensions ----

@@ -54,6 +54,22 @@ KILN_REGISTER_ONNX_CONVERTER(Mish, 18, kLatestOpset, Unary("mish"));
 KILN_REGISTER_ONNX_CONVERTER(IsNaN, 9, kLatestOpset, Unary("is_nan"));
 KILN_REGISTER_ONNX_CONVERTER(Not, 1, kLatestOpset, Unary("not"));
 
+absl::Status IsInf(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 1));
+  KILN_ASSIGN(negative, c.AttrInt("detect_negative", 1));
+  KILN_ASSIGN(positive, c.AttrInt("detect_positive", 1));
+  return c.Emit("is_inf", in, {{"detect_negative", negative}, {"detect_positive", positive}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(IsInf, 10, kLatestOpset, IsInf);
+
+absl::Status Where(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 3));
+  return c.Emit("where", in, {});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Where, 9, kLatestOpset, Where);
+
 // An activation whose float attributes pass through under their ONNX names.
 Converter WithFloatAttrs(std::string op, std::vector<std::pair<std::string, double>> defaults) {
   return [op, defaults](ImportContext& c) -> absl::Status {

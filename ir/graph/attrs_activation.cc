@@ -96,4 +96,17 @@ absl::StatusOr<ModAttrs> ModAttrs::Read(const Node& n) {
 
 void ModAttrs::Write(Node& n) const { n.attrs["fmod"] = int64_t{fmod ? 1 : 0}; }
 
+absl::StatusOr<IsInfAttrs> IsInfAttrs::Read(const Node& n) {
+  auto negative = n.Int("detect_negative", 1);
+  auto positive = n.Int("detect_positive", 1);
+  if (!negative.ok()) return negative.status();
+  if (!positive.ok()) return positive.status();
+  return IsInfAttrs{*negative != 0, *positive != 0};
+}
+
+void IsInfAttrs::Write(Node& n) const {
+  n.attrs["detect_negative"] = int64_t{negative ? 1 : 0};
+  n.attrs["detect_positive"] = int64_t{positive ? 1 : 0};
+}
+
 }  // namespace kiln::graph

@@ -1,5 +1,6 @@
 // Typed attributes of the activation functions with parameters (leaky_relu,
-// clip, hard_sigmoid, elu, celu, thresholded_relu, selu, gelu) and of mod:
+// clip, hard_sigmoid, elu, celu, thresholded_relu, selu, gelu) and of mod
+// and is_inf:
 // the only code reading their attribute strings, for
 // the reference implementations and the compiled expressions alike.
 #ifndef KILN_IR_GRAPH_ATTRS_ACTIVATION_H_
@@ -66,6 +67,15 @@ struct ModAttrs {
   bool fmod = false;
 
   static absl::StatusOr<ModAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// Which infinities is_inf reports.
+struct IsInfAttrs {
+  bool negative = true;
+  bool positive = true;
+
+  static absl::StatusOr<IsInfAttrs> Read(const Node& n);
   void Write(Node& n) const;
 };
 

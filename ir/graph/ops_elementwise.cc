@@ -201,6 +201,16 @@ KILN_REGISTER(OpRegistry(), "gelu",
               }));
 KILN_REGISTER(OpRegistry(), "is_nan", "whether x is NaN",
               Unary([](double x) { return std::isnan(x) ? 1.0 : 0.0; }, true));
+KILN_REGISTER(OpRegistry(), "is_inf", "whether x is an infinity of a detected sign",
+              Unary(
+                  [](const Node& n) -> absl::StatusOr<ScalarFn> {
+                    auto a = IsInfAttrs::Read(n);
+                    if (!a.ok()) return a.status();
+                    return ScalarFn([a = *a](double x) {
+                      return std::isinf(x) && (x > 0 ? a.positive : a.negative) ? 1.0 : 0.0;
+                    });
+                  },
+                  true));
 KILN_REGISTER(OpRegistry(), "not", "!x", Unary([](double x) { return x == 0 ? 1.0 : 0.0; }));
 
 KILN_REGISTER(OpRegistry(), "add", "a + b", Binary([](double a, double b) { return a + b; }));
@@ -241,6 +251,45 @@ KILN_REGISTER(OpRegistry(), "or", "a || b",
               Binary([](double a, double b) { return a != 0 || b != 0 ? 1.0 : 0.0; }, true));
 KILN_REGISTER(OpRegistry(), "xor", "a != b for bools",
               Binary([](double a, double b) { return (a != 0) != (b != 0) ? 1.0 : 0.0; }, true));
+
+// where(condition, a, b): a where condition holds, else b; the three
+// broadcast together.
+OpDef WhereOp() {
+  OpDef def;
+  def.pattern = OpPattern::kBroadcast;
+  def.infer = [](const Node&, const std::vector<const TensorType*>& in)
+      -> absl::StatusOr<std::vector<TensorType>> {
+    if (auto st = ExpectInputs(in, 3, 3); !st.ok()) return st;
+    if (in[0]->dtype != DType::kBool) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("condition is ", in[0]->ToString(), "; expected bool"));
+    }
+    if (in[1]->dtype != in[2]->dtype) {
+      return absl::InvalidArgumentError(absl::StrCat("operand types differ: ", in[1]->ToString(),
+                                                     " and ", in[2]->ToString()));
+    }
+    auto shape = Broadcast(in[0]->shape, in[1]->shape);
+    if (shape.ok()) shape = Broadcast(*shape, in[2]->shape);
+    if (!shape.ok()) return shape.status();
+    return std::vector<TensorType>{{in[1]->dtype, *shape}};
+  };
+  def.evaluate = [](const Node&, const std::vector<NDArray>& in)
+      -> absl::StatusOr<std::vector<NDArray>> {
+    auto shape = Broadcast(in[0].shape(), in[1].shape());
+    if (shape.ok()) shape = Broadcast(*shape, in[2].shape());
+    if (!shape.ok()) return shape.status();
+    auto out = Allocate({in[1].dtype(), *shape});
+    if (!out.ok()) return out.status();
+    ForEachIndex(*shape, [&](int64_t i, const std::vector<int64_t>& index) {
+      const bool c = Load(in[0], BroadcastIndex(index, in[0].shape())) != 0;
+      const NDArray& from = c ? in[1] : in[2];
+      Store(*out, i, Load(from, BroadcastIndex(index, from.shape())));
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "where", "a where condition holds, else b", WhereOp());
 
 OpDef CastOp() {
   OpDef def;

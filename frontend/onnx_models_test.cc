@@ -579,6 +579,38 @@ TEST(OnnxModelsTest, UnaryMathAndActivationsMatchTheirDefinitions) {
   }
 }
 
+// The new operators fuse: a chain of them with a broadcast operand compiles
+// to one kernel that agrees with the reference run step by step.
+TEST(OnnxModelsTest, ChainsOfUnaryOperatorsFuseIntoOneKernel) {
+  Model m(20);
+  m.Input("x", {3, 37});
+  m.Input("d", {37});
+  m.Node("Softplus", {"x"}, {"a"});
+  m.Node("Sin", {"a"}, {"b"});
+  m.Node("Mul", {"b", "d"}, {"c"});
+  m.Node("Elu", {"c"}, {"e"});
+  m.Node("Gelu", {"e"}, {"f"});
+  m.Node("Mish", {"f"}, {"g"});
+  m.Node("Atan", {"g"}, {"y"});
+  m.Output("y");
+  auto g = ImportOnnxBytes(m.Bytes());
+  ASSERT_TRUE(g.ok()) << g.status();
+  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
+  auto compiled = codegen::CompileGraph(*g, target);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  EXPECT_EQ(compiled->kernels.size(), 1u);
+  ASSERT_EQ(compiled->optimized.nodes().size(), 1u);
+  EXPECT_EQ(compiled->optimized.nodes()[0].op, "fused_elementwise");
+
+  const NDArray x = AwkwardValues(-6, 6, 7);
+  const NDArray d = Array({37}, ir::ops::testing::RandomFloats(37, 8, -3, 3));
+  auto runs = RunBoth(m, {{"x", x}, {"d", d}});
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_TRUE(runs->compiled.has_value());
+  const std::vector<float> want = Values(runs->reference);
+  ExpectMatches(*runs->compiled, std::vector<double>(want.begin(), want.end()), "chain");
+}
+
 TEST(OnnxModelsTest, ModWithFmodTakesTheDividendsSignAndBroadcasts) {
   Model m(13);
   m.Input("x", {3, 37});

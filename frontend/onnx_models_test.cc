@@ -718,8 +718,17 @@ std::vector<int> Bools(const NDArray& a) {
   return std::vector<int>(a.data<uint8_t>(), a.data<uint8_t>() + a.NumElements());
 }
 
-// Comparisons and logic make bool tensors, which only the reference
-// interpreter runs; compiling them is refused as unimplemented.
+// The bools of both runs, after checking that the model compiled and both
+// agree.
+std::vector<int> BothBools(const absl::StatusOr<Runs>& runs) {
+  EXPECT_TRUE(runs.ok()) << runs.status();
+  if (!runs.ok()) return {};
+  EXPECT_TRUE(runs->compiled.has_value()) << "not compiled";
+  if (runs->compiled) EXPECT_EQ(Bools(*runs->compiled), Bools(runs->reference));
+  return Bools(runs->reference);
+}
+
+// Comparisons and logic make and take bool tensors, one byte per element.
 TEST(OnnxModelsTest, ComparisonsAndLogicRunByTheReferenceInterpreter) {
   const NDArray x = Array({6}, {-1.0f, 0.0f, 1.0f, kNaN, kInf, -0.0f});
   struct Case {
@@ -739,10 +748,7 @@ TEST(OnnxModelsTest, ComparisonsAndLogicRunByTheReferenceInterpreter) {
     m.Floats("zero", {1}, {0.0f});
     m.Node(c.op, {"x", "zero"}, {"y"});
     m.Output("y");
-    auto runs = RunBoth(m, {{"x", x}});
-    ASSERT_TRUE(runs.ok()) << c.op << ": " << runs.status();
-    EXPECT_THAT(Bools(runs->reference), ElementsAreArray(c.want)) << c.op;
-    EXPECT_FALSE(runs->compiled.has_value()) << c.op;
+    EXPECT_THAT(BothBools(RunBoth(m, {{"x", x}})), ElementsAreArray(c.want)) << c.op;
   }
   const Case logic[] = {
       {"And", 7, {0, 0, 0, 0, 0, 0}}, {"Or", 7, {1, 0, 1, 0, 1, 0}},
@@ -760,17 +766,13 @@ TEST(OnnxModelsTest, ComparisonsAndLogicRunByTheReferenceInterpreter) {
       m.Node(c.op, {"negative", "positive"}, {"y"});
     }
     m.Output("y");
-    auto runs = RunBoth(m, {{"x", x}});
-    ASSERT_TRUE(runs.ok()) << c.op << ": " << runs.status();
-    EXPECT_THAT(Bools(runs->reference), ElementsAreArray(c.want)) << c.op;
+    EXPECT_THAT(BothBools(RunBoth(m, {{"x", x}})), ElementsAreArray(c.want)) << c.op;
   }
   Model is_nan(13);
   is_nan.Input("x", {6});
   is_nan.Node("IsNaN", {"x"}, {"y"});
   is_nan.Output("y");
-  auto runs = RunBoth(is_nan, {{"x", x}});
-  ASSERT_TRUE(runs.ok()) << runs.status();
-  EXPECT_THAT(Bools(runs->reference), ElementsAre(0, 0, 0, 1, 0, 0));
+  EXPECT_THAT(BothBools(RunBoth(is_nan, {{"x", x}})), ElementsAre(0, 0, 0, 1, 0, 0));
 
   const NDArray infinities = Array({5}, {-kInf, kInf, kNaN, 0.0f, -3.0f});
   struct Detect {
@@ -785,10 +787,49 @@ TEST(OnnxModelsTest, ComparisonsAndLogicRunByTheReferenceInterpreter) {
     SetInt(n, "detect_negative", d.negative);
     SetInt(n, "detect_positive", d.positive);
     is_inf.Output("y");
-    runs = RunBoth(is_inf, {{"x", infinities}});
-    ASSERT_TRUE(runs.ok()) << runs.status();
-    EXPECT_THAT(Bools(runs->reference), ElementsAreArray(d.want));
+    EXPECT_THAT(BothBools(RunBoth(is_inf, {{"x", infinities}})), ElementsAreArray(d.want));
   }
+}
+
+// Bool kernels over [3, 37] (vector bodies and tails) with broadcast
+// operands, NaN and infinities: (x < d) xor !(x >= c) selects x or d.
+TEST(OnnxModelsTest, BoolKernelsBroadcastAndFuse) {
+  const NDArray x = AwkwardValues(-2, 2, 9);
+  std::vector<float> d = ir::ops::testing::RandomFloats(37, 10, -2, 2);
+  d[5] = kNaN;
+  d[6] = kInf;
+  const std::vector<float> c = {-1.0f, 0.0f, kNaN};
+  Model m(16);
+  m.Input("x", {3, 37});
+  m.Input("d", {37});
+  m.Floats("c", {3, 1}, c);
+  m.Node("Less", {"x", "d"}, {"less"});
+  m.Node("GreaterOrEqual", {"x", "c"}, {"ge"});
+  m.Node("Not", {"ge"}, {"not_ge"});
+  m.Node("Xor", {"less", "not_ge"}, {"cond"});
+  m.Node("Where", {"cond", "x", "d"}, {"y"});
+  m.Output("y");
+  std::vector<double> want;
+  for (int64_t i = 0; i < x.NumElements(); ++i) {
+    const float v = x.data<float>()[i], dv = d[i % 37], cv = c[i / 37];
+    want.push_back((v < dv) != !(v >= cv) ? v : dv);
+  }
+  ExpectBothMatch(m, {{"x", x}, {"d", Array({37}, d)}}, want, "bool chain");
+
+  Model bools(16);
+  bools.Input("x", {3, 37});
+  bools.Input("d", {37});
+  bools.Node("Less", {"x", "d"}, {"less"});
+  bools.Node("IsNaN", {"x"}, {"nan"});
+  bools.Node("Or", {"less", "nan"}, {"y"});
+  bools.Output("y");
+  std::vector<int> want_bools;
+  for (int64_t i = 0; i < x.NumElements(); ++i) {
+    const float v = x.data<float>()[i];
+    want_bools.push_back(v < d[i % 37] || std::isnan(v));
+  }
+  EXPECT_THAT(BothBools(RunBoth(bools, {{"x", x}, {"d", Array({37}, d)}})),
+              ElementsAreArray(want_bools));
 }
 
 // The condition [2, 1] and the operands [3] and [2, 3] broadcast together.
@@ -805,7 +846,8 @@ TEST(OnnxModelsTest, WhereBroadcastsItsThreeOperands) {
   ASSERT_TRUE(runs.ok()) << runs.status();
   EXPECT_THAT(runs->reference.shape(), ElementsAre(2, 3));
   EXPECT_THAT(Values(runs->reference), ElementsAre(1, 2, 3, -4, -5, -6));
-  EXPECT_FALSE(runs->compiled.has_value());
+  ASSERT_TRUE(runs->compiled.has_value());
+  EXPECT_THAT(Values(*runs->compiled), ElementsAre(1, 2, 3, -4, -5, -6));
 }
 
 // ---- symbolic dimensions ----

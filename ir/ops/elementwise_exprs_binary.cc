@@ -1,5 +1,7 @@
 // Expressions of the binary arithmetic operators (broadcasting is the
 // kernel's business: each sees one element per operand).
+#include <algorithm>
+
 #include "ir/graph/attrs_activation.h"
 #include "ir/ops/elementwise_exprs.h"
 
@@ -16,7 +18,7 @@ ElementwiseExprFn BinaryOf(Expr (*fn)(Expr, Expr)) {
 // max and min take any number of operands (ONNX's Max and Min do).
 ElementwiseExprFn FoldOf(Expr (*fn)(Expr, Expr)) {
   return [fn](const graph::Node& n, const std::vector<Expr>& x) -> absl::StatusOr<Expr> {
-    if (x.empty()) return ExpectOperands(n, x, 1);
+    if (auto st = ExpectOperands(n, x, std::max<size_t>(x.size(), 1)); !st.ok()) return st;
     Expr v = x[0];
     for (size_t i = 1; i < x.size(); ++i) v = fn(v, x[i]);
     return v;

@@ -712,6 +712,14 @@ TEST(OnnxModelsTest, ClipTakesBoundsComputedAtRunTime) {
                     Map(x, [&](double v) { return std::min(std::max(v, c.lo), c.hi); }),
                     "Clip");
   }
+  Model wide(13);
+  wide.Input("x", {3, 37});
+  wide.Input("lo", {2});
+  wide.Node("Clip", {"x", "lo"}, {"y"});
+  wide.Output("y");
+  auto g = ImportOnnxBytes(wide.Bytes());
+  EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(g.status().message(), HasSubstr("min has shape [2]; expected one value"));
 }
 
 std::vector<int> Bools(const NDArray& a) {

@@ -122,12 +122,19 @@ absl::Status ClipWithInputs(ImportContext& c) {
   bool constant = true;
   for (int k : {1, 2}) {
     if (!c.HasInput(k)) continue;
-    auto data = c.InputConstant(k);
-    if (!data || data->NumElements() != 1 || data->dtype() != runtime::DType::kFloat32) {
-      constant = false;
-      break;
+    int64_t count = 1;
+    for (int64_t d : c.InputType(k).shape) count *= d;
+    if (count != 1) {
+      return c.Invalid(absl::StrCat(k == 1 ? "min" : "max", " has shape ",
+                                    runtime::ShapeToString(c.InputType(k).shape),
+                                    "; expected one value"));
     }
-    bounds[k - 1] = data->data<float>()[0];
+    auto data = c.InputConstant(k);
+    if (data && data->dtype() == runtime::DType::kFloat32) {
+      bounds[k - 1] = data->data<float>()[0];
+    } else {
+      constant = false;
+    }
   }
   if (constant) return c.Emit("clip", in, {{"min", bounds[0]}, {"max", bounds[1]}});
   int value = in[0];

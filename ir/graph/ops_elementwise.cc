@@ -43,11 +43,11 @@ OpDef Unary(ScalarFn fn, bool predicate = false) {
   return Unary([fn](const Node&) -> absl::StatusOr<ScalarFn> { return fn; }, predicate);
 }
 
-// `mixed_types`: the operands may differ in type (Pow's exponent); the
-// result has the first operand's type.
 using BinaryFn = std::function<double(double, double)>;
 using BindBinaryFn = std::function<absl::StatusOr<BinaryFn>(const Node&)>;
 
+// `compare`: the result is bool. `mixed_types`: the operands may differ in
+// type (Pow's exponent); the result has the first operand's type.
 OpDef Binary(BindBinaryFn bind, bool compare = false, bool mixed_types = false) {
   OpDef def;
   def.pattern = OpPattern::kBroadcast;
@@ -94,19 +94,20 @@ double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 // log(1 + exp(x)) without overflow for large x or cancellation for small.
 double Softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
-// x if x >= 0 else alpha * (exp(x) - 1), the negative part of elu, selu and
-// celu.
+// x if x >= 0 else alpha * (exp(x) - 1): elu, and selu before its scale.
 double ExpLinear(double x, double alpha) { return x >= 0 ? x : alpha * std::expm1(x); }
 
 // An operator with attributes `Attrs` whose scalar function `make` builds
 // from them.
 template <typename Attrs, typename Fn>
-OpDef UnaryWith(Fn make) {
-  return Unary([make](const Node& n) -> absl::StatusOr<ScalarFn> {
-    auto a = Attrs::Read(n);
-    if (!a.ok()) return a.status();
-    return ScalarFn(make(*a));
-  });
+OpDef UnaryWith(Fn make, bool predicate = false) {
+  return Unary(
+      [make](const Node& n) -> absl::StatusOr<ScalarFn> {
+        auto a = Attrs::Read(n);
+        if (!a.ok()) return a.status();
+        return ScalarFn(make(*a));
+      },
+      predicate);
 }
 
 KILN_REGISTER(OpRegistry(), "relu", "max(x, 0)", Unary([](double x) { return std::max(x, 0.0); }));
@@ -202,13 +203,11 @@ KILN_REGISTER(OpRegistry(), "gelu",
 KILN_REGISTER(OpRegistry(), "is_nan", "whether x is NaN",
               Unary([](double x) { return std::isnan(x) ? 1.0 : 0.0; }, true));
 KILN_REGISTER(OpRegistry(), "is_inf", "whether x is an infinity of a detected sign",
-              Unary(
-                  [](const Node& n) -> absl::StatusOr<ScalarFn> {
-                    auto a = IsInfAttrs::Read(n);
-                    if (!a.ok()) return a.status();
-                    return ScalarFn([a = *a](double x) {
+              UnaryWith<IsInfAttrs>(
+                  [](const IsInfAttrs& a) {
+                    return [a](double x) {
                       return std::isinf(x) && (x > 0 ? a.positive : a.negative) ? 1.0 : 0.0;
-                    });
+                    };
                   },
                   true));
 KILN_REGISTER(OpRegistry(), "not", "!x", Unary([](double x) { return x == 0 ? 1.0 : 0.0; }));

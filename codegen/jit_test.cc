@@ -192,11 +192,21 @@ TEST(JitTest, IntrinsicsAgreeWithLibm) {
   const int n = 37;  // a vector body and a predicated tail
   for (Intrinsic op : {Intrinsic::kExp, Intrinsic::kLog, Intrinsic::kSqrt, Intrinsic::kTanh,
                        Intrinsic::kSigmoid, Intrinsic::kErf, Intrinsic::kAbs, Intrinsic::kFloor,
-                       Intrinsic::kCeil, Intrinsic::kRound}) {
+                       Intrinsic::kCeil, Intrinsic::kRound, Intrinsic::kSin, Intrinsic::kCos,
+                       Intrinsic::kTan, Intrinsic::kAsin, Intrinsic::kAcos, Intrinsic::kAtan,
+                       Intrinsic::kSinh, Intrinsic::kCosh, Intrinsic::kAsinh, Intrinsic::kAcosh,
+                       Intrinsic::kAtanh, Intrinsic::kFmod}) {
     Tensor x = Placeholder("x", {n});
     Tensor y = Compute("y", {n}, [&](const std::vector<Var>& i) {
       Expr v = Read(x, {i[0]});
+      // Inside each function's domain: x in (-2, 2) becomes (0.1, 2.1),
+      // (-0.98, 0.98) or (1, 3).
       if (op == Intrinsic::kLog || op == Intrinsic::kSqrt) v = Call(Intrinsic::kAbs, {v}) + 0.1f;
+      if (op == Intrinsic::kAsin || op == Intrinsic::kAcos || op == Intrinsic::kAtanh) {
+        v = v * 0.49f;
+      }
+      if (op == Intrinsic::kAcosh) v = Call(Intrinsic::kAbs, {v}) + 1.0f;
+      if (op == Intrinsic::kFmod) return Call(op, {v * 3.0f, Expr(-1.25f)});
       return Call(op, {v});
     });
     Schedule s({y});

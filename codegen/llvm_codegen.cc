@@ -297,6 +297,20 @@ class Emitter {
       }
       case ir::Intrinsic::kTanh: return Tanh(args[0]);
       case ir::Intrinsic::kErf: return Erf(args[0]);
+      case ir::Intrinsic::kSin: return unary(llvm::Intrinsic::sin);
+      case ir::Intrinsic::kCos: return unary(llvm::Intrinsic::cos);
+      // LLVM 19 has no intrinsics for these (and would call libm per lane
+      // for the ones it has): libm per lane keeps them exact.
+      case ir::Intrinsic::kTan: return PerLaneLibm("tanf", args[0]);
+      case ir::Intrinsic::kAsin: return PerLaneLibm("asinf", args[0]);
+      case ir::Intrinsic::kAcos: return PerLaneLibm("acosf", args[0]);
+      case ir::Intrinsic::kAtan: return PerLaneLibm("atanf", args[0]);
+      case ir::Intrinsic::kSinh: return PerLaneLibm("sinhf", args[0]);
+      case ir::Intrinsic::kCosh: return PerLaneLibm("coshf", args[0]);
+      case ir::Intrinsic::kAsinh: return PerLaneLibm("asinhf", args[0]);
+      case ir::Intrinsic::kAcosh: return PerLaneLibm("acoshf", args[0]);
+      case ir::Intrinsic::kAtanh: return PerLaneLibm("atanhf", args[0]);
+      case ir::Intrinsic::kFmod: return b_.CreateFRem(args[0], args[1]);
       case ir::Intrinsic::kPrefetch: break;  // EmitPrefetch, above
     }
     return args[0];

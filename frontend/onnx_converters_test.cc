@@ -31,16 +31,20 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   std::set<std::string> ops;
   for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
-                       "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Ceil", "Clip",
-                       "Concat", "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Equal",
-                       "Erf", "Exp", "Flatten", "Floor", "Gather", "Gemm", "GlobalAveragePool",
-                       "GlobalMaxPool", "HardSigmoid", "HardSwish", "Hardmax", "Identity",
-                       "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Log",
-                       "LogSoftmax",
-                       "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "Pow",
-                       "Reciprocal", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum", "Relu",
-                       "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt",
-                       "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze", "Upsample"));
+                       "Abs", "Acos", "Acosh", "Add", "And", "Asin", "Asinh", "Atan", "Atanh",
+                       "AveragePool", "BatchNormalization", "Cast", "Ceil", "Celu", "Clip",
+                       "Concat", "Constant", "Conv", "ConvTranspose", "Cos", "Cosh", "Div",
+                       "Dropout", "Elu", "Equal", "Erf", "Exp", "Flatten", "Floor", "Gather",
+                       "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Greater",
+                       "GreaterOrEqual", "Hardmax", "HardSigmoid", "HardSwish", "Identity",
+                       "InstanceNormalization", "IsInf", "IsNaN", "LayerNormalization",
+                       "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "MatMul", "Max",
+                       "MaxPool", "Mean", "Min", "Mish", "Mod", "Mul", "Neg", "Not", "Or", "Pad",
+                       "Pow", "PRelu", "Reciprocal", "ReduceMax", "ReduceMean", "ReduceMin",
+                       "ReduceSum", "Relu", "Reshape", "Resize", "Round", "Selu", "Shape",
+                       "Sigmoid", "Sign", "Sin", "Sinh", "Slice", "Softmax", "Softplus",
+                       "Softsign", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tan", "Tanh",
+                       "ThresholdedRelu", "Transpose", "Unsqueeze", "Upsample", "Where", "Xor"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

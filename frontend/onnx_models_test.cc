@@ -4,10 +4,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <initializer_list>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "codegen/graph_compiler.h"
 #include "frontend/onnx_importer.h"
 #include "gmock/gmock.h"
@@ -120,27 +124,47 @@ std::vector<float> Values(const NDArray& a) {
   return std::vector<float>(a.data<float>(), a.data<float>() + a.NumElements());
 }
 
+using Inputs = absl::flat_hash_map<std::string, NDArray>;
+
+// Output 0 of the model run by the reference interpreter, and compiled where
+// kiln compiles all of its operators (unset otherwise).
+struct Runs {
+  NDArray reference;
+  std::optional<NDArray> compiled;
+};
+
+absl::StatusOr<Runs> RunBoth(const Model& m, const Inputs& inputs) {
+  auto g = ImportOnnxBytes(m.Bytes());
+  if (!g.ok()) return g.status();
+  auto want = graph::Evaluate(*g, inputs);
+  if (!want.ok()) return want.status();
+  Runs runs{(*want)[0], std::nullopt};
+  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
+  auto compiled = codegen::CompileGraph(*g, target);
+  if (compiled.status().code() == absl::StatusCode::kUnimplemented) return runs;
+  if (!compiled.ok()) return compiled.status();
+  auto model = codegen::BuildJitModel(*compiled, target);
+  if (!model.ok()) return model.status();
+  for (const auto& [name, value] : inputs) {
+    if (auto st = model->executor->SetInput(name, value); !st.ok()) return st;
+  }
+  if (auto st = model->executor->Run(); !st.ok()) return st;
+  auto got = model->executor->GetOutput(0);
+  if (!got.ok()) return got.status();
+  runs.compiled = *got;
+  return runs;
+}
+
 // Output 0 of the model run by the reference interpreter on input "x",
 // after checking that the compiled model computes the same where kiln
 // compiles its operators.
 absl::StatusOr<NDArray> Evaluate(const Model& m, const NDArray& x) {
-  auto g = ImportOnnxBytes(m.Bytes());
-  if (!g.ok()) return g.status();
-  auto want = graph::Evaluate(*g, {{"x", x}});
-  if (!want.ok()) return want.status();
-  const NDArray& y = (*want)[0];
-  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
-  auto compiled = codegen::CompileGraph(*g, target);
-  if (compiled.status().code() == absl::StatusCode::kUnimplemented) return y;
-  if (!compiled.ok()) return compiled.status();
-  auto model = codegen::BuildJitModel(*compiled, target);
-  if (!model.ok()) return model.status();
-  if (auto st = model->executor->SetInput("x", x); !st.ok()) return st;
-  if (auto st = model->executor->Run(); !st.ok()) return st;
-  auto got = model->executor->GetOutput(0);
-  if (!got.ok()) return got.status();
-  if (got->shape() != y.shape() || got->NumBytes() != y.NumBytes() ||
-      std::memcmp(got->raw_data(), y.raw_data(), y.NumBytes()) != 0) {
+  auto runs = RunBoth(m, {{"x", x}});
+  if (!runs.ok()) return runs.status();
+  const NDArray& y = runs->reference;
+  const std::optional<NDArray>& got = runs->compiled;
+  if (got && (got->shape() != y.shape() || got->NumBytes() != y.NumBytes() ||
+              std::memcmp(got->raw_data(), y.raw_data(), y.NumBytes()) != 0)) {
     return absl::InternalError("the compiled model disagrees with the reference interpreter");
   }
   return y;
@@ -440,6 +464,398 @@ TEST(OnnxModelsTest, NodesWithoutRequiredInputsOrOutputsAreErrors) {
     EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument) << bad.op << g.status();
     EXPECT_THAT(g.status().message(), HasSubstr(bad.op));
   }
+}
+
+// ---- elementwise operators ----
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// [3, 37] values (a vector body and a tail per row): zeros of both signs,
+// ties for rounding, tiny, large and non-finite values, then random ones in
+// [lo, hi].
+NDArray AwkwardValues(float lo, float hi, uint32_t seed) {
+  std::vector<float> v = {0.0f, -0.0f, 0.5f,  -0.5f, 1.5f, 2.5f,  -2.5f,  3.5f,  1e-4f, -1e-4f,
+                          1e-7f, 1.0f, -1.0f, 20.0f, -20.0f, 100.0f, -100.0f, kInf, -kInf, kNaN};
+  const auto random = ir::ops::testing::RandomFloats(111 - v.size(), seed, lo, hi);
+  v.insert(v.end(), random.begin(), random.end());
+  return Array({3, 37}, v);
+}
+
+// `got` against the float value of `want` at each element: NaN where it is
+// NaN, the same infinity, else within 1e-5 relative plus 1e-6.
+void ExpectMatches(const NDArray& got, const std::vector<double>& want, const std::string& what) {
+  ASSERT_EQ(got.NumElements(), static_cast<int64_t>(want.size())) << what;
+  for (size_t k = 0; k < want.size(); ++k) {
+    const float w = static_cast<float>(want[k]), g = got.data<float>()[k];
+    if (std::isnan(w)) {
+      EXPECT_TRUE(std::isnan(g)) << what << " element " << k << ": " << g << ", want NaN";
+    } else if (std::isinf(w)) {
+      EXPECT_EQ(g, w) << what << " element " << k;
+    } else {
+      EXPECT_NEAR(g, w, 1e-5f * std::fabs(w) + 1e-6f) << what << " element " << k;
+    }
+  }
+}
+
+// Runs `m` on `inputs` by the reference interpreter and compiled (every
+// operator here compiles) and checks both against `want`.
+void ExpectBothMatch(const Model& m, const Inputs& inputs, const std::vector<double>& want,
+                     const std::string& what) {
+  auto runs = RunBoth(m, inputs);
+  ASSERT_TRUE(runs.ok()) << what << ": " << runs.status();
+  ExpectMatches(runs->reference, want, what + " (reference)");
+  ASSERT_TRUE(runs->compiled.has_value()) << what << " was not compiled";
+  ExpectMatches(*runs->compiled, want, what + " (compiled)");
+}
+
+std::vector<double> Map(const NDArray& x, const std::function<double(double)>& fn) {
+  std::vector<double> out;
+  for (int64_t k = 0; k < x.NumElements(); ++k) out.push_back(fn(x.data<float>()[k]));
+  return out;
+}
+
+TEST(OnnxModelsTest, UnaryMathAndActivationsMatchTheirDefinitions) {
+  using Setter = std::function<void(onnx::NodeProto*)>;
+  struct Case {
+    const char* op;
+    int opset;
+    std::function<double(double)> want;
+    Setter attrs = nullptr;
+    float lo = -4.0f, hi = 4.0f;  // the random values' range
+  };
+  const double selu_alpha = 1.67326319217681884765625, selu_gamma = 1.05070102214813232421875;
+  auto elu = [](double alpha) {
+    return [alpha](double x) { return x < 0 ? alpha * (std::exp(x) - 1) : x; };
+  };
+  auto softplus = [](double x) { return std::log(1 + std::exp(x)); };
+  const Case cases[] = {
+      {"Round", 11, [](double x) { return std::nearbyint(x); }},
+      {"Sign", 13, [](double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }},
+      {"Sin", 7, [](double x) { return std::sin(x); }},
+      {"Cos", 7, [](double x) { return std::cos(x); }},
+      {"Tan", 7, [](double x) { return std::tan(x); }},
+      {"Asin", 7, [](double x) { return std::asin(x); }, nullptr, -1.0f, 1.0f},
+      {"Acos", 7, [](double x) { return std::acos(x); }, nullptr, -1.0f, 1.0f},
+      {"Atan", 7, [](double x) { return std::atan(x); }},
+      {"Sinh", 9, [](double x) { return std::sinh(x); }},
+      {"Cosh", 9, [](double x) { return std::cosh(x); }},
+      {"Asinh", 9, [](double x) { return std::asinh(x); }},
+      {"Acosh", 9, [](double x) { return std::acosh(x); }, nullptr, 1.0f, 10.0f},
+      {"Atanh", 9, [](double x) { return std::atanh(x); }, nullptr, -1.0f, 1.0f},
+      {"Softplus", 1, softplus},
+      {"Softsign", 1, [](double x) { return x / (1 + std::fabs(x)); }},
+      {"Mish", 18, [&](double x) { return x * std::tanh(softplus(x)); }},
+      {"Elu", 6, elu(1.0)},
+      {"Elu", 6, elu(0.5), [](onnx::NodeProto* n) { SetFloat(n, "alpha", 0.5f); }},
+      {"Celu", 12,
+       [](double x) { return x >= 0 ? x : 2 * (std::exp(x / 2) - 1); },
+       [](onnx::NodeProto* n) { SetFloat(n, "alpha", 2.0f); }},
+      {"Selu", 6, [&](double x) { return selu_gamma * (x > 0 ? x : elu(selu_alpha)(x)); }},
+      {"Selu", 6, [&](double x) { return 3 * (x > 0 ? x : elu(2)(x)); },
+       [](onnx::NodeProto* n) {
+         SetFloat(n, "alpha", 2.0f);
+         SetFloat(n, "gamma", 3.0f);
+       }},
+      {"ThresholdedRelu", 10, [](double x) { return x > 1 ? x : 0.0; }},
+      {"ThresholdedRelu", 10, [](double x) { return x > -0.5 ? x : 0.0; },
+       [](onnx::NodeProto* n) { SetFloat(n, "alpha", -0.5f); }},
+      {"Gelu", 20, [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }},
+      {"Gelu", 20,
+       [](double x) {
+         return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+       },
+       [](onnx::NodeProto* n) { SetString(n, "approximate", "tanh"); }},
+  };
+  uint32_t seed = 0;
+  for (const Case& c : cases) {
+    Model m(c.opset);
+    m.Input("x", {3, 37});
+    onnx::NodeProto* node = m.Node(c.op, {"x"}, {"y"});
+    if (c.attrs) c.attrs(node);
+    m.Output("y");
+    const NDArray x = AwkwardValues(c.lo, c.hi, ++seed);
+    ExpectBothMatch(m, {{"x", x}}, Map(x, c.want), c.op);
+  }
+}
+
+// The new operators fuse: a chain of them with a broadcast operand compiles
+// to one kernel that agrees with the reference run step by step.
+TEST(OnnxModelsTest, ChainsOfUnaryOperatorsFuseIntoOneKernel) {
+  Model m(20);
+  m.Input("x", {3, 37});
+  m.Input("d", {37});
+  m.Node("Softplus", {"x"}, {"a"});
+  m.Node("Sin", {"a"}, {"b"});
+  m.Node("Mul", {"b", "d"}, {"c"});
+  m.Node("Elu", {"c"}, {"e"});
+  m.Node("Gelu", {"e"}, {"f"});
+  m.Node("Mish", {"f"}, {"g"});
+  m.Node("Atan", {"g"}, {"y"});
+  m.Output("y");
+  auto g = ImportOnnxBytes(m.Bytes());
+  ASSERT_TRUE(g.ok()) << g.status();
+  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
+  auto compiled = codegen::CompileGraph(*g, target);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  EXPECT_EQ(compiled->kernels.size(), 1u);
+  ASSERT_EQ(compiled->optimized.nodes().size(), 1u);
+  EXPECT_EQ(compiled->optimized.nodes()[0].op, "fused_elementwise");
+
+  const NDArray x = AwkwardValues(-6, 6, 7);
+  const NDArray d = Array({37}, ir::ops::testing::RandomFloats(37, 8, -3, 3));
+  auto runs = RunBoth(m, {{"x", x}, {"d", d}});
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_TRUE(runs->compiled.has_value());
+  const std::vector<float> want = Values(runs->reference);
+  ExpectMatches(*runs->compiled, std::vector<double>(want.begin(), want.end()), "chain");
+}
+
+TEST(OnnxModelsTest, ModWithFmodTakesTheDividendsSignAndBroadcasts) {
+  Model m(13);
+  m.Input("x", {3, 37});
+  m.Input("d", {37});
+  SetInt(m.Node("Mod", {"x", "d"}, {"y"}), "fmod", 1);
+  m.Output("y");
+  const NDArray x = AwkwardValues(-10, 10, 1);
+  std::vector<float> d = ir::ops::testing::RandomFloats(37, 2, 0.5f, 3.0f);
+  for (size_t k = 0; k < d.size(); k += 2) d[k] = -d[k];
+  d[1] = 0.0f;
+  d[3] = kInf;
+  std::vector<double> want;
+  for (int64_t k = 0; k < x.NumElements(); ++k) {
+    want.push_back(std::fmod(x.data<float>()[k], d[k % 37]));
+  }
+  ExpectBothMatch(m, {{"x", x}, {"d", Array({37}, d)}}, want, "Mod");
+
+  Model floats_without_fmod(13);
+  floats_without_fmod.Input("x", {2});
+  floats_without_fmod.Node("Mod", {"x", "x"}, {"y"});
+  floats_without_fmod.Output("y");
+  auto g = ImportOnnxBytes(floats_without_fmod.Bytes());
+  EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(g.status().message(), HasSubstr("fmod=1"));
+}
+
+TEST(OnnxModelsTest, IntegerModTakesTheDivisorsSign) {
+  Model m(13);
+  m.Ints("a", {-7, 7, -7, 7, 6, -6});
+  m.Ints("b", {3, -3, -3, 3, 3, 3});
+  m.Node("Mod", {"a", "b"}, {"y"});
+  m.Output("y");
+  auto g = ImportOnnxBytes(m.Bytes());
+  ASSERT_TRUE(g.ok()) << g.status();
+  auto y = graph::Evaluate(*g, {});
+  ASSERT_TRUE(y.ok()) << y.status();
+  const int64_t* v = (*y)[0].data<int64_t>();
+  EXPECT_THAT(std::vector<int64_t>(v, v + 6), ElementsAre(2, -2, -1, 1, 0, 0));
+}
+
+// Three operands of different shapes fold into a broadcasting chain.
+TEST(OnnxModelsTest, VariadicMaxMinSumMeanTakeAnyNumberOfOperands) {
+  // Without its NaN: compiled max and min return the other operand of a NaN
+  // (LLVM's maxnum) where the reference returns NaN.
+  NDArray x = AwkwardValues(-5, 5, 3);
+  for (int64_t i = 0; i < x.NumElements(); ++i) {
+    if (std::isnan(x.data<float>()[i])) x.data<float>()[i] = 0.0f;
+  }
+  const std::vector<float> b = ir::ops::testing::RandomFloats(37, 4, -5, 5);
+  const std::vector<float> c = {-1.0f, 0.0f, 2.0f};
+  struct Case {
+    const char* op;
+    std::function<double(double, double, double)> want;
+  };
+  const Case cases[] = {
+      {"Max", [](double p, double q, double r) { return std::max(std::max(p, q), r); }},
+      {"Min", [](double p, double q, double r) { return std::min(std::min(p, q), r); }},
+      {"Sum", [](double p, double q, double r) { return p + q + r; }},
+      {"Mean", [](double p, double q, double r) { return (p + q + r) / 3; }},
+  };
+  for (const Case& k : cases) {
+    Model m(13);
+    m.Input("x", {3, 37});
+    m.Floats("b", {37}, b);
+    m.Floats("c", {3, 1}, c);
+    m.Node(k.op, {"x", "b", "c"}, {"y"});
+    m.Output("y");
+    std::vector<double> want;
+    for (int64_t i = 0; i < x.NumElements(); ++i) {
+      want.push_back(k.want(x.data<float>()[i], b[i % 37], c[i / 37]));
+    }
+    ExpectBothMatch(m, {{"x", x}}, want, k.op);
+  }
+  Model one(13);
+  one.Input("x", {3, 37});
+  one.Node("Mean", {"x"}, {"y"});
+  one.Output("y");
+  ExpectBothMatch(one, {{"x", x}}, Map(x, [](double v) { return v; }), "Mean of one");
+}
+
+// Bounds computed at run time clip like constant ones; either may be absent.
+TEST(OnnxModelsTest, ClipTakesBoundsComputedAtRunTime) {
+  NDArray x = AwkwardValues(-3, 3, 5);
+  x.data<float>()[19] = 0.0f;  // NaN: see VariadicMaxMinSumMean
+  const NDArray lo = Array({}, {-1.5f}), hi = Array({}, {0.75f});
+  struct Case {
+    std::initializer_list<std::string> inputs;
+    double lo, hi;
+  };
+  for (const Case& c : {Case{{"x", "lo", "hi"}, -1.5, 0.75}, Case{{"x", "", "hi"}, -kInf, 0.75},
+                        Case{{"x", "lo"}, -1.5, kInf}}) {
+    Model m(13);
+    m.Input("x", {3, 37});
+    m.Input("lo", {});
+    m.Input("hi", {});
+    m.Node("Clip", c.inputs, {"y"});
+    m.Output("y");
+    ExpectBothMatch(m, {{"x", x}, {"lo", lo}, {"hi", hi}},
+                    Map(x, [&](double v) { return std::min(std::max(v, c.lo), c.hi); }),
+                    "Clip");
+  }
+  Model wide(13);
+  wide.Input("x", {3, 37});
+  wide.Input("lo", {2});
+  wide.Node("Clip", {"x", "lo"}, {"y"});
+  wide.Output("y");
+  auto g = ImportOnnxBytes(wide.Bytes());
+  EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(g.status().message(), HasSubstr("min has shape [2]; expected one value"));
+}
+
+std::vector<int> Bools(const NDArray& a) {
+  return std::vector<int>(a.data<uint8_t>(), a.data<uint8_t>() + a.NumElements());
+}
+
+// The bools of both runs, after checking that the model compiled and both
+// agree.
+std::vector<int> BothBools(const absl::StatusOr<Runs>& runs) {
+  EXPECT_TRUE(runs.ok()) << runs.status();
+  if (!runs.ok()) return {};
+  EXPECT_TRUE(runs->compiled.has_value()) << "not compiled";
+  if (runs->compiled) EXPECT_EQ(Bools(*runs->compiled), Bools(runs->reference));
+  return Bools(runs->reference);
+}
+
+// Comparisons and logic make and take bool tensors, one byte per element.
+TEST(OnnxModelsTest, ComparisonsAndLogicRunByTheReferenceInterpreter) {
+  const NDArray x = Array({6}, {-1.0f, 0.0f, 1.0f, kNaN, kInf, -0.0f});
+  struct Case {
+    const char* op;
+    int opset;
+    std::vector<int> want;
+  };
+  // Against the constant 0: less, greater; then logic over x < 0 and x > 0.
+  const Case comparisons[] = {
+      {"Less", 13, {1, 0, 0, 0, 0, 0}},         {"Greater", 13, {0, 0, 1, 0, 1, 0}},
+      {"LessOrEqual", 16, {1, 1, 0, 0, 0, 1}},  {"GreaterOrEqual", 16, {0, 1, 1, 0, 1, 1}},
+      {"Equal", 13, {0, 1, 0, 0, 0, 1}},
+  };
+  for (const Case& c : comparisons) {
+    Model m(c.opset);
+    m.Input("x", {6});
+    m.Floats("zero", {1}, {0.0f});
+    m.Node(c.op, {"x", "zero"}, {"y"});
+    m.Output("y");
+    EXPECT_THAT(BothBools(RunBoth(m, {{"x", x}})), ElementsAreArray(c.want)) << c.op;
+  }
+  const Case logic[] = {
+      {"And", 7, {0, 0, 0, 0, 0, 0}}, {"Or", 7, {1, 0, 1, 0, 1, 0}},
+      {"Xor", 7, {1, 0, 1, 0, 1, 0}}, {"Not", 7, {0, 1, 1, 1, 1, 1}},
+  };
+  for (const Case& c : logic) {
+    Model m(c.opset);
+    m.Input("x", {6});
+    m.Floats("zero", {1}, {0.0f});
+    m.Node("Less", {"x", "zero"}, {"negative"});
+    m.Node("Greater", {"x", "zero"}, {"positive"});
+    if (std::string(c.op) == "Not") {
+      m.Node(c.op, {"negative"}, {"y"});
+    } else {
+      m.Node(c.op, {"negative", "positive"}, {"y"});
+    }
+    m.Output("y");
+    EXPECT_THAT(BothBools(RunBoth(m, {{"x", x}})), ElementsAreArray(c.want)) << c.op;
+  }
+  Model is_nan(13);
+  is_nan.Input("x", {6});
+  is_nan.Node("IsNaN", {"x"}, {"y"});
+  is_nan.Output("y");
+  EXPECT_THAT(BothBools(RunBoth(is_nan, {{"x", x}})), ElementsAre(0, 0, 0, 1, 0, 0));
+
+  const NDArray infinities = Array({5}, {-kInf, kInf, kNaN, 0.0f, -3.0f});
+  struct Detect {
+    int negative, positive;
+    std::vector<int> want;
+  };
+  for (const Detect& d : {Detect{1, 1, {1, 1, 0, 0, 0}}, Detect{1, 0, {1, 0, 0, 0, 0}},
+                          Detect{0, 1, {0, 1, 0, 0, 0}}}) {
+    Model is_inf(13);
+    is_inf.Input("x", {5});
+    onnx::NodeProto* n = is_inf.Node("IsInf", {"x"}, {"y"});
+    SetInt(n, "detect_negative", d.negative);
+    SetInt(n, "detect_positive", d.positive);
+    is_inf.Output("y");
+    EXPECT_THAT(BothBools(RunBoth(is_inf, {{"x", infinities}})), ElementsAreArray(d.want));
+  }
+}
+
+// Bool kernels over [3, 37] (vector bodies and tails) with broadcast
+// operands, NaN and infinities: (x < d) xor !(x >= c) selects x or d.
+TEST(OnnxModelsTest, BoolKernelsBroadcastAndFuse) {
+  const NDArray x = AwkwardValues(-2, 2, 9);
+  std::vector<float> d = ir::ops::testing::RandomFloats(37, 10, -2, 2);
+  d[5] = kNaN;
+  d[6] = kInf;
+  const std::vector<float> c = {-1.0f, 0.0f, kNaN};
+  Model m(16);
+  m.Input("x", {3, 37});
+  m.Input("d", {37});
+  m.Floats("c", {3, 1}, c);
+  m.Node("Less", {"x", "d"}, {"less"});
+  m.Node("GreaterOrEqual", {"x", "c"}, {"ge"});
+  m.Node("Not", {"ge"}, {"not_ge"});
+  m.Node("Xor", {"less", "not_ge"}, {"cond"});
+  m.Node("Where", {"cond", "x", "d"}, {"y"});
+  m.Output("y");
+  std::vector<double> want;
+  for (int64_t i = 0; i < x.NumElements(); ++i) {
+    const float v = x.data<float>()[i], dv = d[i % 37], cv = c[i / 37];
+    want.push_back((v < dv) != !(v >= cv) ? v : dv);
+  }
+  ExpectBothMatch(m, {{"x", x}, {"d", Array({37}, d)}}, want, "bool chain");
+
+  Model bools(16);
+  bools.Input("x", {3, 37});
+  bools.Input("d", {37});
+  bools.Node("Less", {"x", "d"}, {"less"});
+  bools.Node("IsNaN", {"x"}, {"nan"});
+  bools.Node("Or", {"less", "nan"}, {"y"});
+  bools.Output("y");
+  std::vector<int> want_bools;
+  for (int64_t i = 0; i < x.NumElements(); ++i) {
+    const float v = x.data<float>()[i];
+    want_bools.push_back(v < d[i % 37] || std::isnan(v));
+  }
+  EXPECT_THAT(BothBools(RunBoth(bools, {{"x", x}, {"d", Array({37}, d)}})),
+              ElementsAreArray(want_bools));
+}
+
+// The condition [2, 1] and the operands [3] and [2, 3] broadcast together.
+TEST(OnnxModelsTest, WhereBroadcastsItsThreeOperands) {
+  Model m(16);
+  m.Input("x", {2, 1});
+  m.Floats("zero", {1}, {0.0f});
+  m.Floats("a", {3}, {1, 2, 3});
+  m.Floats("b", {2, 3}, {-1, -2, -3, -4, -5, -6});
+  m.Node("Less", {"x", "zero"}, {"negative"});
+  m.Node("Where", {"negative", "a", "b"}, {"y"});
+  m.Output("y");
+  auto runs = RunBoth(m, {{"x", Array({2, 1}, {-1.0f, 1.0f})}});
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_THAT(runs->reference.shape(), ElementsAre(2, 3));
+  EXPECT_THAT(Values(runs->reference), ElementsAre(1, 2, 3, -4, -5, -6));
+  ASSERT_TRUE(runs->compiled.has_value());
+  EXPECT_THAT(Values(*runs->compiled), ElementsAre(1, 2, 3, -4, -5, -6));
 }
 
 // ---- symbolic dimensions ----

@@ -76,6 +76,18 @@ const char* IntrinsicName(Intrinsic op) {
     case Intrinsic::kCeil: return "ceil";
     case Intrinsic::kRound: return "round";
     case Intrinsic::kFma: return "fma";
+    case Intrinsic::kSin: return "sin";
+    case Intrinsic::kCos: return "cos";
+    case Intrinsic::kTan: return "tan";
+    case Intrinsic::kAsin: return "asin";
+    case Intrinsic::kAcos: return "acos";
+    case Intrinsic::kAtan: return "atan";
+    case Intrinsic::kSinh: return "sinh";
+    case Intrinsic::kCosh: return "cosh";
+    case Intrinsic::kAsinh: return "asinh";
+    case Intrinsic::kAcosh: return "acosh";
+    case Intrinsic::kAtanh: return "atanh";
+    case Intrinsic::kFmod: return "fmod";
     case Intrinsic::kPrefetch: return "prefetch";
   }
   return "?";
@@ -359,7 +371,9 @@ Expr Broadcast(Expr value, int lanes) {
 }
 
 Expr Call(Intrinsic op, std::vector<Expr> args) {
-  const size_t arity = op == Intrinsic::kFma ? 3 : op == Intrinsic::kPow ? 2 : 1;
+  const size_t arity = op == Intrinsic::kFma                             ? 3
+                       : op == Intrinsic::kPow || op == Intrinsic::kFmod ? 2
+                                                                         : 1;
   CHECK_EQ(args.size(), arity) << IntrinsicName(op) << " takes " << arity << " arguments";
   for (size_t i = 1; i < args.size(); ++i) Unify(args[0], args[i], IntrinsicName(op));
   CHECK(op != Intrinsic::kPrefetch || args[0].kind() == ExprKind::kLoad)

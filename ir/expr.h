@@ -209,6 +209,20 @@ enum class Intrinsic : uint8_t {
   kCeil,
   kRound,  // half to even, as ONNX Round
   kFma,    // fma(a, b, c) = a * b + c with one rounding
+  // The trigonometric and hyperbolic functions and fmod (C's, remainder with
+  // the dividend's sign) are float only and as exact as libm.
+  kSin,
+  kCos,
+  kTan,
+  kAsin,
+  kAcos,
+  kAtan,
+  kSinh,
+  kCosh,
+  kAsinh,
+  kAcosh,
+  kAtanh,
+  kFmod,
   // prefetch(load): asks the CPU to bring the load's (first) cache line into
   // cache without reading it; its value is 0 and it never faults, so its
   // address may lie beyond the buffer. Only as the value of an Evaluate.

@@ -57,6 +57,18 @@ float ApplyIntrinsic(Intrinsic op, float a, float b, float c) {
     case Intrinsic::kCeil: return std::ceil(a);
     case Intrinsic::kRound: return std::nearbyint(a);  // default mode: half to even
     case Intrinsic::kFma: return std::fma(a, b, c);
+    case Intrinsic::kSin: return std::sin(a);
+    case Intrinsic::kCos: return std::cos(a);
+    case Intrinsic::kTan: return std::tan(a);
+    case Intrinsic::kAsin: return std::asin(a);
+    case Intrinsic::kAcos: return std::acos(a);
+    case Intrinsic::kAtan: return std::atan(a);
+    case Intrinsic::kSinh: return std::sinh(a);
+    case Intrinsic::kCosh: return std::cosh(a);
+    case Intrinsic::kAsinh: return std::asinh(a);
+    case Intrinsic::kAcosh: return std::acosh(a);
+    case Intrinsic::kAtanh: return std::atanh(a);
+    case Intrinsic::kFmod: return std::fmod(a, b);
     case Intrinsic::kPrefetch: return 0.0f;  // handled before its arguments are read
   }
   return 0.0f;

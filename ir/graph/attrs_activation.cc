@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace kiln::graph {
 namespace {
 
@@ -46,6 +48,65 @@ absl::StatusOr<HardSigmoidAttrs> HardSigmoidAttrs::Read(const Node& n) {
 void HardSigmoidAttrs::Write(Node& n) const {
   n.attrs["alpha"] = alpha;
   n.attrs["beta"] = beta;
+}
+
+absl::StatusOr<AlphaAttrs> AlphaAttrs::Read(const Node& n) {
+  auto alpha = n.Float("alpha", 1.0);
+  if (!alpha.ok()) return alpha.status();
+  return AlphaAttrs{*alpha};
+}
+
+void AlphaAttrs::Write(Node& n) const { n.attrs["alpha"] = alpha; }
+
+absl::StatusOr<SeluAttrs> SeluAttrs::Read(const Node& n) {
+  SeluAttrs a;
+  auto alpha = n.Float("alpha", a.alpha);
+  auto gamma = n.Float("gamma", a.gamma);
+  if (!alpha.ok()) return alpha.status();
+  if (!gamma.ok()) return gamma.status();
+  return SeluAttrs{*alpha, *gamma};
+}
+
+void SeluAttrs::Write(Node& n) const {
+  n.attrs["alpha"] = alpha;
+  n.attrs["gamma"] = gamma;
+}
+
+absl::StatusOr<GeluAttrs> GeluAttrs::Read(const Node& n) {
+  auto approximate = n.String("approximate", "none");
+  if (!approximate.ok()) return approximate.status();
+  if (*approximate != "none" && *approximate != "tanh") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gelu's approximate is '", *approximate, "'; expected 'none' or 'tanh'"));
+  }
+  return GeluAttrs{*approximate == "tanh"};
+}
+
+void GeluAttrs::Write(Node& n) const { n.attrs["approximate"] = std::string(tanh ? "tanh" : "none"); }
+
+absl::StatusOr<ModAttrs> ModAttrs::Read(const Node& n) {
+  auto fmod = n.Int("fmod", 0);
+  if (!fmod.ok()) return fmod.status();
+  if (*fmod != 0 && *fmod != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mod's fmod is ", *fmod, "; expected 0 or 1"));
+  }
+  return ModAttrs{*fmod == 1};
+}
+
+void ModAttrs::Write(Node& n) const { n.attrs["fmod"] = int64_t{fmod ? 1 : 0}; }
+
+absl::StatusOr<IsInfAttrs> IsInfAttrs::Read(const Node& n) {
+  auto negative = n.Int("detect_negative", 1);
+  auto positive = n.Int("detect_positive", 1);
+  if (!negative.ok()) return negative.status();
+  if (!positive.ok()) return positive.status();
+  return IsInfAttrs{*negative != 0, *positive != 0};
+}
+
+void IsInfAttrs::Write(Node& n) const {
+  n.attrs["detect_negative"] = int64_t{negative ? 1 : 0};
+  n.attrs["detect_positive"] = int64_t{positive ? 1 : 0};
 }
 
 }  // namespace kiln::graph

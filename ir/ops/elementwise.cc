@@ -38,7 +38,7 @@ absl::StatusOr<std::vector<int64_t>> BroadcastShapes(
 absl::StatusOr<LoweredFunc> BuildElementwise(
     const std::vector<std::vector<int64_t>>& input_shapes,
     const std::function<Expr(const std::vector<Expr>&)>& fn, const targets::Target& target,
-    const std::string& name) {
+    const std::string& name, const std::vector<DataType>& input_types) {
   auto shape = BroadcastShapes(input_shapes);
   if (!shape.ok()) return shape.status();
   std::vector<int64_t> out_shape = *shape;
@@ -47,7 +47,8 @@ absl::StatusOr<LoweredFunc> BuildElementwise(
   for (size_t k = 0; k < input_shapes.size(); ++k) {
     std::vector<int64_t> s = input_shapes[k];
     if (s.empty()) s = {1};
-    inputs.push_back(Placeholder(absl::StrCat("in", k), s));
+    const DataType type = k < input_types.size() ? input_types[k] : DataType::Float32();
+    inputs.push_back(Placeholder(absl::StrCat("in", k), s, type));
   }
   const size_t rank = out_shape.size();
   Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {

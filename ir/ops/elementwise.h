@@ -20,12 +20,13 @@ namespace kiln::ir::ops {
 absl::StatusOr<std::vector<int64_t>> BroadcastShapes(
     const std::vector<std::vector<int64_t>>& shapes);
 
-// `fn` receives one float32 value per input (already broadcast) and returns
-// the output value. Buffers: the inputs in order, then the output.
+// `fn` receives one value per input (already broadcast) of its type
+// (`input_types`, float32 where it is shorter) and returns the output value,
+// whose type is the output's. Buffers: the inputs in order, then the output.
 absl::StatusOr<LoweredFunc> BuildElementwise(
     const std::vector<std::vector<int64_t>>& input_shapes,
     const std::function<Expr(const std::vector<Expr>&)>& fn, const targets::Target& target,
-    const std::string& name);
+    const std::string& name, const std::vector<DataType>& input_types = {});
 
 }  // namespace kiln::ir::ops
 

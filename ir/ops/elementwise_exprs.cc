@@ -22,10 +22,32 @@ bool IsFusableElementwise(absl::string_view op) {
          ElementwiseExprRegistry().Find(op).ok();
 }
 
+namespace {
+
+absl::Status ExpectOperandsOf(const graph::Node& op, const std::vector<Expr>& operands, size_t n,
+                              DataType type) {
+  if (operands.size() != n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(op.op, " takes ", n, " operands, got ", operands.size()));
+  }
+  for (const Expr& e : operands) {
+    if (e.dtype() != type) {
+      return absl::InvalidArgumentError(absl::StrCat(op.op, " takes ", type.ToString(),
+                                                     " operands, got ", e.dtype().ToString()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ExpectOperands(const graph::Node& op, const std::vector<Expr>& operands, size_t n) {
-  if (operands.size() == n) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(op.op, " takes ", n, " operands, got ", operands.size()));
+  return ExpectOperandsOf(op, operands, n, DataType::Float32());
+}
+
+absl::Status ExpectBoolOperands(const graph::Node& op, const std::vector<Expr>& operands,
+                                size_t n) {
+  return ExpectOperandsOf(op, operands, n, DataType::Bool());
 }
 
 }  // namespace kiln::ir::ops

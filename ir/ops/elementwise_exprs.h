@@ -31,8 +31,11 @@ absl::StatusOr<Expr> ElementwiseExpr(const graph::Node& op, const std::vector<Ex
 // elementwise or broadcast and it has an expression.
 bool IsFusableElementwise(absl::string_view op);
 
-// InvalidArgument unless `operands` holds `n` values (for expressions).
+// InvalidArgument unless `operands` holds `n` float32 values, or `n` bool
+// values (for expressions: kernels pass whatever their tensors hold).
 absl::Status ExpectOperands(const graph::Node& op, const std::vector<Expr>& operands, size_t n);
+absl::Status ExpectBoolOperands(const graph::Node& op, const std::vector<Expr>& operands,
+                                size_t n);
 
 }  // namespace kiln::ir::ops
 

@@ -1,5 +1,8 @@
 // Expressions of the binary arithmetic operators (broadcasting is the
 // kernel's business: each sees one element per operand).
+#include <algorithm>
+
+#include "ir/graph/attrs_activation.h"
 #include "ir/ops/elementwise_exprs.h"
 
 namespace kiln::ir::ops {
@@ -15,7 +18,7 @@ ElementwiseExprFn BinaryOf(Expr (*fn)(Expr, Expr)) {
 // max and min take any number of operands (ONNX's Max and Min do).
 ElementwiseExprFn FoldOf(Expr (*fn)(Expr, Expr)) {
   return [fn](const graph::Node& n, const std::vector<Expr>& x) -> absl::StatusOr<Expr> {
-    if (x.empty()) return ExpectOperands(n, x, 1);
+    if (auto st = ExpectOperands(n, x, std::max<size_t>(x.size(), 1)); !st.ok()) return st;
     Expr v = x[0];
     for (size_t i = 1; i < x.size(); ++i) v = fn(v, x[i]);
     return v;
@@ -32,6 +35,18 @@ KILN_REGISTER(ElementwiseExprRegistry(), "div", "a / b",
               BinaryOf([](Expr a, Expr b) { return a / b; }));
 KILN_REGISTER(ElementwiseExprRegistry(), "pow", "a ** b",
               BinaryOf([](Expr a, Expr b) { return Call(Intrinsic::kPow, {a, b}); }));
+absl::StatusOr<Expr> Mod(const graph::Node& n, const std::vector<Expr>& x) {
+  if (auto st = ExpectOperands(n, x, 2); !st.ok()) return st;
+  auto a = graph::ModAttrs::Read(n);
+  if (!a.ok()) return a.status();
+  Expr r = Call(Intrinsic::kFmod, {x[0], x[1]});
+  if (a->fmod) return r;
+  // Python's %: a remainder whose sign differs from the divisor's moves by it.
+  Expr zero(0.0f);
+  return Select(And(r != zero, (r < zero) != (x[1] < zero)), r + x[1], r);
+}
+
+KILN_REGISTER(ElementwiseExprRegistry(), "mod", "a mod b, with b's sign or (fmod) a's", Mod);
 KILN_REGISTER(ElementwiseExprRegistry(), "max", "max(a, b, ...)", FoldOf(Max));
 KILN_REGISTER(ElementwiseExprRegistry(), "min", "min(a, b, ...)", FoldOf(Min));
 

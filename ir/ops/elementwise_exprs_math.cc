@@ -28,6 +28,24 @@ KILN_REGISTER(ElementwiseExprRegistry(), "abs", "|x|", CallOf(Intrinsic::kAbs));
 KILN_REGISTER(ElementwiseExprRegistry(), "floor", "floor(x)", CallOf(Intrinsic::kFloor));
 KILN_REGISTER(ElementwiseExprRegistry(), "ceil", "ceil(x)", CallOf(Intrinsic::kCeil));
 KILN_REGISTER(ElementwiseExprRegistry(), "erf", "erf(x)", CallOf(Intrinsic::kErf));
+KILN_REGISTER(ElementwiseExprRegistry(), "round", "round half to even",
+              CallOf(Intrinsic::kRound));
+KILN_REGISTER(ElementwiseExprRegistry(), "sin", "sin(x)", CallOf(Intrinsic::kSin));
+KILN_REGISTER(ElementwiseExprRegistry(), "cos", "cos(x)", CallOf(Intrinsic::kCos));
+KILN_REGISTER(ElementwiseExprRegistry(), "tan", "tan(x)", CallOf(Intrinsic::kTan));
+KILN_REGISTER(ElementwiseExprRegistry(), "asin", "asin(x)", CallOf(Intrinsic::kAsin));
+KILN_REGISTER(ElementwiseExprRegistry(), "acos", "acos(x)", CallOf(Intrinsic::kAcos));
+KILN_REGISTER(ElementwiseExprRegistry(), "atan", "atan(x)", CallOf(Intrinsic::kAtan));
+KILN_REGISTER(ElementwiseExprRegistry(), "sinh", "sinh(x)", CallOf(Intrinsic::kSinh));
+KILN_REGISTER(ElementwiseExprRegistry(), "cosh", "cosh(x)", CallOf(Intrinsic::kCosh));
+KILN_REGISTER(ElementwiseExprRegistry(), "asinh", "asinh(x)", CallOf(Intrinsic::kAsinh));
+KILN_REGISTER(ElementwiseExprRegistry(), "acosh", "acosh(x)", CallOf(Intrinsic::kAcosh));
+KILN_REGISTER(ElementwiseExprRegistry(), "atanh", "atanh(x)", CallOf(Intrinsic::kAtanh));
+// NaN and zeros (of either sign) are their own sign.
+KILN_REGISTER(ElementwiseExprRegistry(), "sign", "1, -1 or 0 by the sign of x",
+              UnaryOf([](const Expr& a) {
+                return Select(a > Expr(0.0f), Expr(1.0f), Select(a < Expr(0.0f), Expr(-1.0f), a));
+              }));
 KILN_REGISTER(ElementwiseExprRegistry(), "neg", "-x",
               UnaryOf([](const Expr& a) { return -a; }));
 KILN_REGISTER(ElementwiseExprRegistry(), "reciprocal", "1 / x",

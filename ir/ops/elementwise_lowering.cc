@@ -37,11 +37,15 @@ absl::StatusOr<LoweredFunc> LowerElementwise(const graph::Node& n, const NodeSha
     }
     return results.back();
   };
+  std::vector<DataType> types;
   std::vector<Expr> probes;
-  for (size_t i = 0; i < s.in.size(); ++i) probes.push_back(Expr(0.0f));
+  for (size_t i = 0; i < s.in.size(); ++i) {
+    types.push_back(i < s.in_bool.size() && s.in_bool[i] ? DataType::Bool() : DataType::Float32());
+    probes.push_back(MakeConst(types.back(), 0));
+  }
   body(probes);
   if (!status.ok()) return NoKernel(n, status.message());
-  return BuildElementwise(s.in, body, t, name);
+  return BuildElementwise(s.in, body, t, name, types);
 }
 
 KILN_REGISTER(LoweringRegistry(), "fused_elementwise", "one loop nest over a chain",

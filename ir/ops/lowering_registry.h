@@ -24,9 +24,12 @@
 namespace kiln::ir::ops {
 
 // What a lowering sees besides the node: the shapes of its present inputs
-// and of its outputs, all float32 and non-empty.
+// and of its outputs, all non-empty, and whether each input is bool. All are
+// float32 except that elementwise kernels (operators with an expression, and
+// fused_elementwise) may also read and write bool.
 struct NodeShapes {
   std::vector<std::vector<int64_t>> in, out;
+  std::vector<bool> in_bool;
 };
 
 // (node, shapes, target, kernel name) -> the kernel. Unimplemented when this

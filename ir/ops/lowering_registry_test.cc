@@ -25,7 +25,7 @@ TEST(LoweringRegistryTest, ExpressionsBelongToElementwiseOperators) {
 TEST(LoweringRegistryTest, ElementwiseOperatorsLowerAsOneStepChains) {
   EXPECT_TRUE(IsFusableElementwise("add"));
   EXPECT_TRUE(IsFusableElementwise("relu"));
-  EXPECT_FALSE(IsFusableElementwise("equal"));  // broadcast, but a bool result
+  EXPECT_TRUE(IsFusableElementwise("equal"));  // a bool result
   EXPECT_FALSE(IsFusableElementwise("conv"));
   EXPECT_TRUE(FindLowering("relu").ok());
   EXPECT_EQ(FindLowering("gather").status().code(), absl::StatusCode::kNotFound);

@@ -36,9 +36,11 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "Erf", "Exp", "Flatten", "Floor", "Gather", "Gemm", "GlobalAveragePool",
                        "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log",
                        "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "Pow",
-                       "Reciprocal", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum", "Relu",
-                       "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt",
-                       "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze", "Upsample"));
+                       "Reciprocal", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+                       "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum",
+                       "ReduceSumSquare", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice",
+                       "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose",
+                       "Unsqueeze", "Upsample"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

@@ -402,6 +402,55 @@ TEST(OnnxModelsTest, Pad18PadsOnlyTheGivenAxes) {
   EXPECT_THAT(Values(*y), ElementsAre(0, 5, 6, 0, 0));
 }
 
+// Reductions take their axes from an attribute before opset 18 and from an
+// input since; noop_with_empty_axes then makes "no axes" the identity rather
+// than a reduction over everything.
+TEST(OnnxModelsTest, ReductionAxesFromAttributeOrInput) {
+  const NDArray x = Array({2, 2}, {3, 4, -6, 8});
+  struct Case {
+    int opset;
+    std::string op;
+    std::vector<int64_t> axes;  // an attribute before 18, an input since
+    bool axes_given;
+    int64_t keepdims;
+    int64_t noop;
+    std::vector<int64_t> shape;
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {11, "ReduceL1", {0}, true, 1, 0, {1, 2}, {9, 12}},
+      {13, "ReduceL2", {-1}, true, 0, 0, {2}, {5, 10}},
+      {13, "ReduceProd", {}, false, 1, 0, {1, 1}, {-576}},
+      {18, "ReduceL2", {-1}, true, 0, 0, {2}, {5, 10}},
+      {18, "ReduceSumSquare", {}, true, 1, 0, {1, 1}, {125}},
+      {18, "ReduceProd", {}, false, 0, 0, {}, {-576}},
+      {18, "ReduceProd", {}, false, 1, 1, {2, 2}, {3, 4, -6, 8}},
+      {18, "ReduceLogSumExp", {}, true, 1, 1, {2, 2}, {3, 4, -6, 8}},
+  };
+  for (const Case& c : cases) {
+    const std::string what = c.op + "-" + std::to_string(c.opset);
+    Model m(c.opset);
+    m.Input("x", {2, 2});
+    onnx::NodeProto* n;
+    if (c.opset < 18) {
+      n = m.Node(c.op, {"x"}, {"y"});
+      if (c.axes_given) SetInts(n, "axes", c.axes);
+    } else if (c.axes_given) {
+      m.Ints("axes", c.axes);
+      n = m.Node(c.op, {"x", "axes"}, {"y"});
+    } else {
+      n = m.Node(c.op, {"x"}, {"y"});
+    }
+    SetInt(n, "keepdims", c.keepdims);
+    if (c.noop) SetInt(n, "noop_with_empty_axes", 1);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << what << ": " << y.status();
+    EXPECT_EQ(y->shape(), c.shape) << what;
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want)) << what;
+  }
+}
+
 TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
   for (int opset : {1, 21}) {
     Model m(opset);

@@ -1,5 +1,7 @@
-// ReduceMean, ReduceSum, ReduceMax, ReduceMin. Their axes moved from an
-// attribute to an optional input: ReduceSum at opset 13, the others at 18.
+// ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1,
+// ReduceL2, ReduceSumSquare, ReduceLogSum, ReduceLogSumExp. Their axes moved
+// from an attribute to an optional input: ReduceSum at opset 13, the others
+// at 18.
 #include <string>
 #include <vector>
 
@@ -39,12 +41,23 @@ Converter ReduceWithAxesInput(std::string op) {
 
 KILN_REGISTER_ONNX_CONVERTER(ReduceSum, 1, 12, ReduceWithAxesAttribute("reduce_sum"));
 KILN_REGISTER_ONNX_CONVERTER(ReduceSum, 13, kLatestOpset, ReduceWithAxesInput("reduce_sum"));
-KILN_REGISTER_ONNX_CONVERTER(ReduceMean, 1, 17, ReduceWithAxesAttribute("reduce_mean"));
-KILN_REGISTER_ONNX_CONVERTER(ReduceMean, 18, kLatestOpset, ReduceWithAxesInput("reduce_mean"));
-KILN_REGISTER_ONNX_CONVERTER(ReduceMax, 1, 17, ReduceWithAxesAttribute("reduce_max"));
-KILN_REGISTER_ONNX_CONVERTER(ReduceMax, 18, kLatestOpset, ReduceWithAxesInput("reduce_max"));
-KILN_REGISTER_ONNX_CONVERTER(ReduceMin, 1, 17, ReduceWithAxesAttribute("reduce_min"));
-KILN_REGISTER_ONNX_CONVERTER(ReduceMin, 18, kLatestOpset, ReduceWithAxesInput("reduce_min"));
+
+// The reductions whose axes became an input at opset 18.
+#define KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(op_type, op)                               \
+  KILN_REGISTER_ONNX_CONVERTER(op_type, 1, 17, ReduceWithAxesAttribute(op));             \
+  KILN_REGISTER_ONNX_CONVERTER(op_type, 18, kLatestOpset, ReduceWithAxesInput(op))
+
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceMean, "reduce_mean");
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceMax, "reduce_max");
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceMin, "reduce_min");
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceProd, "reduce_prod");
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceL1, "reduce_l1");
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceL2, "reduce_l2");
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceSumSquare, "reduce_sum_square");
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceLogSum, "reduce_log_sum");
+KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceLogSumExp, "reduce_log_sum_exp");
+
+#undef KILN_REGISTER_REDUCE_AXES_INPUT_AT_18
 
 }  // namespace
 }  // namespace kiln::frontend

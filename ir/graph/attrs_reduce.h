@@ -1,5 +1,5 @@
-// Typed attributes of the reductions (reduce_sum, reduce_mean, reduce_max,
-// reduce_min): the only code reading their attribute strings.
+// Typed attributes of the reductions (reduce_sum, reduce_mean, reduce_l2, ...):
+// the only code reading their attribute strings.
 #ifndef KILN_IR_GRAPH_ATTRS_REDUCE_H_
 #define KILN_IR_GRAPH_ATTRS_REDUCE_H_
 

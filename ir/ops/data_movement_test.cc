@@ -1,6 +1,8 @@
 #include "ir/ops/data_movement.h"
 
 #include <cmath>
+#include <limits>
+#include <string>
 #include <numeric>
 
 #include "gtest/gtest.h"
@@ -216,6 +218,109 @@ TEST(ReduceTest, MeanMaxSumOverAxes) {
   ASSERT_TRUE(f.ok());
   ASSERT_TRUE(CompileAndRun(*f, RunnableTargets()[0], buffers).ok());
   EXPECT_NEAR(buffers[1][0], sum, 1e-5);
+}
+
+// The reduced values of `in` (row-major `shape`) per output element, outputs
+// in row-major order of the unreduced axes.
+std::vector<std::vector<double>> Groups(const std::vector<float>& in,
+                                        const std::vector<int64_t>& shape,
+                                        const std::vector<bool>& reduced) {
+  std::vector<int64_t> kept;
+  for (size_t d = 0; d < shape.size(); ++d) kept.push_back(reduced[d] ? 1 : shape[d]);
+  std::vector<std::vector<double>> groups(Product(kept));
+  ForEach(shape, [&](const std::vector<int64_t>& idx) {
+    std::vector<int64_t> o = idx;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (reduced[d]) o[d] = 0;
+    }
+    groups[Flat(o, kept)].push_back(in[Flat(idx, shape)]);
+  });
+  return groups;
+}
+
+// The textbook definition of each kind, in double (where exp of the inputs
+// below does not overflow).
+double Reference(ReduceKind kind, const std::vector<double>& v) {
+  double sum = 0, abs = 0, squares = 0, exps = 0, prod = 1;
+  double lo = v[0], hi = v[0];
+  for (double x : v) {
+    sum += x;
+    abs += std::abs(x);
+    squares += x * x;
+    exps += std::exp(x);
+    prod *= x;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  switch (kind) {
+    case ReduceKind::kSum: return sum;
+    case ReduceKind::kMean: return sum / v.size();
+    case ReduceKind::kMax: return hi;
+    case ReduceKind::kMin: return lo;
+    case ReduceKind::kProd: return prod;
+    case ReduceKind::kL1: return abs;
+    case ReduceKind::kL2: return std::sqrt(squares);
+    case ReduceKind::kSumSquare: return squares;
+    case ReduceKind::kLogSum: return std::log(sum);
+    case ReduceKind::kLogSumExp: return std::log(exps);
+  }
+  return 0;
+}
+
+TEST(ReduceTest, EveryKindOnAwkwardShapes) {
+  struct Case {
+    std::vector<int64_t> shape;
+    std::vector<bool> reduced;
+    bool keepdims;
+  };
+  const std::vector<Case> cases = {
+      {{3, 1, 5, 2}, {false, true, true, false}, true},
+      {{2, 3, 7}, {true, false, true}, false},
+      {{7}, {true}, false},   // to a scalar
+      {{5, 1}, {false, true}, true},  // over a size-1 axis
+      {{1, 9, 3}, {true, true, true}, true},
+  };
+  for (ReduceKind kind :
+       {ReduceKind::kSum, ReduceKind::kMean, ReduceKind::kMax, ReduceKind::kMin, ReduceKind::kProd,
+        ReduceKind::kL1, ReduceKind::kL2, ReduceKind::kSumSquare, ReduceKind::kLogSum,
+        ReduceKind::kLogSumExp}) {
+    for (size_t k = 0; k < cases.size(); ++k) {
+      const Case& c = cases[k];
+      // The log of a sum needs a positive sum.
+      const float lo = kind == ReduceKind::kLogSum ? 0.1f : -1.5f;
+      std::vector<std::vector<float>> buffers = {RandomFloats(Product(c.shape), 10 + k, lo, 1.5f)};
+      std::vector<float> want;
+      for (const auto& g : Groups(buffers[0], c.shape, c.reduced)) {
+        want.push_back(static_cast<float>(Reference(kind, g)));
+      }
+      buffers.push_back(std::vector<float>(want.size()));
+      const std::string what = "reduce kind " + std::to_string(static_cast<int>(kind)) +
+                               " case " + std::to_string(k);
+      auto f = BuildReduce(c.shape, c.reduced, c.keepdims, kind, "reduce");
+      ASSERT_TRUE(f.ok()) << what << ": " << f.status();
+      for (const auto& target : RunnableTargets()) {
+        ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok()) << what;
+        ExpectAllNear(buffers.back(), want, 1e-5f, what + " on " + target.ToString());
+      }
+    }
+  }
+}
+
+// exp(100) overflows float: the kernel must subtract the maximum first. An
+// infinite input gives an infinite result, not NaN.
+TEST(ReduceTest, LogSumExpIsStableForLargeAndInfiniteInputs) {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<std::vector<float>> buffers = {
+      {100.0f, 99.0f, 98.0f, -inf, -inf, -inf, 1.0f, inf, 2.0f}, std::vector<float>(3)};
+  auto f = BuildReduce({3, 3}, {false, true}, false, ReduceKind::kLogSumExp, "lse");
+  ASSERT_TRUE(f.ok()) << f.status();
+  const double big = 100.0 + std::log(1.0 + std::exp(-1.0) + std::exp(-2.0));
+  for (const auto& target : RunnableTargets()) {
+    ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok());
+    EXPECT_NEAR(buffers[1][0], big, 1e-4);
+    EXPECT_EQ(buffers[1][1], -inf);
+    EXPECT_EQ(buffers[1][2], inf);
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Lowering of reduce_sum, reduce_mean, reduce_max and reduce_min.
+// Lowering of the reductions (reduce_sum, reduce_mean, reduce_l2, ...).
 #include "ir/graph/attrs_reduce.h"
 #include "ir/ops/lowering_registry.h"
 #include "ir/ops/reduce.h"
@@ -25,6 +25,16 @@ KILN_REGISTER(LoweringRegistry(), "reduce_sum", "sum over axes", ReduceOf(Reduce
 KILN_REGISTER(LoweringRegistry(), "reduce_mean", "mean over axes", ReduceOf(ReduceKind::kMean));
 KILN_REGISTER(LoweringRegistry(), "reduce_max", "max over axes", ReduceOf(ReduceKind::kMax));
 KILN_REGISTER(LoweringRegistry(), "reduce_min", "min over axes", ReduceOf(ReduceKind::kMin));
+KILN_REGISTER(LoweringRegistry(), "reduce_prod", "product over axes", ReduceOf(ReduceKind::kProd));
+KILN_REGISTER(LoweringRegistry(), "reduce_l1", "sum of |x| over axes", ReduceOf(ReduceKind::kL1));
+KILN_REGISTER(LoweringRegistry(), "reduce_l2", "Euclidean norm over axes",
+              ReduceOf(ReduceKind::kL2));
+KILN_REGISTER(LoweringRegistry(), "reduce_sum_square", "sum of x^2 over axes",
+              ReduceOf(ReduceKind::kSumSquare));
+KILN_REGISTER(LoweringRegistry(), "reduce_log_sum", "log of the sum over axes",
+              ReduceOf(ReduceKind::kLogSum));
+KILN_REGISTER(LoweringRegistry(), "reduce_log_sum_exp", "log of the sum of exp over axes",
+              ReduceOf(ReduceKind::kLogSumExp));
 
 }  // namespace
 }  // namespace kiln::ir::ops

@@ -31,16 +31,16 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   std::set<std::string> ops;
   for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
-                       "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Ceil", "Clip",
-                       "Concat", "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Equal",
-                       "Erf", "Exp", "Flatten", "Floor", "Gather", "Gemm", "GlobalAveragePool",
-                       "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log",
-                       "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "Pow",
-                       "Reciprocal", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
-                       "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum",
-                       "ReduceSumSquare", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice",
-                       "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose",
-                       "Unsqueeze", "Upsample"));
+                       "Abs", "Add", "ArgMax", "ArgMin", "AveragePool", "BatchNormalization",
+                       "Cast", "Ceil", "Clip", "Concat", "Constant", "Conv", "ConvTranspose",
+                       "Div", "Dropout", "Equal", "Erf", "Exp", "Flatten", "Floor", "Gather",
+                       "Gemm", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish",
+                       "Identity", "LeakyRelu", "Log", "MatMul", "Max", "MaxPool", "Min", "Mul",
+                       "Neg", "PRelu", "Pad", "Pow", "Reciprocal", "ReduceL1", "ReduceL2",
+                       "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
+                       "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize",
+                       "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
+                       "Tanh", "Transpose", "Unsqueeze", "Upsample"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

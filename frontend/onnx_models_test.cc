@@ -451,6 +451,44 @@ TEST(OnnxModelsTest, ReductionAxesFromAttributeOrInput) {
   }
 }
 
+TEST(OnnxModelsTest, ArgMaxAndArgMinPickTheFirstOrLastIndex) {
+  const NDArray x = Array({2, 3}, {1, 5, 5, 7, 7, 0});
+  struct Case {
+    std::string op;
+    int64_t axis, keepdims, last;
+    std::vector<int64_t> shape, want;
+  };
+  const std::vector<Case> cases = {
+      {"ArgMax", 1, 1, 0, {2, 1}, {1, 0}},     {"ArgMax", -1, 1, 1, {2, 1}, {2, 1}},
+      {"ArgMin", -2, 0, 0, {3}, {0, 0, 1}},    {"ArgMin", 0, 1, 1, {1, 3}, {0, 0, 1}},
+      {"ArgMax", 0, 0, 1, {3}, {1, 1, 0}},
+  };
+  for (const Case& c : cases) {
+    const std::string what = c.op + " axis " + std::to_string(c.axis);
+    Model m(13);
+    m.Input("x", {2, 3});
+    auto* n = m.Node(c.op, {"x"}, {"y"});
+    SetInt(n, "axis", c.axis);
+    SetInt(n, "keepdims", c.keepdims);
+    SetInt(n, "select_last_index", c.last);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << what << ": " << y.status();
+    ASSERT_EQ(y->dtype(), runtime::DType::kInt64) << what;
+    EXPECT_EQ(y->shape(), c.shape) << what;
+    EXPECT_THAT(std::vector<int64_t>(y->data<int64_t>(), y->data<int64_t>() + y->NumElements()),
+                ElementsAreArray(c.want))
+        << what;
+  }
+  Model bad(13);
+  bad.Input("x", {2, 3});
+  SetInt(bad.Node("ArgMax", {"x"}, {"y"}), "axis", 2);
+  bad.Output("y");
+  auto status = Evaluate(bad, x).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(status.message(), HasSubstr("axis 2 is out of range for rank 2"));
+}
+
 TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
   for (int opset : {1, 21}) {
     Model m(opset);

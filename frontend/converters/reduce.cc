@@ -1,7 +1,7 @@
 // ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1,
 // ReduceL2, ReduceSumSquare, ReduceLogSum, ReduceLogSumExp. Their axes moved
 // from an attribute to an optional input: ReduceSum at opset 13, the others
-// at 18.
+// at 18. ArgMax and ArgMin.
 #include <string>
 #include <vector>
 
@@ -58,6 +58,21 @@ KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceLogSum, "reduce_log_sum");
 KILN_REGISTER_REDUCE_AXES_INPUT_AT_18(ReduceLogSumExp, "reduce_log_sum_exp");
 
 #undef KILN_REGISTER_REDUCE_AXES_INPUT_AT_18
+
+// Negative axes (opset 11) and select_last_index (opset 12, absent before:
+// its default) only widened what the attributes may say.
+Converter ArgReduce(std::string op) {
+  return [op](ImportContext& c) -> absl::Status {
+    KILN_ASSIGN(axis, c.AttrInt("axis", 0));
+    KILN_ASSIGN(keep, c.AttrInt("keepdims", 1));
+    KILN_ASSIGN(last, c.AttrInt("select_last_index", 0));
+    KILN_ASSIGN(in, Inputs(c, 1));
+    return c.Emit(op, in, {{"axis", axis}, {"keepdims", keep}, {"select_last_index", last}});
+  };
+}
+
+KILN_REGISTER_ONNX_CONVERTER(ArgMax, 1, kLatestOpset, ArgReduce("argmax"));
+KILN_REGISTER_ONNX_CONVERTER(ArgMin, 1, kLatestOpset, ArgReduce("argmin"));
 
 }  // namespace
 }  // namespace kiln::frontend

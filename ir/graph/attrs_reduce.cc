@@ -34,6 +34,26 @@ absl::StatusOr<std::vector<bool>> ReduceAttrs::Reduced(size_t rank) const {
   return reduced;
 }
 
+absl::StatusOr<ArgReduceAttrs> ArgReduceAttrs::Read(const Node& n) {
+  ArgReduceAttrs a;
+  auto axis = n.Int("axis", 0);
+  auto keep = n.Int("keepdims", 1);
+  auto last = n.Int("select_last_index", 0);
+  if (!axis.ok()) return axis.status();
+  if (!keep.ok()) return keep.status();
+  if (!last.ok()) return last.status();
+  a.axis = *axis;
+  a.keepdims = *keep != 0;
+  a.select_last_index = *last != 0;
+  return a;
+}
+
+void ArgReduceAttrs::Write(Node& n) const {
+  n.attrs["axis"] = axis;
+  n.attrs["keepdims"] = static_cast<int64_t>(keepdims);
+  n.attrs["select_last_index"] = static_cast<int64_t>(select_last_index);
+}
+
 bool ReduceAttrs::KeepsSpatialAxesOnly() const {
   if (!keepdims || axes.empty()) return false;
   for (int64_t a : axes) {

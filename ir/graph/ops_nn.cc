@@ -337,6 +337,73 @@ KILN_REGISTER(OpRegistry(), "reduce_log_sum", "log of the sum over axes",
 KILN_REGISTER(OpRegistry(), "reduce_log_sum_exp", "log of the sum of exp over axes",
               Reduce(Reduction::kLogSumExp));
 
+// ---- argmax, argmin ----
+std::vector<int64_t> ArgReduceShape(std::vector<int64_t> shape, int64_t axis, bool keepdims) {
+  if (keepdims) {
+    shape[axis] = 1;
+  } else {
+    shape.erase(shape.begin() + axis);
+  }
+  return shape;
+}
+
+OpDef ArgReduce(bool is_max) {
+  OpDef def;
+  // Their int64 results have no compiled kernel; the fuser keeps them alone.
+  def.pattern = OpPattern::kOpaque;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto attrs = ArgReduceAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0]->shape;
+    if (x.empty()) return absl::InvalidArgumentError("the input is a scalar; expected rank >= 1");
+    auto axis = NormalizeAxis(attrs->axis, x.size());
+    if (!axis.ok()) return axis.status();
+    if (x[*axis] == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("axis ", attrs->axis, " of ", runtime::ShapeToString(x),
+                       " is empty; it has no largest or smallest element"));
+    }
+    return std::vector<TensorType>{{DType::kInt64, ArgReduceShape(x, *axis, attrs->keepdims)}};
+  };
+  def.evaluate = [is_max](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto attrs = ArgReduceAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0].shape();
+    auto axis = NormalizeAxis(attrs->axis, x.size());
+    if (!axis.ok()) return axis.status();
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < *axis; ++d) outer *= x[d];
+    for (size_t d = *axis + 1; d < x.size(); ++d) inner *= x[d];
+    const int64_t extent = x[*axis];
+    auto out = Allocate({DType::kInt64, ArgReduceShape(x, *axis, attrs->keepdims)});
+    if (!out.ok()) return out.status();
+    const bool last = attrs->select_last_index;
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t i = 0; i < inner; ++i) {
+        int64_t best = 0;
+        double best_value = Load(in[0], o * extent * inner + i);
+        for (int64_t k = 1; k < extent; ++k) {
+          const double v = Load(in[0], (o * extent + k) * inner + i);
+          const bool better = is_max ? (v > best_value || (last && v == best_value))
+                                     : (v < best_value || (last && v == best_value));
+          if (better) {
+            best = k;
+            best_value = v;
+          }
+        }
+        out->data<int64_t>()[o * inner + i] = best;
+      }
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "argmax", "index of the largest element along an axis",
+              ArgReduce(true));
+KILN_REGISTER(OpRegistry(), "argmin", "index of the smallest element along an axis",
+              ArgReduce(false));
+
 // ---- matrix products ----
 OpDef MatMul() {
   OpDef def;

@@ -32,14 +32,14 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Add", "ArgMax", "ArgMin", "AveragePool", "BatchNormalization",
-                       "Cast", "Ceil", "Clip", "Concat", "Constant", "Conv", "ConvTranspose",
+                       "Cast", "Ceil", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose",
                        "Div", "Dropout", "Equal", "Erf", "Exp", "Flatten", "Floor", "Gather",
                        "Gemm", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish",
                        "Identity", "LeakyRelu", "Log", "MatMul", "Max", "MaxPool", "Min", "Mul",
-                       "Neg", "PRelu", "Pad", "Pow", "Reciprocal", "ReduceL1", "ReduceL2",
+                       "Neg", "PRelu", "Pad", "Pow", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
                        "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
                        "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize",
-                       "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
+                       "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
                        "Tanh", "Transpose", "Unsqueeze", "Upsample"));
 }
 

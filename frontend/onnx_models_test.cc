@@ -489,6 +489,108 @@ TEST(OnnxModelsTest, ArgMaxAndArgMinPickTheFirstOrLastIndex) {
   EXPECT_THAT(status.message(), HasSubstr("axis 2 is out of range for rank 2"));
 }
 
+std::vector<int64_t> Int64s(const NDArray& a) {
+  return std::vector<int64_t>(a.data<int64_t>(), a.data<int64_t>() + a.NumElements());
+}
+
+// Size, ConstantOfShape and Range fold to constants at import.
+TEST(OnnxModelsTest, SizeConstantOfShapeAndRangeFold) {
+  const NDArray x = Array({2, 3}, {1, 2, 3, 4, 5, 6});
+  {
+    Model m(13);
+    m.Input("x", {2, 3});
+    m.Node("Size", {"x"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_TRUE(y->shape().empty());
+    EXPECT_THAT(Int64s(*y), ElementsAre(6));
+  }
+  {
+    Model m(20);
+    m.Input("x", {2, 3});
+    m.Ints("shape", {2, 1, 3});
+    auto* value = Attr(m.Node("ConstantOfShape", {"shape"}, {"y"}), "value",
+                       onnx::AttributeProto::TENSOR)
+                      ->mutable_t();
+    value->set_data_type(onnx::TensorProto::INT64);
+    value->add_dims(1);
+    value->add_int64_data(7);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(y->shape(), ElementsAre(2, 1, 3));
+    EXPECT_THAT(Int64s(*y), ElementsAre(7, 7, 7, 7, 7, 7));
+  }
+  {
+    Model m(9);
+    m.Input("x", {2, 3});
+    m.Ints("shape", {3});
+    m.Node("ConstantOfShape", {"shape"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_EQ(y->dtype(), runtime::DType::kFloat32);
+    EXPECT_THAT(Values(*y), ElementsAre(0, 0, 0));
+  }
+  {
+    Model m(11);
+    m.Input("x", {2, 3});
+    m.Floats("start", {}, {1});
+    m.Floats("limit", {}, {5});
+    m.Floats("delta", {}, {1.5});
+    m.Node("Range", {"start", "limit", "delta"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(Values(*y), ElementsAre(1, 2.5, 4));
+  }
+  {
+    Model m(11);
+    m.Input("x", {2, 3});
+    m.Ints("start", {10});
+    m.Ints("limit", {4});
+    m.Ints("delta", {-3});
+    m.Node("Range", {"start", "limit", "delta"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(Int64s(*y), ElementsAre(10, 7));
+  }
+}
+
+// Absurd sizes and steps are errors that say so, never allocations.
+TEST(OnnxModelsTest, ConstantOfShapeAndRangeRefuseAbsurdRequests) {
+  struct Case {
+    std::vector<int64_t> shape, start, limit, delta;  // ConstantOfShape when shape is given
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{1 << 20, 1 << 20}, {}, {}, {}, "is too large"},
+      {{2, -1}, {}, {}, {}, "negative dimension -1"},
+      {{}, {0}, {int64_t{1} << 40}, {1}, "kiln folds constants of at most"},
+      {{}, {0}, {5}, {0}, "delta is 0"},
+  };
+  for (const Case& c : cases) {
+    Model m(11);
+    m.Input("x", {1});
+    if (!c.shape.empty()) {
+      m.Ints("shape", c.shape);
+      m.Node("ConstantOfShape", {"shape"}, {"y"});
+    } else {
+      m.Ints("start", c.start);
+      m.Ints("limit", c.limit);
+      m.Ints("delta", c.delta);
+      m.Node("Range", {"start", "limit", "delta"}, {"y"});
+    }
+    m.Output("y");
+    auto g = ImportOnnxBytes(m.Bytes());
+    ASSERT_FALSE(g.ok()) << c.message;
+    EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument) << g.status();
+    EXPECT_THAT(g.status().message(), HasSubstr(c.message));
+  }
+}
+
 TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
   for (int opset : {1, 21}) {
     Model m(opset);

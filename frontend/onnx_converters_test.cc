@@ -33,14 +33,14 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Add", "ArgMax", "ArgMin", "AveragePool", "BatchNormalization",
                        "Cast", "Ceil", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose",
-                       "Div", "Dropout", "Equal", "Erf", "Exp", "Flatten", "Floor", "Gather",
+                       "Div", "Dropout", "Equal", "Erf", "Exp", "Expand", "Flatten", "Floor", "Gather",
                        "Gemm", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish",
                        "Identity", "LeakyRelu", "Log", "MatMul", "Max", "MaxPool", "Min", "Mul",
                        "Neg", "PRelu", "Pad", "Pow", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
                        "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
                        "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize",
                        "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
-                       "Tanh", "Transpose", "Unsqueeze", "Upsample"));
+                       "Tanh", "Tile", "Transpose", "Unsqueeze", "Upsample"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "codegen/graph_compiler.h"
@@ -588,6 +589,63 @@ TEST(OnnxModelsTest, ConstantOfShapeAndRangeRefuseAbsurdRequests) {
     ASSERT_FALSE(g.ok()) << c.message;
     EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument) << g.status();
     EXPECT_THAT(g.status().message(), HasSubstr(c.message));
+  }
+}
+
+TEST(OnnxModelsTest, TileAndExpand) {
+  const NDArray x = Array({2, 1}, {1, 2});
+  {
+    Model m(13);
+    m.Input("x", {2, 1});
+    m.Ints("repeats", {2, 3});
+    m.Node("Tile", {"x", "repeats"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(y->shape(), ElementsAre(4, 3));
+    EXPECT_THAT(Values(*y), ElementsAre(1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2));
+  }
+  {
+    // Tile-1: `tiles` copies along `axis`.
+    Model m(1);
+    m.Input("x", {2, 1});
+    m.Ints("tiles", {2});
+    m.Ints("axis", {0});
+    m.Node("Tile", {"x", "tiles", "axis"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(y->shape(), ElementsAre(4, 1));
+    EXPECT_THAT(Values(*y), ElementsAre(1, 2, 1, 2));
+  }
+  {
+    // Expand to a higher rank, with a 1 in the target that keeps the input's 2.
+    Model m(13);
+    m.Input("x", {2, 1});
+    m.Ints("shape", {2, 1, 3});
+    m.Node("Expand", {"x", "shape"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(y->shape(), ElementsAre(2, 2, 3));
+    EXPECT_THAT(Values(*y), ElementsAre(1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2));
+  }
+  for (const auto& [op, ints, message] : std::vector<std::tuple<std::string, std::vector<int64_t>,
+                                                                 std::string>>{
+           {"Tile", {1 << 20, 1 << 20}, "has more than 2^32 elements"},
+           {"Expand", {2, int64_t{1} << 40}, "has more than 2^32 elements"},
+           {"Expand", {3, 1}, "cannot broadcast dimension 2 to 3"},
+           {"Tile", {2}, "1 repeats for an input of rank 2"},
+           {"Tile", {2, -1}, "repeat -1"}}) {
+    Model m(13);
+    m.Input("x", {2, 1});
+    m.Ints("k", ints);
+    m.Node(op, {"x", "k"}, {"y"});
+    m.Output("y");
+    auto g = ImportOnnxBytes(m.Bytes());
+    ASSERT_FALSE(g.ok()) << op << " " << message;
+    EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument) << g.status();
+    EXPECT_THAT(std::string(g.status().message()), HasSubstr(message));
   }
 }
 

@@ -333,5 +333,36 @@ OpDef Pad() {
 }
 KILN_REGISTER(OpRegistry(), "pad", "constant, reflect or edge padding", Pad());
 
+// ---- tile ----
+OpDef Tile() {
+  OpDef def;
+  def.pattern = OpPattern::kInjective;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto a = TileAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    auto shape = a->OutShape(in[0]->shape);
+    if (!shape.ok()) return shape.status();
+    return std::vector<TensorType>{{in[0]->dtype, *shape}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto a = TileAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const auto& shape = in[0].shape();
+    auto out_shape = a->OutShape(shape);
+    if (!out_shape.ok()) return out_shape.status();
+    auto out = Allocate({in[0].dtype(), *out_shape});
+    if (!out.ok()) return out.status();
+    std::vector<int64_t> src(shape.size());
+    ForEachIndex(*out_shape, [&](int64_t i, const std::vector<int64_t>& idx) {
+      for (size_t d = 0; d < idx.size(); ++d) src[d] = idx[d] % shape[d];
+      CopyElement(in[0], Flat(src, shape), *out, i);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "tile", "repeats each axis", Tile());
+
 }  // namespace
 }  // namespace kiln::graph::ops

@@ -133,6 +133,32 @@ absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
   return Finish({in}, out, target, name);
 }
 
+absl::StatusOr<LoweredFunc> BuildTile(const std::vector<int64_t>& in_shape,
+                                      const std::vector<int64_t>& repeats,
+                                      const targets::Target& target, const std::string& name) {
+  if (auto st = CheckShape(in_shape); !st.ok()) return st;
+  if (repeats.size() != in_shape.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(repeats.size(), " repeats for ",
+                                                   in_shape.size(), " axes"));
+  }
+  std::vector<int64_t> out_shape;
+  for (size_t d = 0; d < in_shape.size(); ++d) out_shape.push_back(in_shape[d] * repeats[d]);
+  if (auto st = CheckShape(out_shape); !st.ok()) return st;
+  Tensor in = Placeholder("in", AtLeast1d(in_shape));
+  Tensor out = Compute("out", AtLeast1d(out_shape), [&](const std::vector<Var>& i) {
+    std::vector<Expr> idx;
+    for (size_t d = 0; d < in_shape.size(); ++d) {
+      // Axes that are not repeated, or broadcast from size 1, need no modulo.
+      idx.push_back(repeats[d] == 1   ? Expr(i[d])
+                    : in_shape[d] == 1 ? Expr(int64_t{0})
+                                       : FloorMod(i[d], Expr(in_shape[d])));
+    }
+    if (in_shape.empty()) idx = {Expr(int64_t{0})};
+    return Read(in, idx);
+  });
+  return Finish({in}, out, target, name);
+}
+
 absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
                                      const std::vector<int64_t>& pads, PadMode mode,
                                      float value, const targets::Target& target,

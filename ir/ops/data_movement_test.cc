@@ -91,6 +91,35 @@ TEST(DataMovementTest, StridedSlice) {
   EXPECT_FALSE(BuildSlice(in_shape, {1, 10}, {2, 3}, {2, 4}, RunnableTargets()[0], "x").ok());
 }
 
+TEST(DataMovementTest, TileRepeatsAndBroadcastsAxes) {
+  struct Case {
+    std::vector<int64_t> in_shape, repeats;
+  };
+  const std::vector<Case> cases = {
+      {{3, 1, 5}, {2, 4, 1}},  // a size-1 axis broadcast, a size-3 one repeated
+      {{1, 7}, {3, 2}},
+      {{9}, {1}},
+      {{2, 3, 1, 17}, {1, 2, 33, 3}},  // wider than a vector, odd sizes
+  };
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const Case& c = cases[k];
+    std::vector<int64_t> out_shape;
+    for (size_t d = 0; d < c.in_shape.size(); ++d) out_shape.push_back(c.in_shape[d] * c.repeats[d]);
+    std::vector<std::vector<float>> buffers = {RandomFloats(Product(c.in_shape), 20 + k),
+                                               std::vector<float>(Product(out_shape))};
+    std::vector<float> want;
+    ForEach(out_shape, [&](const std::vector<int64_t>& o) {
+      std::vector<int64_t> src = o;
+      for (size_t d = 0; d < src.size(); ++d) src[d] = o[d] % c.in_shape[d];
+      want.push_back(buffers[0][Flat(src, c.in_shape)]);
+    });
+    RunAndCheck(BuildTile(c.in_shape, c.repeats, RunnableTargets()[0], "tile"), buffers, want,
+                "tile case " + std::to_string(k));
+  }
+  EXPECT_FALSE(BuildTile({2, 3}, {2}, RunnableTargets()[0], "bad").ok());
+  EXPECT_FALSE(BuildTile({2, 3}, {2, 0}, RunnableTargets()[0], "empty").ok());
+}
+
 TEST(DataMovementTest, PadModes) {
   const std::vector<int64_t> in_shape = {3, 4};
   const std::vector<int64_t> pads = {1, 2, 2, 1};  // rows 1 before 2 after, cols 2 before 1 after

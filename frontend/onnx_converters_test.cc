@@ -32,15 +32,16 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Add", "ArgMax", "ArgMin", "AveragePool", "BatchNormalization",
-                       "Cast", "Ceil", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose",
-                       "Div", "Dropout", "Equal", "Erf", "Exp", "Expand", "Flatten", "Floor", "Gather",
-                       "Gemm", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish",
-                       "Identity", "LeakyRelu", "Log", "MatMul", "Max", "MaxPool", "Min", "Mul",
-                       "Neg", "PRelu", "Pad", "Pow", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
-                       "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
-                       "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize",
-                       "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
-                       "Tanh", "Tile", "Transpose", "Unsqueeze", "Upsample"));
+                       "Cast", "Ceil", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
+                       "ConvTranspose", "DepthToSpace", "Div", "Dropout", "Equal", "Erf", "Exp",
+                       "Expand", "Flatten", "Floor", "Gather", "Gemm", "GlobalAveragePool",
+                       "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log",
+                       "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "Pow",
+                       "Range", "Reciprocal", "ReduceL1", "ReduceL2", "ReduceLogSum",
+                       "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd",
+                       "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize", "Shape",
+                       "Sigmoid", "Size", "Slice", "Softmax", "SpaceToDepth", "Split", "Sqrt",
+                       "Squeeze", "Sub", "Tanh", "Tile", "Transpose", "Unsqueeze", "Upsample"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

@@ -649,6 +649,45 @@ TEST(OnnxModelsTest, TileAndExpand) {
   }
 }
 
+// [1, 8, 1, 2] with blocksize 2: DCR and CRD order the channel blocks
+// differently; SpaceToDepth of [1, 1, 4, 4] gathers 2x2 pixels into channels.
+TEST(OnnxModelsTest, DepthToSpaceModesAndSpaceToDepth) {
+  std::vector<float> iota(16);
+  for (int k = 0; k < 16; ++k) iota[k] = k;
+  struct Case {
+    std::string op, mode;
+    std::vector<int64_t> in_shape, out_shape;
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {"DepthToSpace", "DCR", {1, 8, 1, 2}, {1, 2, 2, 4},
+       {0, 4, 1, 5, 8, 12, 9, 13, 2, 6, 3, 7, 10, 14, 11, 15}},
+      {"DepthToSpace", "CRD", {1, 8, 1, 2}, {1, 2, 2, 4},
+       {0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15}},
+      {"SpaceToDepth", "", {1, 1, 4, 4}, {1, 4, 2, 2},
+       {0, 2, 8, 10, 1, 3, 9, 11, 4, 6, 12, 14, 5, 7, 13, 15}},
+  };
+  for (const Case& c : cases) {
+    Model m(13);
+    m.Input("x", {c.in_shape[0], c.in_shape[1], c.in_shape[2], c.in_shape[3]});
+    auto* n = m.Node(c.op, {"x"}, {"y"});
+    SetInt(n, "blocksize", 2);
+    if (!c.mode.empty()) SetString(n, "mode", c.mode);
+    m.Output("y");
+    auto y = Evaluate(m, Array(c.in_shape, iota));
+    ASSERT_TRUE(y.ok()) << c.op << " " << c.mode << ": " << y.status();
+    EXPECT_EQ(y->shape(), c.out_shape) << c.op << " " << c.mode;
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want)) << c.op << " " << c.mode;
+  }
+  Model bad(13);
+  bad.Input("x", {1, 6, 1, 1});
+  SetInt(bad.Node("DepthToSpace", {"x"}, {"y"}), "blocksize", 2);
+  bad.Output("y");
+  auto g = ImportOnnxBytes(bad.Bytes());
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(std::string(g.status().message()), HasSubstr("6 channels do not divide"));
+}
+
 TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
   for (int opset : {1, 21}) {
     Model m(opset);

@@ -104,7 +104,9 @@ TEST(DataMovementTest, TileRepeatsAndBroadcastsAxes) {
   for (size_t k = 0; k < cases.size(); ++k) {
     const Case& c = cases[k];
     std::vector<int64_t> out_shape;
-    for (size_t d = 0; d < c.in_shape.size(); ++d) out_shape.push_back(c.in_shape[d] * c.repeats[d]);
+    for (size_t d = 0; d < c.in_shape.size(); ++d) {
+      out_shape.push_back(c.in_shape[d] * c.repeats[d]);
+    }
     std::vector<std::vector<float>> buffers = {RandomFloats(Product(c.in_shape), 20 + k),
                                                std::vector<float>(Product(out_shape))};
     std::vector<float> want;

@@ -41,7 +41,8 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd",
                        "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize", "Shape",
                        "Sigmoid", "Size", "Slice", "Softmax", "SpaceToDepth", "Split", "Sqrt",
-                       "Squeeze", "Sub", "Tanh", "Tile", "Transpose", "Unsqueeze", "Upsample"));
+                       "Squeeze", "Sub", "Tanh", "Tile", "Transpose", "Trilu", "Unsqueeze",
+                       "Upsample"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

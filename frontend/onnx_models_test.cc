@@ -688,6 +688,37 @@ TEST(OnnxModelsTest, DepthToSpaceModesAndSpaceToDepth) {
   EXPECT_THAT(std::string(g.status().message()), HasSubstr("6 channels do not divide"));
 }
 
+TEST(OnnxModelsTest, TriluWithAConstantK) {
+  const NDArray x = Array({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  struct Case {
+    int64_t upper;
+    std::vector<int64_t> k;  // empty: no k input
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {1, {}, {1, 2, 3, 0, 5, 6, 0, 0, 9}},
+      {1, {1}, {0, 2, 3, 0, 0, 6, 0, 0, 0}},
+      {0, {-1}, {0, 0, 0, 4, 0, 0, 7, 8, 0}},
+      {0, {5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}},
+  };
+  for (const Case& c : cases) {
+    Model m(14);
+    m.Input("x", {3, 3});
+    onnx::NodeProto* n;
+    if (c.k.empty()) {
+      n = m.Node("Trilu", {"x"}, {"y"});
+    } else {
+      m.Ints("k", c.k);
+      n = m.Node("Trilu", {"x", "k"}, {"y"});
+    }
+    SetInt(n, "upper", c.upper);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want)) << "upper " << c.upper;
+  }
+}
+
 TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
   for (int opset : {1, 21}) {
     Model m(opset);

@@ -121,6 +121,19 @@ absl::StatusOr<std::vector<int64_t>> TileAttrs::OutShape(const std::vector<int64
   return out;
 }
 
+absl::StatusOr<TriluAttrs> TriluAttrs::Read(const Node& n) {
+  auto upper = n.Int("upper", 1);
+  auto k = n.Int("k", 0);
+  if (!upper.ok()) return upper.status();
+  if (!k.ok()) return k.status();
+  return TriluAttrs{*upper != 0, *k};
+}
+
+void TriluAttrs::Write(Node& n) const {
+  n.attrs["upper"] = static_cast<int64_t>(upper);
+  n.attrs["k"] = k;
+}
+
 void PadAttrs::Write(Node& n) const {
   n.attrs["pads"] = pads;
   n.attrs["mode"] = std::string(mode == Mode::kReflect ? "reflect"

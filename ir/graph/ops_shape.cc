@@ -364,5 +364,34 @@ OpDef Tile() {
 }
 KILN_REGISTER(OpRegistry(), "tile", "repeats each axis", Tile());
 
+// ---- trilu ----
+OpDef Trilu() {
+  OpDef def;
+  def.pattern = OpPattern::kInjective;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto a = TriluAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    if (in[0]->shape.size() < 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "input ", in[0]->ToString(), " has rank ", in[0]->shape.size(), "; expected 2 or more"));
+    }
+    return std::vector<TensorType>{*in[0]};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto a = TriluAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const size_t rank = in[0].shape().size();
+    auto out = Allocate({in[0].dtype(), in[0].shape()});
+    if (!out.ok()) return out.status();
+    ForEachIndex(in[0].shape(), [&](int64_t i, const std::vector<int64_t>& idx) {
+      if (a->Keeps(idx[rank - 2], idx[rank - 1])) CopyElement(in[0], i, *out, i);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "trilu", "upper or lower triangle of the last two axes", Trilu());
+
 }  // namespace
 }  // namespace kiln::graph::ops

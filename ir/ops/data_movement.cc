@@ -159,6 +159,20 @@ absl::StatusOr<LoweredFunc> BuildTile(const std::vector<int64_t>& in_shape,
   return Finish({in}, out, target, name);
 }
 
+absl::StatusOr<LoweredFunc> BuildTrilu(const std::vector<int64_t>& shape, bool upper, int64_t k,
+                                       const targets::Target& target, const std::string& name) {
+  if (auto st = CheckShape(shape); !st.ok()) return st;
+  const size_t rank = shape.size();
+  if (rank < 2) return absl::InvalidArgumentError("trilu needs at least two axes");
+  Tensor in = Placeholder("in", shape);
+  Tensor out = Compute("out", shape, [&](const std::vector<Var>& i) {
+    const Expr diagonal = Expr(i[rank - 1]) - Expr(i[rank - 2]);
+    const Expr keep = upper ? diagonal >= Expr(k) : diagonal <= Expr(k);
+    return Select(keep, Read(in, std::vector<Expr>(i.begin(), i.end())), Expr(0.0f));
+  });
+  return Finish({in}, out, target, name);
+}
+
 absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
                                      const std::vector<int64_t>& pads, PadMode mode,
                                      float value, const targets::Target& target,

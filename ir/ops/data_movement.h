@@ -1,4 +1,4 @@
-// Operators that only move data: transpose, concat, slice, tile, pad, and layout
+// Operators that only move data: transpose, concat, slice, tile, trilu, pad, and layout
 // changes between NCHW and NCHW[x]c. Each is one loop nest over its output
 // reading the input at computed indices; loads are clamped into their
 // buffers so that no lane of a select ever reads outside them.
@@ -37,6 +37,11 @@ absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
 absl::StatusOr<LoweredFunc> BuildTile(const std::vector<int64_t>& in_shape,
                                       const std::vector<int64_t>& repeats,
                                       const targets::Target& target, const std::string& name);
+
+// out = in where column - row >= k (upper) or <= k (lower) on the last two
+// axes, else 0.
+absl::StatusOr<LoweredFunc> BuildTrilu(const std::vector<int64_t>& shape, bool upper, int64_t k,
+                                       const targets::Target& target, const std::string& name);
 
 enum class PadMode { kConstant, kEdge, kReflect };
 // pads: [begin_0, ..., begin_r, end_0, ..., end_r], non-negative.

@@ -5,6 +5,7 @@
 #include <string>
 #include <numeric>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ir/ops/reduce.h"
 #include "ir/ops/testing/op_test_util.h"
@@ -120,6 +121,28 @@ TEST(DataMovementTest, TileRepeatsAndBroadcastsAxes) {
   }
   EXPECT_FALSE(BuildTile({2, 3}, {2}, RunnableTargets()[0], "bad").ok());
   EXPECT_FALSE(BuildTile({2, 3}, {2, 0}, RunnableTargets()[0], "empty").ok());
+}
+
+TEST(DataMovementTest, TriluKeepsATriangle) {
+  for (const std::vector<int64_t>& shape :
+       {std::vector<int64_t>{2, 3, 5}, {7, 4}, {1, 1}, {3, 1, 19}}) {
+    for (bool upper : {true, false}) {
+      for (int64_t k : {-2, 0, 1, 6}) {
+        const int64_t rows = shape[shape.size() - 2], cols = shape.back();
+        std::vector<std::vector<float>> buffers = {RandomFloats(Product(shape), 30),
+                                                   std::vector<float>(Product(shape))};
+        std::vector<float> want = buffers[0];
+        for (size_t e = 0; e < want.size(); ++e) {
+          const int64_t row = (e / cols) % rows, col = e % cols;
+          const bool keep = upper ? col - row >= k : col - row <= k;
+          if (!keep) want[e] = 0;
+        }
+        RunAndCheck(BuildTrilu(shape, upper, k, RunnableTargets()[0], "trilu"), buffers, want,
+                    absl::StrCat("trilu ", shape.size(), "-D upper=", upper, " k=", k));
+      }
+    }
+  }
+  EXPECT_FALSE(BuildTrilu({5}, true, 0, RunnableTargets()[0], "bad").ok());
 }
 
 TEST(DataMovementTest, PadModes) {

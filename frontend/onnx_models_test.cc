@@ -719,6 +719,43 @@ TEST(OnnxModelsTest, TriluWithAConstantK) {
   }
 }
 
+TEST(OnnxModelsTest, GatherElementsAlongAnAxis) {
+  const NDArray x = Array({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  struct Case {
+    int64_t axis;
+    std::vector<int64_t> shape, indices;
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {0, {2, 3}, {1, 2, 0, 2, 0, 0}, {4, 8, 3, 7, 2, 3}},
+      {-1, {3, 2}, {0, 0, 1, -1, 2, 2}, {1, 1, 5, 6, 9, 9}},
+  };
+  for (const Case& c : cases) {
+    Model m(13);
+    m.Input("x", {3, 3});
+    m.Ints("i", c.indices);
+    // Ints makes a 1-D tensor; reshape it to the indices' shape.
+    m.Ints("shape", c.shape);
+    m.Node("Reshape", {"i", "shape"}, {"indices"});
+    SetInt(m.Node("GatherElements", {"x", "indices"}, {"y"}), "axis", c.axis);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << "axis " << c.axis << ": " << y.status();
+    EXPECT_EQ(y->shape(), c.shape);
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want)) << "axis " << c.axis;
+  }
+  Model bad(13);
+  bad.Input("x", {3, 3});
+  bad.Ints("indices", {3});
+  bad.Ints("shape", {1, 1});
+  bad.Node("Reshape", {"indices", "shape"}, {"i"});
+  bad.Node("GatherElements", {"x", "i"}, {"y"});
+  bad.Output("y");
+  auto status = Evaluate(bad, x).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("index 3 is out of range for axis 0"));
+}
+
 TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
   for (int opset : {1, 21}) {
     Model m(opset);

@@ -121,6 +121,14 @@ absl::StatusOr<std::vector<int64_t>> TileAttrs::OutShape(const std::vector<int64
   return out;
 }
 
+absl::StatusOr<GatherElementsAttrs> GatherElementsAttrs::Read(const Node& n) {
+  auto axis = n.Int("axis", 0);
+  if (!axis.ok()) return axis.status();
+  return GatherElementsAttrs{*axis};
+}
+
+void GatherElementsAttrs::Write(Node& n) const { n.attrs["axis"] = axis; }
+
 absl::StatusOr<TriluAttrs> TriluAttrs::Read(const Node& n) {
   auto upper = n.Int("upper", 1);
   auto k = n.Int("k", 0);

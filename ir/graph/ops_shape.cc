@@ -231,6 +231,68 @@ OpDef Gather() {
 }
 KILN_REGISTER(OpRegistry(), "gather", "takes entries along axis", Gather());
 
+// ---- gather_elements ----
+OpDef GatherElements() {
+  OpDef def;
+  // Each output element is one data element; which one is data-dependent.
+  def.pattern = OpPattern::kOpaque;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
+    if (in[1]->dtype != DType::kInt64 && in[1]->dtype != DType::kInt32) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "indices of type ", runtime::DTypeName(in[1]->dtype), "; expected int32 or int64"));
+    }
+    auto a = GatherElementsAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const auto& data = in[0]->shape;
+    const auto& indices = in[1]->shape;
+    if (data.empty()) return absl::InvalidArgumentError("the data is a scalar; expected rank >= 1");
+    auto axis = NormalizeAxis(a->axis, data.size());
+    if (!axis.ok()) return axis.status();
+    bool fits = indices.size() == data.size();
+    for (size_t d = 0; fits && d < data.size(); ++d) {
+      fits = static_cast<int64_t>(d) == *axis || indices[d] <= data[d];
+    }
+    if (!fits) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "indices ", runtime::ShapeToString(indices), " do not fit data ",
+          runtime::ShapeToString(data), "; expected the same rank and, outside axis ", *axis,
+          ", sizes no larger than the data's"));
+    }
+    return std::vector<TensorType>{{in[0]->dtype, indices}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto a = GatherElementsAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const auto& shape = in[0].shape();
+    auto axis = NormalizeAxis(a->axis, shape.size());
+    if (!axis.ok()) return axis.status();
+    const int64_t extent = shape[*axis];
+    auto out = Allocate({in[0].dtype(), in[1].shape()});
+    if (!out.ok()) return out.status();
+    absl::Status status;
+    std::vector<int64_t> src;
+    ForEachIndex(in[1].shape(), [&](int64_t i, const std::vector<int64_t>& idx) {
+      if (!status.ok()) return;
+      int64_t index = static_cast<int64_t>(Load(in[1], i));
+      if (index < -extent || index >= extent) {
+        status = absl::InvalidArgumentError(absl::StrCat(
+            "index ", index, " is out of range for axis ", *axis, " of size ", extent,
+            "; expected one in [", -extent, ", ", extent - 1, "]"));
+        return;
+      }
+      src = idx;
+      src[*axis] = index < 0 ? index + extent : index;
+      CopyElement(in[0], Flat(src, shape), *out, i);
+    });
+    if (!status.ok()) return status;
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "gather_elements", "takes one element per index along axis",
+              GatherElements());
+
 // ---- split ----
 OpDef Split() {
   OpDef def;

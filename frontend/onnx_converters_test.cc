@@ -33,8 +33,8 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Add", "ArgMax", "ArgMin", "AveragePool", "BatchNormalization",
                        "Cast", "Ceil", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
-                       "ConvTranspose", "DepthToSpace", "Div", "Dropout", "Equal", "Erf", "Exp",
-                       "Expand", "Flatten", "Floor", "Gather", "GatherElements", "Gemm",
+                       "ConvTranspose", "CumSum", "DepthToSpace", "Div", "Dropout", "Equal", "Erf",
+                       "Exp", "Expand", "Flatten", "Floor", "Gather", "GatherElements", "Gemm",
                        "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity",
                        "LeakyRelu", "Log", "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu",
                        "Pad", "Pow", "Range", "Reciprocal", "ReduceL1", "ReduceL2", "ReduceLogSum",

@@ -756,6 +756,32 @@ TEST(OnnxModelsTest, GatherElementsAlongAnAxis) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("index 3 is out of range for axis 0"));
 }
 
+TEST(OnnxModelsTest, CumSumWithAConstantAxis) {
+  const NDArray x = Array({2, 3}, {1, 2, 3, 4, 5, 6});
+  struct Case {
+    int64_t axis, exclusive, reverse;
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {1, 0, 0, {1, 3, 6, 4, 9, 15}},  {1, 1, 0, {0, 1, 3, 0, 4, 9}},
+      {1, 0, 1, {6, 5, 3, 15, 11, 6}}, {1, 1, 1, {5, 3, 0, 11, 6, 0}},
+      {-2, 0, 0, {1, 2, 3, 5, 7, 9}},
+  };
+  for (const Case& c : cases) {
+    Model m(14);
+    m.Input("x", {2, 3});
+    m.Ints("axis", {c.axis});
+    auto* n = m.Node("CumSum", {"x", "axis"}, {"y"});
+    SetInt(n, "exclusive", c.exclusive);
+    SetInt(n, "reverse", c.reverse);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want))
+        << "axis " << c.axis << " exclusive " << c.exclusive << " reverse " << c.reverse;
+  }
+}
+
 TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {
   for (int opset : {1, 21}) {
     Model m(opset);

@@ -1,10 +1,11 @@
 // ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1,
 // ReduceL2, ReduceSumSquare, ReduceLogSum, ReduceLogSumExp. Their axes moved
 // from an attribute to an optional input: ReduceSum at opset 13, the others
-// at 18. ArgMax and ArgMin.
+// at 18. ArgMax, ArgMin and CumSum.
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
 
 namespace kiln::frontend {
@@ -71,6 +72,19 @@ Converter ArgReduce(std::string op) {
   };
 }
 
+// The axis is a one-value input, which kiln needs constant.
+absl::Status CumSum(ImportContext& c) {
+  KILN_ASSIGN(axis, c.ConstantInts(1, "CumSum's axis"));
+  if (axis.size() != 1) {
+    return c.Invalid(absl::StrCat("axis has ", axis.size(), " values; expected one"));
+  }
+  KILN_ASSIGN(exclusive, c.AttrInt("exclusive", 0));
+  KILN_ASSIGN(reverse, c.AttrInt("reverse", 0));
+  KILN_ASSIGN(in, Inputs(c, 1));
+  return c.Emit("cumsum", in, {{"axis", axis[0]}, {"exclusive", exclusive}, {"reverse", reverse}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(CumSum, 11, kLatestOpset, CumSum);
 KILN_REGISTER_ONNX_CONVERTER(ArgMax, 1, kLatestOpset, ArgReduce("argmax"));
 KILN_REGISTER_ONNX_CONVERTER(ArgMin, 1, kLatestOpset, ArgReduce("argmin"));
 

@@ -1,5 +1,5 @@
 // Typed attributes of the reductions (reduce_sum, reduce_mean, reduce_l2, ...,
-// argmax, argmin): the only code reading their attribute strings.
+// argmax, argmin, cumsum): the only code reading their attribute strings.
 #ifndef KILN_IR_GRAPH_ATTRS_REDUCE_H_
 #define KILN_IR_GRAPH_ATTRS_REDUCE_H_
 
@@ -34,6 +34,17 @@ struct ArgReduceAttrs {
   bool select_last_index = false;
 
   static absl::StatusOr<ArgReduceAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// cumsum: running sums along `axis`; `exclusive` leaves out the element
+// itself, `reverse` sums from the end.
+struct CumSumAttrs {
+  int64_t axis = 0;  // may be negative
+  bool exclusive = false;
+  bool reverse = false;
+
+  static absl::StatusOr<CumSumAttrs> Read(const Node& n);
   void Write(Node& n) const;
 };
 

@@ -404,6 +404,51 @@ KILN_REGISTER(OpRegistry(), "argmax", "index of the largest element along an axi
 KILN_REGISTER(OpRegistry(), "argmin", "index of the smallest element along an axis",
               ArgReduce(false));
 
+// ---- cumsum ----
+OpDef CumSum() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto attrs = CumSumAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    if (in[0]->shape.empty()) {
+      return absl::InvalidArgumentError("the input is a scalar; expected rank >= 1");
+    }
+    auto axis = NormalizeAxis(attrs->axis, in[0]->shape.size());
+    if (!axis.ok()) return axis.status();
+    return std::vector<TensorType>{*in[0]};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto attrs = CumSumAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0].shape();
+    auto axis = NormalizeAxis(attrs->axis, x.size());
+    if (!axis.ok()) return axis.status();
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < *axis; ++d) outer *= x[d];
+    for (size_t d = *axis + 1; d < x.size(); ++d) inner *= x[d];
+    const int64_t extent = x[*axis];
+    auto out = Allocate({in[0].dtype(), x});
+    if (!out.ok()) return out.status();
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t i = 0; i < inner; ++i) {
+        double sum = 0;
+        for (int64_t step = 0; step < extent; ++step) {
+          const int64_t k = attrs->reverse ? extent - 1 - step : step;
+          const int64_t at = (o * extent + k) * inner + i;
+          const double v = Load(in[0], at);
+          if (!attrs->exclusive) sum += v;
+          Store(*out, at, sum);
+          if (attrs->exclusive) sum += v;
+        }
+      }
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "cumsum", "running sums along an axis", CumSum());
+
 // ---- matrix products ----
 OpDef MatMul() {
   OpDef def;

@@ -360,6 +360,42 @@ TEST(ReduceTest, EveryKindOnAwkwardShapes) {
   }
 }
 
+TEST(ReduceTest, CumSumEveryDirection) {
+  struct Case {
+    std::vector<int64_t> shape;
+    int64_t axis;
+  };
+  for (const Case& c : std::vector<Case>{{{3, 1, 7}, 2}, {{5, 4}, 0}, {{1}, 0}, {{2, 9, 3}, 1}}) {
+    for (bool exclusive : {false, true}) {
+      for (bool reverse : {false, true}) {
+        std::vector<std::vector<float>> buffers = {RandomFloats(Product(c.shape), 40),
+                                                   std::vector<float>(Product(c.shape))};
+        std::vector<float> want(buffers[0].size());
+        ForEach(c.shape, [&](const std::vector<int64_t>& o) {
+          double sum = 0;
+          std::vector<int64_t> src = o;
+          for (int64_t r = 0; r < c.shape[c.axis]; ++r) {
+            const int64_t j = o[c.axis];
+            const bool in = reverse ? (exclusive ? r > j : r >= j) : (exclusive ? r < j : r <= j);
+            src[c.axis] = r;
+            if (in) sum += buffers[0][Flat(src, c.shape)];
+          }
+          want[Flat(o, c.shape)] = static_cast<float>(sum);
+        });
+        const std::string what = absl::StrCat("cumsum axis ", c.axis, " exclusive=", exclusive,
+                                              " reverse=", reverse);
+        auto f = BuildCumSum(c.shape, c.axis, exclusive, reverse, "cumsum");
+        ASSERT_TRUE(f.ok()) << what << ": " << f.status();
+        for (const auto& target : RunnableTargets()) {
+          ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok()) << what;
+          ExpectAllNear(buffers.back(), want, 1e-5f, what + " on " + target.ToString());
+        }
+      }
+    }
+  }
+  EXPECT_FALSE(BuildCumSum({2, 3}, 2, false, false, "bad").ok());
+}
+
 // exp(100) overflows float: the kernel must subtract the maximum first. An
 // infinite input gives an infinite result, not NaN.
 TEST(ReduceTest, LogSumExpIsStableForLargeAndInfiniteInputs) {

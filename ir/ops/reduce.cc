@@ -62,6 +62,13 @@ Recipe RecipeFor(ReduceKind kind, int64_t count) {
   return r;
 }
 
+// The `rank` output axes fused into one parallel loop.
+void ParallelOverAllAxes(Stage& st, size_t rank) {
+  Axis all = st.axis(0);
+  for (size_t d = 1; d < rank; ++d) all = st.Fuse(all, st.axis(d));
+  st.Parallel(all);
+}
+
 }  // namespace
 
 absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
@@ -132,12 +139,33 @@ absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
   Schedule s({out});
   // The reduction loops sit inside each output element; the reductions
   // graphs need (global pooling, means over a few axes) are small.
-  for (const Tensor& t : stages) {
-    Stage& st = s[t];
-    Axis all = st.axis(0);
-    for (size_t d = 1; d < out_shape.size(); ++d) all = st.Fuse(all, st.axis(d));
-    st.Parallel(all);
+  for (const Tensor& t : stages) ParallelOverAllAxes(s[t], out_shape.size());
+  return Lower(s, {in, out}, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildCumSum(const std::vector<int64_t>& shape, int64_t axis,
+                                        bool exclusive, bool reverse, const std::string& name) {
+  if (axis < 0 || axis >= static_cast<int64_t>(shape.size())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cumsum axis ", axis, " of a rank-", shape.size(), " tensor"));
   }
+  for (int64_t d : shape) {
+    if (d < 1) return absl::InvalidArgumentError("cumsum of an empty tensor");
+  }
+  Tensor in = Placeholder("in", shape);
+  // Each element sums its own prefix: quadratic in the axis length but
+  // free of a loop-carried dependence, so every element runs in parallel.
+  Tensor out = Compute("out", shape, [&](const std::vector<Var>& i) {
+    IterVar r = ReduceAxis(shape[axis], "r");
+    std::vector<Expr> idx(i.begin(), i.end());
+    idx[axis] = r->var;
+    const Expr j = i[axis];
+    const Expr rv = r->var;
+    const Expr included = reverse ? (exclusive ? rv > j : rv >= j) : (exclusive ? rv < j : rv <= j);
+    return Sum(Read(in, idx), {r}, included);
+  });
+  Schedule s({out});
+  ParallelOverAllAxes(s[out], shape.size());
   return Lower(s, {in, out}, name);
 }
 

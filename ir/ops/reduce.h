@@ -32,6 +32,12 @@ absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
                                         const std::vector<bool>& reduced, bool keepdims,
                                         ReduceKind kind, const std::string& name);
 
+// Running sums of `shape` along `axis` (non-negative): out[.., j, ..] sums
+// in[.., r, ..] over r <= j (r < j when `exclusive`; r >= j, r > j when
+// `reverse`). Buffers: in, out.
+absl::StatusOr<LoweredFunc> BuildCumSum(const std::vector<int64_t>& shape, int64_t axis,
+                                        bool exclusive, bool reverse, const std::string& name);
+
 }  // namespace kiln::ir::ops
 
 #endif  // KILN_IR_OPS_REDUCE_H_

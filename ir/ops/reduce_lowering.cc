@@ -1,4 +1,5 @@
-// Lowering of the reductions (reduce_sum, reduce_mean, reduce_l2, ...).
+// Lowering of the reductions (reduce_sum, reduce_mean, reduce_l2, ...) and
+// cumsum.
 #include "ir/graph/attrs_reduce.h"
 #include "ir/ops/lowering_registry.h"
 #include "ir/ops/reduce.h"
@@ -14,6 +15,16 @@ absl::StatusOr<LoweredFunc> LowerReduce(ReduceKind kind, const graph::Node& n,
   auto reduced = a->Reduced(x.size());
   if (!reduced.ok()) return NoKernel(n, "this axis");
   return BuildReduce(x, *reduced, a->keepdims, kind, name);
+}
+
+absl::StatusOr<LoweredFunc> LowerCumSum(const graph::Node& n, const NodeShapes& s,
+                                        const targets::Target&, const std::string& name) {
+  auto a = graph::CumSumAttrs::Read(n);
+  if (!a.ok()) return a.status();
+  const int64_t rank = s.in[0].size();
+  if (a->axis < -rank || a->axis >= rank) return NoKernel(n, "this axis");
+  return BuildCumSum(s.in[0], a->axis < 0 ? a->axis + rank : a->axis, a->exclusive, a->reverse,
+                     name);
 }
 
 LowerFn ReduceOf(ReduceKind kind) {
@@ -33,6 +44,7 @@ KILN_REGISTER(LoweringRegistry(), "reduce_sum_square", "sum of x^2 over axes",
               ReduceOf(ReduceKind::kSumSquare));
 KILN_REGISTER(LoweringRegistry(), "reduce_log_sum", "log of the sum over axes",
               ReduceOf(ReduceKind::kLogSum));
+KILN_REGISTER(LoweringRegistry(), "cumsum", "running sums along an axis", LowerCumSum);
 KILN_REGISTER(LoweringRegistry(), "reduce_log_sum_exp", "log of the sum of exp over axes",
               ReduceOf(ReduceKind::kLogSumExp));
 

@@ -338,6 +338,19 @@ KILN_REGISTER(OpRegistry(), "reduce_log_sum_exp", "log of the sum of exp over ax
               Reduce(Reduction::kLogSumExp));
 
 // ---- argmax, argmin ----
+// A tensor as [outer, extent, inner] around `axis`: element (o, k, i) is at
+// (o * extent + k) * inner + i.
+struct AxisSplit {
+  int64_t outer = 1, extent = 1, inner = 1;
+};
+AxisSplit SplitAt(const std::vector<int64_t>& shape, int64_t axis) {
+  AxisSplit s;
+  for (int64_t d = 0; d < axis; ++d) s.outer *= shape[d];
+  s.extent = shape[axis];
+  for (size_t d = axis + 1; d < shape.size(); ++d) s.inner *= shape[d];
+  return s;
+}
+
 std::vector<int64_t> ArgReduceShape(std::vector<int64_t> shape, int64_t axis, bool keepdims) {
   if (keepdims) {
     shape[axis] = 1;
@@ -372,10 +385,7 @@ OpDef ArgReduce(bool is_max) {
     const auto& x = in[0].shape();
     auto axis = NormalizeAxis(attrs->axis, x.size());
     if (!axis.ok()) return axis.status();
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < *axis; ++d) outer *= x[d];
-    for (size_t d = *axis + 1; d < x.size(); ++d) inner *= x[d];
-    const int64_t extent = x[*axis];
+    const auto [outer, extent, inner] = SplitAt(x, *axis);
     auto out = Allocate({DType::kInt64, ArgReduceShape(x, *axis, attrs->keepdims)});
     if (!out.ok()) return out.status();
     const bool last = attrs->select_last_index;
@@ -424,10 +434,7 @@ OpDef CumSum() {
     const auto& x = in[0].shape();
     auto axis = NormalizeAxis(attrs->axis, x.size());
     if (!axis.ok()) return axis.status();
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < *axis; ++d) outer *= x[d];
-    for (size_t d = *axis + 1; d < x.size(); ++d) inner *= x[d];
-    const int64_t extent = x[*axis];
+    const auto [outer, extent, inner] = SplitAt(x, *axis);
     auto out = Allocate({in[0].dtype(), x});
     if (!out.ok()) return out.status();
     for (int64_t o = 0; o < outer; ++o) {

@@ -10,6 +10,11 @@ namespace {
 absl::StatusOr<LoweredFunc> LowerReduce(ReduceKind kind, const graph::Node& n,
                                         const NodeShapes& s, const std::string& name) {
   const auto& x = s.in[0];
+  // A reduction over an empty axis has a (non-empty) result of identities,
+  // which the reference computes; the kernel needs elements to read.
+  for (int64_t d : x) {
+    if (d == 0) return NoKernel(n, "empty inputs");
+  }
   auto a = graph::ReduceAttrs::Read(n);
   if (!a.ok()) return a.status();
   auto reduced = a->Reduced(x.size());

@@ -31,20 +31,23 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   std::set<std::string> ops;
   for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
-                       "Abs", "Acos", "Acosh", "Add", "And", "Asin", "Asinh", "Atan", "Atanh",
-                       "AveragePool", "BatchNormalization", "Cast", "Ceil", "Celu", "Clip",
-                       "Concat", "Constant", "Conv", "ConvTranspose", "Cos", "Cosh", "Div",
-                       "Dropout", "Elu", "Equal", "Erf", "Exp", "Flatten", "Floor", "Gather",
-                       "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Greater",
-                       "GreaterOrEqual", "Hardmax", "HardSigmoid", "HardSwish", "Identity",
-                       "InstanceNormalization", "IsInf", "IsNaN", "LayerNormalization",
+                       "Abs", "Acos", "Acosh", "Add", "And", "ArgMax", "ArgMin", "Asin", "Asinh",
+                       "Atan", "Atanh", "AveragePool", "BatchNormalization", "Cast", "Ceil",
+                       "Celu", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
+                       "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Dropout",
+                       "Elu", "Equal", "Erf", "Exp", "Expand", "Flatten", "Floor", "Gather",
+                       "GatherElements", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool",
+                       "Greater", "GreaterOrEqual", "Hardmax", "HardSigmoid", "HardSwish",
+                       "Identity", "InstanceNormalization", "IsInf", "IsNaN", "LayerNormalization",
                        "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "MatMul", "Max",
                        "MaxPool", "Mean", "Min", "Mish", "Mod", "Mul", "Neg", "Not", "Or", "Pad",
-                       "Pow", "PRelu", "Reciprocal", "ReduceMax", "ReduceMean", "ReduceMin",
-                       "ReduceSum", "Relu", "Reshape", "Resize", "Round", "Selu", "Shape",
-                       "Sigmoid", "Sign", "Sin", "Sinh", "Slice", "Softmax", "Softplus",
-                       "Softsign", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tan", "Tanh",
-                       "ThresholdedRelu", "Transpose", "Unsqueeze", "Upsample", "Where", "Xor"));
+                       "Pow", "PRelu", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
+                       "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
+                       "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize",
+                       "Round", "Selu", "Shape", "Sigmoid", "Sign", "Sin", "Sinh", "Size", "Slice",
+                       "Softmax", "Softplus", "Softsign", "SpaceToDepth", "Split", "Sqrt",
+                       "Squeeze", "Sub", "Sum", "Tan", "Tanh", "ThresholdedRelu", "Tile",
+                       "Transpose", "Trilu", "Unsqueeze", "Upsample", "Where", "Xor"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

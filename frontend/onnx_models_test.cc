@@ -9,6 +9,8 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -424,6 +426,413 @@ TEST(OnnxModelsTest, Pad18PadsOnlyTheGivenAxes) {
   ASSERT_TRUE(y.ok()) << y.status();
   EXPECT_THAT(y->shape(), ElementsAre(1, 5));
   EXPECT_THAT(Values(*y), ElementsAre(0, 5, 6, 0, 0));
+}
+
+// Reductions take their axes from an attribute before opset 18 and from an
+// input since; noop_with_empty_axes then makes "no axes" the identity rather
+// than a reduction over everything.
+TEST(OnnxModelsTest, ReductionAxesFromAttributeOrInput) {
+  const NDArray x = Array({2, 2}, {3, 4, -6, 8});
+  struct Case {
+    int opset;
+    std::string op;
+    std::vector<int64_t> axes;  // an attribute before 18, an input since
+    bool axes_given;
+    int64_t keepdims;
+    int64_t noop;
+    std::vector<int64_t> shape;
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {11, "ReduceL1", {0}, true, 1, 0, {1, 2}, {9, 12}},
+      {13, "ReduceL2", {-1}, true, 0, 0, {2}, {5, 10}},
+      {13, "ReduceProd", {}, false, 1, 0, {1, 1}, {-576}},
+      {18, "ReduceL2", {-1}, true, 0, 0, {2}, {5, 10}},
+      {18, "ReduceSumSquare", {}, true, 1, 0, {1, 1}, {125}},
+      {18, "ReduceProd", {}, false, 0, 0, {}, {-576}},
+      {18, "ReduceProd", {}, false, 1, 1, {2, 2}, {3, 4, -6, 8}},
+      {18, "ReduceLogSumExp", {}, true, 1, 1, {2, 2}, {3, 4, -6, 8}},
+  };
+  for (const Case& c : cases) {
+    const std::string what = c.op + "-" + std::to_string(c.opset);
+    Model m(c.opset);
+    m.Input("x", {2, 2});
+    onnx::NodeProto* n;
+    if (c.opset < 18) {
+      n = m.Node(c.op, {"x"}, {"y"});
+      if (c.axes_given) SetInts(n, "axes", c.axes);
+    } else if (c.axes_given) {
+      m.Ints("axes", c.axes);
+      n = m.Node(c.op, {"x", "axes"}, {"y"});
+    } else {
+      n = m.Node(c.op, {"x"}, {"y"});
+    }
+    SetInt(n, "keepdims", c.keepdims);
+    if (c.noop) SetInt(n, "noop_with_empty_axes", 1);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << what << ": " << y.status();
+    EXPECT_EQ(y->shape(), c.shape) << what;
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want)) << what;
+  }
+}
+
+// Over an empty axis each reduction gives its identity: kiln computes it on
+// the reference path and does not try to compile it.
+TEST(OnnxModelsTest, ReductionsOverAnEmptyAxisGiveTheirIdentity) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<std::pair<std::string, float>> cases = {
+      {"ReduceSum", 0},          {"ReduceProd", 1},  {"ReduceL1", 0},
+      {"ReduceL2", 0},           {"ReduceSumSquare", 0}, {"ReduceLogSum", -inf},
+      {"ReduceLogSumExp", -inf}, {"ReduceMin", inf},  {"ReduceMax", -inf},
+  };
+  for (const auto& [op, identity] : cases) {
+    Model m(13);
+    m.Input("x", {2, 0});
+    auto* n = m.Node(op, {"x"}, {"y"});
+    // ReduceSum takes its axes from an input since opset 13.
+    if (op == "ReduceSum") {
+      m.Ints("axes", {1});
+      n->add_input("axes");
+    } else {
+      SetInts(n, "axes", {1});
+    }
+    SetInt(n, "keepdims", 0);
+    m.Output("y");
+    auto y = Evaluate(m, Array({2, 0}, {}));
+    ASSERT_TRUE(y.ok()) << op << ": " << y.status();
+    EXPECT_THAT(Values(*y), ElementsAre(identity, identity)) << op;
+  }
+}
+
+TEST(OnnxModelsTest, ArgMaxAndArgMinPickTheFirstOrLastIndex) {
+  const NDArray x = Array({2, 3}, {1, 5, 5, 7, 7, 0});
+  struct Case {
+    std::string op;
+    int64_t axis, keepdims, last;
+    std::vector<int64_t> shape, want;
+  };
+  const std::vector<Case> cases = {
+      {"ArgMax", 1, 1, 0, {2, 1}, {1, 0}},     {"ArgMax", -1, 1, 1, {2, 1}, {2, 1}},
+      {"ArgMin", -2, 0, 0, {3}, {0, 0, 1}},    {"ArgMin", 0, 1, 1, {1, 3}, {0, 0, 1}},
+      {"ArgMax", 0, 0, 1, {3}, {1, 1, 0}},
+  };
+  for (const Case& c : cases) {
+    const std::string what = c.op + " axis " + std::to_string(c.axis);
+    Model m(13);
+    m.Input("x", {2, 3});
+    auto* n = m.Node(c.op, {"x"}, {"y"});
+    SetInt(n, "axis", c.axis);
+    SetInt(n, "keepdims", c.keepdims);
+    SetInt(n, "select_last_index", c.last);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << what << ": " << y.status();
+    ASSERT_EQ(y->dtype(), runtime::DType::kInt64) << what;
+    EXPECT_EQ(y->shape(), c.shape) << what;
+    EXPECT_THAT(std::vector<int64_t>(y->data<int64_t>(), y->data<int64_t>() + y->NumElements()),
+                ElementsAreArray(c.want))
+        << what;
+  }
+  Model bad(13);
+  bad.Input("x", {2, 3});
+  SetInt(bad.Node("ArgMax", {"x"}, {"y"}), "axis", 2);
+  bad.Output("y");
+  auto status = Evaluate(bad, x).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(status.message(), HasSubstr("axis 2 is out of range for rank 2"));
+}
+
+std::vector<int64_t> Int64s(const NDArray& a) {
+  return std::vector<int64_t>(a.data<int64_t>(), a.data<int64_t>() + a.NumElements());
+}
+
+// Size, ConstantOfShape and Range fold to constants at import.
+TEST(OnnxModelsTest, SizeConstantOfShapeAndRangeFold) {
+  const NDArray x = Array({2, 3}, {1, 2, 3, 4, 5, 6});
+  {
+    Model m(13);
+    m.Input("x", {2, 3});
+    m.Node("Size", {"x"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_TRUE(y->shape().empty());
+    EXPECT_THAT(Int64s(*y), ElementsAre(6));
+  }
+  {
+    Model m(20);
+    m.Input("x", {2, 3});
+    m.Ints("shape", {2, 1, 3});
+    auto* value = Attr(m.Node("ConstantOfShape", {"shape"}, {"y"}), "value",
+                       onnx::AttributeProto::TENSOR)
+                      ->mutable_t();
+    value->set_data_type(onnx::TensorProto::INT64);
+    value->add_dims(1);
+    value->add_int64_data(7);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(y->shape(), ElementsAre(2, 1, 3));
+    EXPECT_THAT(Int64s(*y), ElementsAre(7, 7, 7, 7, 7, 7));
+  }
+  {
+    Model m(9);
+    m.Input("x", {2, 3});
+    m.Ints("shape", {3});
+    m.Node("ConstantOfShape", {"shape"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_EQ(y->dtype(), runtime::DType::kFloat32);
+    EXPECT_THAT(Values(*y), ElementsAre(0, 0, 0));
+  }
+  {
+    Model m(11);
+    m.Input("x", {2, 3});
+    m.Floats("start", {}, {1});
+    m.Floats("limit", {}, {5});
+    m.Floats("delta", {}, {1.5});
+    m.Node("Range", {"start", "limit", "delta"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(Values(*y), ElementsAre(1, 2.5, 4));
+  }
+  {
+    Model m(11);
+    m.Input("x", {2, 3});
+    m.Ints("start", {10});
+    m.Ints("limit", {4});
+    m.Ints("delta", {-3});
+    m.Node("Range", {"start", "limit", "delta"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(Int64s(*y), ElementsAre(10, 7));
+  }
+}
+
+// Absurd sizes and steps are errors that say so, never allocations.
+TEST(OnnxModelsTest, ConstantOfShapeAndRangeRefuseAbsurdRequests) {
+  struct Case {
+    std::vector<int64_t> shape, start, limit, delta;  // ConstantOfShape when shape is given
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{1 << 20, 1 << 20}, {}, {}, {}, "is too large"},
+      {{2, -1}, {}, {}, {}, "negative dimension -1"},
+      {{}, {0}, {int64_t{1} << 40}, {1}, "kiln folds constants of at most"},
+      {{}, {0}, {5}, {0}, "delta is 0"},
+  };
+  for (const Case& c : cases) {
+    Model m(11);
+    m.Input("x", {1});
+    if (!c.shape.empty()) {
+      m.Ints("shape", c.shape);
+      m.Node("ConstantOfShape", {"shape"}, {"y"});
+    } else {
+      m.Ints("start", c.start);
+      m.Ints("limit", c.limit);
+      m.Ints("delta", c.delta);
+      m.Node("Range", {"start", "limit", "delta"}, {"y"});
+    }
+    m.Output("y");
+    auto g = ImportOnnxBytes(m.Bytes());
+    ASSERT_FALSE(g.ok()) << c.message;
+    EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument) << g.status();
+    EXPECT_THAT(g.status().message(), HasSubstr(c.message));
+  }
+}
+
+TEST(OnnxModelsTest, TileAndExpand) {
+  const NDArray x = Array({2, 1}, {1, 2});
+  {
+    Model m(13);
+    m.Input("x", {2, 1});
+    m.Ints("repeats", {2, 3});
+    m.Node("Tile", {"x", "repeats"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(y->shape(), ElementsAre(4, 3));
+    EXPECT_THAT(Values(*y), ElementsAre(1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2));
+  }
+  {
+    // Tile-1: `tiles` copies along `axis`.
+    Model m(1);
+    m.Input("x", {2, 1});
+    m.Ints("tiles", {2});
+    m.Ints("axis", {0});
+    m.Node("Tile", {"x", "tiles", "axis"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(y->shape(), ElementsAre(4, 1));
+    EXPECT_THAT(Values(*y), ElementsAre(1, 2, 1, 2));
+  }
+  {
+    // Expand to a higher rank, with a 1 in the target that keeps the input's 2.
+    Model m(13);
+    m.Input("x", {2, 1});
+    m.Ints("shape", {2, 1, 3});
+    m.Node("Expand", {"x", "shape"}, {"y"});
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(y->shape(), ElementsAre(2, 2, 3));
+    EXPECT_THAT(Values(*y), ElementsAre(1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2));
+  }
+  for (const auto& [op, ints, message] : std::vector<std::tuple<std::string, std::vector<int64_t>,
+                                                                 std::string>>{
+           {"Tile", {1 << 20, 1 << 20}, "has more than 2^32 elements"},
+           {"Expand", {2, int64_t{1} << 40}, "has more than 2^32 elements"},
+           {"Expand", {3, 1}, "cannot broadcast dimension 2 to 3"},
+           {"Tile", {2}, "1 repeats for an input of rank 2"},
+           {"Tile", {2, -1}, "repeat -1"}}) {
+    Model m(13);
+    m.Input("x", {2, 1});
+    m.Ints("k", ints);
+    m.Node(op, {"x", "k"}, {"y"});
+    m.Output("y");
+    auto g = ImportOnnxBytes(m.Bytes());
+    ASSERT_FALSE(g.ok()) << op << " " << message;
+    EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument) << g.status();
+    EXPECT_THAT(std::string(g.status().message()), HasSubstr(message));
+  }
+}
+
+// [1, 8, 1, 2] with blocksize 2: DCR and CRD order the channel blocks
+// differently; SpaceToDepth of [1, 1, 4, 4] gathers 2x2 pixels into channels.
+TEST(OnnxModelsTest, DepthToSpaceModesAndSpaceToDepth) {
+  std::vector<float> iota(16);
+  for (int k = 0; k < 16; ++k) iota[k] = k;
+  struct Case {
+    std::string op, mode;
+    std::vector<int64_t> in_shape, out_shape;
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {"DepthToSpace", "DCR", {1, 8, 1, 2}, {1, 2, 2, 4},
+       {0, 4, 1, 5, 8, 12, 9, 13, 2, 6, 3, 7, 10, 14, 11, 15}},
+      {"DepthToSpace", "CRD", {1, 8, 1, 2}, {1, 2, 2, 4},
+       {0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15}},
+      {"SpaceToDepth", "", {1, 1, 4, 4}, {1, 4, 2, 2},
+       {0, 2, 8, 10, 1, 3, 9, 11, 4, 6, 12, 14, 5, 7, 13, 15}},
+  };
+  for (const Case& c : cases) {
+    Model m(13);
+    m.Input("x", {c.in_shape[0], c.in_shape[1], c.in_shape[2], c.in_shape[3]});
+    auto* n = m.Node(c.op, {"x"}, {"y"});
+    SetInt(n, "blocksize", 2);
+    if (!c.mode.empty()) SetString(n, "mode", c.mode);
+    m.Output("y");
+    auto y = Evaluate(m, Array(c.in_shape, iota));
+    ASSERT_TRUE(y.ok()) << c.op << " " << c.mode << ": " << y.status();
+    EXPECT_EQ(y->shape(), c.out_shape) << c.op << " " << c.mode;
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want)) << c.op << " " << c.mode;
+  }
+  Model bad(13);
+  bad.Input("x", {1, 6, 1, 1});
+  SetInt(bad.Node("DepthToSpace", {"x"}, {"y"}), "blocksize", 2);
+  bad.Output("y");
+  auto g = ImportOnnxBytes(bad.Bytes());
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(std::string(g.status().message()), HasSubstr("6 channels do not divide"));
+}
+
+TEST(OnnxModelsTest, TriluWithAConstantK) {
+  const NDArray x = Array({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  struct Case {
+    int64_t upper;
+    std::vector<int64_t> k;  // empty: no k input
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {1, {}, {1, 2, 3, 0, 5, 6, 0, 0, 9}},
+      {1, {1}, {0, 2, 3, 0, 0, 6, 0, 0, 0}},
+      {0, {-1}, {0, 0, 0, 4, 0, 0, 7, 8, 0}},
+      {0, {5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}},
+  };
+  for (const Case& c : cases) {
+    Model m(14);
+    m.Input("x", {3, 3});
+    onnx::NodeProto* n;
+    if (c.k.empty()) {
+      n = m.Node("Trilu", {"x"}, {"y"});
+    } else {
+      m.Ints("k", c.k);
+      n = m.Node("Trilu", {"x", "k"}, {"y"});
+    }
+    SetInt(n, "upper", c.upper);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want)) << "upper " << c.upper;
+  }
+}
+
+TEST(OnnxModelsTest, GatherElementsAlongAnAxis) {
+  const NDArray x = Array({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  struct Case {
+    int64_t axis;
+    std::vector<int64_t> shape, indices;
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {0, {2, 3}, {1, 2, 0, 2, 0, 0}, {4, 8, 3, 7, 2, 3}},
+      {-1, {3, 2}, {0, 0, 1, -1, 2, 2}, {1, 1, 5, 6, 9, 9}},
+  };
+  for (const Case& c : cases) {
+    Model m(13);
+    m.Input("x", {3, 3});
+    m.Ints("i", c.indices);
+    // Ints makes a 1-D tensor; reshape it to the indices' shape.
+    m.Ints("shape", c.shape);
+    m.Node("Reshape", {"i", "shape"}, {"indices"});
+    SetInt(m.Node("GatherElements", {"x", "indices"}, {"y"}), "axis", c.axis);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << "axis " << c.axis << ": " << y.status();
+    EXPECT_EQ(y->shape(), c.shape);
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want)) << "axis " << c.axis;
+  }
+  Model bad(13);
+  bad.Input("x", {3, 3});
+  bad.Ints("indices", {3});
+  bad.Ints("shape", {1, 1});
+  bad.Node("Reshape", {"indices", "shape"}, {"i"});
+  bad.Node("GatherElements", {"x", "i"}, {"y"});
+  bad.Output("y");
+  auto status = Evaluate(bad, x).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("index 3 is out of range for axis 0"));
+}
+
+TEST(OnnxModelsTest, CumSumWithAConstantAxis) {
+  const NDArray x = Array({2, 3}, {1, 2, 3, 4, 5, 6});
+  struct Case {
+    int64_t axis, exclusive, reverse;
+    std::vector<float> want;
+  };
+  const std::vector<Case> cases = {
+      {1, 0, 0, {1, 3, 6, 4, 9, 15}},  {1, 1, 0, {0, 1, 3, 0, 4, 9}},
+      {1, 0, 1, {6, 5, 3, 15, 11, 6}}, {1, 1, 1, {5, 3, 0, 11, 6, 0}},
+      {-2, 0, 0, {1, 2, 3, 5, 7, 9}},
+  };
+  for (const Case& c : cases) {
+    Model m(14);
+    m.Input("x", {2, 3});
+    m.Ints("axis", {c.axis});
+    auto* n = m.Node("CumSum", {"x", "axis"}, {"y"});
+    SetInt(n, "exclusive", c.exclusive);
+    SetInt(n, "reverse", c.reverse);
+    m.Output("y");
+    auto y = Evaluate(m, x);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_THAT(Values(*y), ElementsAreArray(c.want))
+        << "axis " << c.axis << " exclusive " << c.exclusive << " reverse " << c.reverse;
+  }
 }
 
 TEST(OnnxModelsTest, OpsetsOneToTwentyOneAreRead) {

@@ -31,6 +31,12 @@ namespace {
 // that a fix removes it here.
 const std::map<std::string, std::string>& KnownGaps() {
   static const auto* gaps = new std::map<std::string, std::string>{
+      {"argmax", "int64 results have no compiled kernel yet"},
+      {"argmin", "int64 results have no compiled kernel yet"},
+      {"cumsum", "the suite gives its axis at run time; the constant-parameter conformance test "
+                 "and onnx_models_test check it"},
+      {"gather_elements", "integer indices have no compiled kernel yet"},
+      {"reduce_log_sum_exp", "the suite's cases are float64; onnx_models_test checks it"},
       {"cast", "the suite's Cast cases involve types kiln refuses (float64, strings)"},
       {"gelu", "newer than the suite (opset 20); onnx_models_test checks it on both paths"},
       {"mish", "newer than the suite (opset 18); onnx_models_test checks it on both paths"},

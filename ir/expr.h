@@ -300,7 +300,7 @@ struct TensorReadNode : ExprNode {
   const std::vector<Expr> indices;
 };
 
-enum class ReduceOp : uint8_t { kSum, kMax, kMin };
+enum class ReduceOp : uint8_t { kSum, kMax, kMin, kProd };
 
 // reduce(op, source over axes where condition); condition may be null.
 struct ReduceNode : ExprNode {

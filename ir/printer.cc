@@ -213,7 +213,8 @@ class Printer {
         const auto* op = e.as<ReduceNode>();
         const char* name = op->op == ReduceOp::kSum   ? "sum"
                            : op->op == ReduceOp::kMax ? "max"
-                                                      : "min";
+                           : op->op == ReduceOp::kMin ? "min"
+                                                      : "prod";
         absl::StrAppend(out, name, "(");
         PrintExpr(op->source, out);
         absl::StrAppend(out, ", axes=[");

@@ -81,6 +81,9 @@ Expr MaxOf(Expr source, std::vector<IterVar> axes, Expr condition) {
 Expr MinOf(Expr source, std::vector<IterVar> axes, Expr condition) {
   return Reduce(ReduceOp::kMin, std::move(source), std::move(axes), std::move(condition));
 }
+Expr ProductOf(Expr source, std::vector<IterVar> axes, Expr condition) {
+  return Reduce(ReduceOp::kProd, std::move(source), std::move(axes), std::move(condition));
+}
 
 std::vector<Tensor> InputTensors(const Tensor& tensor) {
   class Collector : public ExprVisitor {

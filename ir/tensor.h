@@ -40,6 +40,7 @@ IterVar ReduceAxis(int64_t extent, std::string name);
 Expr Sum(Expr source, std::vector<IterVar> axes, Expr condition = Expr());
 Expr MaxOf(Expr source, std::vector<IterVar> axes, Expr condition = Expr());
 Expr MinOf(Expr source, std::vector<IterVar> axes, Expr condition = Expr());
+Expr ProductOf(Expr source, std::vector<IterVar> axes, Expr condition = Expr());
 
 // tensor(indices...); the index count must match the tensor's rank.
 Expr Read(const Tensor& tensor, std::vector<Expr> indices);

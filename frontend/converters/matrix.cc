@@ -1,4 +1,4 @@
-// Matrix products: Gemm and MatMul.
+// Matrix products (Gemm and MatMul) and Trilu, the triangles of matrices.
 #include <algorithm>
 #include <vector>
 
@@ -42,6 +42,24 @@ absl::Status GemmWithBroadcastAttribute(ImportContext& c) {
 KILN_REGISTER_ONNX_CONVERTER(Gemm, 1, 6, GemmWithBroadcastAttribute);
 KILN_REGISTER_ONNX_CONVERTER(Gemm, 7, kLatestOpset, Gemm);
 KILN_REGISTER_ONNX_CONVERTER(MatMul, 1, kLatestOpset, BinaryOp("matmul"));
+
+// The diagonal offset k is an optional scalar input, which kiln needs
+// constant.
+absl::Status Trilu(ImportContext& c) {
+  KILN_ASSIGN(upper, c.AttrInt("upper", 1));
+  KILN_ASSIGN(k, OptionalConstantInts(c, 1, "Trilu's k"));
+  if (c.HasInput(1) && k.size() != 1) {
+    return c.Invalid(absl::StrCat("k has ", k.size(), " values; expected one"));
+  }
+  if (c.InputType(0).shape.size() < 2) {
+    return c.Invalid(absl::StrCat("input of rank ", c.InputType(0).shape.size(),
+                                  "; expected 2 or more"));
+  }
+  KILN_ASSIGN(in, Inputs(c, 1));
+  return c.Emit("trilu", in, {{"upper", upper}, {"k", k.empty() ? int64_t{0} : k[0]}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Trilu, 14, kLatestOpset, Trilu);
 
 }  // namespace
 }  // namespace kiln::frontend

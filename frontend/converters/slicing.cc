@@ -1,5 +1,5 @@
 // Operators that cut tensors up, join them and pad them: Concat, Split,
-// Slice, Gather, Pad.
+// Slice, Gather, GatherElements, Pad.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -129,6 +129,14 @@ absl::Status Gather(ImportContext& c) {
 }
 
 KILN_REGISTER_ONNX_CONVERTER(Gather, 1, kLatestOpset, Gather);
+
+absl::Status GatherElements(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 2));
+  KILN_ASSIGN(axis, c.AttrInt("axis", 0));
+  return c.Emit("gather_elements", in, {{"axis", axis}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(GatherElements, 11, kLatestOpset, GatherElements);
 
 absl::Status EmitPad(ImportContext& c, const std::string& mode, const std::vector<int64_t>& pads,
                      double value) {

@@ -86,6 +86,62 @@ absl::StatusOr<PadAttrs> PadAttrs::Read(const Node& n) {
   return a;
 }
 
+absl::StatusOr<TileAttrs> TileAttrs::Read(const Node& n) {
+  auto repeats = n.Ints("repeats");
+  if (!repeats.ok()) return repeats.status();
+  for (int64_t r : *repeats) {
+    if (r < 0) return AttrError(n, absl::StrCat("repeat ", r, "; expected repeats >= 0"));
+  }
+  return TileAttrs{*repeats};
+}
+
+void TileAttrs::Write(Node& n) const { n.attrs["repeats"] = repeats; }
+
+absl::StatusOr<std::vector<int64_t>> TileAttrs::OutShape(const std::vector<int64_t>& shape) const {
+  if (repeats.size() != shape.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(repeats.size(), " repeats for a tensor of rank ",
+                                                   shape.size(), "; expected one per axis"));
+  }
+  // A tiled tensor is allocated whole: an absurd one is an error here, not
+  // a failed allocation later. Counted in double, which cannot overflow; an
+  // empty axis does not excuse a huge one.
+  constexpr double kMaxElements = 4294967296.0;
+  std::vector<int64_t> out;
+  double n = 1;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    const double extent = static_cast<double>(shape[d]) * static_cast<double>(repeats[d]);
+    n *= extent;
+    if (extent > kMaxElements || n > kMaxElements) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tiling ", runtime::ShapeToString(shape), " by ",
+                       runtime::ShapeToString(repeats), " has more than 2^32 elements"));
+    }
+    out.push_back(shape[d] * repeats[d]);
+  }
+  return out;
+}
+
+absl::StatusOr<GatherElementsAttrs> GatherElementsAttrs::Read(const Node& n) {
+  auto axis = n.Int("axis", 0);
+  if (!axis.ok()) return axis.status();
+  return GatherElementsAttrs{*axis};
+}
+
+void GatherElementsAttrs::Write(Node& n) const { n.attrs["axis"] = axis; }
+
+absl::StatusOr<TriluAttrs> TriluAttrs::Read(const Node& n) {
+  auto upper = n.Int("upper", 1);
+  auto k = n.Int("k", 0);
+  if (!upper.ok()) return upper.status();
+  if (!k.ok()) return k.status();
+  return TriluAttrs{*upper != 0, *k};
+}
+
+void TriluAttrs::Write(Node& n) const {
+  n.attrs["upper"] = static_cast<int64_t>(upper);
+  n.attrs["k"] = k;
+}
+
 void PadAttrs::Write(Node& n) const {
   n.attrs["pads"] = pads;
   n.attrs["mode"] = std::string(mode == Mode::kReflect ? "reflect"

@@ -1,5 +1,5 @@
 // Typed attributes of the operators that only move elements (transpose,
-// concat, slice, pad, resize, layout_transform): the only code reading
+// concat, slice, pad, tile, trilu, gather_elements, resize, layout_transform): the only code reading
 // their attribute strings. Read() fails with a message naming the node and
 // what was expected; Write() stores the attributes back onto a node.
 #ifndef KILN_IR_GRAPH_ATTRS_DATA_MOVEMENT_H_
@@ -52,6 +52,41 @@ struct PadAttrs {
   // Unimplemented for modes other than constant, reflect and edge.
   static absl::StatusOr<PadAttrs> Read(const Node& n);
   void Write(Node& n) const;
+};
+
+// tile: each axis repeated `repeats[d]` times (ONNX Tile; Expand as the
+// tiling of its size-1 axes).
+struct TileAttrs {
+  std::vector<int64_t> repeats;  // one per axis, non-negative
+
+  static absl::StatusOr<TileAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+
+  // The output shape for an input of `shape`: InvalidArgument unless there
+  // is one repeat per axis and the output has at most 2^32 elements.
+  absl::StatusOr<std::vector<int64_t>> OutShape(const std::vector<int64_t>& shape) const;
+};
+
+// gather_elements: out[i] = data[i with axis `axis` replaced by indices[i]].
+struct GatherElementsAttrs {
+  int64_t axis = 0;  // may be negative
+
+  static absl::StatusOr<GatherElementsAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// trilu: keeps the upper (column - row >= k) or lower (column - row <= k)
+// triangle of the last two axes and zeroes the rest.
+struct TriluAttrs {
+  bool upper = true;
+  int64_t k = 0;
+
+  static absl::StatusOr<TriluAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+
+  bool Keeps(int64_t row, int64_t column) const {
+    return upper ? column - row >= k : column - row <= k;
+  }
 };
 
 struct ResizeAttrs {

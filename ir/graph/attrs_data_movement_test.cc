@@ -47,5 +47,20 @@ TEST(ReduceAttrsTest, SpatialReductions) {
   EXPECT_FALSE((ReduceAttrs{{4}, true}.Reduced(4).ok()));
 }
 
+TEST(ArgReduceAttrsTest, DefaultsAndRoundTrip) {
+  Node n{"a", "argmax", {}, {}, {}};
+  auto defaults = ArgReduceAttrs::Read(n);
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->axis, 0);
+  EXPECT_TRUE(defaults->keepdims);
+  EXPECT_FALSE(defaults->select_last_index);
+  ArgReduceAttrs{-2, false, true}.Write(n);
+  auto back = ArgReduceAttrs::Read(n);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->axis, -2);
+  EXPECT_FALSE(back->keepdims);
+  EXPECT_TRUE(back->select_last_index);
+}
+
 }  // namespace
 }  // namespace kiln::graph

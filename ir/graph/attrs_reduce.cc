@@ -34,6 +34,42 @@ absl::StatusOr<std::vector<bool>> ReduceAttrs::Reduced(size_t rank) const {
   return reduced;
 }
 
+absl::StatusOr<ArgReduceAttrs> ArgReduceAttrs::Read(const Node& n) {
+  ArgReduceAttrs a;
+  auto axis = n.Int("axis", 0);
+  auto keep = n.Int("keepdims", 1);
+  auto last = n.Int("select_last_index", 0);
+  if (!axis.ok()) return axis.status();
+  if (!keep.ok()) return keep.status();
+  if (!last.ok()) return last.status();
+  a.axis = *axis;
+  a.keepdims = *keep != 0;
+  a.select_last_index = *last != 0;
+  return a;
+}
+
+void ArgReduceAttrs::Write(Node& n) const {
+  n.attrs["axis"] = axis;
+  n.attrs["keepdims"] = static_cast<int64_t>(keepdims);
+  n.attrs["select_last_index"] = static_cast<int64_t>(select_last_index);
+}
+
+absl::StatusOr<CumSumAttrs> CumSumAttrs::Read(const Node& n) {
+  auto axis = n.Int("axis");
+  auto exclusive = n.Int("exclusive", 0);
+  auto reverse = n.Int("reverse", 0);
+  if (!axis.ok()) return axis.status();
+  if (!exclusive.ok()) return exclusive.status();
+  if (!reverse.ok()) return reverse.status();
+  return CumSumAttrs{*axis, *exclusive != 0, *reverse != 0};
+}
+
+void CumSumAttrs::Write(Node& n) const {
+  n.attrs["axis"] = axis;
+  n.attrs["exclusive"] = static_cast<int64_t>(exclusive);
+  n.attrs["reverse"] = static_cast<int64_t>(reverse);
+}
+
 bool ReduceAttrs::KeepsSpatialAxesOnly() const {
   if (!keepdims || axes.empty()) return false;
   for (int64_t a : axes) {

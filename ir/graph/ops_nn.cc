@@ -321,7 +321,63 @@ KILN_REGISTER(OpRegistry(), "max_pool", "2-D max pooling", Pool(true));
 KILN_REGISTER(OpRegistry(), "avg_pool", "2-D average pooling", Pool(false));
 
 // ---- reductions (also global pooling) ----
-enum class Reduction { kSum, kMean, kMax, kMin };
+enum class Reduction { kSum, kMean, kMax, kMin, kProd, kL1, kL2, kSumSquare, kLogSum, kLogSumExp };
+
+// Each reduction accumulates map(x) with `combine` from `init`, then applies
+// finish(total). LogSumExp maps exp(x - shift), shift the (finite-clamped)
+// maximum of the reduced elements, so that large inputs do not overflow.
+struct Reducer {
+  double init = 0.0;
+  double (*map)(double x, double shift) = [](double x, double) { return x; };
+  double (*combine)(double acc, double v) = [](double acc, double v) { return acc + v; };
+  double (*finish)(double total, double shift, int64_t count) = [](double t, double, int64_t) {
+    return t;
+  };
+  bool shifted = false;
+};
+
+Reducer ReducerFor(Reduction kind) {
+  Reducer r;
+  auto square = [](double x, double) { return x * x; };
+  switch (kind) {
+    case Reduction::kSum:
+      break;
+    case Reduction::kMean:
+      r.finish = [](double t, double, int64_t count) { return t / count; };
+      break;
+    case Reduction::kMax:
+      r.init = -std::numeric_limits<double>::infinity();
+      r.combine = [](double acc, double v) { return std::max(acc, v); };
+      break;
+    case Reduction::kMin:
+      r.init = std::numeric_limits<double>::infinity();
+      r.combine = [](double acc, double v) { return std::min(acc, v); };
+      break;
+    case Reduction::kProd:
+      r.init = 1.0;
+      r.combine = [](double acc, double v) { return acc * v; };
+      break;
+    case Reduction::kL1:
+      r.map = [](double x, double) { return std::abs(x); };
+      break;
+    case Reduction::kL2:
+      r.map = square;
+      r.finish = [](double t, double, int64_t) { return std::sqrt(t); };
+      break;
+    case Reduction::kSumSquare:
+      r.map = square;
+      break;
+    case Reduction::kLogSum:
+      r.finish = [](double t, double, int64_t) { return std::log(t); };
+      break;
+    case Reduction::kLogSumExp:
+      r.shifted = true;
+      r.map = [](double x, double m) { return std::exp(x - m); };
+      r.finish = [](double t, double m, int64_t) { return m + std::log(t); };
+      break;
+  }
+  return r;
+}
 
 OpDef Reduce(Reduction kind) {
   OpDef def;
@@ -356,16 +412,26 @@ OpDef Reduce(Reduction kind) {
         kept_shape.push_back(shape[d]);
       }
     }
-    std::vector<double> acc(NumElements(kept_shape),
-                            kind == Reduction::kMax   ? -std::numeric_limits<double>::infinity()
-                            : kind == Reduction::kMin ? std::numeric_limits<double>::infinity()
-                                                      : 0.0);
+    const Reducer r = ReducerFor(kind);
+    const size_t outputs = NumElements(kept_shape);
+    std::vector<double> shift(outputs, 0.0);
+    if (r.shifted) {
+      std::fill(shift.begin(), shift.end(), -std::numeric_limits<double>::infinity());
+      ForEachIndex(shape, [&](int64_t i, const std::vector<int64_t>& index) {
+        double& m = shift[BroadcastIndex(index, kept_shape)];
+        m = std::max(m, Load(in[0], i));
+      });
+      // An infinite maximum would make x - shift NaN; a finite shift keeps
+      // exp(x - shift) at 0 or infinity, as exp(x) would be.
+      for (double& m : shift) {
+        m = std::clamp(m, std::numeric_limits<double>::lowest(),
+                       std::numeric_limits<double>::max());
+      }
+    }
+    std::vector<double> acc(outputs, r.init);
     ForEachIndex(shape, [&](int64_t i, const std::vector<int64_t>& index) {
       const int64_t o = BroadcastIndex(index, kept_shape);
-      const double v = Load(in[0], i);
-      acc[o] = kind == Reduction::kMax   ? std::max(acc[o], v)
-               : kind == Reduction::kMin ? std::min(acc[o], v)
-                                         : acc[o] + v;
+      acc[o] = r.combine(acc[o], r.map(Load(in[0], i), shift[o]));
     });
     TensorType t{in[0].dtype(), {}};
     const bool keep = attrs->keepdims;
@@ -374,9 +440,7 @@ OpDef Reduce(Reduction kind) {
     }
     auto out = Allocate(t);
     if (!out.ok()) return out.status();
-    for (size_t k = 0; k < acc.size(); ++k) {
-      Store(*out, k, kind == Reduction::kMean ? acc[k] / count : acc[k]);
-    }
+    for (size_t k = 0; k < acc.size(); ++k) Store(*out, k, r.finish(acc[k], shift[k], count));
     return std::vector<NDArray>{*out};
   };
   return def;
@@ -385,6 +449,134 @@ KILN_REGISTER(OpRegistry(), "reduce_sum", "sum over axes", Reduce(Reduction::kSu
 KILN_REGISTER(OpRegistry(), "reduce_mean", "mean over axes", Reduce(Reduction::kMean));
 KILN_REGISTER(OpRegistry(), "reduce_max", "max over axes", Reduce(Reduction::kMax));
 KILN_REGISTER(OpRegistry(), "reduce_min", "min over axes", Reduce(Reduction::kMin));
+KILN_REGISTER(OpRegistry(), "reduce_prod", "product over axes", Reduce(Reduction::kProd));
+KILN_REGISTER(OpRegistry(), "reduce_l1", "sum of |x| over axes", Reduce(Reduction::kL1));
+KILN_REGISTER(OpRegistry(), "reduce_l2", "Euclidean norm over axes", Reduce(Reduction::kL2));
+KILN_REGISTER(OpRegistry(), "reduce_sum_square", "sum of x^2 over axes",
+              Reduce(Reduction::kSumSquare));
+KILN_REGISTER(OpRegistry(), "reduce_log_sum", "log of the sum over axes",
+              Reduce(Reduction::kLogSum));
+KILN_REGISTER(OpRegistry(), "reduce_log_sum_exp", "log of the sum of exp over axes",
+              Reduce(Reduction::kLogSumExp));
+
+// ---- argmax, argmin ----
+// A tensor as [outer, extent, inner] around `axis`: element (o, k, i) is at
+// (o * extent + k) * inner + i.
+struct AxisSplit {
+  int64_t outer = 1, extent = 1, inner = 1;
+};
+AxisSplit SplitAt(const std::vector<int64_t>& shape, int64_t axis) {
+  AxisSplit s;
+  for (int64_t d = 0; d < axis; ++d) s.outer *= shape[d];
+  s.extent = shape[axis];
+  for (size_t d = axis + 1; d < shape.size(); ++d) s.inner *= shape[d];
+  return s;
+}
+
+std::vector<int64_t> ArgReduceShape(std::vector<int64_t> shape, int64_t axis, bool keepdims) {
+  if (keepdims) {
+    shape[axis] = 1;
+  } else {
+    shape.erase(shape.begin() + axis);
+  }
+  return shape;
+}
+
+OpDef ArgReduce(bool is_max) {
+  OpDef def;
+  // Their int64 results have no compiled kernel; the fuser keeps them alone.
+  def.pattern = OpPattern::kOpaque;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto attrs = ArgReduceAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0]->shape;
+    if (x.empty()) return absl::InvalidArgumentError("the input is a scalar; expected rank >= 1");
+    auto axis = NormalizeAxis(attrs->axis, x.size());
+    if (!axis.ok()) return axis.status();
+    if (x[*axis] == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("axis ", attrs->axis, " of ", runtime::ShapeToString(x),
+                       " is empty; it has no largest or smallest element"));
+    }
+    return std::vector<TensorType>{{DType::kInt64, ArgReduceShape(x, *axis, attrs->keepdims)}};
+  };
+  def.evaluate = [is_max](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto attrs = ArgReduceAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0].shape();
+    auto axis = NormalizeAxis(attrs->axis, x.size());
+    if (!axis.ok()) return axis.status();
+    const auto [outer, extent, inner] = SplitAt(x, *axis);
+    auto out = Allocate({DType::kInt64, ArgReduceShape(x, *axis, attrs->keepdims)});
+    if (!out.ok()) return out.status();
+    const bool last = attrs->select_last_index;
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t i = 0; i < inner; ++i) {
+        int64_t best = 0;
+        double best_value = Load(in[0], o * extent * inner + i);
+        for (int64_t k = 1; k < extent; ++k) {
+          const double v = Load(in[0], (o * extent + k) * inner + i);
+          const bool better = is_max ? (v > best_value || (last && v == best_value))
+                                     : (v < best_value || (last && v == best_value));
+          if (better) {
+            best = k;
+            best_value = v;
+          }
+        }
+        out->data<int64_t>()[o * inner + i] = best;
+      }
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "argmax", "index of the largest element along an axis",
+              ArgReduce(true));
+KILN_REGISTER(OpRegistry(), "argmin", "index of the smallest element along an axis",
+              ArgReduce(false));
+
+// ---- cumsum ----
+OpDef CumSum() {
+  OpDef def;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto attrs = CumSumAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    if (in[0]->shape.empty()) {
+      return absl::InvalidArgumentError("the input is a scalar; expected rank >= 1");
+    }
+    auto axis = NormalizeAxis(attrs->axis, in[0]->shape.size());
+    if (!axis.ok()) return axis.status();
+    return std::vector<TensorType>{*in[0]};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto attrs = CumSumAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    const auto& x = in[0].shape();
+    auto axis = NormalizeAxis(attrs->axis, x.size());
+    if (!axis.ok()) return axis.status();
+    const auto [outer, extent, inner] = SplitAt(x, *axis);
+    auto out = Allocate({in[0].dtype(), x});
+    if (!out.ok()) return out.status();
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t i = 0; i < inner; ++i) {
+        double sum = 0;
+        for (int64_t step = 0; step < extent; ++step) {
+          const int64_t k = attrs->reverse ? extent - 1 - step : step;
+          const int64_t at = (o * extent + k) * inner + i;
+          const double v = Load(in[0], at);
+          if (!attrs->exclusive) sum += v;
+          Store(*out, at, sum);
+          if (attrs->exclusive) sum += v;
+        }
+      }
+    }
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "cumsum", "running sums along an axis", CumSum());
 
 // ---- matrix products ----
 OpDef MatMul() {

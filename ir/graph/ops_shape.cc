@@ -231,6 +231,68 @@ OpDef Gather() {
 }
 KILN_REGISTER(OpRegistry(), "gather", "takes entries along axis", Gather());
 
+// ---- gather_elements ----
+OpDef GatherElements() {
+  OpDef def;
+  // Each output element is one data element; which one is data-dependent.
+  def.pattern = OpPattern::kOpaque;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
+    if (in[1]->dtype != DType::kInt64 && in[1]->dtype != DType::kInt32) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "indices of type ", runtime::DTypeName(in[1]->dtype), "; expected int32 or int64"));
+    }
+    auto a = GatherElementsAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const auto& data = in[0]->shape;
+    const auto& indices = in[1]->shape;
+    if (data.empty()) return absl::InvalidArgumentError("the data is a scalar; expected rank >= 1");
+    auto axis = NormalizeAxis(a->axis, data.size());
+    if (!axis.ok()) return axis.status();
+    bool fits = indices.size() == data.size();
+    for (size_t d = 0; fits && d < data.size(); ++d) {
+      fits = static_cast<int64_t>(d) == *axis || indices[d] <= data[d];
+    }
+    if (!fits) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "indices ", runtime::ShapeToString(indices), " do not fit data ",
+          runtime::ShapeToString(data), "; expected the same rank and, outside axis ", *axis,
+          ", sizes no larger than the data's"));
+    }
+    return std::vector<TensorType>{{in[0]->dtype, indices}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto a = GatherElementsAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const auto& shape = in[0].shape();
+    auto axis = NormalizeAxis(a->axis, shape.size());
+    if (!axis.ok()) return axis.status();
+    const int64_t extent = shape[*axis];
+    auto out = Allocate({in[0].dtype(), in[1].shape()});
+    if (!out.ok()) return out.status();
+    absl::Status status;
+    std::vector<int64_t> src;
+    ForEachIndex(in[1].shape(), [&](int64_t i, const std::vector<int64_t>& idx) {
+      if (!status.ok()) return;
+      int64_t index = static_cast<int64_t>(Load(in[1], i));
+      if (index < -extent || index >= extent) {
+        status = absl::InvalidArgumentError(absl::StrCat(
+            "index ", index, " is out of range for axis ", *axis, " of size ", extent,
+            "; expected one in [", -extent, ", ", extent - 1, "]"));
+        return;
+      }
+      src = idx;
+      src[*axis] = index < 0 ? index + extent : index;
+      CopyElement(in[0], Flat(src, shape), *out, i);
+    });
+    if (!status.ok()) return status;
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "gather_elements", "takes one element per index along axis",
+              GatherElements());
+
 // ---- split ----
 OpDef Split() {
   OpDef def;
@@ -332,6 +394,66 @@ OpDef Pad() {
   return def;
 }
 KILN_REGISTER(OpRegistry(), "pad", "constant, reflect or edge padding", Pad());
+
+// ---- tile ----
+OpDef Tile() {
+  OpDef def;
+  def.pattern = OpPattern::kInjective;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto a = TileAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    auto shape = a->OutShape(in[0]->shape);
+    if (!shape.ok()) return shape.status();
+    return std::vector<TensorType>{{in[0]->dtype, *shape}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto a = TileAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const auto& shape = in[0].shape();
+    auto out_shape = a->OutShape(shape);
+    if (!out_shape.ok()) return out_shape.status();
+    auto out = Allocate({in[0].dtype(), *out_shape});
+    if (!out.ok()) return out.status();
+    std::vector<int64_t> src(shape.size());
+    ForEachIndex(*out_shape, [&](int64_t i, const std::vector<int64_t>& idx) {
+      for (size_t d = 0; d < idx.size(); ++d) src[d] = idx[d] % shape[d];
+      CopyElement(in[0], Flat(src, shape), *out, i);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "tile", "repeats each axis", Tile());
+
+// ---- trilu ----
+OpDef Trilu() {
+  OpDef def;
+  def.pattern = OpPattern::kInjective;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto a = TriluAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    if (in[0]->shape.size() < 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "input ", in[0]->ToString(), " has rank ", in[0]->shape.size(), "; expected 2 or more"));
+    }
+    return std::vector<TensorType>{*in[0]};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto a = TriluAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    const size_t rank = in[0].shape().size();
+    auto out = Allocate({in[0].dtype(), in[0].shape()});
+    if (!out.ok()) return out.status();
+    ForEachIndex(in[0].shape(), [&](int64_t i, const std::vector<int64_t>& idx) {
+      if (a->Keeps(idx[rank - 2], idx[rank - 1])) CopyElement(in[0], i, *out, i);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "trilu", "upper or lower triangle of the last two axes", Trilu());
 
 }  // namespace
 }  // namespace kiln::graph::ops

@@ -467,8 +467,12 @@ class NestBuilder {
           combined = Min(acc, source);
           identity = reduce->dtype.is_float() ? 3.4028234663852886e38 : 9.2e18;
           break;
+        case ReduceOp::kProd:
+          combined = acc * source;
+          identity = 1.0;
+          break;
       }
-      if (reduce->dtype.is_int()) {
+      if (reduce->dtype.is_int() && reduce->op != ReduceOp::kProd) {
         identity = reduce->op == ReduceOp::kSum ? 0.0
                    : reduce->op == ReduceOp::kMax
                        ? static_cast<double>(reduce->dtype.scalar() == ScalarType::kInt32

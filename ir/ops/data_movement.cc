@@ -133,6 +133,46 @@ absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
   return Finish({in}, out, target, name);
 }
 
+absl::StatusOr<LoweredFunc> BuildTile(const std::vector<int64_t>& in_shape,
+                                      const std::vector<int64_t>& repeats,
+                                      const targets::Target& target, const std::string& name) {
+  if (auto st = CheckShape(in_shape); !st.ok()) return st;
+  if (repeats.size() != in_shape.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(repeats.size(), " repeats for ",
+                                                   in_shape.size(), " axes"));
+  }
+  std::vector<int64_t> out_shape;
+  for (size_t d = 0; d < in_shape.size(); ++d) out_shape.push_back(in_shape[d] * repeats[d]);
+  if (auto st = CheckShape(out_shape); !st.ok()) return st;
+  Tensor in = Placeholder("in", AtLeast1d(in_shape));
+  Tensor out = Compute("out", AtLeast1d(out_shape), [&](const std::vector<Var>& i) {
+    std::vector<Expr> idx;
+    for (size_t d = 0; d < in_shape.size(); ++d) {
+      // Axes that are not repeated, or broadcast from size 1, need no modulo.
+      idx.push_back(repeats[d] == 1   ? Expr(i[d])
+                    : in_shape[d] == 1 ? Expr(int64_t{0})
+                                       : FloorMod(i[d], Expr(in_shape[d])));
+    }
+    if (in_shape.empty()) idx = {Expr(int64_t{0})};
+    return Read(in, idx);
+  });
+  return Finish({in}, out, target, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildTrilu(const std::vector<int64_t>& shape, bool upper, int64_t k,
+                                       const targets::Target& target, const std::string& name) {
+  if (auto st = CheckShape(shape); !st.ok()) return st;
+  const size_t rank = shape.size();
+  if (rank < 2) return absl::InvalidArgumentError("trilu needs at least two axes");
+  Tensor in = Placeholder("in", shape);
+  Tensor out = Compute("out", shape, [&](const std::vector<Var>& i) {
+    const Expr diagonal = Expr(i[rank - 1]) - Expr(i[rank - 2]);
+    const Expr keep = upper ? diagonal >= Expr(k) : diagonal <= Expr(k);
+    return Select(keep, Read(in, std::vector<Expr>(i.begin(), i.end())), Expr(0.0f));
+  });
+  return Finish({in}, out, target, name);
+}
+
 absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
                                      const std::vector<int64_t>& pads, PadMode mode,
                                      float value, const targets::Target& target,

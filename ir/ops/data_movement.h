@@ -1,4 +1,4 @@
-// Operators that only move data: transpose, concat, slice, pad, and layout
+// Operators that only move data: transpose, concat, slice, tile, trilu, pad, and layout
 // changes between NCHW and NCHW[x]c. Each is one loop nest over its output
 // reading the input at computed indices; loads are clamped into their
 // buffers so that no lane of a select ever reads outside them.
@@ -31,6 +31,16 @@ absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
                                        const std::vector<int64_t>& starts,
                                        const std::vector<int64_t>& steps,
                                        const std::vector<int64_t>& out_shape,
+                                       const targets::Target& target, const std::string& name);
+
+// out[i] = in[i mod in_shape] per axis: each axis repeated repeats[d] times.
+absl::StatusOr<LoweredFunc> BuildTile(const std::vector<int64_t>& in_shape,
+                                      const std::vector<int64_t>& repeats,
+                                      const targets::Target& target, const std::string& name);
+
+// out = in where column - row >= k (upper) or <= k (lower) on the last two
+// axes, else 0.
+absl::StatusOr<LoweredFunc> BuildTrilu(const std::vector<int64_t>& shape, bool upper, int64_t k,
                                        const targets::Target& target, const std::string& name);
 
 enum class PadMode { kConstant, kEdge, kReflect };

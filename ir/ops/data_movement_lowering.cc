@@ -1,5 +1,5 @@
 // Lowering of the operators that move elements without arithmetic on them:
-// transpose, concat, slice, pad, layout_transform and resize.
+// transpose, concat, slice, pad, tile, trilu, layout_transform and resize.
 #include "ir/graph/attrs_data_movement.h"
 #include "ir/ops/data_movement.h"
 #include "ir/ops/lowering_registry.h"
@@ -44,6 +44,20 @@ Lowered LowerPad(const graph::Node& n, const NodeShapes& s, const targets::Targe
   return BuildPad(s.in[0], attrs->pads, mode, static_cast<float>(attrs->value), t, name);
 }
 
+Lowered LowerTile(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
+                  const std::string& name) {
+  auto attrs = graph::TileAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  return BuildTile(s.in[0], attrs->repeats, t, name);
+}
+
+Lowered LowerTrilu(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
+                   const std::string& name) {
+  auto attrs = graph::TriluAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  return BuildTrilu(s.in[0], attrs->upper, attrs->k, t, name);
+}
+
 Lowered LowerLayoutTransform(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                              const std::string& name) {
   auto attrs = graph::LayoutTransformAttrs::Read(n);
@@ -72,6 +86,8 @@ KILN_REGISTER(LoweringRegistry(), "transpose", "permutes axes", LowerTranspose);
 KILN_REGISTER(LoweringRegistry(), "concat", "joins along an axis", LowerConcat);
 KILN_REGISTER(LoweringRegistry(), "slice", "strided window", LowerSlice);
 KILN_REGISTER(LoweringRegistry(), "pad", "constant, edge or reflect padding", LowerPad);
+KILN_REGISTER(LoweringRegistry(), "tile", "repeats each axis", LowerTile);
+KILN_REGISTER(LoweringRegistry(), "trilu", "upper or lower triangle", LowerTrilu);
 KILN_REGISTER(LoweringRegistry(), "layout_transform", "NCHW <-> NCHW[x]c", LowerLayoutTransform);
 KILN_REGISTER(LoweringRegistry(), "resize", "nearest or linear resize", LowerResize);
 

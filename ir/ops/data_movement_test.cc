@@ -1,8 +1,11 @@
 #include "ir/ops/data_movement.h"
 
 #include <cmath>
+#include <limits>
+#include <string>
 #include <numeric>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ir/ops/reduce.h"
 #include "ir/ops/testing/op_test_util.h"
@@ -87,6 +90,59 @@ TEST(DataMovementTest, StridedSlice) {
   RunAndCheck(BuildSlice(in_shape, {1, 10}, {2, -3}, {2, 4}, RunnableTargets()[0], "slice"), buffers,
       want, "slice");
   EXPECT_FALSE(BuildSlice(in_shape, {1, 10}, {2, 3}, {2, 4}, RunnableTargets()[0], "x").ok());
+}
+
+TEST(DataMovementTest, TileRepeatsAndBroadcastsAxes) {
+  struct Case {
+    std::vector<int64_t> in_shape, repeats;
+  };
+  const std::vector<Case> cases = {
+      {{3, 1, 5}, {2, 4, 1}},  // a size-1 axis broadcast, a size-3 one repeated
+      {{1, 7}, {3, 2}},
+      {{9}, {1}},
+      {{2, 3, 1, 17}, {1, 2, 33, 3}},  // wider than a vector, odd sizes
+  };
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const Case& c = cases[k];
+    std::vector<int64_t> out_shape;
+    for (size_t d = 0; d < c.in_shape.size(); ++d) {
+      out_shape.push_back(c.in_shape[d] * c.repeats[d]);
+    }
+    std::vector<std::vector<float>> buffers = {RandomFloats(Product(c.in_shape), 20 + k),
+                                               std::vector<float>(Product(out_shape))};
+    std::vector<float> want;
+    ForEach(out_shape, [&](const std::vector<int64_t>& o) {
+      std::vector<int64_t> src = o;
+      for (size_t d = 0; d < src.size(); ++d) src[d] = o[d] % c.in_shape[d];
+      want.push_back(buffers[0][Flat(src, c.in_shape)]);
+    });
+    RunAndCheck(BuildTile(c.in_shape, c.repeats, RunnableTargets()[0], "tile"), buffers, want,
+                "tile case " + std::to_string(k));
+  }
+  EXPECT_FALSE(BuildTile({2, 3}, {2}, RunnableTargets()[0], "bad").ok());
+  EXPECT_FALSE(BuildTile({2, 3}, {2, 0}, RunnableTargets()[0], "empty").ok());
+}
+
+TEST(DataMovementTest, TriluKeepsATriangle) {
+  for (const std::vector<int64_t>& shape :
+       {std::vector<int64_t>{2, 3, 5}, {7, 4}, {1, 1}, {3, 1, 19}}) {
+    for (bool upper : {true, false}) {
+      for (int64_t k : {-2, 0, 1, 6}) {
+        const int64_t rows = shape[shape.size() - 2], cols = shape.back();
+        std::vector<std::vector<float>> buffers = {RandomFloats(Product(shape), 30),
+                                                   std::vector<float>(Product(shape))};
+        std::vector<float> want = buffers[0];
+        for (size_t e = 0; e < want.size(); ++e) {
+          const int64_t row = (e / cols) % rows, col = e % cols;
+          const bool keep = upper ? col - row >= k : col - row <= k;
+          if (!keep) want[e] = 0;
+        }
+        RunAndCheck(BuildTrilu(shape, upper, k, RunnableTargets()[0], "trilu"), buffers, want,
+                    absl::StrCat("trilu ", shape.size(), "-D upper=", upper, " k=", k));
+      }
+    }
+  }
+  EXPECT_FALSE(BuildTrilu({5}, true, 0, RunnableTargets()[0], "bad").ok());
 }
 
 TEST(DataMovementTest, PadModes) {
@@ -216,6 +272,145 @@ TEST(ReduceTest, MeanMaxSumOverAxes) {
   ASSERT_TRUE(f.ok());
   ASSERT_TRUE(CompileAndRun(*f, RunnableTargets()[0], buffers).ok());
   EXPECT_NEAR(buffers[1][0], sum, 1e-5);
+}
+
+// The reduced values of `in` (row-major `shape`) per output element, outputs
+// in row-major order of the unreduced axes.
+std::vector<std::vector<double>> Groups(const std::vector<float>& in,
+                                        const std::vector<int64_t>& shape,
+                                        const std::vector<bool>& reduced) {
+  std::vector<int64_t> kept;
+  for (size_t d = 0; d < shape.size(); ++d) kept.push_back(reduced[d] ? 1 : shape[d]);
+  std::vector<std::vector<double>> groups(Product(kept));
+  ForEach(shape, [&](const std::vector<int64_t>& idx) {
+    std::vector<int64_t> o = idx;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (reduced[d]) o[d] = 0;
+    }
+    groups[Flat(o, kept)].push_back(in[Flat(idx, shape)]);
+  });
+  return groups;
+}
+
+// The textbook definition of each kind, in double (where exp of the inputs
+// below does not overflow).
+double Reference(ReduceKind kind, const std::vector<double>& v) {
+  double sum = 0, abs = 0, squares = 0, exps = 0, prod = 1;
+  double lo = v[0], hi = v[0];
+  for (double x : v) {
+    sum += x;
+    abs += std::abs(x);
+    squares += x * x;
+    exps += std::exp(x);
+    prod *= x;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  switch (kind) {
+    case ReduceKind::kSum: return sum;
+    case ReduceKind::kMean: return sum / v.size();
+    case ReduceKind::kMax: return hi;
+    case ReduceKind::kMin: return lo;
+    case ReduceKind::kProd: return prod;
+    case ReduceKind::kL1: return abs;
+    case ReduceKind::kL2: return std::sqrt(squares);
+    case ReduceKind::kSumSquare: return squares;
+    case ReduceKind::kLogSum: return std::log(sum);
+    case ReduceKind::kLogSumExp: return std::log(exps);
+  }
+  return 0;
+}
+
+TEST(ReduceTest, EveryKindOnAwkwardShapes) {
+  struct Case {
+    std::vector<int64_t> shape;
+    std::vector<bool> reduced;
+    bool keepdims;
+  };
+  const std::vector<Case> cases = {
+      {{3, 1, 5, 2}, {false, true, true, false}, true},
+      {{2, 3, 7}, {true, false, true}, false},
+      {{7}, {true}, false},   // to a scalar
+      {{5, 1}, {false, true}, true},  // over a size-1 axis
+      {{1, 9, 3}, {true, true, true}, true},
+  };
+  for (ReduceKind kind :
+       {ReduceKind::kSum, ReduceKind::kMean, ReduceKind::kMax, ReduceKind::kMin, ReduceKind::kProd,
+        ReduceKind::kL1, ReduceKind::kL2, ReduceKind::kSumSquare, ReduceKind::kLogSum,
+        ReduceKind::kLogSumExp}) {
+    for (size_t k = 0; k < cases.size(); ++k) {
+      const Case& c = cases[k];
+      // The log of a sum needs a positive sum.
+      const float lo = kind == ReduceKind::kLogSum ? 0.1f : -1.5f;
+      std::vector<std::vector<float>> buffers = {RandomFloats(Product(c.shape), 10 + k, lo, 1.5f)};
+      std::vector<float> want;
+      for (const auto& g : Groups(buffers[0], c.shape, c.reduced)) {
+        want.push_back(static_cast<float>(Reference(kind, g)));
+      }
+      buffers.push_back(std::vector<float>(want.size()));
+      const std::string what = "reduce kind " + std::to_string(static_cast<int>(kind)) +
+                               " case " + std::to_string(k);
+      auto f = BuildReduce(c.shape, c.reduced, c.keepdims, kind, "reduce");
+      ASSERT_TRUE(f.ok()) << what << ": " << f.status();
+      for (const auto& target : RunnableTargets()) {
+        ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok()) << what;
+        ExpectAllNear(buffers.back(), want, 1e-5f, what + " on " + target.ToString());
+      }
+    }
+  }
+}
+
+TEST(ReduceTest, CumSumEveryDirection) {
+  struct Case {
+    std::vector<int64_t> shape;
+    int64_t axis;
+  };
+  for (const Case& c : std::vector<Case>{{{3, 1, 7}, 2}, {{5, 4}, 0}, {{1}, 0}, {{2, 9, 3}, 1}}) {
+    for (bool exclusive : {false, true}) {
+      for (bool reverse : {false, true}) {
+        std::vector<std::vector<float>> buffers = {RandomFloats(Product(c.shape), 40),
+                                                   std::vector<float>(Product(c.shape))};
+        std::vector<float> want(buffers[0].size());
+        ForEach(c.shape, [&](const std::vector<int64_t>& o) {
+          double sum = 0;
+          std::vector<int64_t> src = o;
+          for (int64_t r = 0; r < c.shape[c.axis]; ++r) {
+            const int64_t j = o[c.axis];
+            const bool in = reverse ? (exclusive ? r > j : r >= j) : (exclusive ? r < j : r <= j);
+            src[c.axis] = r;
+            if (in) sum += buffers[0][Flat(src, c.shape)];
+          }
+          want[Flat(o, c.shape)] = static_cast<float>(sum);
+        });
+        const std::string what = absl::StrCat("cumsum axis ", c.axis, " exclusive=", exclusive,
+                                              " reverse=", reverse);
+        auto f = BuildCumSum(c.shape, c.axis, exclusive, reverse, "cumsum");
+        ASSERT_TRUE(f.ok()) << what << ": " << f.status();
+        for (const auto& target : RunnableTargets()) {
+          ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok()) << what;
+          ExpectAllNear(buffers.back(), want, 1e-5f, what + " on " + target.ToString());
+        }
+      }
+    }
+  }
+  EXPECT_FALSE(BuildCumSum({2, 3}, 2, false, false, "bad").ok());
+}
+
+// exp(100) overflows float: the kernel must subtract the maximum first. An
+// infinite input gives an infinite result, not NaN.
+TEST(ReduceTest, LogSumExpIsStableForLargeAndInfiniteInputs) {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<std::vector<float>> buffers = {
+      {100.0f, 99.0f, 98.0f, -inf, -inf, -inf, 1.0f, inf, 2.0f}, std::vector<float>(3)};
+  auto f = BuildReduce({3, 3}, {false, true}, false, ReduceKind::kLogSumExp, "lse");
+  ASSERT_TRUE(f.ok()) << f.status();
+  const double big = 100.0 + std::log(1.0 + std::exp(-1.0) + std::exp(-2.0));
+  for (const auto& target : RunnableTargets()) {
+    ASSERT_TRUE(CompileAndRun(*f, target, buffers).ok());
+    EXPECT_NEAR(buffers[1][0], big, 1e-4);
+    EXPECT_EQ(buffers[1][1], -inf);
+    EXPECT_EQ(buffers[1][2], inf);
+  }
 }
 
 }  // namespace

@@ -1,11 +1,75 @@
 #include "ir/ops/reduce.h"
 
+#include <functional>
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
 namespace kiln::ir::ops {
+namespace {
+
+// Every kind is an accumulation `op` of map(x) over the reduced axes (from
+// op's identity), then finish(total). LogSumExp maps exp(x - shift) with
+// `shift` the maximum of the reduced elements, so that large inputs do not
+// overflow exp; the other kinds ignore `shift`.
+struct Recipe {
+  ReduceOp op = ReduceOp::kSum;
+  bool shifted = false;
+  std::function<Expr(Expr x, Expr shift)> map;        // null: x itself
+  std::function<Expr(Expr total, Expr shift)> finish;  // null: the total itself
+};
+
+Recipe RecipeFor(ReduceKind kind, int64_t count) {
+  Recipe r;
+  auto square = [](Expr x, Expr) { return x * x; };
+  switch (kind) {
+    case ReduceKind::kSum:
+      break;
+    case ReduceKind::kMean:
+      r.finish = [count](Expr t, Expr) { return t * (1.0f / static_cast<float>(count)); };
+      break;
+    case ReduceKind::kMax:
+      r.op = ReduceOp::kMax;
+      break;
+    case ReduceKind::kMin:
+      r.op = ReduceOp::kMin;
+      break;
+    case ReduceKind::kProd:
+      r.op = ReduceOp::kProd;
+      break;
+    case ReduceKind::kL1:
+      r.map = [](Expr x, Expr) { return Call(Intrinsic::kAbs, {x}); };
+      break;
+    case ReduceKind::kL2:
+      r.map = square;
+      r.finish = [](Expr t, Expr) { return Call(Intrinsic::kSqrt, {t}); };
+      break;
+    case ReduceKind::kSumSquare:
+      r.map = square;
+      break;
+    case ReduceKind::kLogSum:
+      r.finish = [](Expr t, Expr) { return Call(Intrinsic::kLog, {t}); };
+      break;
+    case ReduceKind::kLogSumExp:
+      r.shifted = true;
+      r.map = [](Expr x, Expr m) { return Call(Intrinsic::kExp, {x - m}); };
+      r.finish = [](Expr t, Expr m) { return m + Call(Intrinsic::kLog, {t}); };
+      break;
+  }
+  return r;
+}
+
+// The `rank` output axes fused into one parallel loop.
+void ParallelOverAllAxes(Stage& st, size_t rank) {
+  Axis all = st.axis(0);
+  for (size_t d = 1; d < rank; ++d) all = st.Fuse(all, st.axis(d));
+  st.Parallel(all);
+}
+
+}  // namespace
 
 absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
                                         const std::vector<bool>& reduced, bool keepdims,
@@ -22,43 +86,86 @@ absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
   }
   const bool scalar = out_shape.empty();
   if (scalar) out_shape = {1};
+  const Recipe recipe = RecipeFor(kind, count);
   Tensor in = Placeholder("in", in_shape);
-  Tensor total = Compute("total", out_shape, [&](const std::vector<Var>& i) {
-    std::vector<IterVar> axes;
-    std::vector<Expr> idx;
-    size_t o = 0;
-    for (size_t d = 0; d < in_shape.size(); ++d) {
-      if (reduced[d]) {
-        axes.push_back(ReduceAxis(in_shape[d], absl::StrCat("r", d)));
-        idx.push_back(axes.back()->var);
-        if (keepdims) ++o;
-      } else {
-        idx.push_back(i[o++]);
+  // Stage `stage`: at each output element i, op over the reduced axes of
+  // source(the input element, i).
+  auto reduction = [&](const std::string& stage, ReduceOp op,
+                       const std::function<Expr(Expr, const std::vector<Var>&)>& source) {
+    return Compute(stage, out_shape, [&](const std::vector<Var>& i) {
+      std::vector<IterVar> axes;
+      std::vector<Expr> idx;
+      size_t o = 0;
+      for (size_t d = 0; d < in_shape.size(); ++d) {
+        if (reduced[d]) {
+          axes.push_back(ReduceAxis(in_shape[d], absl::StrCat("r", d)));
+          idx.push_back(axes.back()->var);
+          if (keepdims) ++o;
+        } else {
+          idx.push_back(i[o++]);
+        }
       }
-    }
-    Expr v = Read(in, idx);
-    if (kind == ReduceKind::kMax) return MaxOf(v, axes);
-    if (kind == ReduceKind::kMin) return MinOf(v, axes);
-    return Sum(v, axes);
-  });
-  Tensor out = total;
-  if (kind == ReduceKind::kMean) {
-    out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
-      return Read(total, std::vector<Expr>(i.begin(), i.end())) *
-             (1.0f / static_cast<float>(count));
+      return Reduce(op, source(Read(in, idx), i), axes);
     });
+  };
+  auto at = [](const Tensor& t, const std::vector<Var>& i) {
+    return Read(t, std::vector<Expr>(i.begin(), i.end()));
+  };
+  std::vector<Tensor> stages;
+  Tensor shift;
+  if (recipe.shifted) {
+    Tensor peak = reduction("peak", ReduceOp::kMax, [](Expr x, const std::vector<Var>&) {
+      return x;
+    });
+    // An infinite maximum would make x - shift NaN; a finite shift keeps
+    // exp(x - shift) at 0 or infinity, as exp(x) would be.
+    shift = Compute("shift", out_shape, [&](const std::vector<Var>& i) {
+      return Min(at(peak, i), std::numeric_limits<float>::max());
+    });
+    stages = {peak, shift};
+  }
+  auto shift_at = [&](const std::vector<Var>& i) { return shift ? at(shift, i) : Expr(0.0f); };
+  Tensor total = reduction("total", recipe.op, [&](Expr x, const std::vector<Var>& i) {
+    return recipe.map ? recipe.map(x, shift_at(i)) : x;
+  });
+  stages.push_back(total);
+  Tensor out = total;
+  if (recipe.finish) {
+    out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
+      return recipe.finish(at(total, i), shift_at(i));
+    });
+    stages.push_back(out);
   }
   Schedule s({out});
   // The reduction loops sit inside each output element; the reductions
   // graphs need (global pooling, means over a few axes) are small.
-  std::vector<Tensor> stages = {total};
-  if (out != total) stages.push_back(out);
-  for (const Tensor& t : stages) {
-    Stage& st = s[t];
-    Axis all = st.axis(0);
-    for (size_t d = 1; d < out_shape.size(); ++d) all = st.Fuse(all, st.axis(d));
-    st.Parallel(all);
+  for (const Tensor& t : stages) ParallelOverAllAxes(s[t], out_shape.size());
+  return Lower(s, {in, out}, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildCumSum(const std::vector<int64_t>& shape, int64_t axis,
+                                        bool exclusive, bool reverse, const std::string& name) {
+  if (axis < 0 || axis >= static_cast<int64_t>(shape.size())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cumsum axis ", axis, " of a rank-", shape.size(), " tensor"));
   }
+  for (int64_t d : shape) {
+    if (d < 1) return absl::InvalidArgumentError("cumsum of an empty tensor");
+  }
+  Tensor in = Placeholder("in", shape);
+  // Each element sums its own prefix: quadratic in the axis length but
+  // free of a loop-carried dependence, so every element runs in parallel.
+  Tensor out = Compute("out", shape, [&](const std::vector<Var>& i) {
+    IterVar r = ReduceAxis(shape[axis], "r");
+    std::vector<Expr> idx(i.begin(), i.end());
+    idx[axis] = r->var;
+    const Expr j = i[axis];
+    const Expr rv = r->var;
+    const Expr included = reverse ? (exclusive ? rv > j : rv >= j) : (exclusive ? rv < j : rv <= j);
+    return Sum(Read(in, idx), {r}, included);
+  });
+  Schedule s({out});
+  ParallelOverAllAxes(s[out], shape.size());
   return Lower(s, {in, out}, name);
 }
 

@@ -1,4 +1,5 @@
-// Lowering of reduce_sum, reduce_mean, reduce_max and reduce_min.
+// Lowering of the reductions (reduce_sum, reduce_mean, reduce_l2, ...) and
+// cumsum.
 #include "ir/graph/attrs_reduce.h"
 #include "ir/ops/lowering_registry.h"
 #include "ir/ops/reduce.h"
@@ -9,11 +10,26 @@ namespace {
 absl::StatusOr<LoweredFunc> LowerReduce(ReduceKind kind, const graph::Node& n,
                                         const NodeShapes& s, const std::string& name) {
   const auto& x = s.in[0];
+  // A reduction over an empty axis has a (non-empty) result of identities,
+  // which the reference computes; the kernel needs elements to read.
+  for (int64_t d : x) {
+    if (d == 0) return NoKernel(n, "empty inputs");
+  }
   auto a = graph::ReduceAttrs::Read(n);
   if (!a.ok()) return a.status();
   auto reduced = a->Reduced(x.size());
   if (!reduced.ok()) return NoKernel(n, "this axis");
   return BuildReduce(x, *reduced, a->keepdims, kind, name);
+}
+
+absl::StatusOr<LoweredFunc> LowerCumSum(const graph::Node& n, const NodeShapes& s,
+                                        const targets::Target&, const std::string& name) {
+  auto a = graph::CumSumAttrs::Read(n);
+  if (!a.ok()) return a.status();
+  const int64_t rank = s.in[0].size();
+  if (a->axis < -rank || a->axis >= rank) return NoKernel(n, "this axis");
+  return BuildCumSum(s.in[0], a->axis < 0 ? a->axis + rank : a->axis, a->exclusive, a->reverse,
+                     name);
 }
 
 LowerFn ReduceOf(ReduceKind kind) {
@@ -25,6 +41,17 @@ KILN_REGISTER(LoweringRegistry(), "reduce_sum", "sum over axes", ReduceOf(Reduce
 KILN_REGISTER(LoweringRegistry(), "reduce_mean", "mean over axes", ReduceOf(ReduceKind::kMean));
 KILN_REGISTER(LoweringRegistry(), "reduce_max", "max over axes", ReduceOf(ReduceKind::kMax));
 KILN_REGISTER(LoweringRegistry(), "reduce_min", "min over axes", ReduceOf(ReduceKind::kMin));
+KILN_REGISTER(LoweringRegistry(), "reduce_prod", "product over axes", ReduceOf(ReduceKind::kProd));
+KILN_REGISTER(LoweringRegistry(), "reduce_l1", "sum of |x| over axes", ReduceOf(ReduceKind::kL1));
+KILN_REGISTER(LoweringRegistry(), "reduce_l2", "Euclidean norm over axes",
+              ReduceOf(ReduceKind::kL2));
+KILN_REGISTER(LoweringRegistry(), "reduce_sum_square", "sum of x^2 over axes",
+              ReduceOf(ReduceKind::kSumSquare));
+KILN_REGISTER(LoweringRegistry(), "reduce_log_sum", "log of the sum over axes",
+              ReduceOf(ReduceKind::kLogSum));
+KILN_REGISTER(LoweringRegistry(), "cumsum", "running sums along an axis", LowerCumSum);
+KILN_REGISTER(LoweringRegistry(), "reduce_log_sum_exp", "log of the sum of exp over axes",
+              ReduceOf(ReduceKind::kLogSumExp));
 
 }  // namespace
 }  // namespace kiln::ir::ops

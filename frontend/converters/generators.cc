@@ -1,0 +1,149 @@
+// Operators that make a tensor from shapes and scalars alone: Size,
+// ConstantOfShape and Range. kiln folds them to constants at import, which
+// needs their inputs constant (the usual case: shapes are known when kiln
+// compiles).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "frontend/converters/converter_util.h"
+
+namespace kiln::frontend {
+namespace {
+
+// Folded constants live in the graph and in the compiled model; a shape
+// asking for more is a mistake, not something to allocate.
+constexpr int64_t kMaxFoldedElements = int64_t{1} << 28;
+
+absl::StatusOr<graph::NDArray> FoldedArray(ImportContext& c, const std::vector<int64_t>& shape,
+                                           runtime::DType dtype) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return c.Invalid(absl::StrCat("negative dimension ", d, " in the output shape"));
+    if (d > 0 && n > kMaxFoldedElements / d) {
+      return c.Invalid(absl::StrCat("an output of shape ", runtime::ShapeToString(shape),
+                                    " is too large; kiln folds constants of at most ",
+                                    kMaxFoldedElements, " elements"));
+    }
+    n *= d;
+  }
+  return graph::NDArray::Empty(shape, dtype);
+}
+
+absl::Status Size(ImportContext& c) {
+  int64_t n = 1;
+  for (int64_t d : c.InputType(0).shape) n *= d;
+  KILN_ASSIGN(data, graph::NDArray::Empty({}, runtime::DType::kInt64));
+  data.data<int64_t>()[0] = n;
+  c.EmitConstant(data);
+  return absl::OkStatus();
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Size, 1, kLatestOpset, Size);
+
+// Every element is the one element of the `value` attribute (float32 0
+// without it), in that attribute's type.
+absl::Status ConstantOfShape(ImportContext& c) {
+  KILN_ASSIGN(shape, c.ConstantInts(0, "ConstantOfShape's shape"));
+  graph::NDArray value;
+  if (const auto* a = c.Attr("value")) {
+    auto data = TensorFromProto(a->t(), c.model_dir());
+    if (!data.ok()) {
+      return data.status().code() == absl::StatusCode::kUnimplemented
+                 ? c.Unsupported(std::string(data.status().message()))
+                 : c.Invalid(std::string(data.status().message()));
+    }
+    if (data->NumElements() != 1) {
+      return c.Invalid(absl::StrCat("value has ", data->NumElements(),
+                                    " elements; expected exactly one"));
+    }
+    value = *data;
+  } else {
+    KILN_ASSIGN(zero, graph::NDArray::Empty({}, runtime::DType::kFloat32));
+    value = zero;
+  }
+  KILN_ASSIGN(out, FoldedArray(c, shape, value.dtype()));
+  const int64_t bytes = runtime::DTypeBytes(value.dtype());
+  char* dst = static_cast<char*>(out.raw_data());
+  for (int64_t k = 0; k < out.NumElements(); ++k) {
+    std::memcpy(dst + k * bytes, value.raw_data(), bytes);
+  }
+  c.EmitConstant(out);
+  return absl::OkStatus();
+}
+
+KILN_REGISTER_ONNX_CONVERTER(ConstantOfShape, 9, kLatestOpset, ConstantOfShape);
+
+// Input `i`, a constant one-element float32, int32 or int64 tensor, as a
+// double; int64 values must be exact in one.
+absl::StatusOr<double> ConstantScalar(ImportContext& c, int i, const char* what) {
+  auto data = c.InputConstant(i);
+  if (!data) {
+    return c.Unsupported(absl::StrCat("Range's ", what, " computed at run time (kiln needs it "
+                                      "constant)"));
+  }
+  if (data->NumElements() != 1) {
+    return c.Invalid(absl::StrCat("Range's ", what, " has ", data->NumElements(),
+                                  " elements; expected a scalar"));
+  }
+  switch (data->dtype()) {
+    case runtime::DType::kFloat32: return data->data<float>()[0];
+    case runtime::DType::kInt32: return data->data<int32_t>()[0];
+    case runtime::DType::kInt64: {
+      const int64_t v = data->data<int64_t>()[0];
+      if (v > (int64_t{1} << 53) || v < -(int64_t{1} << 53)) {
+        return c.Unsupported(absl::StrCat("Range's ", what, " ", v, " beyond 2^53 in magnitude"));
+      }
+      return static_cast<double>(v);
+    }
+    default:
+      return c.Unsupported(absl::StrCat("Range of type ", runtime::DTypeName(data->dtype())));
+  }
+}
+
+// start, start + delta, ... while before limit: max(ceil((limit - start) /
+// delta), 0) elements, element i being start + i * delta.
+absl::Status Range(ImportContext& c) {
+  const runtime::DType dtype = c.InputType(0).dtype;
+  for (int i = 1; i < 3; ++i) {
+    if (c.InputType(i).dtype != dtype) {
+      return c.Invalid(absl::StrCat("start is ", runtime::DTypeName(dtype), " but input ", i,
+                                    " is ", runtime::DTypeName(c.InputType(i).dtype),
+                                    "; expected one type for all three"));
+    }
+  }
+  KILN_ASSIGN(start, ConstantScalar(c, 0, "start"));
+  KILN_ASSIGN(limit, ConstantScalar(c, 1, "limit"));
+  KILN_ASSIGN(delta, ConstantScalar(c, 2, "delta"));
+  if (!std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta)) {
+    return c.Invalid(absl::StrCat("start ", start, ", limit ", limit, " and delta ", delta,
+                                  "; expected finite numbers"));
+  }
+  if (delta == 0) return c.Invalid("delta is 0; expected a nonzero step");
+  const double count = std::max(std::ceil((limit - start) / delta), 0.0);
+  if (count > static_cast<double>(kMaxFoldedElements)) {
+    return c.Invalid(absl::StrCat("Range from ", start, " to ", limit, " by ", delta, " has ",
+                                  count, " elements; kiln folds constants of at most ",
+                                  kMaxFoldedElements));
+  }
+  const int64_t n = static_cast<int64_t>(count);
+  KILN_ASSIGN(out, FoldedArray(c, {n}, dtype));
+  for (int64_t k = 0; k < n; ++k) {
+    const double v = start + static_cast<double>(k) * delta;
+    switch (dtype) {
+      case runtime::DType::kFloat32: out.data<float>()[k] = static_cast<float>(v); break;
+      case runtime::DType::kInt32: out.data<int32_t>()[k] = static_cast<int32_t>(v); break;
+      default: out.data<int64_t>()[k] = static_cast<int64_t>(v); break;
+    }
+  }
+  c.EmitConstant(out);
+  return absl::OkStatus();
+}
+
+KILN_REGISTER_ONNX_CONVERTER(Range, 11, kLatestOpset, Range);
+
+}  // namespace
+}  // namespace kiln::frontend

@@ -1,7 +1,6 @@
 #include "ir/ops/conv2d_depthwise_nchwc_template.h"
 
 #include <algorithm>
-#include <random>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -83,13 +82,8 @@ tuning::KernelHarness DepthwiseHarness(const DepthwiseTaskWorkload& t) {
   };
   h.make_buffers = [w, block](const tuning::Config&)
       -> absl::StatusOr<std::vector<std::vector<float>>> {
-    std::mt19937 rng(29);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    auto random = [&](int64_t n) {
-      std::vector<float> v(n);
-      for (float& x : v) x = dist(rng);
-      return v;
-    };
+    tuning::HarnessValues values(29);
+    auto random = [&](int64_t n) { return values.Next(n); };
     const auto weight = random(w.in_channels * w.kernel_h * w.kernel_w);
     return std::vector<std::vector<float>>{
         PackNCHWc(random(w.batch * w.in_channels * w.height * w.width), w.batch, w.in_channels,

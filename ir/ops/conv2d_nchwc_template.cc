@@ -1,6 +1,5 @@
 #include "ir/ops/conv2d_nchwc_template.h"
 
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "ir/ops/conv2d_winograd.h"
@@ -118,13 +117,8 @@ tuning::KernelHarness Conv2dNCHWcHarness(const Conv2dWorkload& w) {
       [w](const tuning::Config& config) -> absl::StatusOr<std::vector<std::vector<float>>> {
     auto c = Conv2dNCHWcConfigFrom(config);
     if (!c.ok()) return c.status();
-    std::mt19937 rng(17);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    auto random = [&](int64_t n) {
-      std::vector<float> v(n);
-      for (float& x : v) x = dist(rng);
-      return v;
-    };
+    tuning::HarnessValues values(17);
+    auto random = [&](int64_t n) { return values.Next(n); };
     auto data = random(w.batch * w.in_channels * w.height * w.width);
     auto kernel = random(w.out_channels * w.in_channels * w.kernel_h * w.kernel_w);
     std::vector<std::vector<float>> buffers;

@@ -1,7 +1,6 @@
 #include "ir/ops/dense_template.h"
 
 #include <algorithm>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "ir/tuning/schedule_context.h"
@@ -109,11 +108,9 @@ tuning::KernelHarness DenseHarness(const DenseWorkload& w) {
       return absl::InvalidArgumentError(
           absl::StrCat("tile_n ", c->n_bn, " does not divide N=", w.n));
     }
-    std::mt19937 rng(23);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    std::vector<float> data(w.m * w.k), weight_nk(w.n * w.k);
-    for (float& x : data) x = dist(rng);
-    for (float& x : weight_nk) x = dist(rng);
+    tuning::HarnessValues values(23);
+    const std::vector<float> data = values.Next(w.m * w.k);
+    const std::vector<float> weight_nk = values.Next(w.n * w.k);
     return std::vector<std::vector<float>>{
         data, PackDenseWeight(weight_nk.data(), w.k, w.n, /*weight_is_nk=*/true, c->n_bn),
         std::vector<float>(w.m * w.n, 0.0f)};

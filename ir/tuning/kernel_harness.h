@@ -5,7 +5,9 @@
 #ifndef KILN_IR_TUNING_KERNEL_HARNESS_H_
 #define KILN_IR_TUNING_KERNEL_HARNESS_H_
 
+#include <cstdint>
 #include <functional>
+#include <random>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -13,6 +15,22 @@
 #include "ir/tuning/config_space.h"
 
 namespace kiln::tuning {
+
+// Seeded values in [-1, 1) for a harness's buffers, so that every config of
+// a task runs on the same data.
+class HarnessValues {
+ public:
+  explicit HarnessValues(uint32_t seed) : rng_(seed) {}
+  std::vector<float> Next(int64_t n) {
+    std::vector<float> v(n);
+    for (float& x : v) x = dist_(rng_);
+    return v;
+  }
+
+ private:
+  std::mt19937 rng_;
+  std::uniform_real_distribution<float> dist_{-1.0f, 1.0f};
+};
 
 struct KernelHarness {
   std::function<absl::StatusOr<ir::LoweredFunc>(const Config&)> build;

@@ -33,17 +33,54 @@ absl::StatusOr<std::vector<int64_t>> TransposeAttrs::Perm(size_t rank) const {
   return p;
 }
 
-absl::StatusOr<ConcatAttrs> ConcatAttrs::Read(const Node& n) {
+absl::StatusOr<SingleAxisAttrs> SingleAxisAttrs::Read(const Node& n) {
   auto axis = n.Int("axis", 0);
   if (!axis.ok()) return axis.status();
-  return ConcatAttrs{*axis};
+  return SingleAxisAttrs{*axis};
 }
 
-void ConcatAttrs::Write(Node& n) const { n.attrs["axis"] = axis; }
+void SingleAxisAttrs::Write(Node& n) const { n.attrs["axis"] = axis; }
 
-absl::StatusOr<int64_t> ConcatAttrs::Axis(size_t rank) const {
+absl::StatusOr<int64_t> SingleAxisAttrs::Axis(size_t rank) const {
   return ops::NormalizeAxis(axis, static_cast<int64_t>(rank));
 }
+
+absl::StatusOr<SplitAttrs> SplitAttrs::Read(const Node& n) {
+  auto axis = SingleAxisAttrs::Read(n);
+  if (!axis.ok()) return axis.status();
+  auto sizes = n.Ints("split");
+  if (!sizes.ok()) return sizes.status();
+  for (int64_t s : *sizes) {
+    if (s < 0) return AttrError(n, absl::StrCat("split size ", s, " is negative"));
+  }
+  return SplitAttrs{*axis, *sizes};
+}
+
+void SplitAttrs::Write(Node& n) const {
+  axis.Write(n);
+  n.attrs["split"] = sizes;
+}
+
+absl::StatusOr<ReshapeAttrs> ReshapeAttrs::Read(const Node& n) {
+  auto shape = n.Ints("shape");
+  if (!shape.ok()) return shape.status();
+  for (int64_t d : *shape) {
+    if (d < 0) return AttrError(n, absl::StrCat("shape dimension ", d, " is negative"));
+  }
+  return ReshapeAttrs{*shape};
+}
+
+void ReshapeAttrs::Write(Node& n) const { n.attrs["shape"] = shape; }
+
+absl::StatusOr<CastAttrs> CastAttrs::Read(const Node& n) {
+  auto to = n.String("to");
+  if (!to.ok()) return to.status();
+  auto dtype = runtime::ParseDType(*to);
+  if (!dtype.ok()) return AttrError(n, std::string(dtype.status().message()));
+  return CastAttrs{*dtype};
+}
+
+void CastAttrs::Write(Node& n) const { n.attrs["to"] = std::string(runtime::DTypeName(to)); }
 
 absl::StatusOr<SliceAttrs> SliceAttrs::Read(const Node& n) {
   SliceAttrs a;

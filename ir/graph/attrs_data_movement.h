@@ -24,14 +24,43 @@ struct TransposeAttrs {
   absl::StatusOr<std::vector<int64_t>> Perm(size_t rank) const;
 };
 
-struct ConcatAttrs {
+// The one axis of concat and gather.
+struct SingleAxisAttrs {
   int64_t axis = 0;
 
-  static absl::StatusOr<ConcatAttrs> Read(const Node& n);
+  static absl::StatusOr<SingleAxisAttrs> Read(const Node& n);
   void Write(Node& n) const;
 
   // The axis of `rank`-D inputs, made non-negative.
   absl::StatusOr<int64_t> Axis(size_t rank) const;
+};
+using ConcatAttrs = SingleAxisAttrs;
+using GatherAttrs = SingleAxisAttrs;
+
+// split: the axis and the size of each piece along it (the importer resolves
+// equal splits into sizes).
+struct SplitAttrs {
+  SingleAxisAttrs axis;
+  std::vector<int64_t> sizes;
+
+  static absl::StatusOr<SplitAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// reshape: the final shape (the importer resolves 0 and -1).
+struct ReshapeAttrs {
+  std::vector<int64_t> shape;
+
+  static absl::StatusOr<ReshapeAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// cast: the element type converted to.
+struct CastAttrs {
+  runtime::DType to = runtime::DType::kFloat32;
+
+  static absl::StatusOr<CastAttrs> Read(const Node& n);
+  void Write(Node& n) const;
 };
 
 // Per axis, already clamped by the importer.

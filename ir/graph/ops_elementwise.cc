@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/graph/attrs_activation.h"
+#include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
 
@@ -295,16 +296,15 @@ OpDef CastOp() {
   def.infer = [](const Node& node, const std::vector<const TensorType*>& in)
       -> absl::StatusOr<std::vector<TensorType>> {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto to = node.String("to");
-    if (!to.ok()) return to.status();
-    auto dtype = runtime::ParseDType(*to);
-    if (!dtype.ok()) return dtype.status();
-    return std::vector<TensorType>{{*dtype, in[0]->shape}};
+    auto attrs = CastAttrs::Read(node);
+    if (!attrs.ok()) return attrs.status();
+    return std::vector<TensorType>{{attrs->to, in[0]->shape}};
   };
   def.evaluate = [](const Node& node, const std::vector<NDArray>& in)
       -> absl::StatusOr<std::vector<NDArray>> {
-    auto dtype = runtime::ParseDType(*node.String("to"));
-    if (!dtype.ok()) return dtype.status();
+    auto attrs = CastAttrs::Read(node);
+    if (!attrs.ok()) return attrs.status();
+    const DType* dtype = &attrs->to;
     auto out = Allocate({*dtype, in[0].shape()});
     if (!out.ok()) return out.status();
     const bool to_int = *dtype != DType::kFloat32;

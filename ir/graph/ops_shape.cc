@@ -33,16 +33,19 @@ OpDef Reshape() {
   def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto shape = n.Ints("shape");
-    if (!shape.ok()) return shape.status();
-    if (NumElements(*shape) != NumElements(in[0]->shape)) {
+    auto attrs = ReshapeAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    if (NumElements(attrs->shape) != NumElements(in[0]->shape)) {
       return absl::InvalidArgumentError(absl::StrCat("cannot reshape ", in[0]->ToString(),
-                                                     " to ", runtime::ShapeToString(*shape)));
+                                                     " to ",
+                                                     runtime::ShapeToString(attrs->shape)));
     }
-    return std::vector<TensorType>{{in[0]->dtype, *shape}};
+    return std::vector<TensorType>{{in[0]->dtype, attrs->shape}};
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    auto out = Allocate({in[0].dtype(), *n.Ints("shape")});
+    auto attrs = ReshapeAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto out = Allocate({in[0].dtype(), attrs->shape});
     if (!out.ok()) return out.status();
     if (in[0].NumBytes() > 0) std::memcpy(out->raw_data(), in[0].raw_data(), in[0].NumBytes());
     return std::vector<NDArray>{*out};
@@ -191,7 +194,9 @@ OpDef Gather() {
     if (in[1]->dtype != DType::kInt64 && in[1]->dtype != DType::kInt32) {
       return absl::InvalidArgumentError("indices must be int32 or int64");
     }
-    auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
+    auto attrs = GatherAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto axis = attrs->Axis(in[0]->shape.size());
     if (!axis.ok()) return axis.status();
     TensorType t{in[0]->dtype, {}};
     for (int64_t d = 0; d < *axis; ++d) t.shape.push_back(in[0]->shape[d]);
@@ -201,7 +206,11 @@ OpDef Gather() {
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
     const auto& shape = in[0].shape();
-    const int64_t axis = *NormalizeAxis(*n.Int("axis", 0), shape.size());
+    auto attrs = GatherAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto gather_axis = attrs->Axis(shape.size());
+    if (!gather_axis.ok()) return gather_axis.status();
+    const int64_t axis = *gather_axis;
     int64_t outer = 1, inner = 1;
     for (int64_t d = 0; d < axis; ++d) outer *= shape[d];
     for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
@@ -299,13 +308,13 @@ OpDef Split() {
   def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
-    auto axis = NormalizeAxis(*n.Int("axis", 0), in[0]->shape.size());
+    auto attrs = SplitAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto axis = attrs->axis.Axis(in[0]->shape.size());
     if (!axis.ok()) return axis.status();
-    auto sizes = n.Ints("split");
-    if (!sizes.ok()) return sizes.status();
     int64_t total = 0;
     std::vector<TensorType> out;
-    for (int64_t s : *sizes) {
+    for (int64_t s : attrs->sizes) {
       TensorType t = *in[0];
       t.shape[*axis] = s;
       total += s;
@@ -317,11 +326,14 @@ OpDef Split() {
     return out;
   };
   def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
-    const int64_t axis = *NormalizeAxis(*n.Int("axis", 0), in[0].shape().size());
+    auto attrs = SplitAttrs::Read(n);
+    if (!attrs.ok()) return attrs.status();
+    auto split_axis = attrs->axis.Axis(in[0].shape().size());
+    if (!split_axis.ok()) return split_axis.status();
+    const int64_t axis = *split_axis;
     std::vector<NDArray> outs;
     int64_t offset = 0;
-    const std::vector<int64_t> sizes = *n.Ints("split");
-    for (int64_t s : sizes) {
+    for (int64_t s : attrs->sizes) {
       std::vector<int64_t> shape = in[0].shape();
       shape[axis] = s;
       auto out = Allocate({in[0].dtype(), shape});

@@ -2,13 +2,12 @@
 // default (untuned) schedules, against this CPU's measured FMA peak.
 //   bazel run //bench:conv2d_gflops -- [--target="llvm -mcpu=native"] [--threads=1]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "bench/fma_peak.h"
+#include "bench/kernel_bench.h"
 #include "codegen/jit.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -17,8 +16,6 @@
 #include "ir/ops/dense.h"
 #include "ir/ops/resnet50_convs.h"
 #include "runtime/aligned_memory.h"
-#include "runtime/thread_pool.h"
-#include "targets/target_parser.h"
 
 DEFINE_string(target, "llvm -mcpu=native", "target to compile for");
 DEFINE_int32(threads, 1, "threads the kernels run on");
@@ -27,21 +24,6 @@ namespace kiln::bench {
 namespace {
 
 using ir::ops::Conv2dWorkload;
-
-// Median seconds per call over 7 repeats of `number` calls, after a warm-up.
-double MedianSeconds(codegen::KernelFunction kernel, void* const* args, int number) {
-  kernel(args);
-  std::vector<double> times;
-  for (int r = 0; r < 7; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < number; ++i) kernel(args);
-    times.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
-        number);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
 
 // The same layer by Winograd with its default schedule (the direct one's
 // blocks); 0 when the default is not Winograd.
@@ -63,18 +45,13 @@ double WinogradSeconds(const Conv2dWorkload& w, const ir::ops::Conv2dNCHWcConfig
 }
 
 int Main() {
-  auto target = targets::ParseTarget(FLAGS_target);
-  if (!target.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(target.status().message()).c_str());
+  auto bench = StartKernelBench(FLAGS_target, FLAGS_threads);
+  if (!bench.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(bench.status().message()).c_str());
     return 1;
   }
-  if (auto st = runtime::GlobalThreadPool().SetNumThreads(FLAGS_threads); !st.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
-    return 1;
-  }
-  const double peak = MeasureFmaPeakGflops();
-  std::printf("target: %s, threads: %d\n", target->ToString().c_str(), FLAGS_threads);
-  std::printf("measured fp32 FMA peak, one core: %.1f GFLOPS\n\n", peak);
+  const targets::Target* target = &bench->target;
+  const double peak = bench->peak_gflops;
   std::printf("%-48s %8s %9s %10s\n", "layer (default direct schedule)", "ms", "GFLOPS", "% 1-core");
   double total_flop = 0, total_seconds = 0, winograd_seconds = 0;
   for (const ir::ops::CountedConv& counted : ir::ops::ResNet50V2Convs()) {

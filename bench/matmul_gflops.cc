@@ -2,41 +2,22 @@
 // options) on transformer shapes, against this CPU's measured FMA peak and,
 // for products by a weight, against the packed dense kernel of the same size.
 //   bazel run //bench:matmul_gflops -- [--target="llvm -mcpu=native"] [--threads=1]
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "bench/fma_peak.h"
+#include "bench/kernel_bench.h"
 #include "codegen/jit.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "ir/ops/dense.h"
-#include "runtime/thread_pool.h"
-#include "targets/target_parser.h"
 
 DEFINE_string(target, "llvm -mcpu=native", "target to compile for");
 DEFINE_int32(threads, 1, "threads the kernels run on");
 
 namespace kiln::bench {
 namespace {
-
-// Median seconds per call over 7 repeats of `number` calls, after a warm-up.
-double MedianSeconds(codegen::KernelFunction kernel, void* const* args, int number) {
-  kernel(args);
-  std::vector<double> times;
-  for (int r = 0; r < 7; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < number; ++i) kernel(args);
-    times.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
-        number);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
 
 int64_t Product(const std::vector<int64_t>& v) {
   int64_t p = 1;
@@ -76,18 +57,13 @@ double DenseSeconds(int64_t m, int64_t k, int64_t n, const targets::Target& targ
 }
 
 int Main() {
-  auto target = targets::ParseTarget(FLAGS_target);
-  if (!target.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(target.status().message()).c_str());
+  auto bench = StartKernelBench(FLAGS_target, FLAGS_threads);
+  if (!bench.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(bench.status().message()).c_str());
     return 1;
   }
-  if (auto st = runtime::GlobalThreadPool().SetNumThreads(FLAGS_threads); !st.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
-    return 1;
-  }
-  const double peak = MeasureFmaPeakGflops();
-  std::printf("target: %s, threads: %d\n", target->ToString().c_str(), FLAGS_threads);
-  std::printf("measured fp32 FMA peak, one core: %.1f GFLOPS\n\n", peak);
+  const targets::Target* target = &bench->target;
+  const double peak = bench->peak_gflops;
   std::printf("%-44s %8s %9s %10s %s\n", "product", "ms", "GFLOPS", "% 1-core", "dense (packed)");
   struct Case {
     const char* name;

@@ -137,6 +137,16 @@ Result ConvOutputWithEpilogue(const Node& n, const Types& in, TensorType out) {
   return std::vector<TensorType>{out};
 }
 
+// A blocked conv's reference output from its accumulated `acc`: the bias of
+// `channel` and the residual at output element `at` (when present), then
+// the activation's clamp.
+float WithEpilogue(double acc, const std::vector<NDArray>& in, int64_t channel, int64_t at,
+                   const ConvEpilogueAttrs& epilogue) {
+  if (in.size() > 2 && in[2].defined()) acc += in[2].data<float>()[channel];
+  if (in.size() > 3 && in[3].defined()) acc += in[3].data<float>()[at];
+  return static_cast<float>(epilogue.Apply(acc));
+}
+
 OpDef Conv2dNCHWc() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
@@ -166,8 +176,6 @@ OpDef Conv2dNCHWc() {
     if (!out.ok()) return out.status();
     const float* x = in[0].data<float>();
     const float* k = in[1].data<float>();
-    const bool has_bias = in.size() > 2 && in[2].defined();
-    const bool has_residual = in.size() > 3 && in[3].defined();
     ForEachIndex(out->shape(), [&](int64_t i, const std::vector<int64_t>& o) {
       double acc = 0;
       for (int64_t c = 0; c < icc; ++c)
@@ -181,9 +189,7 @@ OpDef Conv2dNCHWc() {
                      k[((((o[1] * icc + c) * g.kh + y) * g.kw + z) * ib + j) * ob + o[4]];
             }
           }
-      if (has_bias) acc += in[2].data<float>()[o[1] * ob + o[4]];
-      if (has_residual) acc += in[3].data<float>()[i];
-      out->data<float>()[i] = static_cast<float>(epilogue->Apply(acc));
+      out->data<float>()[i] = WithEpilogue(acc, in, o[1] * ob + o[4], i, *epilogue);
     });
     return std::vector<NDArray>{*out};
   };
@@ -225,8 +231,6 @@ OpDef DepthwiseConv2dNCHWc() {
     if (!out.ok()) return out.status();
     const float* x = in[0].data<float>();
     const float* k = in[1].data<float>();
-    const bool has_bias = in.size() > 2 && in[2].defined();
-    const bool has_residual = in.size() > 3 && in[3].defined();
     ForEachIndex(out->shape(), [&](int64_t i, const std::vector<int64_t>& o) {
       double acc = 0;
       for (int64_t y = 0; y < g->kh; ++y)
@@ -237,9 +241,7 @@ OpDef DepthwiseConv2dNCHWc() {
           acc += static_cast<double>(x[(((o[0] * cc + o[1]) * d[2] + iy) * d[3] + ix) * b + o[4]]) *
                  k[((o[1] * g->kh + y) * g->kw + z) * b + o[4]];
         }
-      if (has_bias) acc += in[2].data<float>()[o[1] * b + o[4]];
-      if (has_residual) acc += in[3].data<float>()[i];
-      out->data<float>()[i] = static_cast<float>(epilogue->Apply(acc));
+      out->data<float>()[i] = WithEpilogue(acc, in, o[1] * b + o[4], i, *epilogue);
     });
     return std::vector<NDArray>{*out};
   };
@@ -308,8 +310,6 @@ OpDef Conv2dWinogradNCHWc() {
     if (!out.ok()) return out.status();
     const float* data = in[0].data<float>();
     const float* u = in[1].data<float>();
-    const bool has_bias = in.size() > 2 && in[2].defined();
-    const bool has_residual = in.size() > 3 && in[3].defined();
     std::vector<double> v(al * al * ic), prod(al * al * oc);
     for (int64_t b = 0; b < d[0]; ++b)
       for (int64_t ty = 0; ty * m < g.oh; ++ty)
@@ -348,9 +348,7 @@ OpDef Conv2dWinogradNCHWc() {
                     acc += x.at[i * al + p] * x.at[j * al + q] * prod[(p * al + q) * oc + o];
                 const int64_t at =
                     (((b * occ + o / ob) * g.oh + ty * m + i) * g.ow + tx * m + j) * ob + o % ob;
-                if (has_bias) acc += in[2].data<float>()[o];
-                if (has_residual) acc += in[3].data<float>()[at];
-                out->data<float>()[at] = static_cast<float>(epilogue->Apply(acc));
+                out->data<float>()[at] = WithEpilogue(acc, in, o, at, *epilogue);
               }
         }
     return std::vector<NDArray>{*out};

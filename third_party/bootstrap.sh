@@ -19,6 +19,14 @@ packages=(
   libgmock-dev
   libonnx-testdata       # the ONNX backend conformance suite, for tests
   libstb-dev             # image decoding for the example
+  clang-19               # fuzzing harnesses (libFuzzer) and sanitizer builds
+  libclang-rt-19-dev
+  python3-dev            # the Python package (pybind11 extension)
+  pybind11-dev
+  python3-pybind11
+  python3-numpy
+  redis-server           # distributed tuning: broker, started by its tests
+  libhiredis-dev
 )
 
 missing=()

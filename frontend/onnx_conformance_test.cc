@@ -155,7 +155,10 @@ void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_pass
     std::string why;
     switch (RunCase(c.dir, make_runner, &why)) {
       case Outcome::kPassed: ++passed; break;
-      case Outcome::kSkipped: ++skipped; break;
+      case Outcome::kSkipped:
+        ++skipped;
+        std::printf("SKIPPED %s: %s\n", c.Name().c_str(), why.c_str());
+        break;
       case Outcome::kFailed:
         ++failed;
         failures.push_back(absl::StrCat(c.Name(), ": ", why));

@@ -14,8 +14,12 @@ bench_setup() {
   bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
   kiln="$bin/driver/kiln"
   deploy="$bin/driver/kiln_deploy"
-  # The package's install script downloads, which this machine cannot, and its bundled CPU
-  # library works without it.
+  ort_setup
+}
+
+# ort_setup: installs ONNX Runtime into the work directory once. The package's install script
+# downloads, which an offline machine cannot, and its bundled CPU library works without it.
+ort_setup() {
   if [ ! -d "$work/ort/node_modules/onnxruntime-node" ]; then
     mkdir -p "$work/ort"
     (cd "$work/ort" && npm install --ignore-scripts --no-audit --no-fund onnxruntime-node >&2)

@@ -6,16 +6,19 @@
 // path, by the importer or the compiler for the compiled path); everything
 // else must pass.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "codegen/graph_compiler.h"
 #include "frontend/onnx_context.h"
@@ -147,25 +150,102 @@ Outcome RunCase(const fs::path& dir, const MakeRunner& make_runner, std::string*
   return ran ? Outcome::kPassed : Outcome::kSkipped;
 }
 
+// The cases ONNX Runtime passes (bench/onnx_suite_ort.sh writes the list):
+// the set kiln's share is measured against.
+absl::flat_hash_set<std::string> OnnxRuntimePasses() {
+  absl::flat_hash_set<std::string> names;
+  std::ifstream in("frontend/testing/onnx_suite_ort_passing.txt");
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != '#') names.insert(line);
+  }
+  return names;
+}
+
+// A skip reason without what is particular to the case (paths, quoted names,
+// numbers), so that cases refused for the same reason count together.
+std::string ReasonClass(const std::string& why) {
+  std::string text = why;
+  if (size_t model = text.find("model.onnx: "); model != std::string::npos) {
+    text = text.substr(model + 12);
+  }
+  std::string out;
+  bool quoted = false;
+  for (char ch : text) {
+    // An apostrophe after a letter ("Trilu's") opens no quotation.
+    if (ch == '\'' && (quoted || out.empty() || !std::isalpha(static_cast<unsigned char>(out.back())))) {
+      quoted = !quoted;
+      if (quoted) out += "'...'";
+      continue;
+    }
+    if (quoted) continue;
+    if (std::isdigit(static_cast<unsigned char>(ch))) {
+      if (out.empty() || out.back() != 'N') out += 'N';
+      continue;
+    }
+    out += ch;
+  }
+  return out.size() > 110 ? out.substr(0, 110) + "..." : out;
+}
+
+struct GroupCount {
+  int cases = 0, passed = 0, failed = 0, skipped = 0, ort = 0, passed_of_ort = 0;
+};
+
+// Prints one row per directory and the reasons kiln gives for the cases
+// ONNX Runtime passes and kiln skips, most frequent first.
+void PrintTable(const char* path_name, const std::map<std::string, GroupCount>& groups,
+                const std::map<std::string, int>& reasons) {
+  std::printf("\n%s path | cases | passed | failed | unsupported | ONNX Runtime passes | "
+              "kiln passes of those\n", path_name);
+  GroupCount all;
+  for (const auto& [group, n] : groups) {
+    std::printf("%s | %d | %d | %d | %d | %d | %d\n", group.c_str(), n.cases, n.passed, n.failed,
+                n.skipped, n.ort, n.passed_of_ort);
+    all.cases += n.cases, all.passed += n.passed, all.failed += n.failed;
+    all.skipped += n.skipped, all.ort += n.ort, all.passed_of_ort += n.passed_of_ort;
+  }
+  std::printf("all | %d | %d | %d | %d | %d | %d (%.1f%%)\n", all.cases, all.passed, all.failed,
+              all.skipped, all.ort, all.passed_of_ort,
+              all.ort ? 100.0 * all.passed_of_ort / all.ort : 0.0);
+  std::vector<std::pair<int, std::string>> sorted;
+  for (const auto& [reason, count] : reasons) sorted.push_back({-count, reason});
+  std::sort(sorted.begin(), sorted.end());
+  std::printf("unsupported by kiln (%s path) among the cases ONNX Runtime passes:\n", path_name);
+  for (const auto& [count, reason] : sorted) std::printf("%5d  %s\n", -count, reason.c_str());
+}
+
 void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_passed) {
   if (!fs::exists(kSuite)) GTEST_SKIP() << kSuite << " is missing (package libonnx-testdata)";
-  int passed = 0, failed = 0, skipped = 0;
+  const absl::flat_hash_set<std::string> ort_passes = OnnxRuntimePasses();
+  std::map<std::string, GroupCount> groups;
+  std::map<std::string, int> reasons;
   std::vector<std::string> failures;
   for (const testing::SuiteCase& c : testing::SuiteCases()) {
     std::string why;
+    GroupCount& n = groups[c.group];
+    ++n.cases;
+    const bool ort = ort_passes.contains(c.Name());
+    n.ort += ort;
     switch (RunCase(c.dir, make_runner, &why)) {
-      case Outcome::kPassed: ++passed; break;
+      case Outcome::kPassed:
+        ++n.passed;
+        n.passed_of_ort += ort;
+        break;
       case Outcome::kSkipped:
-        ++skipped;
+        ++n.skipped;
+        if (ort) ++reasons[ReasonClass(why)];
         std::printf("SKIPPED %s: %s\n", c.Name().c_str(), why.c_str());
         break;
       case Outcome::kFailed:
-        ++failed;
+        ++n.failed;
         failures.push_back(absl::StrCat(c.Name(), ": ", why));
         break;
     }
   }
   for (const std::string& f : failures) std::printf("FAILED %s\n", f.c_str());
+  PrintTable(path_name, groups, reasons);
+  int passed = 0, failed = 0, skipped = 0;
+  for (const auto& [group, n] : groups) passed += n.passed, failed += n.failed, skipped += n.skipped;
   std::printf("onnx backend suite, %s: %d passed, %d failed, %d skipped\n", path_name, passed,
               failed, skipped);
   EXPECT_EQ(failed, 0);

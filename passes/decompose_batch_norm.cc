@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/graph/attrs_nn.h"
+#include "passes/graph_edit.h"
 
 namespace kiln::passes {
 
@@ -50,10 +51,7 @@ absl::Status DecomposeBatchNorm(graph::Graph& g) {
     nodes.push_back(std::move(mul));
     nodes.push_back(std::move(add));
   }
-  g.mutable_nodes() = std::move(nodes);
-  for (size_t k = 0; k < g.nodes().size(); ++k) {
-    for (int out : g.nodes()[k].outputs) g.mutable_value(out).producer = static_cast<int>(k);
-  }
+  ReplaceNodes(g, std::move(nodes));
   return g.Verify();
 }
 

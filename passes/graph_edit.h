@@ -16,6 +16,9 @@ std::vector<int> CountUses(const graph::Graph& g);
 // every value's producer.
 void RemoveNodes(graph::Graph& g, const std::vector<bool>& removed);
 
+// Makes `nodes` the graph's nodes and recomputes every value's producer.
+void ReplaceNodes(graph::Graph& g, std::vector<graph::Node> nodes);
+
 }  // namespace kiln::passes
 
 #endif  // KILN_PASSES_GRAPH_EDIT_H_

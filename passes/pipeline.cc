@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/graph/op_registry.h"
+#include "passes/conv_transpose_as_conv.h"
 #include "passes/convert_dense.h"
 #include "passes/convert_to_nchwc.h"
 #include "passes/decompose_batch_norm.h"
@@ -29,6 +30,7 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
   if (options.target) {
     pipeline.insert(pipeline.end(),
                     {
+                        {"conv_transpose_as_conv", ConvTransposeAsConv},
                         {"convert_to_nchwc",
                          [&](graph::Graph& graph) {
                            return ConvertToNCHWc(graph, *options.target, options.schedules);

@@ -44,6 +44,10 @@ DEFINE_string(plugin, "",
               "shared object with tuner or target plugins, loaded at start-up (repeatable)");
 DEFINE_int32(trials, 20, "tune: measurements per task");
 DEFINE_int32(early_stopping, 0, "tune: stop a task after this many trials without a new best");
+DEFINE_int32(in_model_rounds, 9,
+             "tune: at the end, time the model with the picks against the defaults in this "
+             "many interleaved runs and keep a pick only where the model's steps get faster "
+             "(0: keep every pick that won alone)");
 DEFINE_int32(number, 0, "runs per timed sample (tune default 1, run default 1)");
 DEFINE_int32(repeat, 0, "timed samples (tune default 3, run default 1)");
 DEFINE_int32(min_repeat_ms, 0, "tune: grow `number` until a sample takes this long");
@@ -192,6 +196,7 @@ int Tune(const std::string& model, const std::vector<std::string>& tuner_param_f
   options.population_size = FLAGS_population_size;
   options.trials = FLAGS_trials;
   options.early_stopping = FLAGS_early_stopping;
+  options.in_model_rounds = FLAGS_in_model_rounds;
   options.seed = FLAGS_seed;
   options.records = FLAGS_output;
   options.prior = FLAGS_tuning_records;

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "driver/confirm_in_model.h"
 #include "ir/tuning/template_registry.h"
 #include "tuners/graph_tasks.h"
 #include "tuners/kernel_measure.h"
@@ -96,14 +97,15 @@ absl::Status Confirm(const tuners::GraphTask& t, const tuners::MeasureFunction& 
 }
 
 // GFLOPS of the records' pick and of the default, each from the median of
-// all its samples.
+// all its samples measured alone.
 void ReportFromRecords(const tuners::GraphTask& t, const tuners::RecordStore& store,
                        TaskReport& report) {
   const tuners::HistoryBest best = store.Best();
   const auto gflops = [&](const tuners::Record* r) {
     return r == nullptr ? 0.0 : t.task.flop / r->result.MedianCost() / 1e9;
   };
-  report.best_gflops = gflops(best.Find(t.task));
+  absl::StatusOr<tuning::Config> pick = best.BestConfig(t.task);
+  report.best_gflops = gflops(pick.ok() ? best.FindConfig(t.task, *pick) : nullptr);
   report.default_gflops = gflops(best.FindConfig(t.task, t.default_config));
 }
 
@@ -276,6 +278,16 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     reports.push_back(report);
+  }
+  if (options.in_model_rounds > 0) {
+    const std::vector<tuners::GraphTask> tuned(tasks->begin(), tasks->begin() + count);
+    auto checked = ConfirmInModel(g, target, tuned, **store, options.in_model_rounds,
+                                  options.progress);
+    if (!checked.ok()) return checked.status();
+    // The reports say what the records now pick.
+    for (size_t k = 0; k < reports.size(); ++k) {
+      ReportFromRecords(tuned[k], **store, reports[k]);
+    }
   }
   return reports;
 }

@@ -37,6 +37,10 @@ struct TuneModelOptions {
   // all samples of a config, not by its luckiest one.
   int confirm_top = 3;
   int confirm_rounds = 2;
+  // Then every pick is timed inside the model against its default, in this
+  // many interleaved runs of both builds, and kept only where the model's
+  // own steps get faster (driver/confirm_in_model.h); 0: not checked.
+  int in_model_rounds = 9;
   std::FILE* progress = stdout;
 };
 

@@ -3,8 +3,7 @@
 #include <cmath>
 
 #include "codegen/graph_compiler.h"
-#include "frontend/onnx_importer.h"
-#include "frontend/resnet50_v2_generator.h"
+#include "frontend/testing/small_resnet.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/conv2d_nchwc_template.h"
@@ -15,12 +14,7 @@ namespace kiln::tuners {
 namespace {
 
 graph::Graph SmallResNet() {
-  frontend::ResNetOptions options;
-  options.image_size = 32;
-  options.width = 8;
-  auto bytes = frontend::GenerateResNet50V2(options);
-  EXPECT_TRUE(bytes.ok());
-  auto g = frontend::ImportOnnxBytes(*bytes);
+  auto g = frontend::testing::SmallResNet();
   EXPECT_TRUE(g.ok()) << g.status();
   return *std::move(g);
 }

@@ -85,6 +85,7 @@ tuning::Json RecordToJson(const Record& record) {
   json.Set("args", record.args);
   json.Set("config", record.config);
   json.Set("result", std::move(result));
+  if (record.in_model) json.Set("in_model", tuning::Json(true));
   return json;
 }
 
@@ -120,6 +121,12 @@ absl::StatusOr<Record> RecordFromJson(const tuning::Json& json) {
   absl::StatusOr<MeasureResult> measured = ResultFromJson(**result);
   if (!measured.ok()) return Annotate(measured.status(), "result");
   record.result = *std::move(measured);
+  if (const tuning::Json* in_model = json.Find("in_model"); in_model != nullptr) {
+    if (!in_model->is_bool()) {
+      return absl::InvalidArgumentError("\"in_model\" must be true or false");
+    }
+    record.in_model = in_model->as_bool();
+  }
   return record;
 }
 
@@ -244,12 +251,12 @@ HistoryBest HistoryBest::FromRecords(const std::vector<Record>& records) {
   HistoryBest best;
   // Per workload, one merged record per config (in order of first
   // appearance) holding the samples of all its valid records.
-  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, size_t>> slot;
+  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, size_t>> slot[2];
   for (const Record& record : records) {
     if (!record.result.ok()) continue;
     const std::string key = record.WorkloadKey();
-    std::vector<Record>& list = best.ranked_[key];
-    auto [it, added] = slot[key].try_emplace(record.config.Dump(), list.size());
+    std::vector<Record>& list = (record.in_model ? best.in_model_ : best.ranked_)[key];
+    auto [it, added] = slot[record.in_model][key].try_emplace(record.config.Dump(), list.size());
     if (added) {
       list.push_back(record);
     } else {
@@ -257,18 +264,28 @@ HistoryBest HistoryBest::FromRecords(const std::vector<Record>& records) {
       costs.insert(costs.end(), record.result.costs.begin(), record.result.costs.end());
     }
   }
-  for (auto& [key, list] : best.ranked_) {
-    std::stable_sort(list.begin(), list.end(), [](const Record& a, const Record& b) {
-      return a.result.MedianCost() < b.result.MedianCost();
-    });
+  for (auto* ranking : {&best.ranked_, &best.in_model_}) {
+    for (auto& [key, list] : *ranking) {
+      std::stable_sort(list.begin(), list.end(), [](const Record& a, const Record& b) {
+        return a.result.MedianCost() < b.result.MedianCost();
+      });
+    }
   }
   return best;
 }
 
+const std::vector<Record>* HistoryBest::Deciding(const tuning::TuningTask& task) const {
+  const std::string key = task.WorkloadKey();
+  if (auto it = in_model_.find(key); it != in_model_.end()) return &it->second;
+  if (auto it = ranked_.find(key); it != ranked_.end()) return &it->second;
+  return nullptr;
+}
+
 const Record* HistoryBest::FindConfig(const tuning::TuningTask& task,
-                                      const tuning::Config& config) const {
-  auto it = ranked_.find(task.WorkloadKey());
-  if (it == ranked_.end()) return nullptr;
+                                      const tuning::Config& config, bool in_model) const {
+  const auto& ranking = in_model ? in_model_ : ranked_;
+  auto it = ranking.find(task.WorkloadKey());
+  if (it == ranking.end()) return nullptr;
   for (const Record& record : it->second) {
     absl::StatusOr<tuning::Config> decoded = task.space.FromJson(record.config);
     if (decoded.ok() && decoded->index() == config.index()) return &record;
@@ -290,25 +307,25 @@ std::vector<tuning::Config> HistoryBest::RankedConfigs(const tuning::TuningTask&
 }
 
 const Record* HistoryBest::Find(const tuning::TuningTask& task) const {
-  auto it = ranked_.find(task.WorkloadKey());
-  return it == ranked_.end() ? nullptr : &it->second.front();
+  const std::vector<Record>* ranking = Deciding(task);
+  return ranking == nullptr ? nullptr : &ranking->front();
 }
 
 absl::StatusOr<tuning::Config> HistoryBest::BestConfig(const tuning::TuningTask& task) const {
-  auto it = ranked_.find(task.WorkloadKey());
-  if (it == ranked_.end()) {
+  const std::vector<Record>* ranking = Deciding(task);
+  if (ranking == nullptr) {
     return absl::NotFoundError(absl::StrCat(
         "no valid record for ", task.name, " on '", task.target,
         "' with args ", task.args.Dump()));
   }
-  for (const Record& record : it->second) {
+  for (const Record& record : *ranking) {
     absl::StatusOr<tuning::Config> config = task.space.FromJson(record.config);
     if (config.ok()) return config;
     VLOG(1) << "record for " << task.name
             << " does not fit the current space: " << config.status();
   }
   return absl::NotFoundError(absl::StrCat(
-      "none of the ", it->second.size(), " valid records for ", task.name,
+      "none of the ", ranking->size(), " valid records for ", task.name,
       " fits its current config space"));
 }
 

@@ -6,6 +6,11 @@
 //    "result":{"costs":[0.00121,0.00119],"error_no":"NO_ERROR",
 //              "error_msg":"","all_cost":1.52,"timestamp":1718000000.25}}
 //
+// A record with "in_model":true measured the config inside the compiled
+// model instead of alone: its costs are the time of the workload's steps and
+// of the steps that read their outputs, per run of the whole model, against
+// the default's in the same interleaved runs (driver/confirm_in_model.h).
+//
 // Records are appended and synced one by one, so an interrupted tuning run
 // loses at most the line being written. Reading is forgiving line by line
 // and strict within a line: a truncated or invalid line is skipped with one
@@ -36,6 +41,7 @@ struct Record {
   tuning::Json args;
   tuning::Json config;  // Config::ToJson(); decoded against a task's space on use
   MeasureResult result;
+  bool in_model = false;  // timed inside the model, not alone (see above)
 
   std::string WorkloadKey() const;
 };
@@ -90,27 +96,40 @@ RecordsFile ParseRecords(absl::string_view text, absl::string_view source);
 // the median of all their samples, and the smallest wins, the earliest
 // config on ties. Pooling lets later re-measurements overrule a lucky
 // sample: the best of many noisy measurements is biased towards flukes.
-// Workloads are keyed by exact target string, task name and args.
+// Where a workload has in-model records, they decide (a pick that won alone
+// but lost inside the model is not taken); the isolated records rank the
+// configs to try there. Workloads are keyed by exact target string, task
+// name and args.
 class HistoryBest {
  public:
   static HistoryBest FromRecords(const std::vector<Record>& records);
 
-  // The best config's pooled record; nullptr when the workload has none.
+  // The chosen config's pooled record (in-model where the workload has
+  // them); nullptr when the workload has none.
   const Record* Find(const tuning::TuningTask& task) const;
-  // The pooled record of one config; nullptr when it has no valid record.
-  const Record* FindConfig(const tuning::TuningTask& task, const tuning::Config& config) const;
-  // Up to `limit` configs, best first, of those that decode in task.space.
+  // The pooled isolated (`in_model` false) or in-model record of one
+  // config; nullptr when it has no valid record of that kind.
+  const Record* FindConfig(const tuning::TuningTask& task, const tuning::Config& config,
+                           bool in_model = false) const;
+  // Up to `limit` configs, best first by their isolated measurements, of
+  // those that decode in task.space.
   std::vector<tuning::Config> RankedConfigs(const tuning::TuningTask& task, size_t limit) const;
-  // The best record's config decoded in task.space; when the space no longer
-  // holds it (the template changed), the next best that decodes.
-  // NotFound when no valid record decodes.
+  // The chosen record's config decoded in task.space (in-model records
+  // first, then isolated ones); when the space no longer holds it (the
+  // template changed), the next best that decodes. NotFound when no valid
+  // record decodes.
   absl::StatusOr<tuning::Config> BestConfig(const tuning::TuningTask& task) const;
 
   int num_workloads() const { return static_cast<int>(ranked_.size()); }
 
  private:
-  // Pooled records per workload key, one per config, best first.
+  // The ranking that decides the workload's config: in-model, else isolated.
+  const std::vector<Record>* Deciding(const tuning::TuningTask& task) const;
+
+  // Pooled records per workload key, one per config, best first: measured
+  // alone, and inside the model.
   absl::flat_hash_map<std::string, std::vector<Record>> ranked_;
+  absl::flat_hash_map<std::string, std::vector<Record>> in_model_;
 };
 
 // ReadRecords + HistoryBest::FromRecords.

@@ -203,6 +203,34 @@ TEST_F(RecordsTest, ApplyHistoryBestPicksTheBestValidPerWorkload) {
   EXPECT_DOUBLE_EQ(best->Find(task_)->result.MedianCost(), 0.15);
 }
 
+TEST_F(RecordsTest, InModelRecordsDecideWhereAWorkloadHasThem) {
+  // Config 5 won alone; inside the model its steps took longer than the
+  // default's (config 0), so the default is what gets compiled.
+  Record default_in_model = Make(0, {0.020, 0.021});
+  Record pick_in_model = Make(5, {0.024, 0.023});
+  default_in_model.in_model = pick_in_model.in_model = true;
+  std::vector<Record> records = {Make(0, {0.30}), Make(5, {0.10}), default_in_model,
+                                 pick_in_model};
+  HistoryBest best = HistoryBest::FromRecords(records);
+  EXPECT_EQ(best.BestConfig(task_)->index(), 0);
+  EXPECT_DOUBLE_EQ(best.Find(task_)->result.MedianCost(), 0.0205);
+  // The isolated ranking and lookups still see the isolated samples only.
+  EXPECT_EQ(best.RankedConfigs(task_, 1)[0].index(), 5);
+  EXPECT_DOUBLE_EQ(best.FindConfig(task_, task_.space.At(5))->result.MedianCost(), 0.10);
+  EXPECT_DOUBLE_EQ(
+      best.FindConfig(task_, task_.space.At(5), /*in_model=*/true)->result.MedianCost(), 0.0235);
+  EXPECT_EQ(best.FindConfig(task_, task_.space.At(6), /*in_model=*/true), nullptr);
+
+  // The flag survives a round trip and is absent from ordinary records.
+  auto back = RecordFromJson(RecordToJson(pick_in_model));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->in_model);
+  EXPECT_EQ(RecordToJson(Make(0, {0.1})).Find("in_model"), nullptr);
+  tuning::Json bad = RecordToJson(Make(5, {0.1}));
+  bad.Set("in_model", tuning::Json("yes"));
+  EXPECT_EQ(RecordFromJson(bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(RecordsTest, AConfigIsJudgedOnAllItsSamples) {
   // Config 3 got one lucky sample, then three slow ones when measured
   // again; config 5 is steadily faster than 3 really is.

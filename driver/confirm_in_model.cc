@@ -1,0 +1,237 @@
+#include "driver/confirm_in_model.h"
+
+#include <algorithm>
+#include <ctime>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "codegen/graph_compiler.h"
+#include "driver/run_model.h"
+#include "ir/tuning/schedule_context.h"
+#include "ir/tuning/template_registry.h"
+#include "tuners/records.h"
+
+namespace kiln::driver {
+namespace {
+
+// The records' choice for every workload, except the ones overridden.
+class OverriddenSchedules final : public tuning::ScheduleContext {
+ public:
+  OverriddenSchedules(const tuners::HistoryBest& history,
+                      absl::flat_hash_map<std::string, tuning::Config> overrides)
+      : history_(history), overrides_(std::move(overrides)) {}
+
+  tuning::Config Query(const tuning::TuningTask& task, const tuning::Config& fallback) override {
+    if (auto it = overrides_.find(task.WorkloadKey()); it != overrides_.end()) return it->second;
+    absl::StatusOr<tuning::Config> best = history_.BestConfig(task);
+    return best.ok() ? *best : fallback;
+  }
+
+ private:
+  const tuners::HistoryBest& history_;
+  absl::flat_hash_map<std::string, tuning::Config> overrides_;
+};
+
+struct Candidate {
+  const tuners::GraphTask* task;
+  tuning::Config pick;
+  std::vector<int> steps;  // of the pick's nodes and their consumers
+};
+
+absl::StatusOr<codegen::JitModel> Build(const graph::Graph& g, const targets::Target& target,
+                                        tuning::ScheduleContext& schedules,
+                                        graph::Graph* optimized) {
+  codegen::CompileOptions options;
+  options.schedules = &schedules;
+  auto compiled = codegen::CompileGraph(g, target, options);
+  if (!compiled.ok()) return compiled.status();
+  auto model = codegen::BuildJitModel(*compiled, target);
+  if (!model.ok()) return model.status();
+  if (auto st = SetRandomInputs(*model->executor, /*seed=*/1); !st.ok()) return st;
+  *optimized = std::move(compiled->optimized);
+  return model;
+}
+
+std::string ScheduleOf(const graph::Node& n) {
+  absl::StatusOr<std::string> schedule = n.String(tuning::kScheduleAttr, "");
+  return schedule.ok() ? *schedule : "";
+}
+
+// Node index by the name of its first output.
+absl::flat_hash_map<std::string, int> NodesByOutput(const graph::Graph& g) {
+  absl::flat_hash_map<std::string, int> nodes;
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    if (!g.nodes()[i].outputs.empty()) {
+      nodes[g.value(g.nodes()[i].outputs[0]).name] = static_cast<int>(i);
+    }
+  }
+  return nodes;
+}
+
+// Each candidate's steps in the picks' model: the nodes whose schedule is
+// the pick where the defaults' model has the default, and the nodes that
+// read their outputs (unless those are another candidate's own nodes).
+// Returns the matching steps of the defaults' model alongside.
+absl::StatusOr<std::vector<std::vector<int>>> AssignSteps(const graph::Graph& defaults,
+                                                          const graph::Graph& picks,
+                                                          std::vector<Candidate>& candidates) {
+  const auto default_nodes = NodesByOutput(defaults);
+  std::vector<int> owner(picks.nodes().size(), -1);
+  std::vector<int> counterpart(picks.nodes().size(), -1);
+  for (size_t i = 0; i < picks.nodes().size(); ++i) {
+    const graph::Node& n = picks.nodes()[i];
+    if (n.outputs.empty()) continue;
+    auto it = default_nodes.find(picks.value(n.outputs[0]).name);
+    if (it == default_nodes.end()) continue;
+    counterpart[i] = it->second;
+    const std::string pick = ScheduleOf(n), fallback = ScheduleOf(defaults.nodes()[it->second]);
+    if (pick == fallback) continue;
+    for (size_t k = 0; k < candidates.size(); ++k) {
+      if (pick == candidates[k].pick.ToJson().Dump() &&
+          fallback == candidates[k].task->default_config.ToJson().Dump()) {
+        owner[i] = static_cast<int>(k);
+        candidates[k].steps.push_back(static_cast<int>(i));
+      }
+    }
+  }
+  absl::flat_hash_map<int, std::vector<int>> readers;  // value id -> nodes
+  for (size_t j = 0; j < picks.nodes().size(); ++j) {
+    for (int in : picks.nodes()[j].inputs) {
+      if (in >= 0) readers[in].push_back(static_cast<int>(j));
+    }
+  }
+  std::vector<std::vector<int>> default_steps;
+  for (Candidate& c : candidates) {
+    absl::flat_hash_set<int> steps(c.steps.begin(), c.steps.end());
+    for (int i : c.steps) {
+      for (int out : picks.nodes()[i].outputs) {
+        for (int j : readers[out]) {
+          if (owner[j] < 0) steps.insert(j);
+        }
+      }
+    }
+    c.steps.assign(steps.begin(), steps.end());
+    std::sort(c.steps.begin(), c.steps.end());
+    std::vector<int> matched;
+    for (int i : c.steps) {
+      if (counterpart[i] < 0) {
+        return absl::InternalError(absl::StrCat(
+            "the two builds differ in more than schedules (no counterpart for ",
+            picks.NodeLabel(i), ")"));
+      }
+      matched.push_back(counterpart[i]);
+    }
+    default_steps.push_back(std::move(matched));
+  }
+  return default_steps;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+tuners::Record InModelRecord(const tuners::GraphTask& t, const tuning::Config& config,
+                             std::vector<double> seconds) {
+  tuners::MeasureResult result;
+  result.all_cost = 0;
+  for (double s : seconds) result.all_cost += s;
+  result.costs = std::move(seconds);
+  result.timestamp = static_cast<double>(std::time(nullptr));
+  tuners::Record record = tuners::MakeRecord({&t.task, config}, result);
+  record.in_model = true;
+  return record;
+}
+
+}  // namespace
+
+absl::StatusOr<InModelReport> ConfirmInModel(const graph::Graph& g,
+                                             const targets::Target& target,
+                                             const std::vector<tuners::GraphTask>& tasks,
+                                             tuners::RecordStore& store, int rounds,
+                                             std::FILE* progress) {
+  InModelReport report;
+  const tuners::HistoryBest history = store.Best();
+  std::vector<Candidate> candidates;
+  absl::flat_hash_map<std::string, tuning::Config> picks, defaults;
+  for (const tuners::GraphTask& t : tasks) {
+    const std::vector<tuning::Config> best = history.RankedConfigs(t.task, 1);
+    if (best.empty() || best[0].index() == t.default_config.index() ||
+        history.FindConfig(t.task, best[0], /*in_model=*/true) != nullptr) {
+      continue;
+    }
+    candidates.push_back({&t, best[0], {}});
+    picks.emplace(t.task.WorkloadKey(), best[0]);
+    defaults.emplace(t.task.WorkloadKey(), t.default_config);
+  }
+  if (candidates.empty()) return report;
+  if (progress != nullptr) {
+    std::fprintf(progress, "checking %zu picks inside the model against their defaults...\n",
+                 candidates.size());
+    std::fflush(progress);
+  }
+  OverriddenSchedules with_defaults(history, std::move(defaults));
+  OverriddenSchedules with_picks(history, std::move(picks));
+  graph::Graph default_graph, picks_graph;
+  auto default_model = Build(g, target, with_defaults, &default_graph);
+  if (!default_model.ok()) return default_model.status();
+  auto picks_model = Build(g, target, with_picks, &picks_graph);
+  if (!picks_model.ok()) return picks_model.status();
+  auto default_steps = AssignSteps(default_graph, picks_graph, candidates);
+  if (!default_steps.ok()) return default_steps.status();
+
+  // Interleaved, alternating which model goes first, after a warm-up run.
+  runtime::GraphExecutor& d = *default_model->executor;
+  runtime::GraphExecutor& p = *picks_model->executor;
+  if (auto st = d.Run(); !st.ok()) return st;
+  if (auto st = p.Run(); !st.ok()) return st;
+  std::vector<std::vector<double>> d_ms, p_ms;
+  for (int r = 0; r < std::max(rounds, 3); ++r) {
+    const bool picks_first = r % 2 == 1;
+    auto first = (picks_first ? p : d).RunProfiled();
+    if (!first.ok()) return first.status();
+    auto second = (picks_first ? d : p).RunProfiled();
+    if (!second.ok()) return second.status();
+    d_ms.push_back(picks_first ? *second : *first);
+    p_ms.push_back(picks_first ? *first : *second);
+  }
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    const Candidate& c = candidates[k];
+    if (c.steps.empty()) continue;  // its nodes were not found: nothing to judge
+    std::vector<double> d_seconds, p_seconds;
+    for (size_t r = 0; r < d_ms.size(); ++r) {
+      double ds = 0, ps = 0;
+      for (int i : (*default_steps)[k]) ds += d_ms[r][i];
+      for (int i : c.steps) ps += p_ms[r][i];
+      d_seconds.push_back(ds / 1e3);
+      p_seconds.push_back(ps / 1e3);
+    }
+    const double dm = Median(d_seconds) * 1e3, pm = Median(p_seconds) * 1e3;
+    ++report.checked;
+    report.kept += pm < dm;
+    report.default_ms += dm;
+    report.picks_ms += std::min(pm, dm);
+    if (auto st = store.Append(InModelRecord(*c.task, c.task->default_config, d_seconds));
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = store.Append(InModelRecord(*c.task, c.pick, p_seconds)); !st.ok()) return st;
+    if (progress != nullptr) {
+      std::fprintf(progress, "  %-60s %zu steps: default %.3f ms, pick %.3f ms: %s\n",
+                   tuning::DescribeTask(c.task->task).c_str(), c.steps.size(), dm, pm,
+                   pm < dm ? "kept" : "dropped (the default stays)");
+    }
+  }
+  if (progress != nullptr) {
+    std::fprintf(progress,
+                 "inside the model: %d of %d picks kept; their steps %.3f ms with the "
+                 "defaults, %.3f ms as compiled now\n",
+                 report.kept, report.checked, report.default_ms, report.picks_ms);
+  }
+  return report;
+}
+
+}  // namespace kiln::driver

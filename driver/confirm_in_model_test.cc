@@ -1,0 +1,80 @@
+#include "driver/confirm_in_model.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "frontend/testing/small_resnet.h"
+#include "gtest/gtest.h"
+#include "ir/ops/conv2d_nchwc_template.h"
+#include "targets/target_parser.h"
+#include "tuners/records.h"
+
+namespace kiln::driver {
+namespace {
+
+graph::Graph SmallResNet() {
+  auto g = frontend::testing::SmallResNet();
+  EXPECT_TRUE(g.ok()) << g.status();
+  return *std::move(g);
+}
+
+tuners::Record Isolated(const tuners::GraphTask& t, const tuning::Config& config, double cost) {
+  tuners::MeasureResult result;
+  result.costs = {cost, cost};
+  return tuners::MakeRecord({&t.task, config}, result);
+}
+
+TEST(ConfirmInModelTest, EachPickIsTimedInTheModelOnceAndTheFasterStays) {
+  const targets::Target target = *targets::ParseTarget("llvm");
+  const graph::Graph g = SmallResNet();
+  auto tasks = tuners::ExtractTasks(g, target);
+  ASSERT_TRUE(tasks.ok()) << tasks.status();
+  const std::string path =
+      (std::filesystem::path(::testing::TempDir()) / "in_model.jsonl").string();
+  std::filesystem::remove(path);
+  auto store = tuners::RecordStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+
+  // Two convolution tasks whose pick (alone) is not their default.
+  std::vector<const tuners::GraphTask*> tuned;
+  for (const tuners::GraphTask& t : *tasks) {
+    if (t.task.name != ir::ops::kConv2dNCHWcTemplate || t.task.space.size() < 2) continue;
+    const tuning::Config pick =
+        t.task.space.At(t.default_config.index() == 0 ? 1 : 0);
+    ASSERT_TRUE((*store)->Append(Isolated(t, t.default_config, 2e-3)).ok());
+    ASSERT_TRUE((*store)->Append(Isolated(t, pick, 1e-3)).ok());
+    tuned.push_back(&t);
+    if (tuned.size() == 2) break;
+  }
+  ASSERT_EQ(tuned.size(), 2u);
+
+  auto report = ConfirmInModel(g, target, *tasks, **store, /*rounds=*/3, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->checked, 2);
+  EXPECT_LE(report->picks_ms, report->default_ms);
+
+  const tuners::HistoryBest best = (*store)->Best();
+  for (const tuners::GraphTask* t : tuned) {
+    const tuning::Config pick = best.RankedConfigs(t->task, 1)[0];
+    const tuners::Record* with_pick = best.FindConfig(t->task, pick, /*in_model=*/true);
+    const tuners::Record* with_default =
+        best.FindConfig(t->task, t->default_config, /*in_model=*/true);
+    ASSERT_NE(with_pick, nullptr);
+    ASSERT_NE(with_default, nullptr);
+    EXPECT_EQ(with_pick->result.costs.size(), 3u);
+    // What the model compiles now is the config whose steps ran faster.
+    const int64_t faster = with_pick->result.MedianCost() < with_default->result.MedianCost()
+                               ? pick.index()
+                               : t->default_config.index();
+    EXPECT_EQ(best.BestConfig(t->task)->index(), faster);
+  }
+
+  // Judged picks are not timed again.
+  auto again = ConfirmInModel(g, target, *tasks, **store, 3, nullptr);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->checked, 0);
+}
+
+}  // namespace
+}  // namespace kiln::driver

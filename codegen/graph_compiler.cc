@@ -60,8 +60,18 @@ class PlanBuilder {
   absl::StatusOr<CompiledGraph> Build() {
     if (auto st = g_.Verify(); !st.ok()) return st;
     for (int in : g_.inputs()) {
-      const int slot = AddSlot(in, SlotKind::kInput);
+      if (!g_.value(in).constant) {
+        plan_.inputs.push_back(AddSlot(in, SlotKind::kInput));
+        continue;
+      }
+      // An input bound to a value when importing (it sets a shape): the
+      // nodes read the value as a constant, and the input the caller feeds
+      // is checked against it first.
+      const int slot = NewSlot(g_.value(in).name, SlotKind::kInput, g_.value(in).type);
       plan_.inputs.push_back(slot);
+      auto bound = SlotOf(in);
+      if (!bound.ok()) return bound.status();
+      plan_.steps.push_back({PlanStep::Kind::kCheckBound, "", {slot, *bound}});
     }
     // Output slots carry the graph's output names, which may differ from
     // their values' names (an output that is an input, say).

@@ -129,6 +129,12 @@ absl::StatusOr<std::vector<std::vector<int>>> AssignSteps(const graph::Graph& de
   return default_steps;
 }
 
+size_t LeadingChecks(const runtime::ExecutionPlan& plan) {
+  size_t n = 0;
+  while (n < plan.steps.size() && plan.steps[n].kind == runtime::PlanStep::Kind::kCheckBound) ++n;
+  return n;
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
@@ -198,14 +204,16 @@ absl::StatusOr<InModelReport> ConfirmInModel(const graph::Graph& g,
     d_ms.push_back(picks_first ? *second : *first);
     p_ms.push_back(picks_first ? *first : *second);
   }
+  // Node i runs as step i after the checks of bound inputs.
+  const size_t d_first = LeadingChecks(d.plan()), p_first = LeadingChecks(p.plan());
   for (size_t k = 0; k < candidates.size(); ++k) {
     const Candidate& c = candidates[k];
     if (c.steps.empty()) continue;  // its nodes were not found: nothing to judge
     std::vector<double> d_seconds, p_seconds;
     for (size_t r = 0; r < d_ms.size(); ++r) {
       double ds = 0, ps = 0;
-      for (int i : (*default_steps)[k]) ds += d_ms[r][i];
-      for (int i : c.steps) ps += p_ms[r][i];
+      for (int i : (*default_steps)[k]) ds += d_ms[r][d_first + i];
+      for (int i : c.steps) ps += p_ms[r][p_first + i];
       d_seconds.push_back(ds / 1e3);
       p_seconds.push_back(ps / 1e3);
     }

@@ -14,6 +14,7 @@
 #include "driver/test_command.h"
 #include "frontend/onnx_importer.h"
 #include "gtest/gtest.h"
+#include "onnx/onnx_pb.h"
 #include "ir/graph/op_registry.h"
 #include "runtime/npy_format.h"
 #include "tuners/records.h"
@@ -48,6 +49,93 @@ class DriverTest : public ::testing::Test {
 };
 std::string DriverTest::model_, DriverTest::artifact_, DriverTest::inputs_;
 runtime::NDArray DriverTest::data_;
+
+// A model whose Reshape takes its target shape as an input (as exporters
+// write models with a run-time shape): y = reshape(x, shape) + 1.
+std::string ReshapeByInputModel() {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(17);
+  onnx::GraphProto* g = model.mutable_graph();
+  g->set_name("reshape_by_input");
+  auto add_value = [](onnx::ValueInfoProto* v, const std::string& name, int type,
+                      const std::vector<int64_t>& dims) {
+    v->set_name(name);
+    auto* tensor = v->mutable_type()->mutable_tensor_type();
+    tensor->set_elem_type(type);
+    for (int64_t d : dims) tensor->mutable_shape()->add_dim()->set_dim_value(d);
+  };
+  add_value(g->add_input(), "x", onnx::TensorProto::FLOAT, {2, 6});
+  add_value(g->add_input(), "shape", onnx::TensorProto::INT64, {2});
+  add_value(g->add_output(), "y", onnx::TensorProto::FLOAT, {});
+  onnx::TensorProto* one = g->add_initializer();
+  one->set_name("one");
+  one->set_data_type(onnx::TensorProto::FLOAT);
+  one->add_float_data(1.0f);
+  onnx::NodeProto* reshape = g->add_node();
+  reshape->set_op_type("Reshape");
+  reshape->add_input("x");
+  reshape->add_input("shape");
+  reshape->add_output("r");
+  onnx::NodeProto* add = g->add_node();
+  add->set_op_type("Add");
+  add->add_input("r");
+  add->add_input("one");
+  add->add_output("y");
+  const std::string path = Tmp("reshape_by_input.onnx");
+  std::ofstream(path, std::ios::binary) << model.SerializeAsString();
+  return path;
+}
+
+runtime::NDArray Shape2(int64_t a, int64_t b) {
+  auto shape = runtime::NDArray::Empty({2}, runtime::DType::kInt64);
+  shape->data<int64_t>()[0] = a;
+  shape->data<int64_t>()[1] = b;
+  return *shape;
+}
+
+TEST(BoundInputsTest, AnInputThatSetsAShapeIsBoundToItsValueAndCheckedOnEveryRun) {
+  const std::string model = ReshapeByInputModel();
+  auto x = runtime::NDArray::Empty({2, 6}, runtime::DType::kFloat32);
+  for (int64_t i = 0; i < 12; ++i) x->data<float>()[i] = static_cast<float>(i);
+  const std::string inputs = Tmp("bound_inputs.npz"), other = Tmp("bound_other.npz");
+  ASSERT_TRUE(runtime::WriteNpzFile(inputs, {{"x", *x}, {"shape", Shape2(3, 4)}}).ok());
+  ASSERT_TRUE(runtime::WriteNpzFile(other, {{"x", *x}, {"shape", Shape2(4, 3)}}).ok());
+  const std::string artifact = Tmp("bound.so");
+
+  // Without its value the shape input is a named, fixable refusal.
+  Result refused = Sh(std::string(kKiln) + " compile " + model + " --output=" + artifact);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("graph input 'shape'"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("--input_values"), std::string::npos) << refused.output;
+
+  Result compiled = Sh(std::string(kKiln) + " compile " + model + " --input_values=" + inputs +
+                       " --output=" + artifact);
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.output;
+  const std::string deployed = Tmp("bound_deployed.npz"), direct = Tmp("bound_direct.npz");
+  Result run = Sh(std::string(kDeploy) + " " + artifact + " --inputs=" + inputs +
+                  " --outputs=" + deployed);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto y = runtime::ReadNpzFile(deployed);
+  ASSERT_TRUE(y.ok()) << y.status();
+  ASSERT_EQ((*y)[0].second.shape(), (std::vector<int64_t>{3, 4}));
+  for (int64_t i = 0; i < 12; ++i) EXPECT_EQ((*y)[0].second.data<float>()[i], i + 1.0f);
+
+  // Another value is refused, saying what the model was compiled for.
+  Result mismatch = Sh(std::string(kDeploy) + " " + artifact + " --inputs=" + other);
+  EXPECT_NE(mismatch.exit_code, 0);
+  EXPECT_NE(mismatch.output.find("input 'shape' is [4, 3], but the model was compiled for [3, 4]"),
+            std::string::npos)
+      << mismatch.output;
+
+  // Running the model file binds it from the inputs in one step.
+  Result one_step = Sh(std::string(kKiln) + " run " + model + " --inputs=" + other +
+                       " --outputs=" + direct);
+  ASSERT_EQ(one_step.exit_code, 0) << one_step.output;
+  auto z = runtime::ReadNpzFile(direct);
+  ASSERT_TRUE(z.ok()) << z.status();
+  EXPECT_EQ((*z)[0].second.shape(), (std::vector<int64_t>{4, 3}));
+}
 
 TEST_F(DriverTest, RunAndDeployGiveIdenticalOutputsThatMatchTheReference) {
   const std::string a = Tmp("a.npz"), b = Tmp("b.npz");

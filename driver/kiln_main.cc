@@ -2,7 +2,7 @@
 //
 //   kiln compile MODEL.onnx --target=T [--input_shapes=..] [--tuning_records=F] --output=model.so
 //   kiln tune MODEL.onnx --target=T --output=records.json [--tuner=xgb] [--trials=N] ...
-//   kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time] ...
+//   kiln run model.so|MODEL.onnx [--inputs=in.npz] [--outputs=out.npz] [--print_time] ...
 //   kiln list tuners | targets
 //   kiln --plugin=libmy_tuner.so ...   (loads tuners or targets; repeatable)
 #include <cstdio>
@@ -20,8 +20,11 @@
 #include "driver/plugins.h"
 #include "driver/run_model.h"
 #include "driver/tune_model.h"
+#include "codegen/graph_compiler.h"
 #include "frontend/onnx_converter_registry.h"
+#include "frontend/onnx_importer.h"
 #include "gflags/gflags.h"
+#include "runtime/npy_format.h"
 #include "targets/target_parser.h"
 #include "targets/target_registry.h"
 #include "tuners/tuner.h"
@@ -58,7 +61,14 @@ DEFINE_bool(enable_cpu_cache_flush, true,
 DEFINE_int32(parallel_builds, 2, "tune: candidates compiled at once");
 DEFINE_int32(max_tasks, 0, "tune: only the first N tasks (0: all)");
 DEFINE_uint64(seed, 0, "tune: seed of the tuner; run: seed of random inputs");
-DEFINE_string(inputs, "", "run: .npz (or .npy) with the inputs by name; random when empty");
+DEFINE_string(inputs, "",
+              "run: .npz (or .npy) with the inputs by name; random when empty (running an "
+              ".onnx file, they also fix its input shapes and the values of inputs kiln needs "
+              "constant)");
+DEFINE_string(input_values, "",
+              "compile, tune: .npz (or .npy) with values of inputs kiln needs constant (a "
+              "Reshape's shape or a Resize's sizes given as inputs, say): the model is compiled "
+              "for them, and every run must feed the same");
 DEFINE_string(outputs, "", "run: .npz (or .npy) to write the outputs to");
 DEFINE_bool(print_time, false, "run: print mean, median, max, min and std of the run time");
 DEFINE_bool(profile, false, "run: time each kernel and print them by time");
@@ -128,14 +138,46 @@ int Usage() {
                "[--input_shapes=..] [--tuning_records=..]\n"
                "       kiln tune MODEL.onnx --output=records.json [--tuner=xgb] [--trials=N] "
                "[--target=..]\n"
-               "       kiln run model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time]\n"
+               "       kiln run model.so|MODEL.onnx [--inputs=in.npz] [--outputs=out.npz] "
+               "[--print_time]\n"
                "       kiln list tuners|targets\n"
                "       kiln --plugin=libmy_tuner.so ... (loads tuners or targets first)\n"
                "(kiln --help lists the flags; --helpfull also those of glog and gflags)\n");
   return 2;
 }
 
-absl::StatusOr<graph::Graph> Load(const std::string& model) {
+// An .npz by name, or an .npy for the model's only input.
+absl::StatusOr<frontend::InputValues> ReadInputValues(const std::string& path,
+                                                      const std::string& model) {
+  frontend::InputValues values;
+  if (absl::EndsWith(path, ".npy")) {
+    auto inputs = frontend::ReadOnnxInputs(model);
+    if (!inputs.ok()) return inputs.status();
+    if (inputs->size() != 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " is a single .npy array but ", model, " has ", inputs->size(),
+          " inputs: give an .npz with one array per input name"));
+    }
+    auto array = runtime::ReadNpyFile(path);
+    if (!array.ok()) return array.status();
+    values.emplace((*inputs)[0].name, *std::move(array));
+    return values;
+  }
+  auto arrays = runtime::ReadNpzFile(path);
+  if (!arrays.ok()) return arrays.status();
+  for (auto& [name, array] : *arrays) values.emplace(name, std::move(array));
+  return values;
+}
+
+// Imports `model` with --input_shapes, and the values of `values_path`
+// offered for inputs kiln needs constant.
+absl::StatusOr<graph::Graph> Load(const std::string& model, const std::string& values_path) {
+  frontend::InputValues values;
+  if (!values_path.empty()) {
+    auto read = ReadInputValues(values_path, model);
+    if (!read.ok()) return read.status();
+    values = *std::move(read);
+  }
   auto shapes = ParseInputShapes(FLAGS_input_shapes);
   if (!shapes.ok()) {
     // The fitting example names this model's inputs with their ranks.
@@ -144,14 +186,14 @@ absl::StatusOr<graph::Graph> Load(const std::string& model) {
     return absl::InvalidArgumentError(absl::StrCat(
         shapes.status().message(), "; for ", model, ", e.g. --input_shapes=\"", example, "\""));
   }
-  return frontend::ImportOnnxFile(model, *shapes);
+  return frontend::ImportOnnxFile(model, *shapes, values);
 }
 
 int Compile(const std::string& model) {
   if (FLAGS_output.empty()) return Fail(absl::InvalidArgumentError("--output is required"));
   // Before the work of compiling, which a wrong folder would waste.
   if (auto st = codegen::CheckArtifactPath(FLAGS_output); !st.ok()) return Fail(st);
-  auto g = Load(model);
+  auto g = Load(model, FLAGS_input_values);
   if (!g.ok()) return Fail(g.status());
   CompileModelOptions options;
   options.target = FLAGS_target;
@@ -188,7 +230,7 @@ int Tune(const std::string& model, const std::vector<std::string>& tuner_param_f
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) return Fail(target.status());
   if (auto st = targets::CheckHostCanRun(*target); !st.ok()) return Fail(st);
-  auto g = Load(model);
+  auto g = Load(model, FLAGS_input_values);
   if (!g.ok()) return Fail(g.status());
   TuneModelOptions options;
   options.tuner = FLAGS_tuner;
@@ -219,7 +261,23 @@ int Tune(const std::string& model, const std::vector<std::string>& tuner_param_f
   return 0;
 }
 
-int Run(const std::string& artifact) {
+// An ONNX file is compiled in this process first (JIT), for the shapes and
+// the values of inputs kiln needs constant that --inputs gives.
+absl::Status RunModelFile(const std::string& model, const RunOptions& options) {
+  if (auto st = SetNumThreads(options.num_threads, stderr); !st.ok()) return st;
+  auto g = Load(model, FLAGS_input_values.empty() ? options.inputs : FLAGS_input_values);
+  if (!g.ok()) return g.status();
+  CompileModelOptions compile;
+  compile.target = FLAGS_target;
+  compile.tuning_records = FLAGS_tuning_records;
+  auto compiled = CompileModel(*std::move(g), compile);
+  if (!compiled.ok()) return compiled.status();
+  auto jit = codegen::BuildJitModel(compiled->compiled, compiled->target);
+  if (!jit.ok()) return jit.status();
+  return RunExecutor(*jit->executor, options, stdout);
+}
+
+int Run(const std::string& artifact_or_model) {
   RunOptions options;
   options.inputs = FLAGS_inputs;
   options.outputs = FLAGS_outputs;
@@ -229,8 +287,10 @@ int Run(const std::string& artifact) {
   options.number = FLAGS_number > 0 ? FLAGS_number : 1;
   options.num_threads = FLAGS_num_threads;
   options.seed = FLAGS_seed;
-  if (auto st = RunArtifact(artifact, options, stdout); !st.ok()) return Fail(st);
-  return 0;
+  const absl::Status st = absl::EndsWith(artifact_or_model, ".onnx")
+                              ? RunModelFile(artifact_or_model, options)
+                              : RunArtifact(artifact_or_model, options, stdout);
+  return st.ok() ? 0 : Fail(st);
 }
 
 template <typename Entry>

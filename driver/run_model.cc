@@ -154,7 +154,9 @@ absl::Status PrintProfile(runtime::GraphExecutor& ex, int repeat, std::FILE* out
     const runtime::PlanStep& step = steps[i];
     const runtime::TensorSlot& result = ex.plan().slots[step.args.back()];
     std::fprintf(out, "%-5zu %-28s %-44s %-22s %9.3f %5.1f%%\n", i,
-                 step.kind == runtime::PlanStep::Kind::kCopy ? "(copy)" : step.kernel.c_str(),
+                 step.kind == runtime::PlanStep::Kind::kKernel ? step.kernel.c_str()
+                 : step.kind == runtime::PlanStep::Kind::kCopy ? "(copy)"
+                                                                : "(check bound input)",
                  result.name.c_str(), runtime::ShapeToString(result.shape).c_str(), ms,
                  100 * ms / total);
   }
@@ -180,7 +182,10 @@ absl::Status RunArtifact(const std::string& path, const RunOptions& options, std
   if (!artifact.ok()) return artifact.status();
   auto executor = runtime::CreateExecutor(*artifact);
   if (!executor.ok()) return executor.status();
-  runtime::GraphExecutor& ex = **executor;
+  return RunExecutor(**executor, options, out);
+}
+
+absl::Status RunExecutor(runtime::GraphExecutor& ex, const RunOptions& options, std::FILE* out) {
   if (options.inputs.empty()) {
     if (auto st = SetRandomInputs(ex, options.seed); !st.ok()) return st;
   } else {

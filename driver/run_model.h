@@ -64,6 +64,10 @@ absl::Status SetNumThreads(int num_threads, std::FILE* warnings);
 
 // Loads the artifact at `path`, runs it as `options` say and prints to `out`.
 absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out);
+// Runs a loaded model as `options` say (its thread count aside) and prints
+// to `out`.
+absl::Status RunExecutor(runtime::GraphExecutor& executor, const RunOptions& options,
+                         std::FILE* out);
 
 }  // namespace kiln::driver
 

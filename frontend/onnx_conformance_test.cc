@@ -14,7 +14,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -34,7 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::kSuite;
 using testing::ReadTensor;
-using testing::ShapesFromTestData;
+using testing::ValuesFromTestData;
 
 
 enum class Outcome { kPassed, kFailed, kSkipped };
@@ -99,8 +98,14 @@ absl::StatusOr<Runner> Compiled(const graph::Graph& g) {
   });
 }
 
-Outcome RunCase(const fs::path& dir, const MakeRunner& make_runner, std::string* why) {
-  auto g = ImportOnnxFile((dir / "model.onnx").string(), ShapesFromTestData(dir));
+// The inputs are offered to the importer as `kiln run MODEL.onnx
+// --inputs=...` offers them; `bound` says whether one was bound (the model
+// was compiled for its value).
+Outcome RunCase(const fs::path& dir, const MakeRunner& make_runner, std::string* why,
+                bool* bound) {
+  auto g = ImportOnnxFile((dir / "model.onnx").string(), {}, ValuesFromTestData(dir));
+  *bound = g.ok() && std::any_of(g->inputs().begin(), g->inputs().end(),
+                                 [&](int in) { return g->value(in).constant.has_value(); });
   if (!g.ok()) {
     *why = std::string(g.status().message());
     return g.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
@@ -189,6 +194,7 @@ std::string ReasonClass(const std::string& why) {
 
 struct GroupCount {
   int cases = 0, passed = 0, failed = 0, skipped = 0, ort = 0, passed_of_ort = 0;
+  int passed_bound = 0;  // passed with an input bound to its value at import
 };
 
 // Prints one row per directory and the reasons kiln gives for the cases
@@ -203,10 +209,13 @@ void PrintTable(const char* path_name, const std::map<std::string, GroupCount>& 
                 n.skipped, n.ort, n.passed_of_ort);
     all.cases += n.cases, all.passed += n.passed, all.failed += n.failed;
     all.skipped += n.skipped, all.ort += n.ort, all.passed_of_ort += n.passed_of_ort;
+    all.passed_bound += n.passed_bound;
   }
   std::printf("all | %d | %d | %d | %d | %d | %d (%.1f%%)\n", all.cases, all.passed, all.failed,
               all.skipped, all.ort, all.passed_of_ort,
               all.ort ? 100.0 * all.passed_of_ort / all.ort : 0.0);
+  std::printf("(%d of the passed cases had an input that sets a shape or a compile-time "
+              "parameter bound to its value at import)\n", all.passed_bound);
   std::vector<std::pair<int, std::string>> sorted;
   for (const auto& [reason, count] : reasons) sorted.push_back({-count, reason});
   std::sort(sorted.begin(), sorted.end());
@@ -222,14 +231,16 @@ void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_pass
   std::vector<std::string> failures;
   for (const testing::SuiteCase& c : testing::SuiteCases()) {
     std::string why;
+    bool bound = false;
     GroupCount& n = groups[c.group];
     ++n.cases;
     const bool ort = ort_passes.contains(c.Name());
     n.ort += ort;
-    switch (RunCase(c.dir, make_runner, &why)) {
+    switch (RunCase(c.dir, make_runner, &why, &bound)) {
       case Outcome::kPassed:
         ++n.passed;
         n.passed_of_ort += ort;
+        n.passed_bound += bound;
         break;
       case Outcome::kSkipped:
         ++n.skipped;
@@ -250,90 +261,6 @@ void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_pass
               failed, skipped);
   EXPECT_EQ(failed, 0);
   EXPECT_GT(passed, min_passed);
-}
-
-// The suite feeds the parameters of some operators as graph inputs (the
-// scales and sizes of Resize and Upsample, CumSum's axis, Expand's shape,
-// Tile's repeats, Trilu's k, every input of Range and ConstantOfShape); real
-// models hold them as constants, and kiln needs them constant. These cases
-// run with every input but the first (every input of Range and
-// ConstantOfShape) frozen into an initializer; the compiled path may refuse
-// (int64 data) where the reference runs.
-TEST(OnnxConformanceTest, CasesWithConstantParameters) {
-  if (!fs::exists(kSuite)) GTEST_SKIP() << kSuite << " is missing (package libonnx-testdata)";
-  const std::vector<std::string> prefixes = {
-      "test_resize_", "test_upsample_", "test_cumsum_", "test_expand_",          "test_tile",
-      "test_tril",    "test_triu",      "test_range_",  "test_constantofshape_"};
-  int passed = 0, reference_only = 0, skipped = 0;
-  for (const auto& entry : fs::directory_iterator(fs::path(kSuite) / "node")) {
-    const fs::path dir = entry.path();
-    const std::string name = dir.filename().string();
-    if (std::none_of(prefixes.begin(), prefixes.end(),
-                     [&](const std::string& p) { return name.rfind(p, 0) == 0; })) {
-      continue;
-    }
-    std::ifstream in(dir / "model.onnx", std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    onnx::ModelProto model;
-    ASSERT_TRUE(model.ParseFromString(buffer.str()));
-    const fs::path data = dir / "test_data_set_0";
-    onnx::GraphProto* graph = model.mutable_graph();
-    const bool all_frozen =
-        name.rfind("test_range_", 0) == 0 || name.rfind("test_constantofshape_", 0) == 0;
-    const int first = all_frozen ? 0 : 1;
-    for (int k = first; k < graph->input_size(); ++k) {
-      std::ifstream tensor_in(data / absl::StrCat("input_", k, ".pb"), std::ios::binary);
-      std::stringstream tensor_bytes;
-      tensor_bytes << tensor_in.rdbuf();
-      onnx::TensorProto* init = graph->add_initializer();
-      ASSERT_TRUE(init->ParseFromString(tensor_bytes.str()));
-      init->set_name(graph->input(k).name());
-    }
-    std::vector<graph::NDArray> inputs;
-    InputShapes shapes;
-    auto want = ReadTensor(data / "output_0.pb");
-    absl::Status read = want.status();
-    if (first == 1) {
-      auto x = ReadTensor(data / "input_0.pb");
-      if (x.ok()) {
-        inputs.push_back(*x);
-        shapes[graph->input(0).name()] = x->shape();
-      } else {
-        read = x.status();
-      }
-    }
-    if (!read.ok()) {  // a type kiln does not hold, such as float64
-      EXPECT_EQ(read.code(), absl::StatusCode::kUnimplemented) << dir << read;
-      ++skipped;
-      continue;
-    }
-    // Frozen inputs are initializers now, no longer graph inputs.
-    graph->mutable_input()->DeleteSubrange(first, graph->input_size() - first);
-    auto g = ImportOnnxBytes(model.SerializeAsString(), shapes);
-    if (!g.ok()) {
-      EXPECT_EQ(g.status().code(), absl::StatusCode::kUnimplemented) << dir << g.status();
-      ++skipped;
-      continue;
-    }
-    bool compiled = true;
-    for (bool compiled_path : {false, true}) {
-      auto run = compiled_path ? Compiled(*g) : Reference(*g);
-      if (compiled_path && run.status().code() == absl::StatusCode::kUnimplemented) {
-        compiled = false;
-        continue;
-      }
-      ASSERT_TRUE(run.ok()) << dir << ": " << run.status();
-      auto got = (*run)(inputs);
-      ASSERT_TRUE(got.ok()) << dir << ": " << got.status();
-      std::string why;
-      EXPECT_TRUE(Close((*got)[0], *want, &why)) << dir << ": " << why;
-    }
-    ++(compiled ? passed : reference_only);
-  }
-  std::printf("cases with constant parameters: %d passed (both paths), %d passed (reference "
-              "only), %d skipped\n", passed, reference_only, skipped);
-  EXPECT_GE(passed, 10);
 }
 
 TEST(OnnxConformanceTest, ReferenceInterpreter) { RunSuite("reference", Reference, 100); }

@@ -1,5 +1,6 @@
 #include "frontend/onnx_context.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -149,11 +150,41 @@ std::optional<NDArray> ImportContext::InputConstant(int i) const {
   return graph_->value(*id).constant;
 }
 
-absl::StatusOr<std::vector<int64_t>> ImportContext::ConstantInts(int i, const char* what) const {
-  auto data = InputConstant(i);
-  if (!data) {
-    return Unsupported(absl::StrCat(what, " computed at run time (kiln needs it constant)"));
+absl::StatusOr<graph::NDArray> ImportContext::RequiredConstant(int i, const char* what) {
+  if (std::optional<graph::NDArray> data = InputConstant(i)) return *std::move(data);
+  const std::string runtime = absl::StrCat(what, " computed at run time (kiln needs it constant)");
+  auto id = Input(i);
+  const bool graph_input =
+      id.ok() && *id >= 0 &&
+      std::find(graph_->inputs().begin(), graph_->inputs().end(), *id) != graph_->inputs().end();
+  if (!graph_input) return Unsupported(runtime);
+  graph::Value& input = graph_->mutable_value(*id);
+  const graph::NDArray* offered = nullptr;
+  if (offered_values_ != nullptr) {
+    if (auto it = offered_values_->find(input.name); it != offered_values_->end()) {
+      offered = &it->second;
+    }
   }
+  if (offered == nullptr) {
+    return absl::UnimplementedError(absl::StrCat(
+        OnnxNodeLabel(*node_, opset_), ": ", runtime, " is not supported; it is the graph input '",
+        input.name, "': compile for one value of it with --input_values=FILE.npz (holding '",
+        input.name, "'), or run the model file with `kiln run MODEL.onnx --inputs=...`, which "
+        "binds it from the inputs"));
+  }
+  const graph::NDArray& value = *offered;
+  if (value.dtype() != input.type.dtype || value.shape() != input.type.shape) {
+    return Invalid(absl::StrCat("the value given for input '", input.name, "' is ",
+                                runtime::DTypeName(value.dtype()), value.ShapeString(),
+                                ", but the model declares it ", input.type.ToString()));
+  }
+  input.constant = value;
+  return value;
+}
+
+absl::StatusOr<std::vector<int64_t>> ImportContext::ConstantInts(int i, const char* what) {
+  auto data = RequiredConstant(i, what);
+  if (!data.ok()) return data.status();
   std::vector<int64_t> out;
   for (int64_t k = 0; k < data->NumElements(); ++k) {
     switch (data->dtype()) {

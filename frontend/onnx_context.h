@@ -48,8 +48,19 @@ class ImportContext {
   const graph::TensorType& InputType(int i) const;
   // The input's data when it is a constant.
   std::optional<graph::NDArray> InputConstant(int i) const;
-  // An input that must be constant for kiln (e.g. Reshape's shape), as int64s.
-  absl::StatusOr<std::vector<int64_t>> ConstantInts(int i, const char* what) const;
+  // An input kiln needs constant (e.g. Reshape's shape; `what` names it in
+  // the error). A graph input offered a value (OfferInputValues) is bound
+  // to it here, and only here: inputs that merely could be constant stay
+  // inputs. Unimplemented otherwise, saying how to bind a graph input.
+  absl::StatusOr<graph::NDArray> RequiredConstant(int i, const char* what);
+  // RequiredConstant as int64s.
+  absl::StatusOr<std::vector<int64_t>> ConstantInts(int i, const char* what);
+
+  // Values that graph inputs may be bound to (by name; they must outlive
+  // the import), and the names bound so far.
+  void OfferInputValues(const absl::flat_hash_map<std::string, graph::NDArray>* values) {
+    offered_values_ = values;
+  }
 
   const onnx::AttributeProto* Attr(const std::string& name) const;
   absl::StatusOr<int64_t> AttrInt(const std::string& name, std::optional<int64_t> def) const;
@@ -88,6 +99,7 @@ class ImportContext {
   std::string model_dir_;
   const onnx::NodeProto* node_ = nullptr;
   absl::flat_hash_map<std::string, int> names_;
+  const absl::flat_hash_map<std::string, graph::NDArray>* offered_values_ = nullptr;
 };
 
 }  // namespace kiln::frontend

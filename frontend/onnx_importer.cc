@@ -115,8 +115,11 @@ absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
 }  // namespace
 
 absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
-                                             const InputShapes& input_shapes,
-                                             const std::string& model_dir) {
+                                             const InputShapes& given_shapes,
+                                             const std::string& model_dir,
+                                             const InputValues& input_values) {
+  InputShapes input_shapes = given_shapes;
+  for (const auto& [name, value] : input_values) input_shapes.try_emplace(name, value.shape());
   const OnnxConverterRegistry& converters = OnnxConverters();
   if (auto st = converters.status(); !st.ok()) return st;
   onnx::ModelProto model;
@@ -145,6 +148,7 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
   }
   graph::Graph g;
   ImportContext ctx(&g, opset, model_dir);
+  ctx.OfferInputValues(&input_values);
   const onnx::GraphProto& proto = model.graph();
   absl::flat_hash_map<std::string, bool> is_initializer;
   for (const auto& init : proto.initializer()) {
@@ -252,12 +256,13 @@ absl::StatusOr<std::vector<DeclaredInput>> ReadOnnxInputs(const std::string& pat
 }
 
 absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
-                                            const InputShapes& input_shapes) {
+                                            const InputShapes& input_shapes,
+                                            const InputValues& input_values) {
   auto bytes = ReadModelFile(path);
   if (!bytes.ok()) return bytes.status();
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  auto g = ImportOnnxBytes(*bytes, input_shapes, dir);
+  auto g = ImportOnnxBytes(*bytes, input_shapes, dir, input_values);
   if (!g.ok()) {
     return absl::Status(g.status().code(), absl::StrCat(path, ": ", g.status().message()));
   }

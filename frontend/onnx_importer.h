@@ -14,6 +14,11 @@
 namespace kiln::frontend {
 
 using InputShapes = absl::flat_hash_map<std::string, std::vector<int64_t>>;
+// Values that graph inputs may be bound to, by name. An input is bound only
+// where kiln needs a constant (Reshape's shape, Resize's sizes, Trilu's k,
+// ...): the model is then compiled for that value, and a compiled model
+// checks that every run feeds the same one.
+using InputValues = absl::flat_hash_map<std::string, graph::NDArray>;
 
 // The opsets of the default ONNX domain kiln reads.
 inline constexpr int kFirstOpset = 1;
@@ -26,12 +31,15 @@ inline constexpr int kLastOpset = 21;
 // input, the dimension and the flag that binds it), and — with code
 // Unimplemented — any operator, attribute value or dtype kiln does not
 // support, naming the node, the operator and the opset.
+// An input given a value but no shape takes the value's shape.
 absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
-                                            const InputShapes& input_shapes = {});
+                                            const InputShapes& input_shapes = {},
+                                            const InputValues& input_values = {});
 // `model_dir` resolves external data files.
 absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
                                              const InputShapes& input_shapes = {},
-                                             const std::string& model_dir = ".");
+                                             const std::string& model_dir = ".",
+                                             const InputValues& input_values = {});
 
 // A graph input as the model file declares it, for messages that suggest
 // --input_shapes values that fit the model.

@@ -9,6 +9,9 @@ namespace kiln::passes {
 absl::Status EliminateDeadCode(graph::Graph& g) {
   std::vector<bool> live(g.values().size(), false);
   for (int id : g.outputs()) live[id] = true;
+  // Inputs are the model's interface even when unread; one bound to a value
+  // when importing keeps it, for the check of what a run feeds.
+  for (int id : g.inputs()) live[id] = true;
   std::vector<bool> keep(g.nodes().size(), false);
   for (int k = static_cast<int>(g.nodes().size()) - 1; k >= 0; --k) {
     const graph::Node& node = g.nodes()[k];

@@ -115,9 +115,9 @@ absl::Status ExecutionPlan::Validate() const {
     for (int32_t a : step.args) {
       if (bad_slot(a)) return Corrupt(absl::StrCat("step ", i, " names slot ", a));
     }
-    if (step.kind == PlanStep::Kind::kCopy &&
+    if (step.kind != PlanStep::Kind::kKernel &&
         (step.args.size() != 2 || slots[step.args[0]].NumBytes() != slots[step.args[1]].NumBytes())) {
-      return Corrupt(absl::StrCat("copy step ", i, " does not copy between equal sizes"));
+      return Corrupt(absl::StrCat("copy or check step ", i, " does not pair equal sizes"));
     }
     if (step.kind == PlanStep::Kind::kKernel && step.kernel.empty()) {
       return Corrupt(absl::StrCat("step ", i, " has no kernel name"));
@@ -184,7 +184,9 @@ absl::StatusOr<ExecutionPlan> ParsePlan(absl::string_view bytes,
     uint8_t kind = 0;
     r.Get(kind) && r.GetString(step.kernel) && r.GetVector(step.args);
     if (r.failed()) return Corrupt("truncated step");
-    if (kind > static_cast<uint8_t>(PlanStep::Kind::kCopy)) return Corrupt("unknown step kind");
+    if (kind > static_cast<uint8_t>(PlanStep::Kind::kCheckBound)) {
+      return Corrupt("unknown step kind");
+    }
     step.kind = static_cast<PlanStep::Kind>(kind);
   }
   r.GetVector(plan.inputs) && r.GetVector(plan.outputs) && r.Get(plan.arena_bytes);

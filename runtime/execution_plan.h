@@ -39,8 +39,10 @@ struct TensorSlot {
 
 struct PlanStep {
   enum class Kind : uint8_t {
-    kKernel,  // calls `kernel` with the slots `args` (inputs then outputs)
-    kCopy,    // args {source, destination}: same bytes, e.g. a reshape
+    kKernel,      // calls `kernel` with the slots `args` (inputs then outputs)
+    kCopy,        // args {source, destination}: same bytes, e.g. a reshape
+    kCheckBound,  // args {input, constant}: an input whose value the model was
+                  // compiled for (it sets a shape) must still hold it
   };
   Kind kind = Kind::kKernel;
   std::string kernel;

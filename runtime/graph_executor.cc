@@ -1,8 +1,10 @@
 #include "runtime/graph_executor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 
@@ -51,7 +53,9 @@ absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
   }
   for (const PlanStep& step : p.steps) {
     BoundStep bound{step.kind, nullptr, step.kernel, {}, 0};
-    if (step.kind == PlanStep::Kind::kCopy) bound.copy_bytes = p.slots[step.args[0]].NumBytes();
+    if (step.kind != PlanStep::Kind::kKernel) {
+      bound.copy_bytes = p.slots[step.args[0]].NumBytes();
+    }
     for (int32_t a : step.args) bound.args.push_back(ex->slot_arrays_[a].raw_data());
     if (step.kind == PlanStep::Kind::kKernel) {
       auto fn = resolve(step.kernel);
@@ -93,11 +97,41 @@ absl::Status GraphExecutor::SetInput(const std::string& name, const NDArray& val
       absl::StrCat("the model has no input named '", name, "'; its inputs are: ", names));
 }
 
+namespace {
+
+// "[1, 2, 3]" or "[1, 2, 3, ...] (12 values)" for messages.
+std::string ValuePreview(const NDArray& a) {
+  constexpr int64_t kShown = 8;
+  std::string text = "[";
+  const int64_t n = a.NumElements();
+  for (int64_t k = 0; k < std::min(n, kShown); ++k) {
+    if (k > 0) text += ", ";
+    switch (a.dtype()) {
+      case DType::kFloat32: absl::StrAppend(&text, a.data<float>()[k]); break;
+      case DType::kInt32: absl::StrAppend(&text, a.data<int32_t>()[k]); break;
+      case DType::kInt64: absl::StrAppend(&text, a.data<int64_t>()[k]); break;
+      default: absl::StrAppend(&text, static_cast<int>(a.data<uint8_t>()[k])); break;
+    }
+  }
+  return n > kShown ? absl::StrCat(text, ", ...] (", n, " values)") : text + "]";
+}
+
+}  // namespace
+
 absl::Status GraphExecutor::RunStep(size_t i) {
   const BoundStep& step = steps_[i];
   if (step.kind == PlanStep::Kind::kCopy) {
     std::memmove(step.args[1], step.args[0], step.copy_bytes);
     return absl::OkStatus();
+  }
+  if (step.kind == PlanStep::Kind::kCheckBound) {
+    if (std::memcmp(step.args[0], step.args[1], step.copy_bytes) == 0) return absl::OkStatus();
+    const TensorSlot& input = plan_.slots[plan_.steps[i].args[0]];
+    return absl::InvalidArgumentError(absl::StrCat(
+        "input '", input.name, "' is ", ValuePreview(slot_arrays_[plan_.steps[i].args[0]]),
+        ", but the model was compiled for ", ValuePreview(slot_arrays_[plan_.steps[i].args[1]]),
+        " (a value that sets a shape or another compile-time parameter): compile it again with "
+        "the new value in --input_values"));
   }
   if (int32_t code = step.fn(step.args.data()); code != 0) {
     return absl::InternalError(

@@ -80,11 +80,8 @@ KILN_REGISTER_ONNX_CONVERTER(ConstantOfShape, 9, kLatestOpset, ConstantOfShape);
 // Input `i`, a constant one-element float32, int32 or int64 tensor, as a
 // double; int64 values must be exact in one.
 absl::StatusOr<double> ConstantScalar(ImportContext& c, int i, const char* what) {
-  auto data = c.InputConstant(i);
-  if (!data) {
-    return c.Unsupported(absl::StrCat("Range's ", what, " computed at run time (kiln needs it "
-                                      "constant)"));
-  }
+  auto data = c.RequiredConstant(i, absl::StrCat("Range's ", what).c_str());
+  if (!data.ok()) return data.status();
   if (data->NumElements() != 1) {
     return c.Invalid(absl::StrCat("Range's ", what, " has ", data->NumElements(),
                                   " elements; expected a scalar"));

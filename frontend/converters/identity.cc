@@ -51,8 +51,9 @@ absl::Status DropoutWithIsTest(ImportContext& c) {
 // training.
 absl::Status DropoutWithTrainingInput(ImportContext& c) {
   if (c.HasInput(2)) {
-    auto training = c.InputConstant(2);
-    if (!training || training->NumElements() != 1 || training->data<uint8_t>()[0] != 0) {
+    auto training = c.RequiredConstant(2, "training_mode");
+    if (!training.ok()) return training.status();
+    if (training->NumElements() != 1 || training->data<uint8_t>()[0] != 0) {
       return c.Unsupported("training-mode dropout (training_mode not a constant false)");
     }
   }

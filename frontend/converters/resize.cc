@@ -31,10 +31,9 @@ absl::StatusOr<std::vector<int64_t>> ScaledSizes(ImportContext& c,
 
 // A float32 constant input, as doubles.
 absl::StatusOr<std::vector<double>> ConstantScales(ImportContext& c, int i) {
-  auto data = c.InputConstant(i);
-  if (!data || data->dtype() != runtime::DType::kFloat32) {
-    return c.Unsupported("scales that are not a float32 constant");
-  }
+  auto data = c.RequiredConstant(i, "scales");
+  if (!data.ok()) return data.status();
+  if (data->dtype() != runtime::DType::kFloat32) return c.Unsupported("scales that are not float32");
   std::vector<double> scales;
   for (int64_t k = 0; k < data->NumElements(); ++k) scales.push_back(data->data<float>()[k]);
   return scales;

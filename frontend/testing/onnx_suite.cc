@@ -38,21 +38,27 @@ absl::StatusOr<graph::NDArray> ReadTensor(const fs::path& path) {
   return TensorFromProto(proto, path.parent_path().string());
 }
 
-InputShapes ShapesFromTestData(const fs::path& dir) {
-  InputShapes shapes;
+InputValues ValuesFromTestData(const fs::path& dir) {
+  InputValues values;
   std::ifstream in(dir / "model.onnx", std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
   onnx::ModelProto model;
-  if (!model.ParseFromString(buffer.str())) return shapes;
+  if (!model.ParseFromString(buffer.str())) return values;
   absl::flat_hash_set<std::string> initializers;
   for (const auto& init : model.graph().initializer()) initializers.insert(init.name());
   int k = 0;
   for (const auto& input : model.graph().input()) {
     if (initializers.contains(input.name())) continue;
     auto t = ReadTensor(dir / "test_data_set_0" / absl::StrCat("input_", k++, ".pb"));
-    if (t.ok()) shapes[input.name()] = t->shape();
+    if (t.ok()) values.emplace(input.name(), *std::move(t));
   }
+  return values;
+}
+
+InputShapes ShapesFromTestData(const fs::path& dir) {
+  InputShapes shapes;
+  for (const auto& [name, value] : ValuesFromTestData(dir)) shapes[name] = value.shape();
   return shapes;
 }
 

@@ -27,8 +27,12 @@ std::vector<SuiteCase> SuiteCases();
 
 absl::StatusOr<graph::NDArray> ReadTensor(const std::filesystem::path& path);
 
-// The shapes of the first data set's inputs, by the model's input names, so
-// that models with dynamic dimensions import as a user would import them.
+// The first data set's inputs by the model's input names, as `kiln run
+// MODEL.onnx --inputs=...` offers them to the importer: their shapes bind
+// dynamic dimensions, and an input kiln needs constant (Reshape's shape,
+// say) is bound to its value.
+InputValues ValuesFromTestData(const std::filesystem::path& dir);
+// Their shapes alone.
 InputShapes ShapesFromTestData(const std::filesystem::path& dir);
 
 }  // namespace kiln::frontend::testing

@@ -75,8 +75,16 @@ absl::StatusOr<std::vector<graph::Node>> Rewrite(graph::Graph& g, const graph::N
     conv_inputs.push_back(g.AddConstant(name + "_phase_bias", *bias));
   }
 
+  // The convolution kernels take symmetric padding: the side that needs
+  // less gets as much as the other, which adds `extra` phase rows (columns)
+  // in front that the crop skips.
+  const int64_t pad_h = std::max(taps_h - 1, rows - in_h), pad_w = std::max(taps_w - 1, cols - in_w);
+  const int64_t extra_h = pad_h - (taps_h - 1), extra_w = pad_w - (taps_w - 1);
+  const int64_t conv_rows = in_h + 2 * pad_h - taps_h + 1, conv_cols = in_w + 2 * pad_w - taps_w + 1;
+  const int64_t top = pad_top + extra_h * sh, left = pad_left + extra_w * sw;
+
   std::vector<graph::Node> nodes;
-  const std::vector<int64_t> full = {batch, out_c, rows * sh, cols * sw};
+  const std::vector<int64_t> full = {batch, out_c, conv_rows * sh, conv_cols * sw};
   const bool crop = full != out;
   // Each step writes a new value, except the last, which writes n's output.
   auto step = [&](const std::string& suffix, const std::string& op, std::vector<int> inputs,
@@ -89,25 +97,25 @@ absl::StatusOr<std::vector<graph::Node>> Rewrite(graph::Graph& g, const graph::N
   };
 
   const bool interleave = phases > 1;
-  int value = step("phases", "conv", conv_inputs, {batch, phases * out_c, rows, cols},
+  int value = step("phases", "conv", conv_inputs, {batch, phases * out_c, conv_rows, conv_cols},
                    !interleave && !crop);
   graph::Conv2dAttrs conv;
-  conv.pads = {taps_h - 1, taps_w - 1, rows - in_h, cols - in_w};
+  conv.pads = {pad_h, pad_w, pad_h, pad_w};
   conv.Write(nodes.back());
   if (interleave) {
     // [N, (ry, rx, o), R, C] -> [N, o, R, ry, C, rx] -> [N, o, R sh, C sw]
-    value = step("phase_split", "reshape", {value}, {batch, sh, sw, out_c, rows, cols}, false);
-    graph::ReshapeAttrs{{batch, sh, sw, out_c, rows, cols}}.Write(nodes.back());
-    value = step("interleave", "transpose", {value}, {batch, out_c, rows, sh, cols, sw}, false);
+    const std::vector<int64_t> split = {batch, sh, sw, out_c, conv_rows, conv_cols};
+    value = step("phase_split", "reshape", {value}, split, false);
+    graph::ReshapeAttrs{split}.Write(nodes.back());
+    value = step("interleave", "transpose", {value},
+                 {batch, out_c, conv_rows, sh, conv_cols, sw}, false);
     graph::TransposeAttrs{{0, 3, 4, 1, 5, 2}}.Write(nodes.back());
     value = step("interleaved", "reshape", {value}, full, !crop);
     graph::ReshapeAttrs{full}.Write(nodes.back());
   }
   if (crop) {
     step("crop", "slice", {value}, out, true);
-    graph::SliceAttrs{{0, 0, pad_top, pad_left},
-                      {batch, out_c, pad_top + out[2], pad_left + out[3]},
-                      {1, 1, 1, 1}}
+    graph::SliceAttrs{{0, 0, top, left}, {batch, out_c, top + out[2], left + out[3]}, {1, 1, 1, 1}}
         .Write(nodes.back());
   }
   return nodes;

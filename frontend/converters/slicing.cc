@@ -181,11 +181,11 @@ absl::Status PadWithInputs(ImportContext& c) {
   KILN_ASSIGN(pads, c.ConstantInts(1, "pads"));
   double value = 0;
   if (c.HasInput(2)) {
-    auto v = c.InputConstant(2);
-    if (!v || v->NumElements() != 1 || v->dtype() != runtime::DType::kFloat32) {
-      return c.Unsupported("a non-constant or non-float pad value");
+    KILN_ASSIGN(v, c.RequiredConstant(2, "the pad value"));
+    if (v.NumElements() != 1 || v.dtype() != runtime::DType::kFloat32) {
+      return c.Unsupported("a pad value that is not one float32");
     }
-    value = v->data<float>()[0];
+    value = v.data<float>()[0];
   }
   if (c.HasInput(3)) {
     KILN_ASSIGN(axes, c.ConstantInts(3, "pad axes"));

@@ -32,12 +32,12 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Acos", "Acosh", "Add", "And", "ArgMax", "ArgMin", "Asin", "Asinh",
-                       "Atan", "Atanh", "AveragePool", "BatchNormalization", "Cast", "Ceil",
+                       "Atan", "Atanh", "AveragePool", "BatchNormalization", "BlackmanWindow", "Cast", "Ceil",
                        "Celu", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
                        "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Dropout",
                        "Elu", "Equal", "Erf", "Exp", "Expand", "Flatten", "Floor", "Gather",
                        "GatherElements", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool",
-                       "Greater", "GreaterOrEqual", "Hardmax", "HardSigmoid", "HardSwish",
+                       "Greater", "GreaterOrEqual", "HammingWindow", "HannWindow", "Hardmax", "HardSigmoid", "HardSwish",
                        "Identity", "InstanceNormalization", "IsInf", "IsNaN", "LayerNormalization",
                        "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "MatMul", "Max",
                        "MaxPool", "Mean", "Min", "Mish", "Mod", "Mul", "Neg", "Not", "Or", "Pad",

@@ -1,5 +1,5 @@
 // Operators that make a tensor from shapes and scalars alone: Size,
-// ConstantOfShape and Range. kiln folds them to constants at import, which
+// ConstantOfShape, Range and the window functions. kiln folds them to constants at import, which
 // needs their inputs constant (the usual case: shapes are known when kiln
 // compiles).
 #include <algorithm>
@@ -141,6 +141,44 @@ absl::Status Range(ImportContext& c) {
 }
 
 KILN_REGISTER_ONNX_CONVERTER(Range, 11, kLatestOpset, Range);
+
+// The cosine-sum windows of signal processing, w[n] = sum_k (-1)^k a_k
+// cos(2 pi k n / N) over n < size, N = size (periodic) or size - 1
+// (symmetric); folded at import like Range.
+absl::Status CosineSumWindow(ImportContext& c, const std::vector<double>& a) {
+  KILN_ASSIGN(size, c.ConstantInts(0, "the window size"));
+  KILN_ASSIGN(periodic, c.AttrInt("periodic", 1));
+  KILN_ASSIGN(output_type, c.AttrInt("output_datatype", onnx::TensorProto::FLOAT));
+  if (output_type != onnx::TensorProto::FLOAT) {
+    KILN_ASSIGN(name, DTypeNameFromOnnx(static_cast<int>(output_type)));
+    return c.Unsupported(absl::StrCat("a window of type ", name));
+  }
+  if (size.size() != 1 || size[0] < 0) {
+    return c.Invalid("the window size must be one non-negative integer");
+  }
+  KILN_ASSIGN(out, FoldedArray(c, {size[0]}, runtime::DType::kFloat32));
+  const double n_total = static_cast<double>(periodic != 0 ? size[0] : size[0] - 1);
+  for (int64_t n = 0; n < size[0]; ++n) {
+    double w = 0;
+    for (size_t k = 0; k < a.size(); ++k) {
+      const double term = n_total > 0 ? std::cos(2 * M_PI * k * n / n_total) : 1.0;
+      w += (k % 2 == 0 ? 1 : -1) * a[k] * term;
+    }
+    out.data<float>()[n] = static_cast<float>(w);
+  }
+  c.EmitConstant(out);
+  return absl::OkStatus();
+}
+
+absl::Status HannWindow(ImportContext& c) { return CosineSumWindow(c, {0.5, 0.5}); }
+absl::Status HammingWindow(ImportContext& c) {
+  return CosineSumWindow(c, {25.0 / 46.0, 21.0 / 46.0});
+}
+absl::Status BlackmanWindow(ImportContext& c) { return CosineSumWindow(c, {0.42, 0.5, 0.08}); }
+
+KILN_REGISTER_ONNX_CONVERTER(HannWindow, 17, kLatestOpset, HannWindow);
+KILN_REGISTER_ONNX_CONVERTER(HammingWindow, 17, kLatestOpset, HammingWindow);
+KILN_REGISTER_ONNX_CONVERTER(BlackmanWindow, 17, kLatestOpset, BlackmanWindow);
 
 }  // namespace
 }  // namespace kiln::frontend

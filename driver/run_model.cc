@@ -18,23 +18,10 @@
 
 namespace kiln::driver {
 
-absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, int repeat,
-                                     int number) {
-  if (repeat < 1 || number < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--repeat and --number must be at least 1, got ", repeat, " and ", number));
-  }
-  if (auto st = run(); !st.ok()) return st;  // warm-up: first-touch of memory, caches
+TimingStats StatsOfSamples(std::vector<double> samples_ms) {
   TimingStats s;
-  for (int r = 0; r < repeat; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < number; ++i) {
-      if (auto st = run(); !st.ok()) return st;
-    }
-    const std::chrono::duration<double, std::milli> elapsed =
-        std::chrono::steady_clock::now() - start;
-    s.samples_ms.push_back(elapsed.count() / number);
-  }
+  s.samples_ms = std::move(samples_ms);
+  if (s.samples_ms.empty()) return s;
   std::vector<double> sorted = s.samples_ms;
   std::sort(sorted.begin(), sorted.end());
   const size_t n = sorted.size();
@@ -47,6 +34,41 @@ absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, i
   for (double x : sorted) sq += (x - s.mean_ms) * (x - s.mean_ms);
   s.std_ms = std::sqrt(sq / n);
   return s;
+}
+
+absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, int repeat,
+                                     int number) {
+  if (repeat < 1 || number < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--repeat and --number must be at least 1, got ", repeat, " and ", number));
+  }
+  if (auto st = run(); !st.ok()) return st;  // warm-up: first-touch of memory, caches
+  std::vector<double> samples;
+  for (int r = 0; r < repeat; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < number; ++i) {
+      if (auto st = run(); !st.ok()) return st;
+    }
+    const std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - start;
+    samples.push_back(elapsed.count() / number);
+  }
+  return StatsOfSamples(std::move(samples));
+}
+
+absl::StatusOr<std::pair<TimingStats, TimingStats>> TimeInterleaved(
+    const std::function<absl::Status()>& a, const std::function<absl::Status()>& b, int rounds,
+    int number) {
+  std::vector<double> a_ms, b_ms;
+  for (int r = 0; r < rounds; ++r) {
+    // Alternating which goes first, so neither always follows the other.
+    for (bool a_turn : {r % 2 == 0, r % 2 != 0}) {
+      auto sample = TimeRuns(a_turn ? a : b, 1, number);
+      if (!sample.ok()) return sample.status();
+      (a_turn ? a_ms : b_ms).push_back(sample->samples_ms[0]);
+    }
+  }
+  return std::make_pair(StatsOfSamples(std::move(a_ms)), StatsOfSamples(std::move(b_ms)));
 }
 
 std::string FormatTimingStats(const TimingStats& s) {

@@ -29,6 +29,14 @@ struct TimingStats {
 // tvmc and TVM's time_evaluator count them), after one warm-up run.
 absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, int repeat,
                                      int number);
+// Two programs compared fairly on a noisy machine: `rounds` samples of each,
+// taken alternately (each after its own warm-up run), so that a quiet or a
+// busy spell falls on both alike.
+absl::StatusOr<std::pair<TimingStats, TimingStats>> TimeInterleaved(
+    const std::function<absl::Status()>& a, const std::function<absl::Status()>& b, int rounds,
+    int number);
+// Mean, median, max, min and std of `samples_ms`.
+TimingStats StatsOfSamples(std::vector<double> samples_ms);
 
 // tvmc's "Execution time summary" table.
 std::string FormatTimingStats(const TimingStats& stats);

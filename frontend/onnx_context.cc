@@ -344,6 +344,46 @@ absl::StatusOr<std::vector<int>> ImportContext::AddOperator(
 
 void ImportContext::Alias(int value) { Bind(node_->output(0), value); }
 
+absl::StatusOr<std::vector<int>> ImportContext::ConvertSubgraph(const onnx::GraphProto& body,
+                                                                const std::vector<int>& inputs) {
+  // Nesting is recursion here: a hostile model must not exhaust the stack.
+  constexpr int kMaxDepth = 64;
+  if (body.input_size() != static_cast<int>(inputs.size())) {
+    return Invalid(absl::StrCat("its graph '", body.name(), "' has ", body.input_size(),
+                                " inputs; expected ", inputs.size()));
+  }
+  if (subgraph_depth_ >= kMaxDepth) {
+    return Unsupported(absl::StrCat("control flow nested more than ", kMaxDepth, " deep"));
+  }
+  if (!convert_node_) return absl::InternalError("no node converter for subgraphs");
+  const onnx::NodeProto* outer = node_;
+  const absl::flat_hash_map<std::string, int> outer_names = names_;
+  ++subgraph_depth_;
+  auto convert = [&]() -> absl::StatusOr<std::vector<int>> {
+    for (int k = 0; k < body.input_size(); ++k) Bind(body.input(k).name(), inputs[k]);
+    for (const auto& init : body.initializer()) {
+      auto data = TensorFromProto(init, model_dir_);
+      if (!data.ok()) return data.status();
+      Bind(init.name(), graph_->AddConstant(init.name(), *std::move(data)));
+    }
+    for (const auto& node : body.node()) {
+      if (auto st = convert_node_(*this, node); !st.ok()) return st;
+    }
+    std::vector<int> outputs;
+    for (const auto& out : body.output()) {
+      auto id = Lookup(out.name());
+      if (!id.ok()) return id.status();
+      outputs.push_back(*id);
+    }
+    return outputs;
+  };
+  absl::StatusOr<std::vector<int>> outputs = convert();
+  --subgraph_depth_;
+  names_ = outer_names;
+  node_ = outer;
+  return outputs;
+}
+
 void ImportContext::EmitConstant(NDArray data, int output) {
   Bind(node_->output(output), graph_->AddConstant(node_->output(output), std::move(data)));
 }

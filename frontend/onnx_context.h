@@ -6,6 +6,7 @@
 #define KILN_FRONTEND_ONNX_CONTEXT_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,18 @@ class ImportContext {
   absl::Status Unsupported(const std::string& what) const;
   absl::Status Invalid(const std::string& what) const;
 
+  // ---- for converters of control flow (If, Loop, Scan) ----
+  // How the importer converts one node; set by the importer.
+  using NodeConverter = std::function<absl::Status(ImportContext&, const onnx::NodeProto&)>;
+  void SetNodeConverter(NodeConverter convert) { convert_node_ = std::move(convert); }
+  // Converts the nodes of `body` (a branch or a loop body, which may read
+  // any value of the graphs around it) with its formal inputs bound to
+  // `inputs`, and returns the values of its outputs. The names the body
+  // defines are forgotten afterwards, so that a loop body can be converted
+  // once per iteration.
+  absl::StatusOr<std::vector<int>> ConvertSubgraph(const onnx::GraphProto& body,
+                                                   const std::vector<int>& inputs);
+
  private:
   absl::StatusOr<std::vector<int>> AddOperator(
       const std::string& op, const std::vector<int>& inputs,
@@ -99,6 +112,8 @@ class ImportContext {
   std::string model_dir_;
   const onnx::NodeProto* node_ = nullptr;
   absl::flat_hash_map<std::string, int> names_;
+  NodeConverter convert_node_;
+  int subgraph_depth_ = 0;
   const absl::flat_hash_map<std::string, graph::NDArray>* offered_values_ = nullptr;
 };
 

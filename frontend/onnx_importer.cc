@@ -57,8 +57,18 @@ absl::Status CheckRequiredArity(const ImportContext& ctx, const onnx::NodeProto&
   // they take one input and one output.
   const int min_inputs = schema ? schema->min_input() : 1;
   const int min_outputs = schema ? schema->min_output() : 1;
+  // An optional input may come before required ones (Scan-8's
+  // sequence_lens): those the schema marks optional may be empty.
+  const auto optional_input = [&](int i) {
+    return schema != nullptr && i < static_cast<int>(schema->inputs().size()) &&
+           schema->inputs()[i].GetOption() == onnx::OpSchema::Optional;
+  };
+  if (node.input_size() < min_inputs) {
+    return ctx.Invalid(absl::StrCat("has ", node.input_size(), " inputs; ", node.op_type(),
+                                    " requires ", min_inputs));
+  }
   for (int i = 0; i < min_inputs; ++i) {
-    if (i >= node.input_size() || node.input(i).empty()) {
+    if (node.input(i).empty() && !optional_input(i)) {
       return ctx.Invalid(absl::StrCat("has no input ", i, "; ", node.op_type(), " requires ",
                                       min_inputs, " input(s)"));
     }
@@ -110,6 +120,39 @@ absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
     t.shape.push_back(dim.dim_value());
   }
   return t;
+}
+
+// Converts one node with its registered converter; the nodes of If, Loop
+// and Scan bodies come here too (ImportContext::ConvertSubgraph).
+absl::Status ConvertNode(ImportContext& ctx, const onnx::NodeProto& node) {
+  const OnnxConverterRegistry& converters = OnnxConverters();
+  const int64_t opset = ctx.opset();
+  if (!node.domain().empty() && node.domain() != "ai.onnx") {
+    return absl::UnimplementedError(absl::StrCat(OnnxNodeLabel(node, opset), " from domain '",
+                                                 node.domain(), "' is not supported"));
+  }
+  const OnnxConverterRegistration* converter = converters.Find(node.op_type(), opset);
+  ctx.Begin(&node);
+  if (converter == nullptr) {
+    const std::string opsets = converters.OpsetsOf(node.op_type());
+    if (opsets.empty()) return ctx.Unsupported(absl::StrCat("operator ", node.op_type()));
+    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset);
+    if (schema != nullptr && schema->Deprecated()) {
+      return ctx.Unsupported(absl::StrCat("operator ", node.op_type(),
+                                          ", which ONNX deprecated at opset ",
+                                          schema->SinceVersion(),
+                                          " (kiln converts it at opsets ", opsets, "),"));
+    }
+    return ctx.Unsupported(absl::StrCat("operator ", node.op_type(), " at opset ", opset,
+                                        " (kiln converts it at opsets ", opsets, ")"));
+  }
+  for (int i = 0; i < node.input_size(); ++i) {
+    if (!node.input(i).empty() && !ctx.Lookup(node.input(i)).ok()) {
+      return ctx.Invalid(absl::StrCat("input '", node.input(i), "' is not defined before it"));
+    }
+  }
+  if (auto st = CheckRequiredArity(ctx, node, opset); !st.ok()) return st;
+  return converter->convert(ctx);
 }
 
 }  // namespace
@@ -177,33 +220,9 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
     if (!type.ok()) return type.status();
     ctx.Bind(in.name(), g.AddInput(in.name(), *type));
   }
+  ctx.SetNodeConverter(ConvertNode);
   for (const auto& node : proto.node()) {
-    if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      return absl::UnimplementedError(absl::StrCat(OnnxNodeLabel(node, opset), " from domain '",
-                                                   node.domain(), "' is not supported"));
-    }
-    const OnnxConverterRegistration* converter = converters.Find(node.op_type(), opset);
-    ctx.Begin(&node);
-    if (converter == nullptr) {
-      const std::string opsets = converters.OpsetsOf(node.op_type());
-      if (opsets.empty()) return ctx.Unsupported(absl::StrCat("operator ", node.op_type()));
-      const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset);
-      if (schema != nullptr && schema->Deprecated()) {
-        return ctx.Unsupported(absl::StrCat("operator ", node.op_type(),
-                                            ", which ONNX deprecated at opset ",
-                                            schema->SinceVersion(),
-                                            " (kiln converts it at opsets ", opsets, "),"));
-      }
-      return ctx.Unsupported(absl::StrCat("operator ", node.op_type(), " at opset ", opset,
-                                          " (kiln converts it at opsets ", opsets, ")"));
-    }
-    for (int i = 0; i < node.input_size(); ++i) {
-      if (!node.input(i).empty() && !ctx.Lookup(node.input(i)).ok()) {
-        return ctx.Invalid(absl::StrCat("input '", node.input(i), "' is not defined before it"));
-      }
-    }
-    if (auto st = CheckRequiredArity(ctx, node, opset); !st.ok()) return st;
-    if (auto st = converter->convert(ctx); !st.ok()) return st;
+    if (auto st = ConvertNode(ctx, node); !st.ok()) return st;
   }
   std::vector<int> outputs;
   std::vector<std::string> names;

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "ir/graph/op_registry.h"
@@ -154,32 +156,70 @@ absl::StatusOr<graph::NDArray> ImportContext::RequiredConstant(int i, const char
   if (std::optional<graph::NDArray> data = InputConstant(i)) return *std::move(data);
   const std::string runtime = absl::StrCat(what, " computed at run time (kiln needs it constant)");
   auto id = Input(i);
-  const bool graph_input =
-      id.ok() && *id >= 0 &&
-      std::find(graph_->inputs().begin(), graph_->inputs().end(), *id) != graph_->inputs().end();
-  if (!graph_input) return Unsupported(runtime);
-  graph::Value& input = graph_->mutable_value(*id);
-  const graph::NDArray* offered = nullptr;
-  if (offered_values_ != nullptr) {
-    if (auto it = offered_values_->find(input.name); it != offered_values_->end()) {
-      offered = &it->second;
+  if (!id.ok() || *id < 0) return Unsupported(runtime);
+  // The value is a graph input, or computed from graph inputs by nodes
+  // already converted: find both.
+  std::vector<int> inputs, nodes, pending = {*id};
+  absl::flat_hash_set<int> seen = {*id};
+  while (!pending.empty()) {
+    const int v = pending.back();
+    pending.pop_back();
+    const graph::Value& value = graph_->value(v);
+    if (value.constant) continue;
+    if (value.producer < 0) {
+      inputs.push_back(v);
+      continue;
+    }
+    nodes.push_back(value.producer);
+    for (int in : graph_->nodes()[value.producer].inputs) {
+      if (in >= 0 && seen.insert(in).second) pending.push_back(in);
     }
   }
-  if (offered == nullptr) {
-    return absl::UnimplementedError(absl::StrCat(
-        OnnxNodeLabel(*node_, opset_), ": ", runtime, " is not supported; it is the graph input '",
-        input.name, "': compile for one value of it with --input_values=FILE.npz (holding '",
-        input.name, "'), or run the model file with `kiln run MODEL.onnx --inputs=...`, which "
-        "binds it from the inputs"));
+  absl::flat_hash_map<int, graph::NDArray> known;
+  for (int in : inputs) {
+    const graph::Value& input = graph_->value(in);
+    const graph::NDArray* offered = nullptr;
+    if (offered_values_ != nullptr) {
+      if (auto it = offered_values_->find(input.name); it != offered_values_->end()) {
+        offered = &it->second;
+      }
+    }
+    if (offered == nullptr) {
+      return absl::UnimplementedError(absl::StrCat(
+          OnnxNodeLabel(*node_, opset_), ": ", runtime, " is not supported; it ",
+          in == *id ? "is" : "comes from", " the graph input '", input.name,
+          "': compile for one value of it with --input_values=FILE.npz (holding '", input.name,
+          "'), or run the model file with `kiln run MODEL.onnx --inputs=...`, which binds it "
+          "from the inputs"));
+    }
+    if (offered->dtype() != input.type.dtype || offered->shape() != input.type.shape) {
+      return Invalid(absl::StrCat("the value given for input '", input.name, "' is ",
+                                  runtime::DTypeName(offered->dtype()), offered->ShapeString(),
+                                  ", but the model declares it ", input.type.ToString()));
+    }
+    known.emplace(in, *offered);
   }
-  const graph::NDArray& value = *offered;
-  if (value.dtype() != input.type.dtype || value.shape() != input.type.shape) {
-    return Invalid(absl::StrCat("the value given for input '", input.name, "' is ",
-                                runtime::DTypeName(value.dtype()), value.ShapeString(),
-                                ", but the model declares it ", input.type.ToString()));
+  // Bound: the compiled model checks that every run feeds these values.
+  for (int in : inputs) graph_->mutable_value(in).constant = known.at(in);
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  for (int k : nodes) {
+    const graph::Node& n = graph_->nodes()[k];
+    std::vector<graph::NDArray> args;
+    for (int in : n.inputs) {
+      if (in < 0) {
+        args.emplace_back();
+      } else if (graph_->value(in).constant) {
+        args.push_back(*graph_->value(in).constant);
+      } else {
+        args.push_back(known.at(in));
+      }
+    }
+    auto outputs = graph::EvaluateNode(n, args);
+    if (!outputs.ok()) return outputs.status();
+    for (size_t o = 0; o < n.outputs.size(); ++o) known[n.outputs[o]] = (*outputs)[o];
   }
-  input.constant = value;
-  return value;
+  return known.at(*id);
 }
 
 absl::StatusOr<std::vector<int64_t>> ImportContext::ConstantInts(int i, const char* what) {

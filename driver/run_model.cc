@@ -12,7 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "runtime/artifact.h"
+#include "runtime/loaded_model.h"
 #include "runtime/npy_format.h"
 #include "runtime/thread_pool.h"
 
@@ -176,9 +176,10 @@ absl::Status SetNumThreads(int num_threads, std::FILE* warnings) {
 
 absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out) {
   if (auto st = SetNumThreads(options.num_threads, stderr); !st.ok()) return st;
-  auto artifact = runtime::LoadArtifact(path);
-  if (!artifact.ok()) return artifact.status();
-  auto executor = runtime::CreateExecutor(*artifact);
+  // The same loader and run state as the C interface (runtime/kiln_runtime.h).
+  auto model = runtime::LoadedModel::Load(path);
+  if (!model.ok()) return model.status();
+  auto executor = (*model)->NewRun();
   if (!executor.ok()) return executor.status();
   runtime::GraphExecutor& ex = **executor;
   if (options.inputs.empty()) {

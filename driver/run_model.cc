@@ -19,21 +19,32 @@
 namespace kiln::driver {
 
 absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, int repeat,
-                                     int number) {
-  if (repeat < 1 || number < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--repeat and --number must be at least 1, got ", repeat, " and ", number));
+                                     int number, int min_repeat_ms) {
+  if (repeat < 1 || number < 1 || min_repeat_ms < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "repeat and number must be at least 1 and min_repeat_ms at least 0, got ", repeat, ", ",
+        number, " and ", min_repeat_ms));
   }
-  if (auto st = run(); !st.ok()) return st;  // warm-up: first-touch of memory, caches
-  TimingStats s;
-  for (int r = 0; r < repeat; ++r) {
+  // Mean milliseconds of `n` consecutive runs.
+  const auto sample = [&](int n) -> absl::StatusOr<double> {
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < number; ++i) {
+    for (int i = 0; i < n; ++i) {
       if (auto st = run(); !st.ok()) return st;
     }
-    const std::chrono::duration<double, std::milli> elapsed =
-        std::chrono::steady_clock::now() - start;
-    s.samples_ms.push_back(elapsed.count() / number);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+               .count() / n;
+  };
+  auto warm_up = sample(1);  // first-touch of memory, caches
+  if (!warm_up.ok()) return warm_up.status();
+  if (min_repeat_ms > 0) {
+    const double per_run = std::max(*warm_up, 1e-6);
+    number = std::max<int64_t>(number, std::ceil(min_repeat_ms / per_run));
+  }
+  TimingStats s;
+  for (int r = 0; r < repeat; ++r) {
+    auto ms = sample(number);
+    if (!ms.ok()) return ms.status();
+    s.samples_ms.push_back(*ms);
   }
   std::vector<double> sorted = s.samples_ms;
   std::sort(sorted.begin(), sorted.end());

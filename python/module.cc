@@ -1,5 +1,8 @@
 // The _kiln extension module: kiln's C++ behind the Python package kiln
 // (python/kiln), which gives it AutoTVM's names.
+#include <string>
+
+#include "driver/plugins.h"
 #include "pybind11/pybind11.h"
 #include "python/bindings.h"
 #include "python/errors.h"
@@ -14,4 +17,11 @@ PYBIND11_MODULE(_kiln, m) {
   kiln::python::RegisterCompiler(m);
   kiln::python::RegisterRuntime(m);
   kiln::python::RegisterAutotvm(m);
+  m.def(
+      "load_plugin",
+      [](const pybind11::object& path) {
+        kiln::python::ThrowIfError(kiln::driver::LoadPlugin(pybind11::str(path)));
+      },
+      pybind11::arg("path"),
+      "Loads a tuner or target plugin built as a shared object (kiln --plugin=path).");
 }

@@ -3,6 +3,8 @@ import numpy as np
 
 import _kiln
 
+from kiln import nd
+
 load_module = _kiln.load_module
 set_num_threads = _kiln.set_num_threads
 
@@ -52,9 +54,10 @@ class GraphModule:
         self._impl.run()
 
     def get_output(self, index, out=None):
-        """Output `index` (or name) as a NumPy view; with `out`, copied into
-        it and `out` returned."""
-        view = self._impl.get_output(index)
+        """Output `index` (or name) as a view of the module's buffer (a NumPy
+        array; .numpy() as in TVM); with `out`, copied into it and `out`
+        returned."""
+        view = self._impl.get_output(index).view(nd.NDArray)
         if out is None:
             return view
         np.copyto(out, view)
@@ -74,7 +77,7 @@ class GraphModule:
         return self._impl.output_info()
 
     def benchmark(self, device=None, func_name="run", repeat=5, number=5, min_repeat_ms=None,
-                  end_to_end=False):
+                  end_to_end=False):  # pylint: disable=unused-argument
         """`repeat` samples, each the mean of `number` runs after one warm-up
         run; with min_repeat_ms, `number` grows until a sample takes that
         long. The arguments before repeat are TVM's and are ignored."""

@@ -85,6 +85,15 @@ class AutotvmTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "elite"):
             PluginTuner(self.task, "ga", bogus=1)
 
+    def test_a_plugin_loaded_from_a_shared_object_is_a_tuner_by_name(self):
+        kiln.load_plugin("examples/custom_tuner/libcoordinate_descent.so")
+        self.assertIn("coordinate_descent", autotvm.tuner.tuner_names())
+        summary = PluginTuner(self.task, "coordinate_descent", radius=1).tune(
+            n_trial=3, measure_option=OPTION)
+        self.assertEqual(summary["trials"], 3)
+        with self.assertRaisesRegex(kiln.KilnError, "nothing.so"):
+            kiln.load_plugin("nothing.so")
+
     def test_records_are_the_command_lines_and_apply_history_best_uses_them(self):
         records = self.records("cli.json")
         seen = []

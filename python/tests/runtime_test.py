@@ -42,6 +42,20 @@ class RuntimeTest(unittest.TestCase):
         self.assertEqual(self.mod.input_names, ["data"])
         self.assertIn("conv", self.mod.astext())
 
+    def test_the_tutorials_tvm_idioms_run_with_kilns_names(self):
+        from kiln import relay  # pylint: disable=import-outside-toplevel
+        from kiln.contrib import graph_executor  # pylint: disable=import-outside-toplevel
+        target = testing.TARGET
+        with kiln.transform.PassContext(opt_level=3, config={}):
+            lib = relay.build(self.mod["main"], target=target, params=self.params)
+        dev = kiln.device(str(target), 0)
+        module = graph_executor.GraphModule(lib["default"](dev))
+        module.set_input("data", kiln.nd.array(self.x))
+        module.run()
+        output = module.get_output(0, kiln.nd.empty((1, 10))).numpy()
+        self.assertIs(type(output), np.ndarray)
+        np.testing.assert_array_equal(output, self.run_lib(self.lib))
+
     def test_params_are_the_weights_and_replace_them_by_name(self):
         self.assertGreater(len(self.params), 10)
         name, weight = next((k, v) for k, v in self.params.items() if v.ndim == 4)

@@ -25,7 +25,8 @@ class Tuner:
     def update(self, inputs, results):
         """Learns from measurements (inputs[i].config gave results[i])."""
 
-    def tune(self, n_trial, measure_option=None, early_stopping=None, callbacks=(), seed=0):
+    def tune(self, n_trial, measure_option=None, early_stopping=None, callbacks=(),
+             si_prefix="G", seed=0):  # pylint: disable=unused-argument
         """Measures up to n_trial configs (fewer when the space is smaller or
         early_stopping measurements in a row bring no new best). Returns a
         summary dict (trials, measured, best_gflops, best_config,

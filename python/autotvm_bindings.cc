@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "driver/tune_model.h"
 #include "ir/tuning/template_registry.h"
-#include "pybind11/functional.h"
 #include "pybind11/stl.h"
 #include "python/bindings.h"
 #include "python/errors.h"

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "driver/run_model.h"
 #include "pybind11/stl.h"
 #include "python/arrays.h"
@@ -14,6 +15,9 @@ namespace kiln::python {
 namespace py = pybind11;
 namespace {
 
+// One run state. Its calls are serialized, so that a module shared by
+// Python threads by mistake gives each run's outputs instead of a mix;
+// threads that should run at once each take a GraphModule of their own.
 class GraphModule {
  public:
   explicit GraphModule(std::shared_ptr<Library> lib) {
@@ -53,16 +57,28 @@ class GraphModule {
           std::string(py::str(py::handle(array.dtype()))), runtime::ShapeToString(shape))));
     }
     const ArrayView given = ViewOf(array);
-    ThrowIfError(executor().SetInput(index, given.view));
+    absl::Status st;
+    {
+      py::gil_scoped_release release;
+      absl::MutexLock lock(&mu_);
+      st = executor().SetInput(index, given.view);
+    }
+    ThrowIfError(st);
   }
 
   void Run() {
     absl::Status st;
     {
       py::gil_scoped_release release;
+      absl::MutexLock lock(&mu_);
       st = executor().Run();
     }
     ThrowIfError(st);
+  }
+
+  absl::StatusOr<driver::TimingStats> Time(int number, int repeat, int min_repeat_ms) {
+    absl::MutexLock lock(&mu_);
+    return driver::TimeRuns([&] { return executor().Run(); }, repeat, number, min_repeat_ms);
   }
 
   int OutputIndex(const py::object& key) {
@@ -77,6 +93,7 @@ class GraphModule {
   }
 
  private:
+  absl::Mutex mu_;
   Library::Run run_;
 };
 
@@ -156,8 +173,7 @@ void RegisterRuntime(py::module_& m) {
             absl::StatusOr<driver::TimingStats> stats;
             {
               py::gil_scoped_release release;
-              stats = driver::TimeRuns([&] { return gm.executor().Run(); }, repeat, number,
-                                       min_repeat_ms);
+              stats = gm.Time(number, repeat, min_repeat_ms);
             }
             return Unwrap(std::move(stats));
           },

@@ -16,10 +16,11 @@ class LocalBuilder:
 class LocalRunner:
     """Runs candidates: `repeat` samples, each the mean of `number` runs
     (grown until a sample lasts `min_repeat_ms`), within `timeout` seconds;
-    enable_cpu_cache_flush evicts caches before each sample."""
+    enable_cpu_cache_flush evicts caches before each sample. cooldown_interval
+    is AutoTVM's and ignored: candidates run one at a time, timed cold."""
 
     def __init__(self, number=1, repeat=3, min_repeat_ms=0, timeout=10,
-                 enable_cpu_cache_flush=False, cooldown_interval=0.0):
+                 enable_cpu_cache_flush=False, cooldown_interval=0.0):  # pylint: disable=unused-argument
         self.number = number
         self.repeat = repeat
         self.min_repeat_ms = min_repeat_ms

@@ -1,5 +1,6 @@
 // kiln.autotvm: task extraction, tuners (built-in plugins and tuners written
 // in Python), the tuning loop with its callbacks.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -200,15 +201,26 @@ py::dict Tune(const py::object& task_object, const py::object& tuner_object, int
 
   auto measure = Unwrap(driver::MakeTaskMeasure(*t.graph_task, t.target, option));
   // Ctrl-C: Python's handler only notes the signal; it is looked at before
-  // every batch, and the loop ends with KeyboardInterrupt.
+  // every n_parallel candidates (those are built together; the batch's
+  // runs are one after another anyway), and the loop ends with
+  // KeyboardInterrupt.
+  const size_t chunk = std::max(1, option.n_parallel);
   tuners::MeasureFunction checked =
-      [&measure, &pending](const std::vector<tuners::MeasureInput>& inputs)
+      [&measure, &pending, chunk](const std::vector<tuners::MeasureInput>& inputs)
       -> absl::StatusOr<std::vector<tuners::MeasureResult>> {
-    {
-      py::gil_scoped_acquire gil;
-      if (PyErr_CheckSignals() != 0) return pending.Keep("interrupted");
+    std::vector<tuners::MeasureResult> results;
+    for (size_t begin = 0; begin < inputs.size(); begin += chunk) {
+      {
+        py::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() != 0) return pending.Keep("interrupted");
+      }
+      const std::vector<tuners::MeasureInput> part(
+          inputs.begin() + begin, inputs.begin() + std::min(inputs.size(), begin + chunk));
+      auto measured = measure(part);
+      if (!measured.ok()) return measured.status();
+      results.insert(results.end(), measured->begin(), measured->end());
     }
-    return measure(inputs);
+    return results;
   };
 
   tuners::TuneOptions options;

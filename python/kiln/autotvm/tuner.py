@@ -30,8 +30,8 @@ class Tuner:
         """Measures up to n_trial configs (fewer when the space is smaller or
         early_stopping measurements in a row bring no new best). Returns a
         summary dict (trials, measured, best_gflops, best_config,
-        stop_reason). Ctrl-C stops it between batches with KeyboardInterrupt;
-        records written so far stay valid."""
+        stop_reason). Ctrl-C stops it with KeyboardInterrupt before the next
+        candidates are built; the records of finished batches stay valid."""
         if measure_option is None:
             from kiln.autotvm.measure import measure_option as default_option
             measure_option = default_option()

@@ -182,6 +182,9 @@ def main():
     for i, task in enumerate(tasks):
         prefix = "[Task %2d/%2d] " % (i + 1, len(tasks))
         tuner_obj = make_tuner(tuning_option["tuner"], task)
+        # Not in the tutorial: a rerun resumes from the records, as the C++ example does.
+        if os.path.exists(tuning_option["tuning_records"]):
+            tuner_obj.load_history(tuning_option["tuning_records"])
         tuner_obj.tune(
             n_trial=min(tuning_option["trials"], len(task.config_space)),
             early_stopping=tuning_option["early_stopping"],

@@ -16,6 +16,7 @@
 #include "tuners/graph_tasks.h"
 #include "tuners/log_to_file.h"
 #include "tuners/progress_bar.h"
+#include "tuners/records.h"
 #include "tuners/tune_loop.h"
 #include "tuners/tuner.h"
 
@@ -171,7 +172,7 @@ tuners::Callback PythonCallback(py::object fn, py::object tuner, py::object task
 
 py::dict Tune(const py::object& task_object, const py::object& tuner_object, int n_trial,
               int early_stopping, const tuners::MeasureOption& option,
-              const py::list& callbacks, uint64_t seed) {
+              const py::list& callbacks, uint64_t seed, const std::string& history) {
   const Task& t = py::cast<const Task&>(task_object);
   ThrowIfError(option.Validate());
   if (n_trial < 1) ThrowIfError(absl::InvalidArgumentError("n_trial must be at least 1"));
@@ -223,7 +224,22 @@ py::dict Tune(const py::object& task_object, const py::object& tuner_object, int
     return results;
   };
 
+  // As kiln tune resumes: this workload's records count as trials (not
+  // measured again), the template's other workloads seed the cost model.
+  std::vector<tuners::Record> resume;
+  if (!history.empty()) {
+    resume = Unwrap(tuners::ReadRecords(history)).records;
+    std::vector<tuners::Record> others;
+    for (const tuners::Record& r : resume) {
+      if (r.task_name == t.task().name && r.WorkloadKey() != t.task().WorkloadKey()) {
+        others.push_back(r);
+      }
+    }
+    ThrowIfError(tuner->LoadHistory(others).status());
+  }
+
   tuners::TuneOptions options;
+  options.resume = history.empty() ? nullptr : &resume;
   options.n_trial = static_cast<int>(std::min<int64_t>(n_trial, t.task().space.size()));
   options.early_stopping = early_stopping;
   options.batch_size = std::min(8, options.n_trial);
@@ -240,6 +256,7 @@ py::dict Tune(const py::object& task_object, const py::object& tuner_object, int
   const tuners::TuneSummary s = Unwrap(std::move(summary));
   py::dict out;
   out["trials"] = s.state.trials_done;
+  out["resumed"] = s.state.resumed;
   out["measured"] = s.measured;
   out["best_gflops"] = s.state.best_throughput * 1e-9;
   out["best_config"] =
@@ -365,7 +382,7 @@ void RegisterAutotvm(py::module_& m) {
 
   m.def("tune", &Tune, py::arg("task"), py::arg("tuner"), py::arg("n_trial"),
         py::arg("early_stopping"), py::arg("measure_option"), py::arg("callbacks"),
-        py::arg("seed"));
+        py::arg("seed"), py::arg("history"));
 }
 
 }  // namespace kiln::python

@@ -129,6 +129,16 @@ class AutotvmTest(unittest.TestCase):
         np.testing.assert_allclose(outputs[0], outputs[1], rtol=1e-4,
                                    atol=1e-4 * np.abs(outputs[1]).max())
 
+    def test_load_history_resumes_from_records(self):
+        records = self.records("resume.json")
+        RandomTuner(self.task).tune(n_trial=4, measure_option=OPTION,
+                                    callbacks=[autotvm.callback.log_to_file(records)])
+        for tuner in (XGBTuner(self.task), FirstConfigs(self.task)):
+            tuner.load_history(records)
+            summary = tuner.tune(n_trial=6, measure_option=OPTION)
+            self.assertEqual((summary["trials"], summary["resumed"], summary["measured"]),
+                             (6, 4, 2))
+
     def test_a_python_tuner_is_used_like_a_built_in_one(self):
         tuner = FirstConfigs(self.task)
         summary = tuner.tune(n_trial=5, measure_option=OPTION)

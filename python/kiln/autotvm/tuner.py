@@ -6,6 +6,7 @@ returns configs not proposed before (task.config_space.get(i), or indices i),
 and update(inputs, results), which learns from measurements; tune() then
 runs it like a built-in one.
 """
+import os
 import sys
 
 import _kiln
@@ -18,6 +19,7 @@ class Tuner:
     def __init__(self, task, **kwargs):
         self.task = task
         self._plugin = None
+        self._history = ""
 
     def next_batch(self, batch_size):
         raise NotImplementedError("a Python tuner overrides next_batch(batch_size)")
@@ -25,20 +27,29 @@ class Tuner:
     def update(self, inputs, results):
         """Learns from measurements (inputs[i].config gave results[i])."""
 
+    def load_history(self, records):
+        """Resumes from a records file in the next tune(), as `kiln tune`
+        does: this task's records count as trials (not measured again; the
+        tuner learns from them through update), and the records of the
+        template's other workloads seed a cost model (transfer learning)."""
+        self._history = os.fspath(records)
+
     def tune(self, n_trial, measure_option=None, early_stopping=None, callbacks=(),
              si_prefix="G", seed=0):  # pylint: disable=unused-argument
         """Measures up to n_trial configs (fewer when the space is smaller or
         early_stopping measurements in a row bring no new best). Returns a
-        summary dict (trials, measured, best_gflops, best_config,
+        summary dict (trials, resumed, measured, best_gflops, best_config,
         stop_reason). Ctrl-C stops it with KeyboardInterrupt before the next
         candidates are built; the records of finished batches stay valid."""
         if measure_option is None:
             from kiln.autotvm.measure import measure_option as default_option
             measure_option = default_option()
         sys.stdout.flush()
-        return _kiln.tune(self.task, self._plugin if self._plugin is not None else self,
+        # getattr: a Python tuner may not have called Tuner.__init__.
+        plugin = getattr(self, "_plugin", None)
+        return _kiln.tune(self.task, plugin if plugin is not None else self,
                           int(n_trial), int(early_stopping or 0), measure_option,
-                          list(callbacks), int(seed))
+                          list(callbacks), int(seed), getattr(self, "_history", ""))
 
 
 class PluginTuner(Tuner):

@@ -12,7 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "runtime/artifact.h"
+#include "runtime/loaded_model.h"
 #include "runtime/npy_format.h"
 #include "runtime/thread_pool.h"
 
@@ -37,21 +37,32 @@ TimingStats StatsOfSamples(std::vector<double> samples_ms) {
 }
 
 absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, int repeat,
-                                     int number) {
-  if (repeat < 1 || number < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--repeat and --number must be at least 1, got ", repeat, " and ", number));
+                                     int number, int min_repeat_ms) {
+  if (repeat < 1 || number < 1 || min_repeat_ms < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "repeat and number must be at least 1 and min_repeat_ms at least 0, got ", repeat, ", ",
+        number, " and ", min_repeat_ms));
   }
-  if (auto st = run(); !st.ok()) return st;  // warm-up: first-touch of memory, caches
-  std::vector<double> samples;
-  for (int r = 0; r < repeat; ++r) {
+  // Mean milliseconds of `n` consecutive runs.
+  const auto sample = [&](int n) -> absl::StatusOr<double> {
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < number; ++i) {
+    for (int i = 0; i < n; ++i) {
       if (auto st = run(); !st.ok()) return st;
     }
-    const std::chrono::duration<double, std::milli> elapsed =
-        std::chrono::steady_clock::now() - start;
-    samples.push_back(elapsed.count() / number);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+               .count() / n;
+  };
+  auto warm_up = sample(1);  // first-touch of memory, caches
+  if (!warm_up.ok()) return warm_up.status();
+  if (min_repeat_ms > 0) {
+    const double per_run = std::max(*warm_up, 1e-6);
+    number = std::max<int64_t>(number, std::ceil(min_repeat_ms / per_run));
+  }
+  std::vector<double> samples;
+  for (int r = 0; r < repeat; ++r) {
+    auto ms = sample(number);
+    if (!ms.ok()) return ms.status();
+    samples.push_back(*ms);
   }
   return StatsOfSamples(std::move(samples));
 }
@@ -200,9 +211,10 @@ absl::Status SetNumThreads(int num_threads, std::FILE* warnings) {
 
 absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out) {
   if (auto st = SetNumThreads(options.num_threads, stderr); !st.ok()) return st;
-  auto artifact = runtime::LoadArtifact(path);
-  if (!artifact.ok()) return artifact.status();
-  auto executor = runtime::CreateExecutor(*artifact);
+  // The same loader and run state as the C interface (runtime/kiln_runtime.h).
+  auto model = runtime::LoadedModel::Load(path);
+  if (!model.ok()) return model.status();
+  auto executor = (*model)->NewRun();
   if (!executor.ok()) return executor.status();
   return RunExecutor(**executor, options, out);
 }

@@ -26,9 +26,11 @@ struct TimingStats {
 };
 
 // `repeat` samples, each the mean time of `number` consecutive runs (as
-// tvmc and TVM's time_evaluator count them), after one warm-up run.
+// tvmc and TVM's time_evaluator count them), after one warm-up run. With
+// `min_repeat_ms` > 0, `number` grows (as time_evaluator's does) until one
+// sample takes at least that long.
 absl::StatusOr<TimingStats> TimeRuns(const std::function<absl::Status()>& run, int repeat,
-                                     int number);
+                                     int number, int min_repeat_ms = 0);
 // Two programs compared fairly on a noisy machine: `rounds` samples of each,
 // taken alternately (each after its own warm-up run), so that a quiet or a
 // busy spell falls on both alike.

@@ -177,6 +177,16 @@ class InterruptReport {
 
 }  // namespace
 
+absl::StatusOr<tuners::MeasureFunction> MakeTaskMeasure(const tuners::GraphTask& t,
+                                                        const targets::Target& target,
+                                                        const tuners::MeasureOption& option) {
+  auto tmpl = tuning::TemplateRegistry().Find(t.task.name);
+  if (!tmpl.ok()) return tmpl.status();
+  auto harness = tmpl->harness(t.task);
+  if (!harness.ok()) return harness.status();
+  return tuners::MakeKernelMeasure(*std::move(harness), target, option, t.default_config);
+}
+
 absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
                                                   const targets::Target& target,
                                                   const TuneModelOptions& options) {
@@ -219,12 +229,7 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
   for (size_t k = 0; k < count; ++k) {
     const tuners::GraphTask& t = (*tasks)[k];
     const auto start = std::chrono::steady_clock::now();
-    auto tmpl = tuning::TemplateRegistry().Find(t.task.name);
-    if (!tmpl.ok()) return tmpl.status();
-    auto harness = tmpl->harness(t.task);
-    if (!harness.ok()) return harness.status();
-    auto measure =
-        tuners::MakeKernelMeasure(*std::move(harness), target, options.measure, t.default_config);
+    auto measure = MakeTaskMeasure(t, target, options.measure);
     if (!measure.ok()) return measure.status();
     TaskReport report{tuning::DescribeTask(t.task), t.occurrences, 0, 0, 0, 0};
     // The default schedule is measured like any candidate (once per

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "ir/graph/graph.h"
 #include "targets/target.h"
+#include "tuners/graph_tasks.h"
 #include "tuners/measure.h"
 
 namespace kiln::driver {
@@ -52,6 +53,12 @@ struct TaskReport {
   int trials = 0;
   double seconds = 0;
 };
+
+// What measures candidates of `t`: its template's harness built and run as
+// `option` says, checked against the default config's output.
+absl::StatusOr<tuners::MeasureFunction> MakeTaskMeasure(const tuners::GraphTask& t,
+                                                        const targets::Target& target,
+                                                        const tuners::MeasureOption& option);
 
 absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
                                                   const targets::Target& target,

@@ -14,6 +14,7 @@ ProgressLine LineOf(const ProgressBarOptions& options, const TuneState& state,
   ProgressLine line;
   line.task_index = options.task_index;
   line.task_count = options.task_count;
+  line.prefix = options.prefix;
   bool has_flop = state.task != nullptr && state.task->flop > 0;
   double scale = has_flop ? 1e-9 : 1.0;
   line.unit = has_flop ? "GFLOPS" : "runs/s";
@@ -30,10 +31,13 @@ ProgressLine LineOf(const ProgressBarOptions& options, const TuneState& state,
 }  // namespace
 
 std::string FormatProgressLine(const ProgressLine& line) {
+  const std::string prefix =
+      line.prefix.empty() ? absl::StrFormat("[Task %2d/%2d] ", line.task_index, line.task_count)
+                          : line.prefix;
   return absl::StrFormat(
-      "[Task %2d/%2d]  Current/Best: %7.2f/%7.2f %s | Progress: (%d/%d) | "
+      "%s Current/Best: %7.2f/%7.2f %s | Progress: (%d/%d) | "
       "%.2f s%s",
-      line.task_index, line.task_count, line.current, line.best, line.unit,
+      prefix, line.current, line.best, line.unit,
       line.done, line.total, line.elapsed_seconds,
       line.finished ? " Done." : "");
 }

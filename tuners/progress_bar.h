@@ -16,6 +16,8 @@ namespace kiln::tuners {
 struct ProgressLine {
   int task_index = 1;  // 1-based
   int task_count = 1;
+  // Replaces "[Task  i/ n] " when set (AutoTVM's progress_bar(prefix=)).
+  std::string prefix;
   double current = 0;  // in `unit`
   double best = 0;
   std::string unit = "GFLOPS";
@@ -30,6 +32,7 @@ std::string FormatProgressLine(const ProgressLine& line);
 struct ProgressBarOptions {
   int task_index = 1;
   int task_count = 1;
+  std::string prefix;  // see ProgressLine::prefix
   std::FILE* out = stderr;  // not owned
   enum class Mode { kAuto, kInPlace, kLines };
   Mode mode = Mode::kAuto;  // kAuto: in place iff `out` is a terminal

@@ -88,8 +88,6 @@ class RemoteRunner final : public Runner {
       p.build_seconds = builds[k].seconds;
       p.job = std::move(job);
     }
-    if (pending.empty()) return results;
-    if (auto st = Publish(pending, blobs, /*all=*/true); !st.ok()) return st;
     if (auto st = Collect(pending, blobs, results); !st.ok()) return st;
     return results;
   }
@@ -104,11 +102,12 @@ class RemoteRunner final : public Runner {
     absl::Time refused_at = absl::InfiniteFuture();
   };
 
-  // Uploads the buffers the broker may lack and queues the jobs not queued.
+  // Uploads the buffers the broker may lack and queues the jobs not queued
+  // yet (or refused).
   // On a new connection (the broker may have restarted and forgotten
   // everything) every unanswered job is queued again.
   absl::Status Publish(std::map<int64_t, Pending>& pending,
-                       const std::map<std::string, std::string>& blobs, bool all) {
+                       const std::map<std::string, std::string>& blobs) {
     const bool reconnected = published_generation_ != client_->generation();
     if (reconnected) {
       if (auto st = remote::EnsureJobGroup(*client_, remote_.device_key); !st.ok()) return st;
@@ -124,7 +123,7 @@ class RemoteRunner final : public Runner {
     }
     const absl::Time now = absl::Now();
     for (auto& [id, p] : pending) {
-      if (p.queued && !all && !reconnected) continue;
+      if (p.queued && !reconnected) continue;
       auto added = remote::AddToStream(*client_, remote::JobStream(remote_.device_key),
                                        remote::EncodeJob(p.job));
       if (!added.ok()) return added.status();
@@ -170,7 +169,7 @@ class RemoteRunner final : public Runner {
         p.refused_at = absl::InfiniteFuture();
       }
     }
-    if (auto st = Publish(pending, blobs, /*all=*/false); !st.ok()) return st;
+    if (auto st = Publish(pending, blobs); !st.ok()) return st;
     const std::string stream = remote::ReplyStream(run_id_);
     auto read = client_->Command(
         {"XREAD", "COUNT", "64", "BLOCK", "500", "STREAMS", stream, last_reply_id_});

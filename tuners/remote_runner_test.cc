@@ -129,7 +129,9 @@ TEST_F(RemoteRunnerTest, TwoWorkersMeasureAsLocalMeasurementDoes) {
     // The same verdict as here, and as many samples.
     EXPECT_EQ(results[i].error_no, (*again)[i].error_no) << results[i].error_msg;
     EXPECT_EQ(results[i].costs.size(), (*again)[i].costs.size());
-    if (results[i].ok()) EXPECT_GT(results[i].MedianCost(), 0);
+    if (results[i].ok()) {
+      EXPECT_GT(results[i].MedianCost(), 0);
+    }
   }
   // Both joined and said what CPU they have.
   auto info = Client()->Command({"HGETALL", remote::WorkerInfoKey(kDevice)});
@@ -264,7 +266,7 @@ TEST_F(RemoteRunnerTest, BothSidesCarryOnAfterTheBrokerRestarts) {
   ASSERT_TRUE(results.ok()) << results.status();
   ASSERT_EQ(results->size(), 6u);
   for (const MeasureResult& r : *results) {
-    if (r.error_no == MeasureErrorNo::kNoError) EXPECT_EQ(r.costs.size(), 2u);
+    EXPECT_NE(r.error_no, MeasureErrorNo::kUnknownError) << r.error_msg;
   }
   EXPECT_TRUE(worker->Running());
   // The worker joined the new broker again.

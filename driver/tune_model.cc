@@ -221,8 +221,11 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     if (!tmpl.ok()) return tmpl.status();
     auto harness = tmpl->harness(t.task);
     if (!harness.ok()) return harness.status();
-    auto measure =
-        tuners::MakeKernelMeasure(*std::move(harness), target, options.measure, t.default_config);
+    auto measure = options.remote.broker.empty()
+                       ? tuners::MakeKernelMeasure(*std::move(harness), target, options.measure,
+                                                   t.default_config)
+                       : tuners::MakeRemoteMeasure(*std::move(harness), target, options.measure,
+                                                   t.default_config, options.remote);
     if (!measure.ok()) return measure.status();
     TaskReport report{tuning::DescribeTask(t.task), t.occurrences, 0, 0, 0, 0};
     // The default schedule is measured like any candidate (once per

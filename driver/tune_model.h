@@ -15,6 +15,7 @@
 #include "ir/graph/graph.h"
 #include "targets/target.h"
 #include "tuners/measure.h"
+#include "tuners/remote_runner.h"
 
 namespace kiln::driver {
 
@@ -28,6 +29,9 @@ struct TuneModelOptions {
   int early_stopping = 0;   // 0: off
   uint64_t seed = 0;
   tuners::MeasureOption measure;
+  // With a broker, candidates are measured by kiln_worker processes of the
+  // device key (tuners/remote_runner.h); without, here.
+  tuners::RemoteOptions remote;
   std::string records;      // appended to; a rerun resumes from it
   std::string prior;        // earlier records to resume from (copied into `records`)
   int max_tasks = 0;        // tune only the first N tasks (0: all)

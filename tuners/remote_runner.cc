@@ -74,12 +74,14 @@ class RemoteRunner final : public Runner {
       job.job_id = next_job_id_++;
       job.shared_object = builds[k].shared_object;
       job.function = builds[k].function;
-      for (const std::vector<float>& b : data->buffers) {
-        job.buffer_blobs.push_back(remote::BlobKey(b));
-        blobs.emplace(job.buffer_blobs.back(), remote::FloatsToBytes(b));
-      }
-      job.expected_blob = remote::BlobKey(data->expected);
-      blobs.emplace(job.expected_blob, remote::FloatsToBytes(data->expected));
+      // Candidates of one layout share their buffers: each is uploaded once.
+      auto blob = [&](const std::vector<float>& b) {
+        std::string key = remote::BlobKey(b);
+        if (!blobs.count(key)) blobs.emplace(key, remote::FloatsToBytes(b));
+        return key;
+      };
+      for (const std::vector<float>& b : data->buffers) job.buffer_blobs.push_back(blob(b));
+      job.expected_blob = blob(data->expected);
       job.weight_buffer = harness_.weight_buffer;
       job.timing = option_.timing();
       job.timeout_s = option_.timeout_s;
@@ -87,6 +89,9 @@ class RemoteRunner final : public Runner {
       p.index = k;
       p.build_seconds = builds[k].seconds;
       p.job = std::move(job);
+      // Queued at once, so workers start while later candidates are
+      // prepared; a lost broker is left to Collect, which reconnects.
+      if (auto st = Publish(pending, blobs); !st.ok() && !absl::IsUnavailable(st)) return st;
     }
     if (auto st = Collect(pending, blobs, results); !st.ok()) return st;
     return results;

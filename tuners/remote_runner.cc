@@ -2,7 +2,6 @@
 
 #include <map>
 #include <random>
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -120,13 +119,16 @@ class RemoteRunner final : public Runner {
       published_generation_ = client_->generation();
     }
     if (auto st = RefreshRunKey(); !st.ok()) return st;
+    // Buffers live an hour on the broker; one uploaded more than half an
+    // hour ago is sent again, so a long task never points at an expired one.
+    const absl::Time now = absl::Now();
     for (const auto& [key, bytes] : blobs) {
-      if (uploaded_.count(key)) continue;
+      auto it = uploaded_.find(key);
+      if (it != uploaded_.end() && now - it->second < absl::Minutes(30)) continue;
       auto reply = client_->Command({"SET", key, bytes, "EX", "3600"});
       if (!reply.ok()) return reply.status();
-      uploaded_.insert(key);
+      uploaded_[key] = now;
     }
-    const absl::Time now = absl::Now();
     for (auto& [id, p] : pending) {
       if (p.queued && !reconnected) continue;
       auto added = remote::AddToStream(*client_, remote::JobStream(remote_.device_key),
@@ -244,7 +246,7 @@ class RemoteRunner final : public Runner {
   int64_t next_job_id_ = 0;
   std::string last_reply_id_ = "0-0";
   int published_generation_ = -1;
-  std::set<std::string> uploaded_;
+  std::map<std::string, absl::Time> uploaded_;  // blob key -> when sent
 };
 
 }  // namespace

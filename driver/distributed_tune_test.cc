@@ -122,7 +122,7 @@ TEST(DistributedTuneTest, TwoWorkersTuneAModelWhoseRecordsCompileAfterTheHostWas
   }
 }
 
-TEST(DistributedTuneTest, TheWorkerLinksNoCompilerLibraries) {
+TEST(DistributedTuneTest, TheWorkerLinksNoCompilerLibrariesAndFlagsAreChecked) {
   Result ldd = Sh(std::string("ldd ") + kWorker);
   ASSERT_EQ(ldd.exit_code, 0) << ldd.output;
   for (const char* lib : {"libLLVM", "libonnx", "libprotobuf", "libxgboost"}) {
@@ -134,6 +134,14 @@ TEST(DistributedTuneTest, TheWorkerLinksNoCompilerLibraries) {
   Result bad = Sh(std::string(kWorker) + " --broker=localhost:1 --device_key=k");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.output.find("redis://"), std::string::npos) << bad.output;
+  Result alone = Sh(std::string(kKiln) + " tune /nonexistent/model.onnx --device_key=k --output=" +
+                    Tmp("r.json"));
+  EXPECT_EQ(alone.exit_code, 1);
+  EXPECT_NE(alone.output.find("--broker and --device_key go together"), std::string::npos)
+      << alone.output;
+  Result nobody = Sh(std::string(kKiln) + " tune /nonexistent/model.onnx --broker=redis://h:1 "
+                     "--device_key=k --worker_timeout=0 --output=" + Tmp("r.json"));
+  EXPECT_EQ(nobody.exit_code, 1) << nobody.output;
 }
 
 }  // namespace

@@ -188,6 +188,11 @@ int Tune(const std::string& model, const std::vector<std::string>& tuner_param_f
   tuner_options.params = *tuner_params;
   tuner_options.population_size = FLAGS_population_size;
   if (auto st = CheckTunerOptions(FLAGS_tuner, tuner_options); !st.ok()) return Fail(st);
+  if (FLAGS_broker.empty() != FLAGS_device_key.empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "--broker and --device_key go together: the broker's workers of that device key "
+        "measure (e.g. --broker=redis://10.0.0.1:6379 --device_key=zen5)"));
+  }
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) return Fail(target.status());
   if (auto st = targets::CheckHostCanRun(*target); !st.ok()) return Fail(st);

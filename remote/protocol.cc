@@ -98,6 +98,7 @@ Fields EncodeJob(const MeasureJob& job) {
       {"min_repeat_ms", absl::StrCat(job.timing.min_repeat_ms)},
       {"flush", job.timing.enable_cpu_cache_flush ? "1" : "0"},
       {"timeout_s", absl::StrCat(job.timeout_s)},
+      {"input", job.description},
   };
 }
 
@@ -112,7 +113,7 @@ absl::StatusOr<MeasureJob> DecodeJob(const std::map<std::string, std::string>& f
         Number(fields, "weight_buffer", &job.weight_buffer),
         Number(fields, "number", &job.timing.number), Number(fields, "repeat", &job.timing.repeat),
         Number(fields, "min_repeat_ms", &job.timing.min_repeat_ms), text("flush", &flush),
-        Number(fields, "timeout_s", &job.timeout_s)}) {
+        Number(fields, "timeout_s", &job.timeout_s), text("input", &job.description)}) {
     if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("malformed job: ", s.message()));
   }
   job.buffer_blobs = absl::StrSplit(buffers, ' ', absl::SkipEmpty());

@@ -49,6 +49,9 @@ struct MeasureJob {
   int weight_buffer = 1;       // stays cold when timing with cache flushes
   runtime::TimingOptions timing;
   double timeout_s = 10;       // for the checking run
+  // The measure input as records write it (target, template, args, config):
+  // what the job measures, for the worker's log and messages.
+  std::string description;
 };
 
 struct JobResult {

@@ -40,6 +40,7 @@ TEST(ProtocolTest, JobsAndResultsRoundTrip) {
   job.timing.repeat = 5;
   job.timing.enable_cpu_cache_flush = true;
   job.timeout_s = 0.5;
+  job.description = R"({"task": "dense_pack.x86"})";
   auto back = DecodeJob(AsMap(EncodeJob(job)));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->shared_object, job.shared_object);
@@ -48,6 +49,7 @@ TEST(ProtocolTest, JobsAndResultsRoundTrip) {
   EXPECT_EQ(back->timing.repeat, 5);
   EXPECT_TRUE(back->timing.enable_cpu_cache_flush);
   EXPECT_DOUBLE_EQ(back->timeout_s, 0.5);
+  EXPECT_EQ(back->description, job.description);
 
   JobResult result{"r1", 7, false, "NO_ERROR", "", {1.25e-5, 3.0000000000000004e-5}, "w"};
   auto r = DecodeResult(AsMap(EncodeResult(result)));

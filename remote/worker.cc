@@ -255,6 +255,8 @@ class Worker {
               << ": its tuning host is gone";
       return done();
     }
+    VLOG(1) << "measuring job " << job->job_id << " of run " << job->run_id << ": "
+            << job->description;
     auto result = Measure(*job);
     if (!result.ok()) return result.status();
     const Fields reply = EncodeResult(*result);
@@ -294,7 +296,8 @@ class Worker {
       }
     }
     if (!lacking.empty()) {
-      return Refuse(r, absl::StrCat("worker ", name_, " lacks ", absl::StrJoin(lacking, ",")));
+      return Refuse(r, absl::StrCat("worker ", name_, " lacks ", absl::StrJoin(lacking, ","),
+                                    " for ", job.description));
     }
     std::vector<std::vector<float>> buffers;
     // A lost broker is retried; a blob that is gone fails this measurement.

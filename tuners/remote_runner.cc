@@ -11,6 +11,7 @@
 #include "remote/redis_client.h"
 #include "tuners/builder.h"
 #include "tuners/kernel_measure.h"
+#include "tuners/measure_input.h"
 
 namespace kiln::tuners {
 namespace {
@@ -84,6 +85,7 @@ class RemoteRunner final : public Runner {
       job.weight_buffer = harness_.weight_buffer;
       job.timing = option_.timing();
       job.timeout_s = option_.timeout_s;
+      if (inputs[k].task != nullptr) job.description = MeasureInputToJson(inputs[k]).Dump();
       Pending& p = pending[job.job_id];
       p.index = k;
       p.build_seconds = builds[k].seconds;

@@ -121,14 +121,20 @@ class RemoteRunner final : public Runner {
       published_generation_ = client_->generation();
     }
     if (auto st = RefreshRunKey(); !st.ok()) return st;
-    // Buffers live an hour on the broker; one uploaded more than half an
-    // hour ago is sent again, so a long task never points at an expired one.
+    // Buffers live ten minutes on the broker past their last use, so the
+    // broker holds only the layouts of tasks being tuned: each is kept alive
+    // (EXPIRE) at most once a minute while in use, and sent again only when
+    // it is gone (another run's buffer may have expired, or never existed).
     const absl::Time now = absl::Now();
     for (const auto& [key, bytes] : blobs) {
       auto it = uploaded_.find(key);
-      if (it != uploaded_.end() && now - it->second < absl::Minutes(30)) continue;
-      auto reply = client_->Command({"SET", key, bytes, "EX", "3600"});
-      if (!reply.ok()) return reply.status();
+      if (it != uploaded_.end() && now - it->second < absl::Minutes(1)) continue;
+      auto kept = client_->Command({"EXPIRE", key, "600"});
+      if (!kept.ok()) return kept.status();
+      if (kept->integer == 0) {
+        auto sent = client_->Command({"SET", key, bytes, "EX", "600"});
+        if (!sent.ok()) return sent.status();
+      }
       uploaded_[key] = now;
     }
     for (auto& [id, p] : pending) {
@@ -248,7 +254,7 @@ class RemoteRunner final : public Runner {
   int64_t next_job_id_ = 0;
   std::string last_reply_id_ = "0-0";
   int published_generation_ = -1;
-  std::map<std::string, absl::Time> uploaded_;  // blob key -> when sent
+  std::map<std::string, absl::Time> uploaded_;  // blob key -> when last kept alive
 };
 
 }  // namespace

@@ -150,14 +150,16 @@ class Worker {
 
   absl::Status Run() {
     Heartbeat heartbeat(options_, name_);
-    int joined = -1;
     while (!Stopping()) {
-      if (joined != client_->generation()) {
+      if (joined_ != client_->generation()) {
         if (absl::Status st = Join(); !st.ok()) {
+          // Anything but a lost connection (e.g. an ACL user that may not
+          // use streams) will not get better by retrying.
+          if (!absl::IsUnavailable(st)) return st;
           if (absl::Status again = Recover(st); !again.ok()) return again;
           continue;
         }
-        joined = client_->generation();
+        joined_ = client_->generation();
       }
       absl::StatusOr<std::optional<StreamEntry>> entry = Next();
       if (!entry.ok()) {
@@ -182,10 +184,13 @@ class Worker {
   bool Stopping() const { return options_.stop != nullptr && options_.stop->load(); }
 
   // A lost connection is waited out (with back-off); anything else is logged
-  // and the loop goes on, since one bad job must not end the worker.
+  // and the loop goes on after a second, joining again (the stream or its
+  // group may have been deleted), since one bad job must not end the worker.
   absl::Status Recover(const absl::Status& st) {
     if (!absl::IsUnavailable(st)) {
       LOG(WARNING) << st;
+      joined_ = -1;
+      if (!Stopping()) absl::SleepFor(absl::Seconds(1));
       return absl::OkStatus();
     }
     LOG(WARNING) << st << "; reconnecting";
@@ -339,6 +344,7 @@ class Worker {
   const std::vector<std::string> features_;
   std::unique_ptr<RedisClient> client_;
   BlobCache blobs_;
+  int joined_ = -1;  // the connection generation the worker joined on
   int64_t measured_ = 0;
 };
 

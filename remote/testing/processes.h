@@ -38,7 +38,9 @@ class Process {
 // nothing (`--save '' --appendonly no`): a restart forgets every stream.
 class RedisServer {
  public:
-  static absl::StatusOr<std::unique_ptr<RedisServer>> Start();
+  // `extra_args` go to redis-server as they are (e.g. {"--requirepass", "pw"}).
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(
+      std::vector<std::string> extra_args = {});
   int port() const { return port_; }
   std::string url() const;
   // Stops the server (SIGKILL) and starts a new, empty one on the same port.
@@ -49,6 +51,7 @@ class RedisServer {
   absl::Status Launch();
   int port_ = 0;
   std::string dir_;
+  std::vector<std::string> extra_args_;
   std::unique_ptr<Process> process_;
 };
 

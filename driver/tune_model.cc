@@ -237,7 +237,11 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     tuners::TuneOptions tune;
     tune.n_trial = static_cast<int>(std::min<int64_t>(options.trials, t.task.space.size()));
     tune.early_stopping = options.early_stopping;
-    tune.batch_size = std::min(8, tune.n_trial);
+    // Through a broker a batch is measured at once by as many workers, so
+    // a batch of at least as many candidates as builds in flight keeps
+    // every build thread busy.
+    const int batch = options.remote.broker.empty() ? 8 : std::max(8, options.measure.n_parallel);
+    tune.batch_size = std::min(batch, tune.n_trial);
     tune.seed = options.seed + k;
     // A snapshot: the loop records into the store while it runs.
     const std::vector<tuners::Record> so_far = (*store)->records();

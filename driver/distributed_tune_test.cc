@@ -115,10 +115,14 @@ TEST(DistributedTuneTest, TwoWorkersTuneAModelWhoseRecordsCompileAfterTheHostWas
   EXPECT_LE(max_diff, 1e-4 * max_abs);
 
   // Both workers took part and stop cleanly.
-  for (auto& w : workers) {
-    EXPECT_TRUE(w->Running());
-    w->Signal(SIGTERM);
-    EXPECT_EQ(w->Wait(), 0);
+  for (size_t i = 0; i < workers.size(); ++i) {
+    EXPECT_TRUE(workers[i]->Running());
+    workers[i]->Signal(SIGTERM);
+    EXPECT_EQ(workers[i]->Wait(), 0);
+    const std::string log = ReadFile(Tmp(absl::StrCat("w", i + 1, ".log")));
+    EXPECT_NE(log.find("joined"), std::string::npos) << log;
+    EXPECT_NE(log.find("stopped after"), std::string::npos) << log;
+    EXPECT_EQ(log.find("stopped after 0 jobs"), std::string::npos) << log;
   }
 }
 

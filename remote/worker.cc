@@ -223,9 +223,17 @@ class Worker {
       std::vector<StreamEntry> entries = EntriesOfList(claimed->elements[1]);
       if (!entries.empty()) {
         LOG(INFO) << "claimed job " << entries[0].id << " from a worker silent for the lease";
+        auto pending = client_->Command({"XPENDING", stream, kWorkerGroup, entries[0].id,
+                                         entries[0].id, "1"});
+        if (!pending.ok()) return pending.status();
+        // [[id, consumer, idle ms, deliveries]]
+        claimed_deliveries_ = pending->elements.empty() || pending->elements[0].elements.size() < 4
+                                  ? 0
+                                  : pending->elements[0].elements[3].integer;
         return std::optional<StreamEntry>(std::move(entries[0]));
       }
     }
+    claimed_deliveries_ = 0;
     auto read = client_->Command({"XREADGROUP", "GROUP", kWorkerGroup, name_, "COUNT", "1",
                                   "BLOCK", "1000", "STREAMS", stream, ">"});
     if (!read.ok()) return read.status();
@@ -262,7 +270,9 @@ class Worker {
     }
     VLOG(1) << "measuring job " << job->job_id << " of run " << job->run_id << ": "
             << job->description;
-    auto result = Measure(*job);
+    // A job whose workers keep dying (a kernel that passes its checking run
+    // but crashes the worker while timed) is not passed on forever.
+    auto result = claimed_deliveries_ > kMaxDeliveries ? Poisoned(*job) : Measure(*job);
     if (!result.ok()) return result.status();
     const Fields reply = EncodeResult(*result);
     auto sent = AddToStream(*client_, ReplyStream(job->run_id), reply);
@@ -332,6 +342,18 @@ class Worker {
     return fail(check.error, check.error_msg);
   }
 
+  absl::StatusOr<JobResult> Poisoned(const MeasureJob& job) {
+    JobResult r;
+    r.run_id = job.run_id;
+    r.job_id = job.job_id;
+    r.worker = name_;
+    r.error_name = std::string(runtime::KernelCheckErrorName(runtime::KernelCheckError::kRuntimeDevice));
+    r.error_msg = absl::StrCat("delivered ", claimed_deliveries_,
+                               " times: each worker that took it died while measuring it");
+    LOG(WARNING) << "job " << job.job_id << " of run " << job.run_id << ": " << r.error_msg;
+    return r;
+  }
+
   JobResult Refuse(JobResult r, absl::string_view why) {
     LOG(WARNING) << "refusing job " << r.job_id << " of run " << r.run_id << ": " << why;
     r.refused = true;
@@ -345,6 +367,8 @@ class Worker {
   std::unique_ptr<RedisClient> client_;
   BlobCache blobs_;
   int joined_ = -1;  // the connection generation the worker joined on
+  static constexpr int64_t kMaxDeliveries = 3;
+  int64_t claimed_deliveries_ = 0;  // of the job in hand when claimed, else 0
   int64_t measured_ = 0;
 };
 

@@ -67,6 +67,7 @@ class RemoteRunner final : public Runner {
       if (!data.ok()) {
         r.error_no = MeasureErrorNo::kInstantiationError;
         r.error_msg = std::string(data.status().message());
+        r.timestamp = UnixSeconds();
         continue;
       }
       remote::MeasureJob job;
@@ -109,8 +110,7 @@ class RemoteRunner final : public Runner {
   };
 
   // Uploads the buffers the broker may lack and queues the jobs not queued
-  // yet (or refused).
-  // On a new connection (the broker may have restarted and forgotten
+  // yet (or refused). On a new connection (the broker may have restarted and forgotten
   // everything) every unanswered job is queued again.
   absl::Status Publish(std::map<int64_t, Pending>& pending,
                        const std::map<std::string, std::string>& blobs) {

@@ -218,6 +218,28 @@ TEST_F(RemoteRunnerTest, AJobOfAKilledWorkerIsTakenOverAndCountedOnce) {
   EXPECT_THAT(ReadAll(LogOf("rescuer")), HasSubstr("claimed job"));
 }
 
+TEST_F(RemoteRunnerTest, AJobThatKeepsKillingItsWorkersEndsAsAnError) {
+  auto measure = Measure(remote_);
+  ASSERT_TRUE(measure.ok()) << measure.status();
+  std::vector<MeasureInput> inputs = {{&task_, reference_}};
+  auto run = std::async(std::launch::async, [&] { return (*measure)(inputs); });
+  auto client = Client();
+  // Four workers in turn take the job and die with it (delivered 4 times).
+  for (int i = 0; i < 4; ++i) {
+    const std::string name = absl::StrCat("doomed", i);
+    auto doomed = StartWorker(name, {"--simulate_ms=60000"});
+    ASSERT_TRUE(WaitForPendingJob(*client, name)) << i;
+    doomed->Signal(SIGKILL);
+    doomed->Wait();
+  }
+  auto last = StartWorker("last");
+  auto results = run.get();
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].error_no, MeasureErrorNo::kRuntimeDevice);
+  EXPECT_THAT((*results)[0].error_msg, HasSubstr("delivered 5 times"));
+  EXPECT_TRUE(last->Running());
+}
+
 TEST_F(RemoteRunnerTest, StaleJobsAndRepliesOfAKilledHostAreNotTakenForTheRerun) {
   // The killed host's jobs: queued, its run key still alive, never read.
   RemoteOptions quick = remote_;

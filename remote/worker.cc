@@ -367,7 +367,7 @@ class Worker {
   std::unique_ptr<RedisClient> client_;
   BlobCache blobs_;
   int joined_ = -1;  // the connection generation the worker joined on
-  static constexpr int64_t kMaxDeliveries = 3;
+  static constexpr int64_t kMaxDeliveries = 4;  // measuring attempts per job
   int64_t claimed_deliveries_ = 0;  // of the job in hand when claimed, else 0
   int64_t measured_ = 0;
 };

@@ -113,8 +113,12 @@ absl::Status RedisServer::Launch() {
   o.reconnect_timeout = absl::Seconds(10);
   auto client = RedisClient::Connect(*ParseBrokerUrl(url()), o);
   if (!client.ok()) return client.status();
-  // Up, even if it wants a password first.
+  // Up, even if it wants a password first; and ours, not a server that
+  // took the port first (ours would have exited).
   auto pong = (*client)->Command({"PING"});
+  if (!process_->Running()) {
+    return absl::UnavailableError(absl::StrCat("redis-server exited; see ", dir_, "/redis.log"));
+  }
   if (!pong.ok() && absl::StrContains(pong.status().message(), "NOAUTH")) return absl::OkStatus();
   return pong.status();
 }

@@ -276,6 +276,29 @@ TEST_F(RemoteRunnerTest, StaleJobsAndRepliesOfAKilledHostAreNotTakenForTheRerun)
   EXPECT_EQ(client->Command({"XLEN", remote::ReplyStream(stale_run)})->integer, 3);
 }
 
+TEST_F(RemoteRunnerTest, JobsOfAFinishedRunAreDroppedUnmeasured) {
+  RemoteOptions quick = remote_;
+  quick.worker_timeout_s = 0.5;
+  {
+    auto gone = Measure(quick);
+    ASSERT_TRUE(gone.ok());
+    EXPECT_FALSE((*gone)(Inputs(2)).ok());
+  }  // the runner is gone, and with it its run key
+  auto client = Client();
+  EXPECT_EQ(client->Command({"XLEN", remote::JobStream(kDevice)})->integer, 2);
+  auto worker = StartWorker("w");
+  int64_t left = -1;
+  for (int i = 0; i < 100 && left != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    left = client->Command({"XLEN", remote::JobStream(kDevice)})->integer;
+  }
+  EXPECT_EQ(left, 0);
+  EXPECT_THAT(ReadAll(LogOf("w")), ::testing::Not(HasSubstr("refusing")));
+  worker->Signal(SIGTERM);
+  EXPECT_EQ(worker->Wait(), 0);
+  EXPECT_THAT(ReadAll(LogOf("w")), HasSubstr("stopped after 0 jobs"));
+}
+
 TEST_F(RemoteRunnerTest, BothSidesCarryOnAfterTheBrokerRestarts) {
   auto worker = StartWorker("w", {"--simulate_ms=200"});
   auto measure = Measure(remote_);

@@ -2,6 +2,7 @@
 //
 //   kiln compile MODEL.onnx --target=T [--input_shapes=..] [--tuning_records=F] --output=model.so
 //   kiln tune MODEL.onnx --target=T --output=records.json [--tuner=xgb] [--trials=N] ...
+//             [--broker=redis://host:port --device_key=KEY]
 //   kiln run model.so|MODEL.onnx [--inputs=in.npz] [--outputs=out.npz] [--print_time] ...
 //   kiln list tuners | targets
 //   kiln --plugin=libmy_tuner.so ...   (loads tuners or targets; repeatable)
@@ -59,6 +60,12 @@ DEFINE_bool(enable_cpu_cache_flush, true,
             "tune: flush caches before each sample, as a model's layers find them "
             "(--noenable_cpu_cache_flush times them hot)");
 DEFINE_int32(parallel_builds, 2, "tune: candidates compiled at once");
+DEFINE_string(broker, "",
+              "tune: measure on kiln_worker machines through this Redis broker, "
+              "redis://[user:password@]host:port (empty: measure here)");
+DEFINE_string(device_key, "", "tune: with --broker, which workers measure (their --device_key)");
+DEFINE_double(worker_timeout, 60,
+              "tune: with --broker, seconds without any result before tuning fails");
 DEFINE_int32(max_tasks, 0, "tune: only the first N tasks (0: all)");
 DEFINE_uint64(seed, 0, "tune: seed of the tuner; run: seed of random inputs");
 DEFINE_string(inputs, "",
@@ -227,6 +234,11 @@ int Tune(const std::string& model, const std::vector<std::string>& tuner_param_f
   tuner_options.params = *tuner_params;
   tuner_options.population_size = FLAGS_population_size;
   if (auto st = CheckTunerOptions(FLAGS_tuner, tuner_options); !st.ok()) return Fail(st);
+  if (FLAGS_broker.empty() != FLAGS_device_key.empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "--broker and --device_key go together: the broker's workers of that device key "
+        "measure (e.g. --broker=redis://10.0.0.1:6379 --device_key=zen5)"));
+  }
   auto target = targets::ParseTarget(FLAGS_target);
   if (!target.ok()) return Fail(target.status());
   if (auto st = targets::CheckHostCanRun(*target); !st.ok()) return Fail(st);
@@ -249,6 +261,9 @@ int Tune(const std::string& model, const std::vector<std::string>& tuner_param_f
   options.measure.timeout_s = FLAGS_timeout;
   options.measure.enable_cpu_cache_flush = FLAGS_enable_cpu_cache_flush;
   options.measure.n_parallel = FLAGS_parallel_builds;
+  options.remote.broker = FLAGS_broker;
+  options.remote.device_key = FLAGS_device_key;
+  options.remote.worker_timeout_s = FLAGS_worker_timeout;
   auto reports = TuneModel(*g, *target, options);
   if (!reports.ok()) return Fail(reports.status());
   std::printf("\n%-4s %-70s %5s %10s %10s\n", "task", "workload", "uses", "default", "tuned");

@@ -179,11 +179,16 @@ class InterruptReport {
 
 absl::StatusOr<tuners::MeasureFunction> MakeTaskMeasure(const tuners::GraphTask& t,
                                                         const targets::Target& target,
-                                                        const tuners::MeasureOption& option) {
+                                                        const tuners::MeasureOption& option,
+                                                        const tuners::RemoteOptions& remote) {
   auto tmpl = tuning::TemplateRegistry().Find(t.task.name);
   if (!tmpl.ok()) return tmpl.status();
   auto harness = tmpl->harness(t.task);
   if (!harness.ok()) return harness.status();
+  if (!remote.broker.empty()) {
+    return tuners::MakeRemoteMeasure(*std::move(harness), target, option, t.default_config,
+                                     remote);
+  }
   return tuners::MakeKernelMeasure(*std::move(harness), target, option, t.default_config);
 }
 
@@ -229,7 +234,7 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
   for (size_t k = 0; k < count; ++k) {
     const tuners::GraphTask& t = (*tasks)[k];
     const auto start = std::chrono::steady_clock::now();
-    auto measure = MakeTaskMeasure(t, target, options.measure);
+    auto measure = MakeTaskMeasure(t, target, options.measure, options.remote);
     if (!measure.ok()) return measure.status();
     TaskReport report{tuning::DescribeTask(t.task), t.occurrences, 0, 0, 0, 0};
     // The default schedule is measured like any candidate (once per
@@ -241,7 +246,11 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
     tuners::TuneOptions tune;
     tune.n_trial = static_cast<int>(std::min<int64_t>(options.trials, t.task.space.size()));
     tune.early_stopping = options.early_stopping;
-    tune.batch_size = std::min(8, tune.n_trial);
+    // Through a broker a batch is measured at once by as many workers, so
+    // a batch of at least as many candidates as builds in flight keeps
+    // every build thread busy.
+    const int batch = options.remote.broker.empty() ? 8 : std::max(8, options.measure.n_parallel);
+    tune.batch_size = std::min(batch, tune.n_trial);
     tune.seed = options.seed + k;
     // A snapshot: the loop records into the store while it runs.
     const std::vector<tuners::Record> so_far = (*store)->records();

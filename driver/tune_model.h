@@ -16,6 +16,7 @@
 #include "targets/target.h"
 #include "tuners/graph_tasks.h"
 #include "tuners/measure.h"
+#include "tuners/remote_runner.h"
 
 namespace kiln::driver {
 
@@ -29,6 +30,9 @@ struct TuneModelOptions {
   int early_stopping = 0;   // 0: off
   uint64_t seed = 0;
   tuners::MeasureOption measure;
+  // With a broker, candidates are measured by kiln_worker processes of the
+  // device key (tuners/remote_runner.h); without, here.
+  tuners::RemoteOptions remote;
   std::string records;      // appended to; a rerun resumes from it
   std::string prior;        // earlier records to resume from (copied into `records`)
   int max_tasks = 0;        // tune only the first N tasks (0: all)
@@ -55,10 +59,12 @@ struct TaskReport {
 };
 
 // What measures candidates of `t`: its template's harness built and run as
-// `option` says, checked against the default config's output.
+// `option` says, checked against the default config's output; here, or by
+// the workers of `remote`'s broker when it names one.
 absl::StatusOr<tuners::MeasureFunction> MakeTaskMeasure(const tuners::GraphTask& t,
                                                         const targets::Target& target,
-                                                        const tuners::MeasureOption& option);
+                                                        const tuners::MeasureOption& option,
+                                                        const tuners::RemoteOptions& remote = {});
 
 absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
                                                   const targets::Target& target,

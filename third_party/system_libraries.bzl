@@ -21,7 +21,7 @@ def kiln_system_libraries():
     # The rest install their headers under /usr/include, which the compiler
     # searches already; adding it again with -isystem would break libstdc++'s
     # #include_next, so these repositories only carry link options.
-    for name in ["absl", "gflags", "glog", "gtest", "onnx", "protobuf", "pybind11", "stb", "xgboost"]:
+    for name in ["absl", "gflags", "glog", "gtest", "hiredis", "onnx", "protobuf", "pybind11", "stb", "xgboost"]:
         native.new_local_repository(
             name = name,
             path = "third_party/system",

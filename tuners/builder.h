@@ -26,8 +26,13 @@ struct BuildResult {
   MeasureErrorNo error_no = MeasureErrorNo::kNoError;
   std::string error_msg;
   double seconds = 0;  // this build's share of the batch's build time
+  // From the JIT builder: the kernel, callable in this process.
   std::shared_ptr<codegen::JitModule> module;
   codegen::KernelFunction kernel = nullptr;
+  // From the shared-object builder: the kernel as a library for dlopen on
+  // another machine, and its exported name.
+  std::string shared_object;
+  std::string function;
 
   bool ok() const { return error_no == MeasureErrorNo::kNoError; }
 };
@@ -44,6 +49,11 @@ class Builder {
 // `target`, on `n_parallel` threads (each with its own LLVM context).
 std::unique_ptr<Builder> MakeLocalBuilder(tuning::KernelHarness harness,
                                           const targets::Target& target, int n_parallel);
+
+// Lowers each config likewise and compiles it to a shared library (object
+// code linked with `cc -shared`), for a runner that measures elsewhere.
+std::unique_ptr<Builder> MakeSharedObjectBuilder(tuning::KernelHarness harness,
+                                                 const targets::Target& target, int n_parallel);
 
 }  // namespace kiln::tuners
 

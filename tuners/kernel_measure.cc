@@ -9,6 +9,21 @@
 
 namespace kiln::tuners {
 
+absl::StatusOr<std::vector<float>> ReferenceOutput(const tuning::KernelHarness& harness,
+                                                   const targets::Target& target,
+                                                   const tuning::Config& reference) {
+  const tuning::TuningTask* no_task = nullptr;
+  std::vector<BuildResult> built =
+      MakeLocalBuilder(harness, target, 1)->Build({MeasureInput{no_task, reference}});
+  if (!built[0].ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the reference config does not build: ", built[0].error_msg));
+  }
+  auto buffers = harness.make_buffers(reference);
+  if (!buffers.ok()) return buffers.status();
+  return RunOnce(harness, reference, built[0].kernel, *buffers);
+}
+
 absl::StatusOr<MeasureFunction> MakeKernelMeasure(tuning::KernelHarness harness,
                                                   const targets::Target& target,
                                                   const MeasureOption& option,
@@ -16,15 +31,7 @@ absl::StatusOr<MeasureFunction> MakeKernelMeasure(tuning::KernelHarness harness,
   if (auto st = option.Validate(); !st.ok()) return st;
   std::shared_ptr<Builder> builder = MakeLocalBuilder(harness, target, option.n_parallel);
   // The reference output every candidate must reproduce.
-  const tuning::TuningTask* no_task = nullptr;
-  std::vector<BuildResult> built = builder->Build({MeasureInput{no_task, reference}});
-  if (!built[0].ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the reference config does not build: ", built[0].error_msg));
-  }
-  auto buffers = harness.make_buffers(reference);
-  if (!buffers.ok()) return buffers.status();
-  auto expected = RunOnce(harness, reference, built[0].kernel, *buffers);
+  auto expected = ReferenceOutput(harness, target, reference);
   if (!expected.ok()) return expected.status();
   auto runner = MakeLocalRunner(std::move(harness), option, *std::move(expected));
   if (!runner.ok()) return runner.status();

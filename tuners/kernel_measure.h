@@ -4,6 +4,8 @@
 #ifndef KILN_TUNERS_KERNEL_MEASURE_H_
 #define KILN_TUNERS_KERNEL_MEASURE_H_
 
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "ir/tuning/config_space.h"
 #include "ir/tuning/kernel_harness.h"
@@ -21,6 +23,12 @@ absl::StatusOr<MeasureFunction> MakeKernelMeasure(tuning::KernelHarness harness,
                                                   const targets::Target& target,
                                                   const MeasureOption& option,
                                                   const tuning::Config& reference);
+
+// The output every candidate must reproduce: `reference` built with the JIT
+// and run once here, in the layout all configs share.
+absl::StatusOr<std::vector<float>> ReferenceOutput(const tuning::KernelHarness& harness,
+                                                   const targets::Target& target,
+                                                   const tuning::Config& reference);
 
 }  // namespace kiln::tuners
 

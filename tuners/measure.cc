@@ -48,18 +48,7 @@ double MeasureResult::MedianCost() const {
 }
 
 absl::Status MeasureOption::Validate() const {
-  if (number < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("measure option number must be >= 1, got ", number));
-  }
-  if (repeat < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("measure option repeat must be >= 1, got ", repeat));
-  }
-  if (min_repeat_ms < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "measure option min_repeat_ms must be >= 0, got ", min_repeat_ms));
-  }
+  if (auto st = timing().Validate(); !st.ok()) return st;
   if (!(timeout_s > 0)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "measure option timeout must be > 0 seconds, got ", timeout_s));

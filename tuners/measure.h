@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "ir/tuning/config_space.h"
 #include "ir/tuning/task.h"
+#include "runtime/kernel_timer.h"
 
 namespace kiln::tuners {
 
@@ -80,6 +81,9 @@ struct MeasureOption {
   int n_parallel = 1;  // builds in flight at once
 
   absl::Status Validate() const;
+  runtime::TimingOptions timing() const {
+    return {number, repeat, min_repeat_ms, enable_cpu_cache_flush};
+  }
 };
 
 // Throughput score of a result: flop / median cost (1 / median cost when the

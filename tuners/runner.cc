@@ -2,12 +2,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "tuners/isolated_process.h"
-#include "tuners/kernel_timer.h"
 
 namespace kiln::tuners {
 namespace {
@@ -17,58 +14,9 @@ double NowSeconds() {
       .count();
 }
 
-// Runs the candidate once in a child process: a kernel that crashes or hangs
-// takes only the child down. Returns its canonical output, or sets the
-// error code in `result`.
-absl::StatusOr<std::vector<float>> RunIsolated(const tuning::KernelHarness& harness,
-                                               const tuning::Config& config,
-                                               codegen::KernelFunction kernel,
-                                               std::vector<std::vector<float>>& buffers,
-                                               double timeout_s, MeasureResult* result) {
-  auto outcome = RunInChildProcess(
-      [&]() -> std::string {
-        auto out = RunOnce(harness, config, kernel, buffers);
-        if (!out.ok()) return std::string("E") + std::string(out.status().message());
-        return std::string("O") + std::string(reinterpret_cast<const char*>(out->data()),
-                                              out->size() * sizeof(float));
-      },
-      absl::Seconds(timeout_s));
-  if (!outcome.ok()) {
-    result->error_no = MeasureErrorNo::kUnknownError;
-    return outcome.status();
-  }
-  switch (outcome->kind) {
-    case ChildOutcome::Kind::kReturned:
-      break;
-    case ChildOutcome::Kind::kTimedOut:
-      result->error_no = MeasureErrorNo::kRunTimeout;
-      return absl::DeadlineExceededError(outcome->Describe());
-    default:
-      result->error_no = MeasureErrorNo::kRuntimeDevice;
-      return absl::InternalError(outcome->Describe());
-  }
-  const std::string& payload = outcome->payload;
-  if (payload.empty() || payload[0] != 'O' || (payload.size() - 1) % sizeof(float) != 0) {
-    result->error_no = MeasureErrorNo::kRuntimeDevice;
-    return absl::InternalError(payload.size() > 1 ? payload.substr(1) : "no output");
-  }
-  std::vector<float> out((payload.size() - 1) / sizeof(float));
-  std::memcpy(out.data(), payload.data() + 1, payload.size() - 1);
-  return out;
-}
-
-// Reads every cache line of `v`; the sum keeps the reads from being elided.
-void ReadIntoCache(const std::vector<float>& v) {
-  volatile float sink = 0;
-  float sum = 0;
-  for (size_t i = 0; i < v.size(); i += 16) sum += v[i];
-  sink = sum;
-  (void)sink;
-}
-
 class LocalRunner final : public Runner {
  public:
-  LocalRunner(tuning::KernelHarness harness, KernelTimer timer, double timeout_s,
+  LocalRunner(tuning::KernelHarness harness, runtime::KernelTimer timer, double timeout_s,
               std::vector<float> expected)
       : harness_(std::move(harness)),
         timer_(std::move(timer)),
@@ -85,11 +33,7 @@ class LocalRunner final : public Runner {
     for (size_t k = 0; k < inputs.size(); ++k) {
       MeasureResult& r = results[k];
       const double start = NowSeconds() - builds[k].seconds;
-      if (absl::Status st = Measure(inputs[k].config, builds[k], r); !st.ok()) {
-        if (r.error_no == MeasureErrorNo::kNoError) r.error_no = MeasureErrorNo::kUnknownError;
-        r.error_msg = std::string(st.message());
-        r.costs.clear();
-      }
+      Measure(inputs[k].config, builds[k], r);
       r.timestamp = NowSeconds();
       r.all_cost = r.timestamp - start;
     }
@@ -97,62 +41,69 @@ class LocalRunner final : public Runner {
   }
 
  private:
-  absl::Status Measure(const tuning::Config& config, const BuildResult& build,
-                       MeasureResult& r) {
+  void Measure(const tuning::Config& config, const BuildResult& build, MeasureResult& r) {
     if (!build.ok()) {
       r.error_no = build.error_no;
-      return absl::InternalError(build.error_msg);
+      r.error_msg = build.error_msg;
+      return;
     }
-    auto buffers = harness_.make_buffers(config);
-    if (!buffers.ok()) {
+    auto job = MakeCandidateData(harness_, config, expected_);
+    if (!job.ok()) {
       r.error_no = MeasureErrorNo::kInstantiationError;
-      return buffers.status();
+      r.error_msg = std::string(job.status().message());
+      return;
     }
-    auto out = RunIsolated(harness_, config, build.kernel, *buffers, timeout_s_, &r);
-    if (!out.ok()) return out.status();
-    if (out->size() != expected_.size()) {
-      r.error_no = MeasureErrorNo::kWrongAnswer;
-      return absl::InternalError(absl::StrCat("output has ", out->size(),
-                                              " elements, the reference ", expected_.size()));
-    }
-    for (size_t i = 0; i < out->size(); ++i) {
-      const float want = expected_[i], got = (*out)[i];
-      if (!(std::fabs(got - want) <= 1e-3f * (1.0f + std::fabs(want)))) {
-        r.error_no = MeasureErrorNo::kWrongAnswer;
-        return absl::InternalError(
-            absl::StrCat("element ", i, " is ", got, ", the reference config gives ", want));
-      }
-    }
-    std::vector<void*> args;
-    for (auto& b : *buffers) args.push_back(b.data());
-    auto rewarm = [&] {
-      for (size_t b = 0; b < buffers->size(); ++b) {
-        if (static_cast<int>(b) != harness_.weight_buffer) ReadIntoCache((*buffers)[b]);
-      }
-    };
-    auto costs = timer_.Time(
-        [&]() -> absl::Status {
-          if (build.kernel(args.data()) != 0) {
-            return absl::InternalError("kernel reported a failure");
-          }
-          return absl::OkStatus();
-        },
-        rewarm);
-    if (!costs.ok()) {
-      r.error_no = MeasureErrorNo::kRuntimeDevice;
-      return costs.status();
-    }
-    r.costs = *std::move(costs);
-    return absl::OkStatus();
+    SetFromCheck(runtime::CheckAndTimeKernel(build.kernel, job->buffers, job->expected,
+                                             harness_.weight_buffer, timer_, timeout_s_),
+                 r);
   }
 
   const tuning::KernelHarness harness_;
-  KernelTimer timer_;
+  runtime::KernelTimer timer_;
   const double timeout_s_;
   const std::vector<float> expected_;
 };
 
 }  // namespace
+
+absl::StatusOr<CandidateData> MakeCandidateData(const tuning::KernelHarness& harness,
+                                                const tuning::Config& config,
+                                                const std::vector<float>& expected) {
+  auto buffers = harness.make_buffers(config);
+  if (!buffers.ok()) return buffers.status();
+  if (buffers->empty()) return absl::InternalError("the harness made no buffers");
+  // canonical[j] = out[index[j]]: the layout's map, read off by passing the
+  // element indices through it (exact as floats below 2^24).
+  const size_t n = buffers->back().size();
+  if (n >= (size_t{1} << 24)) {
+    return absl::UnimplementedError(
+        absl::StrCat("an output of ", n, " elements is too large to check (at most 2^24)"));
+  }
+  std::vector<float> indices(n);
+  for (size_t i = 0; i < n; ++i) indices[i] = static_cast<float>(i);
+  auto index = harness.canonical_output(config, indices);
+  if (!index.ok()) return index.status();
+  if (index->size() != expected.size()) {
+    return absl::InternalError(absl::StrCat("the config's output has ", index->size(),
+                                            " elements, the reference ", expected.size()));
+  }
+  CandidateData data{*std::move(buffers), std::vector<float>(n, std::nanf(""))};
+  for (size_t j = 0; j < index->size(); ++j) {
+    const float i = (*index)[j];
+    if (!(i >= 0 && i < static_cast<float>(n))) {
+      return absl::InternalError(absl::StrCat("canonical_output moved no output element to ", j));
+    }
+    data.expected[static_cast<size_t>(i)] = expected[j];
+  }
+  return data;
+}
+
+void SetFromCheck(runtime::KernelCheckResult check, MeasureResult& result) {
+  auto error = ParseMeasureErrorName(runtime::KernelCheckErrorName(check.error));
+  result.error_no = error.ok() ? *error : MeasureErrorNo::kUnknownError;
+  result.error_msg = std::move(check.error_msg);
+  result.costs = std::move(check.costs);
+}
 
 absl::StatusOr<std::vector<float>> RunOnce(const tuning::KernelHarness& harness,
                                            const tuning::Config& config,
@@ -169,7 +120,7 @@ absl::StatusOr<std::vector<float>> RunOnce(const tuning::KernelHarness& harness,
 absl::StatusOr<std::unique_ptr<Runner>> MakeLocalRunner(tuning::KernelHarness harness,
                                                         const MeasureOption& option,
                                                         std::vector<float> expected) {
-  auto timer = KernelTimer::Create(option);
+  auto timer = runtime::KernelTimer::Create(option.timing());
   if (!timer.ok()) return timer.status();
   return std::unique_ptr<Runner>(
       new LocalRunner(std::move(harness), *std::move(timer), option.timeout_s,

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "ir/tuning/kernel_harness.h"
+#include "runtime/kernel_check.h"
 #include "tuners/builder.h"
 #include "tuners/measure.h"
 
@@ -29,6 +30,21 @@ class Runner {
 absl::StatusOr<std::unique_ptr<Runner>> MakeLocalRunner(tuning::KernelHarness harness,
                                                         const MeasureOption& option,
                                                         std::vector<float> expected);
+
+// A candidate's arguments and the output it must produce, in its own
+// layout: `expected` (the reference config's canonical output) moved through
+// the inverse of the config's canonical_output, NaN where no canonical
+// element comes from. Built alike for local and remote runs.
+struct CandidateData {
+  std::vector<std::vector<float>> buffers;
+  std::vector<float> expected;
+};
+absl::StatusOr<CandidateData> MakeCandidateData(const tuning::KernelHarness& harness,
+                                                const tuning::Config& config,
+                                                const std::vector<float>& expected);
+
+// Copies a checked run's error (by its record name), message and costs.
+void SetFromCheck(runtime::KernelCheckResult check, MeasureResult& result);
 
 // Runs `kernel` once on `buffers` and returns its output in the layout all
 // configs share (harness.canonical_output).

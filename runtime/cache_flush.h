@@ -3,13 +3,13 @@
 // AutoTVM's enable_cpu_cache_flush: a conv layer inside a network finds its
 // weights and inputs cold, while the same kernel timed in a loop finds them
 // hot; flushing between repeats times the realistic case.
-#ifndef KILN_TUNERS_CACHE_FLUSH_H_
-#define KILN_TUNERS_CACHE_FLUSH_H_
+#ifndef KILN_RUNTIME_CACHE_FLUSH_H_
+#define KILN_RUNTIME_CACHE_FLUSH_H_
 
 #include <cstddef>
 #include <cstdint>
 
-namespace kiln::tuners {
+namespace kiln::runtime {
 
 class CacheFlusher {
  public:
@@ -38,6 +38,6 @@ class CacheFlusher {
   uint8_t round_ = 0;
 };
 
-}  // namespace kiln::tuners
+}  // namespace kiln::runtime
 
-#endif  // KILN_TUNERS_CACHE_FLUSH_H_
+#endif  // KILN_RUNTIME_CACHE_FLUSH_H_

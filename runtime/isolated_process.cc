@@ -1,4 +1,4 @@
-#include "tuners/isolated_process.h"
+#include "runtime/isolated_process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
-namespace kiln::tuners {
+namespace kiln::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -200,4 +200,4 @@ absl::StatusOr<ChildOutcome> RunInChildProcess(
   return outcome;
 }
 
-}  // namespace kiln::tuners
+}  // namespace kiln::runtime

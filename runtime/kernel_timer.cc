@@ -1,10 +1,12 @@
-#include "tuners/kernel_timer.h"
+#include "runtime/kernel_timer.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 
-namespace kiln::tuners {
+#include "absl/strings/str_cat.h"
+
+namespace kiln::runtime {
 namespace {
 
 // Keeps `number` finite when a "kernel" takes no measurable time at all.
@@ -12,13 +14,27 @@ constexpr int64_t kMaxNumber = int64_t{1} << 30;
 
 }  // namespace
 
-absl::StatusOr<KernelTimer> KernelTimer::Create(const MeasureOption& option) {
+absl::Status TimingOptions::Validate() const {
+  if (number < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("timing number must be >= 1, got ", number));
+  }
+  if (repeat < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("timing repeat must be >= 1, got ", repeat));
+  }
+  if (min_repeat_ms < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("timing min_repeat_ms must be >= 0, got ", min_repeat_ms));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<KernelTimer> KernelTimer::Create(const TimingOptions& option) {
   absl::Status valid = option.Validate();
   if (!valid.ok()) return valid;
   return KernelTimer(option);
 }
 
-KernelTimer::KernelTimer(const MeasureOption& option) : option_(option) {
+KernelTimer::KernelTimer(const TimingOptions& option) : option_(option) {
   if (option_.enable_cpu_cache_flush) {
     flusher_ = std::make_shared<CacheFlusher>();
   }
@@ -63,4 +79,4 @@ absl::StatusOr<std::vector<double>> KernelTimer::Time(
   return costs;
 }
 
-}  // namespace kiln::tuners
+}  // namespace kiln::runtime

@@ -1,4 +1,4 @@
-#include "tuners/kernel_timer.h"
+#include "runtime/kernel_timer.h"
 
 #include <chrono>
 #include <string>
@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tuners/cache_flush.h"
+#include "runtime/cache_flush.h"
 
-namespace kiln::tuners {
+namespace kiln::runtime {
 namespace {
 
 // Spins (rather than sleeps) for at least `micros`, like a kernel would.
@@ -19,7 +19,7 @@ void Spin(int micros) {
 }
 
 TEST(KernelTimerTest, RunsRepeatTimesNumber) {
-  MeasureOption option;
+  TimingOptions option;
   option.number = 3;
   option.repeat = 4;
   absl::StatusOr<KernelTimer> timer = KernelTimer::Create(option);
@@ -37,7 +37,7 @@ TEST(KernelTimerTest, RunsRepeatTimesNumber) {
 }
 
 TEST(KernelTimerTest, MinRepeatMsGrowsNumber) {
-  MeasureOption option;
+  TimingOptions option;
   option.number = 1;
   option.repeat = 2;
   option.min_repeat_ms = 20;
@@ -56,7 +56,7 @@ TEST(KernelTimerTest, MinRepeatMsGrowsNumber) {
 }
 
 TEST(KernelTimerTest, KernelErrorStopsTiming) {
-  MeasureOption option;
+  TimingOptions option;
   option.repeat = 5;
   KernelTimer timer = *KernelTimer::Create(option);
   int calls = 0;
@@ -69,7 +69,7 @@ TEST(KernelTimerTest, KernelErrorStopsTiming) {
 }
 
 TEST(KernelTimerTest, FlushesCachesWhenAsked) {
-  MeasureOption option;
+  TimingOptions option;
   option.repeat = 2;
   option.enable_cpu_cache_flush = true;
   KernelTimer timer = *KernelTimer::Create(option);
@@ -79,7 +79,7 @@ TEST(KernelTimerTest, FlushesCachesWhenAsked) {
 }
 
 TEST(KernelTimerTest, RewarmsAfterEachFlushBeforeTheTimedRuns) {
-  MeasureOption option;
+  TimingOptions option;
   option.repeat = 3;
   option.number = 2;
   std::vector<char> events;
@@ -110,4 +110,4 @@ TEST(CacheFlushTest, BufferExceedsTheCaches) {
 }
 
 }  // namespace
-}  // namespace kiln::tuners
+}  // namespace kiln::runtime

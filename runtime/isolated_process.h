@@ -20,8 +20,8 @@
 // The child never returns into the caller's code: after `fn` it writes the
 // result and calls _exit(), so no atexit handlers, static destructors or
 // stdio buffers of the parent run twice.
-#ifndef KILN_TUNERS_ISOLATED_PROCESS_H_
-#define KILN_TUNERS_ISOLATED_PROCESS_H_
+#ifndef KILN_RUNTIME_ISOLATED_PROCESS_H_
+#define KILN_RUNTIME_ISOLATED_PROCESS_H_
 
 #include <functional>
 #include <string>
@@ -29,7 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace kiln::tuners {
+namespace kiln::runtime {
 
 struct ChildOutcome {
   enum class Kind {
@@ -56,6 +56,6 @@ struct ChildOutcome {
 absl::StatusOr<ChildOutcome> RunInChildProcess(
     const std::function<std::string()>& fn, absl::Duration timeout);
 
-}  // namespace kiln::tuners
+}  // namespace kiln::runtime
 
-#endif  // KILN_TUNERS_ISOLATED_PROCESS_H_
+#endif  // KILN_RUNTIME_ISOLATED_PROCESS_H_

@@ -1,11 +1,11 @@
-#include "tuners/cache_flush.h"
+#include "runtime/cache_flush.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 
-namespace kiln::tuners {
+namespace kiln::runtime {
 namespace {
 
 constexpr size_t kCacheLine = 64;
@@ -49,4 +49,4 @@ size_t CacheFlusher::DefaultFlushBytes() {
   return std::max(kMinFlushBytes, 2 * static_cast<size_t>(std::max(0L, largest)));
 }
 
-}  // namespace kiln::tuners
+}  // namespace kiln::runtime

@@ -1,4 +1,4 @@
-#include "tuners/isolated_process.h"
+#include "runtime/isolated_process.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace kiln::tuners {
+namespace kiln::runtime {
 namespace {
 
 using ::testing::HasSubstr;
@@ -121,4 +121,4 @@ TEST(IsolatedProcessTest, ParentSurvivesManyChildren) {
 }
 
 }  // namespace
-}  // namespace kiln::tuners
+}  // namespace kiln::runtime

@@ -174,7 +174,13 @@ absl::StatusOr<tuning::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
     if (w.out_channels % d == 0) oc.push_back(d);
   }
   if (!fixed && oc.empty()) oc.push_back(LargestDivisorAtMost(w.out_channels, target.vector_lanes));
-  for (int64_t r = 1; r <= std::min<int64_t>(w.out_width(), 32); ++r) reg.push_back(r);
+  // The register tile covers output pixels of a row (direct) or Winograd
+  // tiles, which can outnumber a row's pixels: the space spans both.
+  int64_t widest = w.out_width();
+  for (int64_t m : {2, 4}) {
+    if (WinogradPays(w, m)) widest = std::max(widest, WinogradTiles(w, m));
+  }
+  for (int64_t r = 1; r <= std::min<int64_t>(widest, 32); ++r) reg.push_back(r);
   // Powers of two up to the most channel blocks any tile_oc gives; the
   // kernel takes the largest divisor of its block count at most this.
   std::vector<int64_t> groups;

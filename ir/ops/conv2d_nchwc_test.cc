@@ -1,5 +1,6 @@
 #include "ir/ops/conv2d_nchwc.h"
 #include "ir/ops/conv2d_winograd.h"
+#include "ir/ops/conv2d_nchwc_template.h"
 
 #include <cmath>
 #include <random>
@@ -119,6 +120,27 @@ TEST(Conv2dNCHWcTest, BothLoopOrdersMatchTheReferenceWithRaggedTiles) {
         CheckConv(w, c, target);
       }
     }
+  }
+}
+
+TEST(Conv2dNCHWcTest, TheDefaultIsAPointOfItsTuningSpace) {
+  const targets::Target target = testing::RunnableTargets()[0];
+  std::vector<Conv2dWorkload> all = AwkwardWorkloads();
+  // ResNet-50's 3x3 layers at the image sizes users pick (Winograd tiles
+  // outnumber a row's pixels there).
+  for (int64_t size : {7, 14, 28, 56, 112}) {
+    for (int64_t channels : {16, 64}) {
+      Conv2dWorkload w = all[4];
+      w.in_channels = w.out_channels = channels;
+      w.height = w.width = size;
+      all.push_back(w);
+    }
+  }
+  for (const Conv2dWorkload& w : all) {
+    auto task = MakeConv2dNCHWcTask(w, target, nullptr);
+    ASSERT_TRUE(task.ok()) << task.status();
+    auto config = Conv2dNCHWcTaskConfig(*task, DefaultConv2dNCHWcConfig(w, target));
+    EXPECT_TRUE(config.ok()) << w.ToString() << ": " << config.status();
   }
 }
 

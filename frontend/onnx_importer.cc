@@ -116,7 +116,8 @@ absl::StatusOr<TensorType> InputType(const onnx::ValueInfoProto& info,
 
 absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
                                              const InputShapes& input_shapes,
-                                             const std::string& model_dir) {
+                                             const std::string& model_dir,
+                                             int64_t memory_budget) {
   const OnnxConverterRegistry& converters = OnnxConverters();
   if (auto st = converters.status(); !st.ok()) return st;
   onnx::ModelProto model;
@@ -144,11 +145,15 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
                                                  kFirstOpset, " to ", kLastOpset));
   }
   graph::Graph g;
-  ImportContext ctx(&g, opset, model_dir);
+  ImportContext ctx(&g, opset, model_dir, memory_budget);
   const onnx::GraphProto& proto = model.graph();
   absl::flat_hash_map<std::string, bool> is_initializer;
   for (const auto& init : proto.initializer()) {
-    auto data = TensorFromProto(init, model_dir);
+    if (is_initializer.contains(init.name())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the model has two initializers named '", init.name(), "'"));
+    }
+    auto data = TensorFromProto(init, model_dir, memory_budget);
     if (!data.ok()) return data.status();
     ctx.Bind(init.name(), g.AddConstant(init.name(), *std::move(data)));
     is_initializer[init.name()] = true;
@@ -169,8 +174,15 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
   // IR version 3 files list initializers among the inputs too.
   for (const auto& in : proto.input()) {
     if (is_initializer.contains(in.name())) continue;
+    if (ctx.Lookup(in.name()).ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the model has two inputs named '", in.name(), "'"));
+    }
     auto type = InputType(in, input_shapes);
     if (!type.ok()) return type.status();
+    auto bytes = CheckTensorBytes(absl::StrCat("input '", in.name(), "'"), type->shape,
+                                  type->dtype, memory_budget);
+    if (!bytes.ok()) return bytes.status();
     ctx.Bind(in.name(), g.AddInput(in.name(), *type));
   }
   for (const auto& node : proto.node()) {
@@ -196,6 +208,12 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
     for (int i = 0; i < node.input_size(); ++i) {
       if (!node.input(i).empty() && !ctx.Lookup(node.input(i)).ok()) {
         return ctx.Invalid(absl::StrCat("input '", node.input(i), "' is not defined before it"));
+      }
+    }
+    for (const std::string& output : node.output()) {
+      if (!output.empty() && ctx.Lookup(output).ok()) {
+        return ctx.Invalid(absl::StrCat("output '", output,
+                                        "' is already defined; every value has one producer"));
       }
     }
     if (auto st = CheckRequiredArity(ctx, node, opset); !st.ok()) return st;
@@ -252,12 +270,13 @@ absl::StatusOr<std::vector<DeclaredInput>> ReadOnnxInputs(const std::string& pat
 }
 
 absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
-                                            const InputShapes& input_shapes) {
+                                            const InputShapes& input_shapes,
+                                            int64_t memory_budget) {
   auto bytes = ReadModelFile(path);
   if (!bytes.ok()) return bytes.status();
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  auto g = ImportOnnxBytes(*bytes, input_shapes, dir);
+  auto g = ImportOnnxBytes(*bytes, input_shapes, dir, memory_budget);
   if (!g.ok()) {
     return absl::Status(g.status().code(), absl::StrCat(path, ": ", g.status().message()));
   }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
 #include <sys/resource.h>
@@ -12,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "runtime/artifact.h"
 #include "runtime/npy_format.h"
 #include "runtime/thread_pool.h"
@@ -174,10 +176,43 @@ absl::Status SetNumThreads(int num_threads, std::FILE* warnings) {
   return absl::OkStatus();
 }
 
+namespace {
+
+std::string SlotList(const runtime::ExecutionPlan& plan, const std::vector<int32_t>& ids) {
+  std::vector<std::string> slots;
+  for (int32_t id : ids) {
+    const runtime::TensorSlot& slot = plan.slots[id];
+    slots.push_back(absl::StrCat(slot.name, " ", runtime::DTypeName(slot.dtype),
+                                 runtime::ShapeToString(slot.shape)));
+  }
+  return absl::StrJoin(slots, ", ");
+}
+
+}  // namespace
+
 absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out) {
   if (auto st = SetNumThreads(options.num_threads, stderr); !st.ok()) return st;
   auto artifact = runtime::LoadArtifact(path);
   if (!artifact.ok()) return artifact.status();
+  if (options.verbose) {
+    // The format keeps no model name: the artifact is named for its model.
+    const std::string name = std::filesystem::path(path).stem().string();
+    const runtime::ExecutionPlan& plan = artifact->plan;
+    std::fprintf(out,
+                 "loaded %s: model %s, artifact format version %u, %zu kernel calls, "
+                 "%.2f MB of parameters, %.2f MB of intermediates
+"
+                 "  kernels need the CPU features: %s
+  inputs: %s
+  outputs: %s
+",
+                 path.c_str(), name.c_str(), artifact->format_version, plan.steps.size(),
+                 plan.Constants().size() / 1e6, plan.arena_bytes / 1e6,
+                 artifact->module->required_features().empty()
+                     ? "(none beyond x86-64)"
+                     : artifact->module->required_features().c_str(),
+                 SlotList(plan, plan.inputs).c_str(), SlotList(plan, plan.outputs).c_str());
+  }
   auto executor = runtime::CreateExecutor(*artifact);
   if (!executor.ok()) return executor.status();
   runtime::GraphExecutor& ex = **executor;

@@ -109,48 +109,52 @@ TEST(HostileModelsTest, InitializersOverTheBudgetOrDisagreeingWithTheirDataAreRe
 }
 
 // Shapes computed by the model: refused at the node whose output is too big,
-// whether the importer folds it (constant inputs) or not.
+// whether the importer folds it (constant inputs) or not, before anything
+// of that size is allocated. 2^30 elements pass the importer's fixed limits
+// but not a 1 GiB budget; 2^66 pass neither.
 TEST(HostileModelsTest, AbsurdReshapeExpandConstantOfShapeAndTileAreRefused) {
-  const int64_t big = int64_t{1} << 22;
-  {
+  constexpr int64_t kGiB = int64_t{1} << 30;
+  for (const int64_t big : {int64_t{1} << 15, int64_t{1} << 33}) {
+    const auto expect_refused = [big](const Model& model) {
+      if (big > (int64_t{1} << 20)) {
+        EXPECT_FALSE(ImportOnnxBytes(model.Bytes()).ok());
+      } else {
+        ExpectRefused(ImportOnnxBytes(model.Bytes(), {}, ".", kGiB), "over the memory budget");
+      }
+    };
+    SCOPED_TRACE(big);
     Model expand({1});
-    expand.Int64s("shape", {big, big, big});
+    expand.Int64s("shape", {big, big});
     expand.Node("Expand", {"x", "shape"}, "y");
     expand.Output("y");
-    ExpectRefused(ImportOnnxBytes(expand.Bytes()), "over the memory budget");
-  }
-  {
+    expect_refused(expand);
+
     Model folded_expand({1});
     folded_expand.Int64s("one", {1});
     folded_expand.Int64s("shape", {big, big});
     folded_expand.Node("Expand", {"one", "shape"}, "e");
     folded_expand.Output("e");
-    ExpectRefused(ImportOnnxBytes(folded_expand.Bytes()), "over the memory budget");
-  }
-  {
-    Model tile({2, 2});
+    expect_refused(folded_expand);
+
+    Model tile({1, 1});
     tile.Int64s("repeats", {big, big});
     tile.Node("Tile", {"x", "repeats"}, "y");
     tile.Output("y");
-    ExpectRefused(ImportOnnxBytes(tile.Bytes()), "over the memory budget");
+    expect_refused(tile);
   }
-  {
-    Model constant_of_shape({2});
-    constant_of_shape.Int64s("shape", {big, big});
-    constant_of_shape.Node("ConstantOfShape", {"shape"}, "c");
-    constant_of_shape.Node("Add", {"x", "c"}, "y");
-    constant_of_shape.Output("y");
-    ExpectRefused(ImportOnnxBytes(constant_of_shape.Bytes()), "is too large");
-  }
-  {
-    // A Reshape keeps the element count; a hostile target shape can only
-    // disagree with it.
-    Model reshape({4});
-    reshape.Int64s("shape", {big, big, big, big});
-    reshape.Node("Reshape", {"x", "shape"}, "y");
-    reshape.Output("y");
-    EXPECT_FALSE(ImportOnnxBytes(reshape.Bytes()).ok());
-  }
+  Model constant_of_shape({2});
+  constant_of_shape.Int64s("shape", {int64_t{1} << 15, int64_t{1} << 15});
+  constant_of_shape.Node("ConstantOfShape", {"shape"}, "c");
+  constant_of_shape.Node("Add", {"x", "c"}, "y");
+  constant_of_shape.Output("y");
+  ExpectRefused(ImportOnnxBytes(constant_of_shape.Bytes()), "is too large");
+  // A Reshape keeps the element count; a hostile target shape can only
+  // disagree with it.
+  Model reshape({4});
+  reshape.Int64s("shape", {int64_t{1} << 40, int64_t{1} << 40});
+  reshape.Node("Reshape", {"x", "shape"}, "y");
+  reshape.Output("y");
+  EXPECT_FALSE(ImportOnnxBytes(reshape.Bytes()).ok());
 }
 
 TEST(HostileModelsTest, CyclesDuplicateAndMissingNamesAreRefused) {

@@ -81,13 +81,29 @@ namespace {
 
 // The whole file, mapped privately (copy-on-write) and unmapped when the
 // last user lets go: the parameters are used where they lie, never copied.
+//
+// An artifact is native code, trusted as a shared library is: a file that
+// is not a regular file (a FIFO, a device) or that every user may write
+// (anyone could swap in their own code) is refused.
 absl::StatusOr<std::shared_ptr<const absl::string_view>> MapFile(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", path));
   struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
-    return absl::InvalidArgumentError(absl::StrCat(path, " is empty or unreadable"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not a regular file; an artifact is the file `kiln compile` wrote"));
+  }
+  if (st.st_mode & S_IWOTH) {
+    close(fd);
+    return absl::PermissionDeniedError(absl::StrCat(
+        path, " is writable by every user, so anyone could have replaced the native code it "
+        "holds; an artifact is trusted like a shared library (`chmod o-w ", path, "`)"));
+  }
+  if (st.st_size <= 0) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(path, " is empty"));
   }
   const size_t size = static_cast<size_t>(st.st_size);
   void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);

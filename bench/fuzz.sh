@@ -28,7 +28,11 @@ if [ $# -gt 0 ]; then
   harnesses=("$@")
 else
   mapfile -t harnesses < <(fuzz_bazel query --noshow_progress \
-      'attr(tags, "\bfuzz\b", tests(//...))' 2>/dev/null)
+      'attr(tags, "\bfuzz\b", tests(//...))')
+fi
+if [ ${#harnesses[@]} -eq 0 ]; then
+  echo "bench/fuzz.sh: no fuzz harness found" >&2
+  exit 1
 fi
 fuzz_bazel build --config=fuzz "${harnesses[@]}"
 bin=$(fuzz_bazel info --config=fuzz bazel-bin 2>/dev/null)

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "runtime/artifact.h"
 
 namespace {

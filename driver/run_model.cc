@@ -200,12 +200,8 @@ absl::Status RunArtifact(const std::string& path, const RunOptions& options, std
     const runtime::ExecutionPlan& plan = artifact->plan;
     std::fprintf(out,
                  "loaded %s: model %s, artifact format version %u, %zu kernel calls, "
-                 "%.2f MB of parameters, %.2f MB of intermediates
-"
-                 "  kernels need the CPU features: %s
-  inputs: %s
-  outputs: %s
-",
+                 "%.2f MB of parameters, %.2f MB of intermediates\n"
+                 "  kernels need the CPU features: %s\n  inputs: %s\n  outputs: %s\n",
                  path.c_str(), name.c_str(), artifact->format_version, plan.steps.size(),
                  plan.Constants().size() / 1e6, plan.arena_bytes / 1e6,
                  artifact->module->required_features().empty()

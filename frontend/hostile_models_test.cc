@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "codegen/graph_compiler.h"
 #include "frontend/onnx_importer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -240,9 +241,10 @@ TEST_F(ExternalDataTest, LocationsOutsideTheModelsFolderAreRefused) {
   ExpectRefused(Import(""), relative);
 }
 
-// 100,000 nodes: import, the target-independent and target passes. A
-// recursive pass would overflow the stack; a quadratic one would not finish
-// within the test's timeout.
+// 100,000 nodes: import, the target-independent and target passes, kernel
+// lowering and memory planning (not LLVM). A recursive pass would overflow
+// the stack (it passes with a 512 KiB stack); a quadratic one would not
+// finish within the test's timeout.
 TEST(HostileModelsTest, AHundredThousandNodeChainCompilesThroughThePasses) {
   constexpr int kNodes = 100000;
   Model chain({1, 8, 4, 4});
@@ -262,6 +264,9 @@ TEST(HostileModelsTest, AHundredThousandNodeChainCompilesThroughThePasses) {
   options.target = &*target;
   ASSERT_TRUE(passes::OptimizeGraph(*g, options).ok());
   EXPECT_GE(g->nodes().size(), 1u);
+  auto planned = codegen::PlanGraph(*std::move(g), *target);
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  EXPECT_GE(planned->plan.steps.size(), 1u);
 }
 
 // As wide as it is long: 100,000 nodes all reading the input, summed in a

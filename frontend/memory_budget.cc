@@ -1,19 +1,9 @@
 #include "frontend/memory_budget.h"
 
-#include <unistd.h>
-
 #include "absl/strings/str_cat.h"
 #include "runtime/ndarray.h"
 
 namespace kiln::frontend {
-
-int64_t MachineMemoryBytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page_bytes = sysconf(_SC_PAGESIZE);
-  // Unknown (a restricted sandbox): a budget that still refuses the absurd.
-  if (pages <= 0 || page_bytes <= 0) return int64_t{16} << 30;
-  return static_cast<int64_t>(pages) * page_bytes;
-}
 
 absl::StatusOr<int64_t> CheckTensorBytes(const std::string& what,
                                          const std::vector<int64_t>& shape,

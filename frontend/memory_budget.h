@@ -11,11 +11,12 @@
 
 #include "absl/status/statusor.h"
 #include "runtime/dtype.h"
+#include "runtime/machine_memory.h"
 
 namespace kiln::frontend {
 
 // This machine's physical memory: no one tensor larger than it can work.
-int64_t MachineMemoryBytes();
+using runtime::MachineMemoryBytes;
 
 // The bytes a tensor of `shape` and `dtype` takes; InvalidArgument naming
 // `what` when the size overflows, a dimension is negative, or it is over

@@ -7,12 +7,22 @@
 
 #include "runtime/artifact.h"
 #include "runtime/graph_executor.h"
+#include "runtime/machine_memory.h"
 
 namespace {
 
 int32_t NeverRun(void* const* args) { return 0; }
 
+// Plans that ask for more than libFuzzer lets a process allocate (2 GB) but
+// fit this machine (which the executor refuses past) are not bound: their
+// allocation would be reported as a crash.
+constexpr int64_t kFuzzerMemory = int64_t{1} << 30;
+
 void Bind(const kiln::runtime::ExecutionPlan& plan) {
+  if (plan.Validate().ok() && plan.ExecutorBytes() > kFuzzerMemory &&
+      plan.ExecutorBytes() <= kiln::runtime::MachineMemoryBytes()) {
+    return;
+  }
   auto executor = kiln::runtime::GraphExecutor::Create(
       plan, [](const std::string&) -> absl::StatusOr<kiln::runtime::KernelFunction> {
         return &NeverRun;

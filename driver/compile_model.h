@@ -10,17 +10,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "codegen/graph_compiler.h"
+#include "driver/input_shapes.h"
 #include "frontend/onnx_importer.h"
 #include "ir/graph/graph.h"
 #include "targets/target.h"
 
 namespace kiln::driver {
-
-// tvmc's --input-shapes: "data:[1,3,224,224]"; several separated by spaces,
-// commas or semicolons ("a:[4,8] b:[8,16]", "a:[4,8],b:[8,16]"); spaces
-// inside the brackets are fine ("a:[4, 8]"). A name may contain ':'
-// ("input:0:[1,3]").
-absl::StatusOr<frontend::InputShapes> ParseInputShapes(absl::string_view spec);
 
 // An --input_shapes value that fits the model at `path`: each input with
 // its declared dimensions, open ones as 1. Empty when the model cannot be

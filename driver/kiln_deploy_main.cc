@@ -2,7 +2,11 @@
 // LLVM, ONNX, protobuf or XGBoost), the binary to ship next to model.so.
 //
 //   kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] [--print_time]
-//               [--repeat=N] [--number=N] [--num_threads=N] [--profile]
+//               [--repeat=N] [--number=N] [--num_threads=N] [--profile] [--verbose]
+//
+// An artifact is native code and is trusted like a shared library: its
+// checksum catches accidents, not attackers. A world-writable artifact, or
+// one that is not a regular file, is refused.
 #include <cstdio>
 #include <string>
 
@@ -20,6 +24,9 @@ DEFINE_int32(num_threads, 0,
              "threads for kernels (0: KILN_NUM_THREADS, else the cores this process may use: "
              "its CPU affinity and cgroup quota; more is allowed but warned about)");
 DEFINE_uint64(seed, 0, "seed of random inputs");
+DEFINE_bool(verbose, false,
+            "before running, print what is loaded: the model, the artifact's format version, "
+            "the CPU features its kernels need, its inputs and outputs");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] ...");
@@ -27,7 +34,7 @@ int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: kiln_deploy model.so [--inputs=in.npz] [--outputs=out.npz] "
                          "[--print_time] [--repeat=N] [--number=N] [--num_threads=N] "
-                         "[--profile] [--seed=N]\n");
+                         "[--profile] [--seed=N] [--verbose]\n");
     return 2;
   }
   kiln::driver::RunOptions options;
@@ -39,6 +46,7 @@ int main(int argc, char** argv) {
   options.number = FLAGS_number;
   options.num_threads = FLAGS_num_threads;
   options.seed = FLAGS_seed;
+  options.verbose = FLAGS_verbose;
   if (auto st = kiln::driver::RunArtifact(argv[1], options, stdout); !st.ok()) {
     std::fprintf(stderr, "kiln_deploy: error: %s\n", std::string(st.message()).c_str());
     return 1;

@@ -34,6 +34,9 @@ DEFINE_string(target, "llvm", "target string, e.g. \"llvm\" or \"llvm -mcpu=skyl
 DEFINE_string(input_shapes, "",
               "input shapes by name, e.g. \"data:[1,3,224,224]\"; several separated by spaces, "
               "commas or semicolons: \"a:[4,8] b:[8,16]\"");
+DEFINE_int64(memory_budget, 0,
+             "compile, tune: the most bytes one tensor of the model may take; larger ones are "
+             "refused before anything is allocated (0: this machine's physical memory)");
 DEFINE_string(tuning_records, "",
               "compile: records to take schedules from; tune: earlier records to resume from");
 DEFINE_string(output, "", "compile: the artifact to write; tune: the records file to append to");
@@ -193,7 +196,9 @@ absl::StatusOr<graph::Graph> Load(const std::string& model, const std::string& v
     return absl::InvalidArgumentError(absl::StrCat(
         shapes.status().message(), "; for ", model, ", e.g. --input_shapes=\"", example, "\""));
   }
-  return frontend::ImportOnnxFile(model, *shapes, values);
+  return frontend::ImportOnnxFile(
+      model, *shapes, values,
+      FLAGS_memory_budget > 0 ? FLAGS_memory_budget : frontend::MachineMemoryBytes());
 }
 
 int Compile(const std::string& model) {

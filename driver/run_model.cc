@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
 #include <sys/resource.h>
@@ -12,7 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "runtime/loaded_model.h"
+#include "absl/strings/str_join.h"
 #include "runtime/npy_format.h"
 #include "runtime/thread_pool.h"
 
@@ -209,11 +210,39 @@ absl::Status SetNumThreads(int num_threads, std::FILE* warnings) {
   return absl::OkStatus();
 }
 
+namespace {
+
+std::string SlotList(const runtime::ExecutionPlan& plan, const std::vector<int32_t>& ids) {
+  std::vector<std::string> slots;
+  for (int32_t id : ids) {
+    const runtime::TensorSlot& slot = plan.slots[id];
+    slots.push_back(absl::StrCat(slot.name, " ", runtime::DTypeName(slot.dtype),
+                                 runtime::ShapeToString(slot.shape)));
+  }
+  return absl::StrJoin(slots, ", ");
+}
+
+}  // namespace
+
 absl::Status RunArtifact(const std::string& path, const RunOptions& options, std::FILE* out) {
   if (auto st = SetNumThreads(options.num_threads, stderr); !st.ok()) return st;
   // The same loader and run state as the C interface (runtime/kiln_runtime.h).
   auto model = runtime::LoadedModel::Load(path);
   if (!model.ok()) return model.status();
+  if (options.verbose) {
+    // The format keeps no model name: the artifact is named for its model.
+    const std::string name = std::filesystem::path(path).stem().string();
+    const runtime::ExecutionPlan& plan = (*model)->plan();
+    const std::string& features = (*model)->required_features();
+    std::fprintf(out,
+                 "loaded %s: model %s, artifact format version %u, %zu kernel calls, "
+                 "%.2f MB of parameters, %.2f MB of intermediates\n"
+                 "  kernels need the CPU features: %s\n  inputs: %s\n  outputs: %s\n",
+                 path.c_str(), name.c_str(), (*model)->format_version(), plan.steps.size(),
+                 plan.Constants().size() / 1e6, plan.arena_bytes / 1e6,
+                 features.empty() ? "(none beyond x86-64)" : features.c_str(),
+                 SlotList(plan, plan.inputs).c_str(), SlotList(plan, plan.outputs).c_str());
+  }
   auto executor = (*model)->NewRun();
   if (!executor.ok()) return executor.status();
   return RunExecutor(**executor, options, out);

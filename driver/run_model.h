@@ -65,6 +65,9 @@ struct RunOptions {
   int number = 1;
   int num_threads = 0;  // 0: the runtime's default
   uint64_t seed = 0;
+  // Say what is loaded before running it: the model, the artifact's format
+  // version, the CPU features its kernels need, its inputs and outputs.
+  bool verbose = false;
 };
 
 // Resizes the kernels' thread pool (0: leave the default, the cores this

@@ -9,8 +9,10 @@
 #include <cstring>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "driver/confirm_in_model.h"
 #include "ir/tuning/template_registry.h"
 #include "tuners/graph_tasks.h"
@@ -109,10 +111,12 @@ void ReportFromRecords(const tuners::GraphTask& t, const tuners::RecordStore& st
   report.default_gflops = gflops(best.FindConfig(t.task, t.default_config));
 }
 
-// On Ctrl-C (or SIGTERM) while tuning: says how many records are safe and
-// how to go on, then dies of the signal as it would have. Only what is
-// async-signal-safe runs in the handler: the message is built from a
-// counter and a path prepared beforehand.
+// On Ctrl-C (or SIGTERM) while tuning: the first asks the run to stop after
+// the trials being measured, which are then recorded (stop_requested());
+// a second says how many records are safe and how to go on, then dies of
+// the signal as it would have. Only what is async-signal-safe runs in the
+// handler: the messages are built from a counter and a path prepared
+// beforehand.
 class InterruptReport {
  public:
   explicit InterruptReport(const tuners::RecordStore& store) {
@@ -131,9 +135,20 @@ class InterruptReport {
     sigaction(SIGINT, &previous_int_, nullptr);
     sigaction(SIGTERM, &previous_term_, nullptr);
     appended_ = nullptr;
+    stop_requested_ = 0;
   }
   InterruptReport(const InterruptReport&) = delete;
   InterruptReport& operator=(const InterruptReport&) = delete;
+
+  bool stop_requested() const { return stop_requested_ != 0; }
+  // What the run says when it stops at a request: as the second signal's
+  // message, as an error.
+  absl::Status Stopped() const {
+    char message[sizeof(path_) + 200];
+    const size_t n = Message(message, sizeof(message));
+    return absl::CancelledError(absl::StripPrefix(
+        absl::StripAsciiWhitespace(absl::string_view(message, n)), "kiln tune: "));
+  }
 
  private:
   static void Append(char*& out, const char* end, const char* text) {
@@ -148,22 +163,33 @@ class InterruptReport {
     } while (v > 0 && n < 24);
     while (n > 0 && out < end) *out++ = digits[--n];
   }
+  static size_t Message(char* message, size_t size) {
+    char* out = message;
+    const char* end = message + size;
+    Append(out, end, "\nkiln tune: interrupted; ");
+    AppendNumber(out, end, appended_->load(std::memory_order_relaxed) + loaded_);
+    Append(out, end, " records are saved in ");
+    Append(out, end, path_);
+    Append(out, end, " (");
+    AppendNumber(out, end, appended_->load(std::memory_order_relaxed));
+    Append(out, end, " of them from this run); run the same command again to resume.\n");
+    return out - message;
+  }
   static void Handle(int sig) {
     // Candidates run in forked children, which share the terminal's
-    // process group: only the tuning process reports.
-    if (getpid() == owner_ && appended_ != nullptr) {
-      char message[sizeof(path_) + 200];
-      char* out = message;
-      const char* end = message + sizeof(message);
-      Append(out, end, "\nkiln tune: interrupted; ");
-      AppendNumber(out, end, appended_->load(std::memory_order_relaxed) + loaded_);
-      Append(out, end, " records are saved in ");
-      Append(out, end, path_);
-      Append(out, end, " (");
-      AppendNumber(out, end, appended_->load(std::memory_order_relaxed));
-      Append(out, end, " of them from this run); run the same command again to resume.\n");
-      (void)!write(STDERR_FILENO, message, out - message);
+    // process group: they finish their measurement, and only the tuning
+    // process reports.
+    if (getpid() != owner_ || appended_ == nullptr) return;
+    if (stop_requested_ == 0) {
+      stop_requested_ = 1;
+      static const char kStopping[] =
+          "\nkiln tune: stopping after the trials being measured (interrupt again to stop "
+          "now)\n";
+      (void)!write(STDERR_FILENO, kStopping, sizeof(kStopping) - 1);
+      return;
     }
+    char message[sizeof(path_) + 200];
+    (void)!write(STDERR_FILENO, message, Message(message, sizeof(message)));
     signal(sig, SIG_DFL);
     raise(sig);
   }
@@ -172,6 +198,7 @@ class InterruptReport {
   static inline long loaded_ = 0;
   static inline char path_[4096] = {};
   static inline pid_t owner_ = 0;
+  static inline volatile sig_atomic_t stop_requested_ = 0;
   struct sigaction previous_int_, previous_term_;
 };
 
@@ -219,19 +246,21 @@ absl::StatusOr<std::vector<TaskReport>> TuneModel(const graph::Graph& g,
                            ? std::min<size_t>(tasks->size(), options.max_tasks)
                            : tasks->size();
   tuners::Callback record_each;
-  record_each.on_batch = [&store](const tuners::TuneState&,
-                                  const std::vector<tuners::MeasureInput>& inputs,
-                                  const std::vector<tuners::MeasureResult>& results) {
+  record_each.on_batch = [&store, &interrupt_report](
+                             const tuners::TuneState&,
+                             const std::vector<tuners::MeasureInput>& inputs,
+                             const std::vector<tuners::MeasureResult>& results) {
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (auto st = (*store)->Append(tuners::MakeRecord(inputs[i], results[i])); !st.ok()) {
         return st;
       }
     }
-    return absl::OkStatus();
+    return interrupt_report.stop_requested() ? interrupt_report.Stopped() : absl::OkStatus();
   };
 
   std::vector<TaskReport> reports;
   for (size_t k = 0; k < count; ++k) {
+    if (interrupt_report.stop_requested()) return interrupt_report.Stopped();
     const tuners::GraphTask& t = (*tasks)[k];
     const auto start = std::chrono::steady_clock::now();
     auto measure = MakeTaskMeasure(t, target, options.measure, options.remote);

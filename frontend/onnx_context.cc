@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "frontend/memory_budget.h"
 #include "ir/graph/op_registry.h"
 
 namespace kiln::frontend {
@@ -35,10 +37,14 @@ absl::StatusOr<std::string> DTypeNameFromOnnx(int onnx_type) {
 
 namespace {
 
-// Reads `length` bytes at `offset` of an external data file.
-absl::StatusOr<std::string> ReadExternal(const onnx::TensorProto& t, const std::string& dir) {
+// The `length` bytes (by default `expected_bytes`) at `offset` of an
+// external data file. As ONNX Runtime does, the file must lie inside the
+// model's folder: a relative location without "..", which also does not
+// leave the folder through a symbolic link.
+absl::StatusOr<std::string> ReadExternal(const onnx::TensorProto& t, const std::string& dir,
+                                         int64_t expected_bytes) {
   std::string location;
-  int64_t offset = 0, length = -1;
+  int64_t offset = 0, length = expected_bytes;
   for (const auto& entry : t.external_data()) {
     if (entry.key() == "location") location = entry.value();
     if ((entry.key() == "offset" && !absl::SimpleAtoi(entry.value(), &offset)) ||
@@ -48,55 +54,86 @@ absl::StatusOr<std::string> ReadExternal(const onnx::TensorProto& t, const std::
                                                      "', not a number"));
     }
   }
-  if (location.empty() || location.find("..") != std::string::npos || location[0] == '/') {
+  const std::filesystem::path relative(location);
+  const bool climbs = std::any_of(relative.begin(), relative.end(),
+                                  [](const std::filesystem::path& part) { return part == ".."; });
+  if (location.empty() || relative.is_absolute() || climbs ||
+      location.find('\0') != std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "tensor '", t.name(), "' has external data at an invalid location '", location, "'"));
+        "tensor '", t.name(), "' has external data at the location '", location,
+        "'; expected a file name relative to the model's folder, without '..'"));
   }
-  std::ifstream in(dir + "/" + location, std::ios::binary);
-  if (!in) {
+  std::error_code error;
+  const std::filesystem::path folder = std::filesystem::weakly_canonical(dir, error);
+  const std::filesystem::path file =
+      error ? std::filesystem::path() : std::filesystem::weakly_canonical(folder / relative, error);
+  const auto [folder_end, file_at] =
+      std::mismatch(folder.begin(), folder.end(), file.begin(), file.end());
+  if (!error && folder_end != folder.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("external data '", location, "' of tensor '", t.name(),
+                     "' leads out of the model's folder (a symbolic link?)"));
+  }
+  if (error || !std::filesystem::is_regular_file(file, error)) {
     return absl::NotFoundError(absl::StrCat("external data file '", location, "' of tensor '",
                                             t.name(), "' is missing next to the model"));
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string all = buffer.str();
-  if (offset < 0 || offset > static_cast<int64_t>(all.size()) ||
-      (length >= 0 && offset + length > static_cast<int64_t>(all.size()))) {
+  const auto size = static_cast<int64_t>(std::filesystem::file_size(file, error));
+  if (error || offset < 0 || length < 0 || offset > size || length > size - offset) {
     return absl::InvalidArgumentError(
-        absl::StrCat("external data of tensor '", t.name(), "' lies outside '", location, "'"));
+        absl::StrCat("external data of tensor '", t.name(), "' (offset ", offset, ", length ",
+                     length, ") lies outside '", location, "'"));
   }
-  return all.substr(offset, length < 0 ? std::string::npos : length);
+  // A length that disagrees with the shape is refused before reading it.
+  if (length != expected_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("tensor '", t.name(), "' holds ", length,
+                                                   " bytes of external data; its shape needs ",
+                                                   expected_bytes));
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string data(length, '\0');
+  in.seekg(offset);
+  in.read(data.data(), length);
+  if (!in) {
+    return absl::DataLossError(
+        absl::StrCat("cannot read the external data of tensor '", t.name(), "' from '", location, "'"));
+  }
+  return data;
 }
 
 }  // namespace
 
-absl::StatusOr<NDArray> TensorFromProto(const onnx::TensorProto& t, const std::string& dir) {
+absl::StatusOr<NDArray> TensorFromProto(const onnx::TensorProto& t, const std::string& dir,
+                                        int64_t memory_budget) {
   auto name = DTypeNameFromOnnx(t.data_type());
   if (!name.ok()) return name.status();
   auto dtype = runtime::ParseDType(*name);
   if (!dtype.ok()) return dtype.status();
   std::vector<int64_t> shape(t.dims().begin(), t.dims().end());
-  for (int64_t d : shape) {
-    if (d < 0) return absl::InvalidArgumentError(absl::StrCat("tensor '", t.name(), "' has a negative dimension"));
-  }
-  auto array = NDArray::Empty(shape, *dtype);
-  if (!array.ok()) return array.status();
-  const int64_t n = array->NumElements();
+  auto bytes =
+      CheckTensorBytes(absl::StrCat("tensor '", t.name(), "'"), shape, *dtype, memory_budget);
+  if (!bytes.ok()) return bytes.status();
+  const int64_t n = *bytes / runtime::DTypeBytes(*dtype);
+  // The data's size is checked against the shape before anything is
+  // allocated for the shape.
   std::string raw;
   const bool external = t.data_location() == onnx::TensorProto::EXTERNAL;
   if (external) {
-    auto data = ReadExternal(t, dir);
+    auto data = ReadExternal(t, dir, *bytes);
     if (!data.ok()) return data.status();
     raw = *std::move(data);
   } else if (t.has_raw_data()) {
     raw = t.raw_data();
   }
+  if ((external || t.has_raw_data()) && static_cast<int64_t>(raw.size()) != *bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("tensor '", t.name(), "' holds ", raw.size(),
+                                                   " bytes; its shape ",
+                                                   runtime::ShapeToString(shape), " needs ",
+                                                   *bytes));
+  }
+  auto array = NDArray::Empty(shape, *dtype);
+  if (!array.ok()) return array.status();
   if (external || t.has_raw_data()) {
-    if (static_cast<int64_t>(raw.size()) != array->NumBytes()) {
-      return absl::InvalidArgumentError(absl::StrCat("tensor '", t.name(), "' holds ", raw.size(),
-                                                     " bytes; its shape needs ",
-                                                     array->NumBytes()));
-    }
     if (!raw.empty()) std::memcpy(array->raw_data(), raw.data(), raw.size());
     return array;
   }
@@ -352,6 +389,13 @@ absl::StatusOr<std::vector<int>> ImportContext::AddOperator(
   }
   if (static_cast<int>(out_types->size()) != num_outputs) {
     return Invalid(absl::StrCat("produces ", out_types->size(), " outputs, expected ", num_outputs));
+  }
+  // Before folding allocates the output, or a run's arena would.
+  for (int k = 0; k < num_outputs; ++k) {
+    const TensorType& type = (*out_types)[k];
+    auto bytes = CheckTensorBytes(absl::StrCat("output ", k), type.shape, type.dtype,
+                                  memory_budget_);
+    if (!bytes.ok()) return Invalid(std::string(bytes.status().message()));
   }
   // A step of a multi-operator conversion is named after its node, so it
   // never takes an ONNX name.

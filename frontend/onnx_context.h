@@ -18,8 +18,11 @@
 
 namespace kiln::frontend {
 
+// Refuses, before allocating, a tensor over `memory_budget` bytes and one
+// whose data disagrees with its declared shape.
 absl::StatusOr<graph::NDArray> TensorFromProto(const onnx::TensorProto& tensor,
-                                               const std::string& model_dir);
+                                               const std::string& model_dir,
+                                               int64_t memory_budget);
 // ONNX's TensorProto element type -> kiln dtype name ("float32", ...).
 absl::StatusOr<std::string> DTypeNameFromOnnx(int onnx_type);
 
@@ -29,8 +32,11 @@ std::string OnnxNodeLabel(const onnx::NodeProto& node, int64_t opset);
 
 class ImportContext {
  public:
-  ImportContext(graph::Graph* graph, int64_t opset, std::string model_dir)
-      : graph_(graph), opset_(opset), model_dir_(std::move(model_dir)) {}
+  ImportContext(graph::Graph* graph, int64_t opset, std::string model_dir, int64_t memory_budget)
+      : graph_(graph),
+        opset_(opset),
+        model_dir_(std::move(model_dir)),
+        memory_budget_(memory_budget) {}
 
   // Binds an ONNX value name to a graph value.
   void Bind(const std::string& name, int value) { names_[name] = value; }
@@ -38,6 +44,8 @@ class ImportContext {
 
   int64_t opset() const { return opset_; }
   const std::string& model_dir() const { return model_dir_; }
+  // The most bytes one tensor of the model may take (see memory_budget.h).
+  int64_t memory_budget() const { return memory_budget_; }
   graph::Graph& graph() { return *graph_; }
 
   // ---- for converters, about the node being converted ----
@@ -110,6 +118,7 @@ class ImportContext {
   graph::Graph* graph_;
   int64_t opset_;
   std::string model_dir_;
+  int64_t memory_budget_;
   const onnx::NodeProto* node_ = nullptr;
   absl::flat_hash_map<std::string, int> names_;
   NodeConverter convert_node_;

@@ -151,6 +151,12 @@ absl::Status ConvertNode(ImportContext& ctx, const onnx::NodeProto& node) {
       return ctx.Invalid(absl::StrCat("input '", node.input(i), "' is not defined before it"));
     }
   }
+  for (const std::string& output : node.output()) {
+    if (!output.empty() && ctx.Lookup(output).ok()) {
+      return ctx.Invalid(absl::StrCat("output '", output,
+                                      "' is already defined; every value has one producer"));
+    }
+  }
   if (auto st = CheckRequiredArity(ctx, node, opset); !st.ok()) return st;
   return converter->convert(ctx);
 }
@@ -160,7 +166,8 @@ absl::Status ConvertNode(ImportContext& ctx, const onnx::NodeProto& node) {
 absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
                                              const InputShapes& given_shapes,
                                              const std::string& model_dir,
-                                             const InputValues& input_values) {
+                                             const InputValues& input_values,
+                                             int64_t memory_budget) {
   InputShapes input_shapes = given_shapes;
   for (const auto& [name, value] : input_values) input_shapes.try_emplace(name, value.shape());
   const OnnxConverterRegistry& converters = OnnxConverters();
@@ -190,12 +197,16 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
                                                  kFirstOpset, " to ", kLastOpset));
   }
   graph::Graph g;
-  ImportContext ctx(&g, opset, model_dir);
+  ImportContext ctx(&g, opset, model_dir, memory_budget);
   ctx.OfferInputValues(&input_values);
   const onnx::GraphProto& proto = model.graph();
   absl::flat_hash_map<std::string, bool> is_initializer;
   for (const auto& init : proto.initializer()) {
-    auto data = TensorFromProto(init, model_dir);
+    if (is_initializer.contains(init.name())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the model has two initializers named '", init.name(), "'"));
+    }
+    auto data = TensorFromProto(init, model_dir, memory_budget);
     if (!data.ok()) return data.status();
     ctx.Bind(init.name(), g.AddConstant(init.name(), *std::move(data)));
     is_initializer[init.name()] = true;
@@ -216,8 +227,15 @@ absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
   // IR version 3 files list initializers among the inputs too.
   for (const auto& in : proto.input()) {
     if (is_initializer.contains(in.name())) continue;
+    if (ctx.Lookup(in.name()).ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the model has two inputs named '", in.name(), "'"));
+    }
     auto type = InputType(in, input_shapes);
     if (!type.ok()) return type.status();
+    auto bytes = CheckTensorBytes(absl::StrCat("input '", in.name(), "'"), type->shape,
+                                  type->dtype, memory_budget);
+    if (!bytes.ok()) return bytes.status();
     ctx.Bind(in.name(), g.AddInput(in.name(), *type));
   }
   ctx.SetNodeConverter(ConvertNode);
@@ -276,12 +294,13 @@ absl::StatusOr<std::vector<DeclaredInput>> ReadOnnxInputs(const std::string& pat
 
 absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
                                             const InputShapes& input_shapes,
-                                            const InputValues& input_values) {
+                                            const InputValues& input_values,
+                                            int64_t memory_budget) {
   auto bytes = ReadModelFile(path);
   if (!bytes.ok()) return bytes.status();
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  auto g = ImportOnnxBytes(*bytes, input_shapes, dir, input_values);
+  auto g = ImportOnnxBytes(*bytes, input_shapes, dir, input_values, memory_budget);
   if (!g.ok()) {
     return absl::Status(g.status().code(), absl::StrCat(path, ": ", g.status().message()));
   }

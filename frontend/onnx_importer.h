@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "frontend/memory_budget.h"
 #include "ir/graph/graph.h"
 
 namespace kiln::frontend {
@@ -31,15 +32,23 @@ inline constexpr int kLastOpset = 21;
 // input, the dimension and the flag that binds it), and — with code
 // Unimplemented — any operator, attribute value or dtype kiln does not
 // support, naming the node, the operator and the opset.
+//
+// A hostile model is refused before it costs memory or time: any one
+// tensor (input, initializer, intermediate, folded constant) over
+// `memory_budget` bytes, an initializer whose data disagrees with its
+// shape, a value name defined twice or used before it is defined (which
+// includes cycles), and external data outside the model's folder.
 // An input given a value but no shape takes the value's shape.
 absl::StatusOr<graph::Graph> ImportOnnxFile(const std::string& path,
                                             const InputShapes& input_shapes = {},
-                                            const InputValues& input_values = {});
+                                            const InputValues& input_values = {},
+                                            int64_t memory_budget = MachineMemoryBytes());
 // `model_dir` resolves external data files.
 absl::StatusOr<graph::Graph> ImportOnnxBytes(const std::string& bytes,
                                              const InputShapes& input_shapes = {},
                                              const std::string& model_dir = ".",
-                                             const InputValues& input_values = {});
+                                             const InputValues& input_values = {},
+                                             int64_t memory_budget = MachineMemoryBytes());
 
 // A graph input as the model file declares it, for messages that suggest
 // --input_shapes values that fit the model.

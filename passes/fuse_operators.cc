@@ -117,6 +117,12 @@ absl::Status FuseConvEpilogue(Graph& g) {
   return graph::InferTypes(g);
 }
 
+// The longest program one fused_elementwise node runs. Real chains (GELU,
+// normalizations) are a few steps; without a bound a chain of n operators
+// would fuse into one n-step kernel, rebuilding its program at each of the n
+// merges: quadratic compile time for a hostile or generated model.
+constexpr size_t kMaxFusedSteps = 64;
+
 absl::Status FuseElementwise(Graph& g) {
   std::vector<int> uses = CountUses(g);
   std::vector<bool> removed(g.nodes().size(), false);
@@ -144,6 +150,7 @@ absl::Status FuseElementwise(Graph& g) {
         }
         auto inner = graph::FusedProgram(g.nodes()[p]);
         if (!inner.ok()) return inner.status();
+        if (inner->size() + steps->size() > kMaxFusedSteps) continue;
         // New inputs: the producer's, then ours without `in`.
         std::vector<int> inputs = g.nodes()[p].inputs;
         auto operand_of = [&](int value) {

@@ -81,13 +81,29 @@ namespace {
 
 // The whole file, mapped privately (copy-on-write) and unmapped when the
 // last user lets go: the parameters are used where they lie, never copied.
+//
+// An artifact is native code, trusted as a shared library is: a file that
+// is not a regular file (a FIFO, a device) or that every user may write
+// (anyone could swap in their own code) is refused.
 absl::StatusOr<std::shared_ptr<const absl::string_view>> MapFile(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", path));
   struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
-    return absl::InvalidArgumentError(absl::StrCat(path, " is empty or unreadable"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not a regular file; an artifact is the file `kiln compile` wrote"));
+  }
+  if (st.st_mode & S_IWOTH) {
+    close(fd);
+    return absl::PermissionDeniedError(absl::StrCat(
+        path, " is writable by every user, so anyone could have replaced the native code it "
+        "holds; an artifact is trusted like a shared library (`chmod o-w ", path, "`)"));
+  }
+  if (st.st_size <= 0) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(path, " is empty"));
   }
   const size_t size = static_cast<size_t>(st.st_size);
   void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -102,42 +118,53 @@ absl::StatusOr<std::shared_ptr<const absl::string_view>> MapFile(const std::stri
 
 }  // namespace
 
-absl::StatusOr<Artifact> LoadArtifact(const std::string& path) {
-  auto mapped = MapFile(path);
-  if (!mapped.ok()) return mapped.status();
-  const absl::string_view bytes = **mapped;
-  const auto refuse = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " is not a usable kiln artifact: ", why));
-  };
-  if (bytes.size() < sizeof(Footer)) return refuse("the file is too short (truncated?)");
+absl::StatusOr<ArtifactContents> ReadArtifactContents(absl::string_view bytes,
+                                                      std::shared_ptr<const void> owner) {
+  if (bytes.size() < sizeof(Footer)) {
+    return absl::InvalidArgumentError("the file is too short (truncated?)");
+  }
   Footer footer;
   std::memcpy(&footer, bytes.data() + bytes.size() - sizeof(Footer), sizeof(Footer));
   if (std::memcmp(footer.magic, kFooterMagic, 8) != 0) {
-    return refuse("no kiln footer at its end (truncated, or not made by `kiln compile`)");
+    return absl::InvalidArgumentError(
+        "no kiln footer at its end (truncated, or not made by `kiln compile`)");
   }
   if (footer.version != kArtifactFormatVersion) {
-    return refuse(absl::StrCat("format version ", footer.version, ", this runtime reads version ",
-                               kArtifactFormatVersion, "; recompile the model"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("format version ", footer.version, ", this runtime reads version ",
+                     kArtifactFormatVersion, "; recompile the model"));
   }
   const uint64_t body_bytes = bytes.size() - sizeof(Footer);
   if (footer.library_bytes > body_bytes || footer.plan_bytes != body_bytes - footer.library_bytes) {
-    return refuse("the sizes in its footer do not match the file (truncated?)");
+    return absl::InvalidArgumentError("the sizes in its footer do not match the file (truncated?)");
   }
   const absl::string_view body = bytes.substr(0, body_bytes);
   if (ArtifactChecksum(body) != footer.checksum) {
-    return refuse("checksum mismatch: the file was altered or damaged");
+    return absl::InvalidArgumentError("checksum mismatch: the file was altered or damaged");
   }
-  auto plan = ParsePlan(body.substr(footer.library_bytes), *mapped);
-  if (!plan.ok()) return refuse(plan.status().message());
-  auto module = Module::Load(path);
-  if (!module.ok()) return module.status();
-  return Artifact{*std::move(module), *std::move(plan)};
+  auto plan = ParsePlan(body.substr(footer.library_bytes), std::move(owner));
+  if (!plan.ok()) return plan.status();
+  return ArtifactContents{footer.version, *std::move(plan)};
 }
 
-absl::StatusOr<std::unique_ptr<GraphExecutor>> CreateExecutor(Artifact& artifact) {
-  Module* module = artifact.module.get();
-  return GraphExecutor::Create(std::move(artifact.plan),
+absl::StatusOr<Artifact> LoadArtifact(const std::string& path) {
+  auto mapped = MapFile(path);
+  if (!mapped.ok()) return mapped.status();
+  auto contents = ReadArtifactContents(**mapped, *mapped);
+  if (!contents.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not a usable kiln artifact: ",
+                                                   contents.status().message()));
+  }
+  auto module = Module::Load(path);
+  if (!module.ok()) return module.status();
+  return Artifact{*std::move(module), std::move(contents->plan), contents->format_version};
+}
+
+absl::StatusOr<std::unique_ptr<GraphExecutor>> CreateExecutor(const Artifact& artifact) {
+  const Module* module = artifact.module.get();
+  // A copy of the plan: its parameters stay borrowed from the mapping, so
+  // executors of one artifact share them and own only their buffers.
+  return GraphExecutor::Create(artifact.plan,
                                [module](const std::string& name) -> absl::StatusOr<KernelFunction> {
                                  auto fn = module->GetFunction(name);
                                  if (!fn.ok()) return fn.status();

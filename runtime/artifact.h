@@ -27,7 +27,20 @@ absl::Status AppendPlanToSharedObject(const std::string& path, const ExecutionPl
 struct Artifact {
   std::unique_ptr<Module> module;
   ExecutionPlan plan;
+  uint32_t format_version = kArtifactFormatVersion;
 };
+
+// What LoadArtifact reads before it loads any kernel.
+struct ArtifactContents {
+  uint32_t format_version;
+  ExecutionPlan plan;
+};
+
+// The footer's checks (magic, version, sizes, checksum) and the parsed and
+// validated plan of an artifact's bytes; `owner` keeps `bytes` alive for the
+// parameters the plan borrows (null: they are copied).
+absl::StatusOr<ArtifactContents> ReadArtifactContents(absl::string_view bytes,
+                                                      std::shared_ptr<const void> owner = nullptr);
 
 // Refuses, with an error saying which check failed, a file that is not an
 // artifact, has another format version, or is truncated or altered; only
@@ -35,7 +48,9 @@ struct Artifact {
 // The file is memory-mapped and its parameters are used in place.
 absl::StatusOr<Artifact> LoadArtifact(const std::string& path);
 
-absl::StatusOr<std::unique_ptr<GraphExecutor>> CreateExecutor(Artifact& artifact);
+// Each executor has its own inputs, outputs and arena, so several may run
+// one artifact at once, one per thread.
+absl::StatusOr<std::unique_ptr<GraphExecutor>> CreateExecutor(const Artifact& artifact);
 
 // The checksum the footer carries (64-bit, FNV-1a style over 8-byte words).
 uint64_t ArtifactChecksum(absl::string_view bytes);

@@ -1,9 +1,13 @@
 #include "runtime/artifact.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -53,6 +57,61 @@ TEST_F(ArtifactTest, RoundTripRuns) {
   ASSERT_TRUE((*ex)->Run().ok());
   auto y = (*ex)->GetOutput(0);
   for (int i = 0; i < 8; ++i) EXPECT_EQ(y->data<float>()[i], (i - 3.0f) * (i - 3.0f));
+}
+
+// Executors of one loaded artifact share its parameters and kernels but not
+// their buffers, so threads may run one each at once.
+TEST_F(ArtifactTest, SeveralThreadsRunOneArtifactWithAnExecutorEach) {
+  auto artifact = LoadArtifact(path_);
+  ASSERT_TRUE(artifact.ok()) << artifact.status();
+  constexpr int kThreads = 4, kRuns = 500;
+  std::vector<int> wrong(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto ex = CreateExecutor(*artifact);
+      if (!ex.ok()) {
+        wrong[t] = -1;
+        return;
+      }
+      auto x = NDArray::Empty({8}, DType::kFloat32);
+      for (int run = 0; run < kRuns; ++run) {
+        for (int i = 0; i < 8; ++i) x->data<float>()[i] = static_cast<float>(t * 1000 + run + i);
+        if (!(*ex)->SetInput(0, *x).ok() || !(*ex)->Run().ok()) {
+          wrong[t] = -1;
+          return;
+        }
+        auto y = (*ex)->GetOutput(0);
+        for (int i = 0; i < 8; ++i) {
+          const float v = static_cast<float>(t * 1000 + run + i);
+          wrong[t] += y->data<float>()[i] != v * v;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
+}
+
+TEST_F(ArtifactTest, WorldWritableAndNonRegularFilesAreRefused) {
+  ASSERT_EQ(chmod(path_.c_str(), 0666), 0);
+  auto writable = LoadArtifact(path_);
+  ASSERT_FALSE(writable.ok());
+  EXPECT_EQ(writable.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(writable.status().message().find("is writable by every user"), std::string::npos)
+      << writable.status();
+  ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
+  EXPECT_TRUE(LoadArtifact(path_).ok());
+
+  const std::string fifo = path_ + ".fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  for (const std::string& path : {fifo, std::string(std::getenv("TEST_TMPDIR")),
+                                  std::string("/dev/zero")}) {
+    auto loaded = LoadArtifact(path);
+    ASSERT_FALSE(loaded.ok()) << path;
+    EXPECT_NE(loaded.status().message().find("is not a regular file"), std::string::npos)
+        << loaded.status();
+  }
 }
 
 TEST_F(ArtifactTest, TruncatedFilesAreRefused) {

@@ -1,5 +1,6 @@
 #include "runtime/execution_plan.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -132,6 +133,17 @@ absl::Status ExecutionPlan::Validate() const {
     if (slots[id].kind != SlotKind::kInput) return Corrupt("an input slot is not of kind input");
   }
   return absl::OkStatus();
+}
+
+int64_t ExecutionPlan::ExecutorBytes() const {
+  int64_t bytes = std::max<int64_t>(arena_bytes, 0);
+  for (const TensorSlot& s : slots) {
+    if (s.kind != SlotKind::kInput && s.kind != SlotKind::kOutput) continue;
+    if (__builtin_add_overflow(bytes, s.NumBytes(), &bytes)) {
+      return std::numeric_limits<int64_t>::max();
+    }
+  }
+  return bytes;
 }
 
 std::string SerializePlan(const ExecutionPlan& plan) {

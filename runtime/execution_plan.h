@@ -68,6 +68,9 @@ struct ExecutionPlan {
   // Slot ids in range, offsets and sizes inside their storage, step
   // arities sensible: what a loader checks before anything runs.
   absl::Status Validate() const;
+  // What an executor of a valid plan allocates: the arena, the inputs and
+  // the outputs (saturating at INT64_MAX rather than overflowing).
+  int64_t ExecutorBytes() const;
 };
 
 std::string SerializePlan(const ExecutionPlan& plan);

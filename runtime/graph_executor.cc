@@ -7,12 +7,20 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/machine_memory.h"
 
 namespace kiln::runtime {
 
 absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
     ExecutionPlan plan, const KernelResolver& resolve) {
   if (auto st = plan.Validate(); !st.ok()) return st;
+  // A plan's sizes come from a file: refused before allocating when no
+  // machine like this one could hold them.
+  if (plan.ExecutorBytes() > MachineMemoryBytes()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the model needs ", plan.ExecutorBytes(), " bytes for its inputs, outputs and "
+        "intermediates; this machine has ", MachineMemoryBytes()));
+  }
   std::unique_ptr<GraphExecutor> ex(new GraphExecutor(std::move(plan)));
   const ExecutionPlan& p = ex->plan_;
   auto arena = NDArray::Empty({std::max<int64_t>(p.arena_bytes, 1)}, DType::kUInt8);

@@ -63,6 +63,21 @@ TEST(GraphExecutorTest, RunsStepsAndCopies) {
   EXPECT_EQ((*ex)->arena_bytes(), 128);
 }
 
+// A plan read from a file may claim any size: more than this machine has is
+// refused before anything is allocated.
+TEST(GraphExecutorTest, PlansLargerThanTheMachineAreRefused) {
+  ExecutionPlan huge_output = AddPlan();
+  huge_output.slots[5].shape = {int64_t{1} << 40};
+  huge_output.steps.pop_back();
+  auto ex = GraphExecutor::Create(huge_output, Resolver());
+  ASSERT_FALSE(ex.ok());
+  EXPECT_EQ(ex.status().code(), absl::StatusCode::kResourceExhausted) << ex.status();
+  ExecutionPlan huge_arena = AddPlan();
+  huge_arena.arena_bytes = int64_t{1} << 60;
+  EXPECT_EQ(GraphExecutor::Create(huge_arena, Resolver()).status().code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
 TEST(GraphExecutorTest, WrongInputsAreClearErrors) {
   auto ex = GraphExecutor::Create(AddPlan(), Resolver());
   ASSERT_TRUE(ex.ok());

@@ -8,7 +8,8 @@ absl::StatusOr<std::shared_ptr<const LoadedModel>> LoadedModel::Load(const std::
   auto artifact = LoadArtifact(path);
   if (!artifact.ok()) return artifact.status();
   return std::shared_ptr<const LoadedModel>(
-      new LoadedModel(std::move(artifact->module), std::move(artifact->plan)));
+      new LoadedModel(std::move(artifact->module), std::move(artifact->plan),
+                      artifact->format_version));
 }
 
 absl::StatusOr<std::unique_ptr<GraphExecutor>> LoadedModel::NewRun() const {

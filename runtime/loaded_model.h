@@ -34,12 +34,16 @@ class LoadedModel {
   const TensorSlot& output(int index) const { return plan_.slots[plan_.outputs[index]]; }
   int num_inputs() const { return static_cast<int>(plan_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(plan_.outputs.size()); }
+  // What the artifact says of itself, for --verbose.
+  uint32_t format_version() const { return format_version_; }
+  const std::string& required_features() const { return module_->required_features(); }
 
  private:
-  LoadedModel(std::unique_ptr<Module> module, ExecutionPlan plan)
-      : module_(std::move(module)), plan_(std::move(plan)) {}
+  LoadedModel(std::unique_ptr<Module> module, ExecutionPlan plan, uint32_t format_version)
+      : module_(std::move(module)), plan_(std::move(plan)), format_version_(format_version) {}
   std::unique_ptr<Module> module_;
   ExecutionPlan plan_;
+  uint32_t format_version_;
 };
 
 }  // namespace kiln::runtime

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,6 +133,28 @@ absl::StatusOr<Record> RecordFromJson(const tuning::Json& json) {
 
 // ---------------------------------------------------------------- writing
 
+namespace {
+
+// An exclusive lock on the whole records file while held: several tuning
+// processes may append to one file, and each line must be whole and alone.
+// (O_APPEND alone keeps one write() together on a local disk, but not a
+// retried partial write, nor the repair of a failed one, nor on NFS.)
+class FileLock {
+ public:
+  explicit FileLock(int fd) : fd_(fd) {
+    while (flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
+  ~FileLock() { flock(fd_, LOCK_UN); }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<RecordWriter>> RecordWriter::Open(
     const std::string& path) {
   int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -141,6 +164,7 @@ absl::StatusOr<std::unique_ptr<RecordWriter>> RecordWriter::Open(
   }
   // A run killed mid-line leaves a partial last line; start on a fresh line
   // so the first new record is not glued onto it.
+  const FileLock lock(fd);
   struct stat st;
   if (fstat(fd, &st) == 0 && st.st_size > 0) {
     int read_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -165,14 +189,27 @@ RecordWriter::~RecordWriter() { close(fd_); }
 absl::Status RecordWriter::Append(const Record& record) {
   std::string line = RecordToJson(record).Dump();
   line.push_back('\n');
+  const FileLock lock(fd_);
+  struct stat st;
+  const bool regular = fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
   const char* data = line.data();
   size_t left = line.size();
   while (left > 0) {
     ssize_t n = write(fd_, data, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return absl::UnavailableError(absl::StrCat(
-          "cannot append to records file ", path_, ": ", strerror(errno)));
+      const int error = errno;
+      // A full disk (or file size limit) may have taken part of the line:
+      // cut it off, so the records before it stay a valid file and the
+      // next append starts on a fresh line.
+      if (regular && ftruncate(fd_, st.st_size) != 0) {
+        return absl::DataLossError(absl::StrCat("cannot append to records file ", path_, ": ",
+                                                strerror(error), ", and cannot remove the "
+                                                "partial line either; its last line is cut"));
+      }
+      return absl::UnavailableError(absl::StrCat("cannot append to records file ", path_, ": ",
+                                                 strerror(error), "; the records before are "
+                                                 "intact"));
     }
     data += n;
     left -= static_cast<size_t>(n);

@@ -12,7 +12,8 @@
 // the default's in the same interleaved runs (driver/confirm_in_model.h).
 //
 // Records are appended and synced one by one, so an interrupted tuning run
-// loses at most the line being written. Reading is forgiving line by line
+// loses at most the line being written; each line is one write() under an
+// exclusive lock of the file, so several runs may append to one file. Reading is forgiving line by line
 // and strict within a line: a truncated or invalid line is skipped with one
 // warning naming its line number and what is wrong, and the rest still load.
 #ifndef KILN_TUNERS_RECORDS_H_
@@ -62,7 +63,10 @@ class RecordWriter {
   RecordWriter(const RecordWriter&) = delete;
   RecordWriter& operator=(const RecordWriter&) = delete;
 
-  // Writes one line with a single write() and fsyncs it.
+  // Writes one line with a single write() while holding an exclusive flock
+  // of the file, and fsyncs it. A failed write (a full disk) is an error
+  // that first cuts off whatever part of the line it wrote, leaving the
+  // records before it a valid file.
   absl::Status Append(const Record& record);
 
   const std::string& path() const { return path_; }

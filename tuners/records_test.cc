@@ -1,5 +1,9 @@
 #include "tuners/records.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -165,6 +169,98 @@ TEST_F(RecordsTest, ReadErrors) {
   junk += std::string(1 << 16, '[');
   RecordsFile parsed = ParseRecords(junk + "\n" + junk, "mem");
   EXPECT_EQ(parsed.skipped_lines, 2);
+}
+
+// Two tuning processes appending to one records file: every line stays
+// whole. Long lines (a record with a long error message) make interleaving
+// likely if the writers did not take the file lock.
+TEST_F(RecordsTest, ConcurrentWritersNeverInterleaveLines) {
+  const std::string path = TempPath("records_concurrent.jsonl");
+  constexpr int kWriters = 4, kEach = 150;
+  std::vector<pid_t> children;
+  for (int w = 0; w < kWriters; ++w) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto writer = RecordWriter::Open(path);
+      if (!writer.ok()) _exit(1);
+      for (int i = 0; i < kEach; ++i) {
+        Record r = Make(i % 8, {}, MeasureErrorNo::kRuntimeDevice);
+        r.result.error_msg = std::string(20000 + w, static_cast<char>('a' + w));
+        if (!(*writer)->Append(r).ok()) _exit(2);
+      }
+      _exit(0);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  auto file = ReadRecords(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->records.size(), static_cast<size_t>(kWriters * kEach));
+  EXPECT_EQ(file->skipped_lines, 0);
+}
+
+// A full disk, simulated by a file size limit, in a child process: the
+// failing append is a clear error, and the partial line it may have written
+// is removed, so the records before it stay valid and later appends work.
+TEST_F(RecordsTest, AFullDiskIsAClearErrorThatLeavesEarlierRecordsIntact) {
+  const std::string path = TempPath("records_full.jsonl");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto writer = RecordWriter::Open(path);
+    if (!writer.ok() || !(*writer)->Append(Make(0, {0.3})).ok() ||
+        !(*writer)->Append(Make(1, {0.2})).ok()) {
+      _exit(1);
+    }
+    struct stat st;
+    stat(path.c_str(), &st);
+    // Room for part of the next line only; exceeding it fails write() with
+    // EFBIG, as a full disk fails it with ENOSPC.
+    signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{static_cast<rlim_t>(st.st_size + 40), static_cast<rlim_t>(st.st_size + 40)};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    absl::Status st2 = (*writer)->Append(Make(2, {0.1}));
+    if (st2.ok()) _exit(2);
+    if (st2.message().find("cannot append to records file") == absl::string_view::npos ||
+        st2.message().find("the records before are intact") == absl::string_view::npos) {
+      _exit(3);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto file = ReadRecords(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->records.size(), 2u);
+  EXPECT_EQ(file->skipped_lines, 0);
+  auto writer = RecordWriter::Open(path);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Append(Make(2, {0.1})).ok());
+  file = ReadRecords(path);
+  EXPECT_EQ(file->records.size(), 3u);
+  EXPECT_EQ(file->skipped_lines, 0);
+}
+
+TEST_F(RecordsTest, UnwritableRecordsPathsAreClearErrors) {
+  // Tests may run as root, which may write anywhere writable at all: a
+  // folder, a missing folder, and a path through a file.
+  const std::string folder = TempPath("records_folder");
+  ASSERT_EQ(mkdir(folder.c_str(), 0755), 0);
+  const std::string file = TempPath("records_plain_file");
+  std::ofstream(file) << "x\n";
+  for (const std::string& path : {std::string("/nonexistent-dir/x.jsonl"), folder, file + "/x"}) {
+    auto writer = RecordWriter::Open(path);
+    ASSERT_FALSE(writer.ok()) << path;
+    EXPECT_THAT(std::string(writer.status().message()),
+                HasSubstr("cannot open records file " + path + " for appending: "));
+  }
 }
 
 TEST_F(RecordsTest, ApplyHistoryBestPicksTheBestValidPerWorkload) {

@@ -9,7 +9,7 @@ namespace {
 
 absl::Status Constant(ImportContext& c) {
   if (const auto* a = c.Attr("value")) {
-    auto data = TensorFromProto(a->t(), c.model_dir());
+    auto data = TensorFromProto(a->t(), c.model_dir(), c.memory_budget());
     if (!data.ok()) {
       if (data.status().code() == absl::StatusCode::kUnimplemented) {
         return c.Unsupported(std::string(data.status().message()));

@@ -50,7 +50,7 @@ absl::Status ConstantOfShape(ImportContext& c) {
   KILN_ASSIGN(shape, c.ConstantInts(0, "ConstantOfShape's shape"));
   graph::NDArray value;
   if (const auto* a = c.Attr("value")) {
-    auto data = TensorFromProto(a->t(), c.model_dir());
+    auto data = TensorFromProto(a->t(), c.model_dir(), c.memory_budget());
     if (!data.ok()) {
       return data.status().code() == absl::StatusCode::kUnimplemented
                  ? c.Unsupported(std::string(data.status().message()))

@@ -25,6 +25,12 @@ absl::StatusOr<std::vector<int64_t>> Pads2d(ImportContext& c, const std::vector<
   if (auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER") {
     return c.Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
   }
+  for (int d = 0; d < 2; ++d) {
+    if (strides[d] < 1 || dilations[d] < 1) {
+      return c.Invalid(absl::StrCat("strides [", strides[0], ", ", strides[1], "] and dilations [",
+                                    dilations[0], ", ", dilations[1], "] must be positive"));
+    }
+  }
   std::vector<int64_t> begin(2), end(2);
   for (int d = 0; d < 2; ++d) {
     const int64_t out = (in_hw[d] + strides[d] - 1) / strides[d];

@@ -35,7 +35,7 @@ absl::StatusOr<graph::NDArray> ReadTensor(const fs::path& path) {
   if (!proto.ParseFromString(buffer.str())) {
     return absl::InvalidArgumentError(absl::StrCat("cannot parse ", path.string()));
   }
-  return TensorFromProto(proto, path.parent_path().string());
+  return TensorFromProto(proto, path.parent_path().string(), MachineMemoryBytes());
 }
 
 InputValues ValuesFromTestData(const fs::path& dir) {

@@ -42,6 +42,10 @@ absl::StatusOr<SingleAxisAttrs> SingleAxisAttrs::Read(const Node& n) {
 void SingleAxisAttrs::Write(Node& n) const { n.attrs["axis"] = axis; }
 
 absl::StatusOr<int64_t> SingleAxisAttrs::Axis(size_t rank) const {
+  // Concat, gather and split index the axis's length: a scalar has none.
+  if (rank == 0) {
+    return absl::InvalidArgumentError("the input is a scalar (rank 0); expected rank 1 or more");
+  }
   return ops::NormalizeAxis(axis, static_cast<int64_t>(rank));
 }
 

@@ -31,7 +31,7 @@ struct SingleAxisAttrs {
   static absl::StatusOr<SingleAxisAttrs> Read(const Node& n);
   void Write(Node& n) const;
 
-  // The axis of `rank`-D inputs, made non-negative.
+  // The axis of `rank`-D inputs, made non-negative; rank 0 is an error.
   absl::StatusOr<int64_t> Axis(size_t rank) const;
 };
 using ConcatAttrs = SingleAxisAttrs;

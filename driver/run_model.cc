@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "runtime/loaded_model.h"
 #include "runtime/npy_format.h"
 #include "runtime/thread_pool.h"
 

@@ -88,7 +88,7 @@ TEST(HostileModelsTest, DeclaredInputsOverTheBudgetAreRefused) {
   small.Node("Relu", {"x"}, "y");
   small.Output("y");
   EXPECT_TRUE(ImportOnnxBytes(small.Bytes()).ok());
-  ExpectRefused(ImportOnnxBytes(small.Bytes(), {}, ".", /*memory_budget=*/100000),
+  ExpectRefused(ImportOnnxBytes(small.Bytes(), {}, ".", {}, /*memory_budget=*/100000),
                 "input 'x' of shape [256, 256] (float32) would take 262144 bytes, over the "
                 "memory budget of 100000 bytes");
 }
@@ -100,7 +100,7 @@ TEST(HostileModelsTest, InitializersOverTheBudgetOrDisagreeingWithTheirDataAreRe
   model.Node("Add", {"x", "w"}, "y");
   model.Output("y");
   ExpectRefused(ImportOnnxBytes(model.Bytes()), "holds 4 bytes; its shape [1073741824] needs");
-  ExpectRefused(ImportOnnxBytes(model.Bytes(), {}, ".", 1 << 20), "over the memory budget");
+  ExpectRefused(ImportOnnxBytes(model.Bytes(), {}, ".", {}, 1 << 20), "over the memory budget");
 
   Model few_values({2});
   few_values.Initializer("w", {3}, onnx::TensorProto::FLOAT)->add_float_data(1);
@@ -120,7 +120,7 @@ TEST(HostileModelsTest, AbsurdReshapeExpandConstantOfShapeAndTileAreRefused) {
       if (big > (int64_t{1} << 20)) {
         EXPECT_FALSE(ImportOnnxBytes(model.Bytes()).ok());
       } else {
-        ExpectRefused(ImportOnnxBytes(model.Bytes(), {}, ".", kGiB), "over the memory budget");
+        ExpectRefused(ImportOnnxBytes(model.Bytes(), {}, ".", {}, kGiB), "over the memory budget");
       }
     };
     SCOPED_TRACE(big);

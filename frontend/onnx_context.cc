@@ -446,7 +446,7 @@ absl::StatusOr<std::vector<int>> ImportContext::ConvertSubgraph(const onnx::Grap
   auto convert = [&]() -> absl::StatusOr<std::vector<int>> {
     for (int k = 0; k < body.input_size(); ++k) Bind(body.input(k).name(), inputs[k]);
     for (const auto& init : body.initializer()) {
-      auto data = TensorFromProto(init, model_dir_);
+      auto data = TensorFromProto(init, model_dir_, memory_budget_);
       if (!data.ok()) return data.status();
       Bind(init.name(), graph_->AddConstant(init.name(), *std::move(data)));
     }

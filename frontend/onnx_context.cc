@@ -311,7 +311,7 @@ absl::StatusOr<std::vector<int>> ImportContext::AddOperator(
   return ids;
 }
 
-void ImportContext::Alias(int value) { Bind(node_->output(0), value); }
+void ImportContext::Alias(int value, int output) { Bind(node_->output(output), value); }
 
 void ImportContext::EmitConstant(NDArray data, int output) {
   Bind(node_->output(output), graph_->AddConstant(node_->output(output), std::move(data)));

@@ -15,6 +15,12 @@ void GraphSteps::Fail(absl::Status st) {
   if (status_.ok()) status_ = std::move(st);
 }
 
+absl::Status GraphSteps::Bind(int value, int output) {
+  if (!status_.ok()) return status_;
+  c_.Alias(value, output);
+  return absl::OkStatus();
+}
+
 int GraphSteps::Op(const std::string& op, const std::vector<int>& inputs, Attrs attrs) {
   if (!status_.ok()) return -1;
   auto id = c_.EmitStep(op, inputs, std::move(attrs));

@@ -39,6 +39,10 @@ class GraphSteps {
   int Cast(int value, runtime::DType to);
   int ReduceSum(int value, std::vector<int64_t> axes, bool keepdims);
 
+  // Ends a conversion: binds output `output` of the ONNX node to `value`,
+  // or returns the first failure.
+  absl::Status Bind(int value, int output = 0);
+
   // Records `st` if it is the first failure.
   void Fail(absl::Status st);
 

@@ -88,10 +88,10 @@ class Recurrence {
       : s_(s), cell_(cell), clip_(clip), linear_before_reset_(linear_before_reset),
         input_forget_(input_forget) {}
 
-  // Applies `act` to value v after clipping it (ONNX clips the activations'
-  // inputs).
-  int Activate(const Activation& act, int v) {
-    if (clip_) v = s_.Op("clip", {v}, {{"min", -*clip_}, {"max", *clip_}});
+  // Applies `act` to value v, clipped first when `clipped` (clip bounds the
+  // gates' inputs; as in ONNX Runtime, not the LSTM cell state's).
+  int Activate(const Activation& act, int v, bool clipped = true) {
+    if (clip_ && clipped) v = s_.Op("clip", {v}, {{"min", -*clip_}, {"max", *clip_}});
     const std::string& n = act.name;
     if (n == "leakyrelu") return s_.Op("leaky_relu", {v}, {{"alpha", act.alpha}});
     if (n == "thresholdedrelu") return s_.Op("thresholded_relu", {v}, {{"alpha", act.alpha}});
@@ -145,7 +145,7 @@ class Recurrence {
             s_.Op("add", {s_.Op("mul", {f, c}), s_.Op("mul", {i, candidate})});
         if (w.p_o >= 0) o = s_.Op("add", {o, s_.Op("mul", {w.p_o, c_new})});
         o = Activate(act[0], o);
-        return {s_.Op("mul", {o, Activate(act[2], c_new)}), c_new};
+        return {s_.Op("mul", {o, Activate(act[2], c_new, /*clipped=*/false)}), c_new};
       }
       case Cell::kGru: {
         int z, r, candidate;
@@ -209,7 +209,15 @@ Converter RecurrentLayer(Cell cell) {
     const int gates = GateCount(cell);
     int x = in[0];
     if (s.Shape(x).size() != 3) return c.Invalid("X must be of rank 3");
-    if (layout != 0) x = s.Op("transpose", {x}, {{"perm", std::vector<int64_t>{1, 0, 2}}});
+    // Layout 1 (batch first) transposes X [B, T, I] and the initial states
+    // [B, D, H] to layout 0 and the outputs back.
+    auto swap_leading = [&](int v) {
+      return v < 0 || layout == 0
+                 ? v
+                 : s.Op("transpose", {v}, {{"perm", std::vector<int64_t>{1, 0, 2}}});
+    };
+    x = swap_leading(x);
+    const int h_init = swap_leading(initial_h), c_init = swap_leading(initial_c);
     const std::vector<int64_t> xs = s.Shape(x);
     const int64_t steps = xs[0], batch = xs[1], input_size = xs[2];
     const std::vector<int64_t>& rs = s.Shape(in[2]);
@@ -260,8 +268,8 @@ Converter RecurrentLayer(Cell cell) {
       const std::vector<Activation> act(acts.begin() + d * acts.size() / directions,
                                         acts.begin() + (d + 1) * acts.size() / directions);
       const int xw = rec.Gemm(flat_x, w.w, w.wb);  // [T * B, G * H]
-      int h = initial_h >= 0 ? direction_slice(initial_h, d, state_shape) : zeros;
-      int cell_state = initial_c >= 0 ? direction_slice(initial_c, d, state_shape) : zeros;
+      int h = h_init >= 0 ? direction_slice(h_init, d, state_shape) : zeros;
+      int cell_state = c_init >= 0 ? direction_slice(c_init, d, state_shape) : zeros;
       std::vector<int> y(steps);
       for (int64_t k = 0; k < steps && s.status().ok(); ++k) {
         const int64_t t = reverse ? steps - 1 - k : k;
@@ -288,8 +296,8 @@ Converter RecurrentLayer(Cell cell) {
     int y_h = s.Concat(hs, 0), y_c = cs.empty() ? -1 : s.Concat(cs, 0);
     if (layout != 0) {
       y = s.Op("transpose", {y}, {{"perm", std::vector<int64_t>{2, 0, 1, 3}}});
-      y_h = s.Op("transpose", {y_h}, {{"perm", std::vector<int64_t>{1, 0, 2}}});
-      if (y_c >= 0) y_c = s.Op("transpose", {y_c}, {{"perm", std::vector<int64_t>{1, 0, 2}}});
+      y_h = swap_leading(y_h);
+      y_c = swap_leading(y_c);
     }
     if (!s.status().ok()) return s.status();
     const std::vector<int> outputs = {y, y_h, y_c};

@@ -37,7 +37,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Dropout",
                        "Elu", "Equal", "Erf", "Exp", "Expand", "EyeLike", "Flatten", "Floor", "Gather",
                        "GatherElements", "Gelu", "Gemm", "GlobalAveragePool", "GlobalLpPool", "GlobalMaxPool",
-                       "Greater", "GreaterOrEqual", "GroupNormalization", "GRU", "Hardmax", "HardSigmoid", "HardSwish",
+                       "Greater", "GreaterOrEqual", "GridSample", "GroupNormalization", "GRU", "Hardmax", "HardSigmoid", "HardSwish",
                        "Identity", "InstanceNormalization", "IsInf", "IsNaN", "LayerNormalization",
                        "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "LpNormalization", "LRN", "LSTM", "MatMul", "Max",
                        "MaxPool", "Mean", "MeanVarianceNormalization", "Min", "Mish", "Mod", "Mul", "Neg", "NegativeLogLikelihoodLoss", "Not", "OneHot", "Or", "Pad",

@@ -36,7 +36,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "Celu", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
                        "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Dropout",
                        "Elu", "Equal", "Erf", "Exp", "Expand", "EyeLike", "Flatten", "Floor", "Gather",
-                       "GatherElements", "Gelu", "Gemm", "GlobalAveragePool", "GlobalLpPool", "GlobalMaxPool",
+                       "GatherElements", "GatherND", "Gelu", "Gemm", "GlobalAveragePool", "GlobalLpPool", "GlobalMaxPool",
                        "Greater", "GreaterOrEqual", "GridSample", "GroupNormalization", "GRU", "Hardmax", "HardSigmoid", "HardSwish",
                        "Identity", "InstanceNormalization", "IsInf", "IsNaN", "LayerNormalization",
                        "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "LpNormalization", "LRN", "LSTM", "MatMul", "Max",
@@ -44,9 +44,9 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "Pow", "PRelu", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
                        "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
                        "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize", "RNN",
-                       "Round", "Selu", "Shape", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh", "Size", "Slice",
+                       "Round", "Scatter", "ScatterElements", "ScatterND", "Selu", "Shape", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh", "Size", "Slice",
                        "Softmax", "SoftmaxCrossEntropyLoss", "Softplus", "Softsign", "SpaceToDepth", "Split", "Sqrt",
-                       "Squeeze", "Sub", "Sum", "Tan", "Tanh", "ThresholdedRelu", "Tile",
+                       "Squeeze", "Sub", "Sum", "Tan", "Tanh", "ThresholdedRelu", "Tile", "TopK",
                        "Transpose", "Trilu", "Unsqueeze", "Upsample", "Where", "Xor"));
 }
 

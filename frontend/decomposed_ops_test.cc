@@ -1,5 +1,6 @@
 // The ONNX operators kiln imports as decompositions into its own operators
-// (losses, recurrent layers, normalizations, OneHot, EyeLike, Shrink),
+// (losses, recurrent layers, normalizations, OneHot, EyeLike, Shrink, 3-D
+// convolution and pooling),
 // checked against plain loops written from the ONNX specification on
 // awkward shapes (odd sizes, size-1 dimensions), through the reference
 // interpreter and compiled.
@@ -587,6 +588,132 @@ TEST(DecomposedOpsTest, OneHotAndEyeLike) {
   std::vector<float> eye_want(15, 0);
   eye_want[5] = eye_want[11] = 1;
   EXPECT_EQ(Values(eye), eye_want);
+}
+
+// ---- 3-D convolution and pooling ----
+
+struct Window {
+  std::vector<int64_t> kernel, strides, dilations, pads;  // pads [d, h, w, d, h, w]
+};
+
+// Output size along axis a, with or without ceil_mode.
+int64_t OutSize(const Window& w, int64_t in, int a, bool ceil_mode) {
+  const int64_t span = in + w.pads[a] + w.pads[a + 3] - w.dilations[a] * (w.kernel[a] - 1) - 1;
+  int64_t out = (ceil_mode ? span + w.strides[a] - 1 : span) / w.strides[a] + 1;
+  // A last window starting in the end padding is dropped, as ONNX does.
+  if (ceil_mode && (out - 1) * w.strides[a] >= in + w.pads[a]) --out;
+  return out;
+}
+
+TEST(DecomposedOpsTest, VolumetricConvolutionMatchesTheDefinition) {
+  const int64_t n = 2, c = 4, d = 5, h = 3, wd = 6, o = 6, group = 2;
+  // Depth padding may be asymmetric (a pad); the compiled 2-D convolution
+  // needs symmetric (H, W) padding.
+  const Window win = {{3, 2, 3}, {2, 1, 2}, {1, 2, 1}, {1, 1, 2, 2, 1, 2}};
+  const NDArray x = Floats({n, c, d, h, wd}, 31);
+  const NDArray w = Floats({o, c / group, 3, 2, 3}, 32);
+  const NDArray b = Floats({o}, 33);
+  ModelBuilder m("conv3d", 13, 0);
+  m.AddInput("x", x.shape());
+  m.AddInput("w", w.shape());
+  m.AddInput("b", b.shape());
+  onnx::NodeProto* node = m.Node("Conv", {"x", "w", "b"}, "y");
+  ModelBuilder::Ints(node, "strides", win.strides);
+  ModelBuilder::Ints(node, "dilations", win.dilations);
+  ModelBuilder::Ints(node, "pads", win.pads);
+  ModelBuilder::Int(node, "group", group);
+  m.AddOutput("y", {});
+  auto bytes = m.Serialize();
+  ASSERT_TRUE(bytes.ok());
+  const auto got = RunBoth(*bytes, {{"x", x}, {"w", w}, {"b", b}});
+  ASSERT_EQ(got.size(), 1u);
+  int64_t out[3];
+  for (int a = 0; a < 3; ++a) out[a] = OutSize(win, a == 0 ? d : a == 1 ? h : wd, a, false);
+  ASSERT_EQ(got[0].shape(), (std::vector<int64_t>{n, o, out[0], out[1], out[2]}));
+  const float* xv = x.data<float>();
+  const float* wv = w.data<float>();
+  std::vector<float> want;
+  const int64_t cg = c / group, og = o / group;
+  for (int64_t bi = 0; bi < n; ++bi)
+    for (int64_t oc = 0; oc < o; ++oc)
+      for (int64_t z = 0; z < out[0]; ++z)
+        for (int64_t y = 0; y < out[1]; ++y)
+          for (int64_t q = 0; q < out[2]; ++q) {
+            double s = b.data<float>()[oc];
+            for (int64_t ic = 0; ic < cg; ++ic)
+              for (int64_t kz = 0; kz < 3; ++kz)
+                for (int64_t ky = 0; ky < 2; ++ky)
+                  for (int64_t kx = 0; kx < 3; ++kx) {
+                    const int64_t iz = z * 2 + kz * 1 - 1, iy = y * 1 + ky * 2 - 1,
+                                  ix = q * 2 + kx * 1 - 2;
+                    if (iz < 0 || iz >= d || iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                    const int64_t channel = oc / og * cg + ic;
+                    s += xv[(((bi * c + channel) * d + iz) * h + iy) * wd + ix] *
+                         wv[(((oc * cg + ic) * 3 + kz) * 2 + ky) * 3 + kx];
+                  }
+            want.push_back(static_cast<float>(s));
+          }
+  ir::ops::testing::ExpectAllNear(Values(got[0]), want, 1e-4f, "Conv 3-D");
+}
+
+TEST(DecomposedOpsTest, VolumetricPoolingMatchesTheDefinition) {
+  const int64_t n = 1, c = 3, d = 5, h = 4, wd = 7;
+  const NDArray x = Floats({n, c, d, h, wd}, 41);
+  const Window win = {{2, 3, 2}, {2, 1, 3}, {1, 1, 1}, {1, 1, 0, 0, 1, 1}};
+  for (const char* op : {"MaxPool", "AveragePool"}) {
+    for (int64_t ceil_mode : {0, 1}) {
+      for (int64_t include_pad : {0, 1}) {
+        const bool max = std::string(op) == "MaxPool";
+        if (max && include_pad) continue;
+        SCOPED_TRACE(::testing::Message() << op << " ceil_mode " << ceil_mode
+                                          << " count_include_pad " << include_pad);
+        ModelBuilder m("pool3d", 12, 0);
+        m.AddInput("x", x.shape());
+        onnx::NodeProto* node = m.Node(op, {"x"}, "y");
+        ModelBuilder::Ints(node, "kernel_shape", win.kernel);
+        ModelBuilder::Ints(node, "strides", win.strides);
+        ModelBuilder::Ints(node, "pads", win.pads);
+        ModelBuilder::Int(node, "ceil_mode", ceil_mode);
+        if (!max) ModelBuilder::Int(node, "count_include_pad", include_pad);
+        m.AddOutput("y", {});
+        auto bytes = m.Serialize();
+        ASSERT_TRUE(bytes.ok());
+        const auto got = RunBoth(*bytes, {{"x", x}});
+        ASSERT_EQ(got.size(), 1u);
+        const int64_t size[3] = {d, h, wd};
+        int64_t out[3];
+        for (int a = 0; a < 3; ++a) out[a] = OutSize(win, size[a], a, ceil_mode != 0);
+        ASSERT_EQ(got[0].shape(), (std::vector<int64_t>{n, c, out[0], out[1], out[2]}));
+        std::vector<float> want;
+        for (int64_t ch = 0; ch < c; ++ch)
+          for (int64_t z = 0; z < out[0]; ++z)
+            for (int64_t y = 0; y < out[1]; ++y)
+              for (int64_t q = 0; q < out[2]; ++q) {
+                const int64_t at[3] = {z, y, q};
+                int64_t lo[3], hi[3], padded = 1;
+                for (int a = 0; a < 3; ++a) {
+                  const int64_t start = at[a] * win.strides[a] - win.pads[a];
+                  const int64_t end = std::min(start + win.kernel[a], size[a] + win.pads[a + 3]);
+                  padded *= end - start;
+                  lo[a] = std::max<int64_t>(start, 0);
+                  hi[a] = std::min(end, size[a]);
+                }
+                double s = 0, best = -1e30;
+                int64_t count = 0;
+                for (int64_t iz = lo[0]; iz < hi[0]; ++iz)
+                  for (int64_t iy = lo[1]; iy < hi[1]; ++iy)
+                    for (int64_t ix = lo[2]; ix < hi[2]; ++ix) {
+                      const float v = x.data<float>()[((ch * d + iz) * h + iy) * wd + ix];
+                      s += v;
+                      best = std::max<double>(best, v);
+                      ++count;
+                    }
+                want.push_back(static_cast<float>(max ? best : s / (include_pad ? padded : count)));
+              }
+        ir::ops::testing::ExpectAllNear(Values(got[0]), want, 1e-5f, op);
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 // Convolution and pooling ONNX operators (2-D, NCHW; 1-D through their 2-D
-// forms) and BatchNormalization.
+// forms; 3-D convolution and pooling in volumetric.h) and BatchNormalization.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
+#include "frontend/converters/volumetric.h"
 
 namespace kiln::frontend {
 namespace {
@@ -110,7 +111,8 @@ absl::Status Conv(ImportContext& c) {
                               {"group", group}});
 }
 
-KILN_REGISTER_ONNX_CONVERTER(Conv, 1, kLatestOpset, WithOneDimensional(Conv, 1));
+KILN_REGISTER_ONNX_CONVERTER(Conv, 1, kLatestOpset,
+                             WithOneDimensional(WithVolumetric(Conv, VolumetricConv), 1));
 
 absl::Status ConvTranspose(ImportContext& c) {
   KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
@@ -184,9 +186,12 @@ Converter Pool(std::string op) {
   };
 }
 
-KILN_REGISTER_ONNX_CONVERTER(MaxPool, 1, kLatestOpset, WithOneDimensional(Pool("max_pool"), 0));
-KILN_REGISTER_ONNX_CONVERTER(AveragePool, 1, kLatestOpset,
-                             WithOneDimensional(Pool("avg_pool"), 0));
+KILN_REGISTER_ONNX_CONVERTER(
+    MaxPool, 1, kLatestOpset,
+    WithOneDimensional(WithVolumetric(Pool("max_pool"), VolumetricPool("max_pool")), 0));
+KILN_REGISTER_ONNX_CONVERTER(
+    AveragePool, 1, kLatestOpset,
+    WithOneDimensional(WithVolumetric(Pool("avg_pool"), VolumetricPool("avg_pool")), 0));
 
 Converter GlobalPool(std::string op) {
   return [op](ImportContext& c) -> absl::Status {

@@ -1,12 +1,13 @@
 // The ONNX operators kiln imports as decompositions into its own operators
 // (losses, recurrent layers, normalizations, OneHot, EyeLike, Shrink, 3-D
-// convolution and pooling),
+// convolution and pooling, Einsum),
 // checked against plain loops written from the ONNX specification on
 // awkward shapes (odd sizes, size-1 dimensions), through the reference
 // interpreter and compiled.
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -588,6 +589,82 @@ TEST(DecomposedOpsTest, OneHotAndEyeLike) {
   std::vector<float> eye_want(15, 0);
   eye_want[5] = eye_want[11] = 1;
   EXPECT_EQ(Values(eye), eye_want);
+}
+
+// ---- Einsum ----
+
+// Einsum by its definition: every assignment of the labels, the product of
+// the operands' elements summed into the output element. Subscripts here
+// use letters only (no "...") and an explicit output.
+std::vector<float> EinsumReference(const std::vector<std::string>& specs, const std::string& out,
+                                   const std::vector<NDArray>& operands) {
+  std::map<char, int64_t> size;
+  for (size_t k = 0; k < specs.size(); ++k) {
+    for (size_t a = 0; a < specs[k].size(); ++a) size[specs[k][a]] = operands[k].shape()[a];
+  }
+  std::string labels;
+  for (const auto& [l, n] : size) labels.push_back(l);
+  int64_t out_count = 1;
+  for (char l : out) out_count *= size[l];
+  std::vector<double> result(out_count, 0.0);
+  std::map<char, int64_t> at;
+  for (char l : labels) at[l] = 0;
+  auto flat = [&](const std::string& spec) {
+    int64_t f = 0;
+    for (char l : spec) f = f * size[l] + at[l];
+    return f;
+  };
+  while (true) {
+    double p = 1;
+    for (size_t k = 0; k < specs.size(); ++k) p *= operands[k].data<float>()[flat(specs[k])];
+    result[flat(out)] += p;
+    size_t d = labels.size();
+    while (d > 0 && ++at[labels[d - 1]] == size[labels[d - 1]]) at[labels[--d]] = 0;
+    if (d == 0) break;
+  }
+  return std::vector<float>(result.begin(), result.end());
+}
+
+TEST(DecomposedOpsTest, EinsumMatchesTheDefinition) {
+  struct Case {
+    std::string equation;            // as the node has it
+    std::vector<std::string> specs;  // for the reference: letters only
+    std::string out;
+    std::vector<std::vector<int64_t>> shapes;
+  };
+  const std::vector<Case> cases = {
+      {"bij,bjk->bik", {"bij", "bjk"}, "bik", {{3, 2, 5}, {3, 5, 1}}},
+      {"bhqd,bhkd->bhqk", {"bhqd", "bhkd"}, "bhqk", {{2, 3, 4, 5}, {2, 3, 7, 5}}},
+      {"ij->ji", {"ij"}, "ji", {{3, 5}}},
+      {"ijk->j", {"ijk"}, "j", {{2, 3, 4}}},
+      {"i,i", {"i", "i"}, "", {{7}, {7}}},
+      {"...ii->...i", {"bii"}, "bi", {{3, 4, 4}}},
+      {"ij,jk,kl->li", {"ij", "jk", "kl"}, "li", {{2, 3}, {3, 4}, {4, 5}}},
+      {"ab,cb", {"ab", "cb"}, "ac", {{2, 3}, {4, 3}}},
+      {"ij,kj->ik", {"ij", "kj"}, "ik", {{1, 1}, {3, 1}}},
+  };
+  uint32_t seed = 50;
+  for (const Case& ec : cases) {
+    SCOPED_TRACE(ec.equation);
+    ModelBuilder m("einsum", 12, 0);
+    std::vector<std::string> names;
+    Feeds feeds;
+    std::vector<NDArray> operands;
+    for (size_t k = 0; k < ec.shapes.size(); ++k) {
+      names.push_back("x" + std::to_string(k));
+      m.AddInput(names.back(), ec.shapes[k]);
+      operands.push_back(Floats(ec.shapes[k], seed++));
+      feeds.push_back({names.back(), operands.back()});
+    }
+    ModelBuilder::String(m.Node("Einsum", names, "y"), "equation", ec.equation);
+    m.AddOutput("y", {});
+    auto bytes = m.Serialize();
+    ASSERT_TRUE(bytes.ok());
+    const auto got = RunBoth(*bytes, feeds);
+    ASSERT_EQ(got.size(), 1u);
+    ir::ops::testing::ExpectAllNear(Values(got[0]), EinsumReference(ec.specs, ec.out, operands),
+                                    1e-4f, ec.equation);
+  }
 }
 
 // ---- 3-D convolution and pooling ----

@@ -34,7 +34,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "Abs", "Acos", "Acosh", "Add", "And", "ArgMax", "ArgMin", "Asin", "Asinh",
                        "Atan", "Atanh", "AveragePool", "BatchNormalization", "Cast", "Ceil",
                        "Celu", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
-                       "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Dropout",
+                       "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Dropout", "Einsum",
                        "Elu", "Equal", "Erf", "Exp", "Expand", "EyeLike", "Flatten", "Floor", "Gather",
                        "GatherElements", "GatherND", "Gelu", "Gemm", "GlobalAveragePool", "GlobalLpPool", "GlobalMaxPool",
                        "Greater", "GreaterOrEqual", "GridSample", "GroupNormalization", "GRU", "Hardmax", "HardSigmoid", "HardSwish",

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -790,6 +791,46 @@ TEST(DecomposedOpsTest, VolumetricPoolingMatchesTheDefinition) {
         ir::ops::testing::ExpectAllNear(Values(got[0]), want, 1e-5f, op);
       }
     }
+  }
+}
+
+TEST(DecomposedOpsTest, DilatedMaxPoolingMatchesTheDefinition) {
+  const int64_t c = 2, h = 7, w = 8;
+  const NDArray x = Floats({1, c, h, w}, 61);
+  // Axis 0 of the 3-D window helpers is unused: (kd, sd, dd) = 1, no pads.
+  const Window win = {{1, 3, 2}, {1, 2, 1}, {1, 2, 3}, {0, 1, 0, 0, 0, 2}};
+  for (int64_t ceil_mode : {0, 1}) {
+    SCOPED_TRACE(::testing::Message() << "ceil_mode " << ceil_mode);
+    ModelBuilder m("dilated", 12, 0);
+    m.AddInput("x", x.shape());
+    onnx::NodeProto* node = m.Node("MaxPool", {"x"}, "y");
+    ModelBuilder::Ints(node, "kernel_shape", {3, 2});
+    ModelBuilder::Ints(node, "strides", {2, 1});
+    ModelBuilder::Ints(node, "dilations", {2, 3});
+    ModelBuilder::Ints(node, "pads", {1, 0, 0, 2});
+    ModelBuilder::Int(node, "ceil_mode", ceil_mode);
+    m.AddOutput("y", {});
+    auto bytes = m.Serialize();
+    ASSERT_TRUE(bytes.ok());
+    const auto got = RunBoth(*bytes, {{"x", x}});
+    ASSERT_EQ(got.size(), 1u);
+    const int64_t oh = OutSize(win, h, 1, ceil_mode != 0), ow = OutSize(win, w, 2, ceil_mode != 0);
+    ASSERT_EQ(got[0].shape(), (std::vector<int64_t>{1, c, oh, ow}));
+    std::vector<float> want;
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t q = 0; q < ow; ++q) {
+          float best = -std::numeric_limits<float>::infinity();
+          for (int64_t ky = 0; ky < 3; ++ky)
+            for (int64_t kx = 0; kx < 2; ++kx) {
+              const int64_t iy = y * 2 + ky * 2 - 1, ix = q + kx * 3;
+              if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                best = std::max(best, x.data<float>()[(ch * h + iy) * w + ix]);
+              }
+            }
+          want.push_back(best);
+        }
+    EXPECT_EQ(Values(got[0]), want);
   }
 }
 

@@ -1,11 +1,13 @@
 // Convolution and pooling ONNX operators (2-D, NCHW; 1-D through their 2-D
-// forms; 3-D convolution and pooling in volumetric.h) and BatchNormalization.
+// forms; 3-D convolution and pooling in volumetric.h, dilated max pooling in
+// dilated_pool.h) and BatchNormalization.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
+#include "frontend/converters/dilated_pool.h"
 #include "frontend/converters/volumetric.h"
 
 namespace kiln::frontend {
@@ -188,7 +190,8 @@ Converter Pool(std::string op) {
 
 KILN_REGISTER_ONNX_CONVERTER(
     MaxPool, 1, kLatestOpset,
-    WithOneDimensional(WithVolumetric(Pool("max_pool"), VolumetricPool("max_pool")), 0));
+    WithOneDimensional(
+        WithVolumetric(WithDilatedMaxPool(Pool("max_pool")), VolumetricPool("max_pool")), 0));
 KILN_REGISTER_ONNX_CONVERTER(
     AveragePool, 1, kLatestOpset,
     WithOneDimensional(WithVolumetric(Pool("avg_pool"), VolumetricPool("avg_pool")), 0));

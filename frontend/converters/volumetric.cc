@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/graph_steps.h"
+#include "ir/ops/window.h"
 
 namespace kiln::frontend {
 namespace {
@@ -63,9 +64,9 @@ absl::Status VolumetricConv(ImportContext& c) {
   if (w.size() != 5) return c.Invalid(absl::StrCat("weight of rank ", w.size(), "; expected 5"));
   KILN_ASSIGN(window, ReadWindow(c, {w[2], w[3], w[4]}));
   KILN_ASSIGN(group, c.AttrInt("group", 1));
-  const int64_t padded_depth = x[2] + window.pads[0] + window.pads[3];
   const int64_t out_depth =
-      (padded_depth - window.dilations[0] * (w[2] - 1) - 1) / window.strides[0] + 1;
+      ir::ops::WindowOutputSize(x[2], w[2], window.strides[0], window.dilations[0],
+                                window.pads[0], window.pads[3], /*ceil_mode=*/false);
   if (out_depth < 1) return c.Invalid("the output would be empty");
   GraphSteps s(c);
   int data = in[0];

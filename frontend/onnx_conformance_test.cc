@@ -174,8 +174,8 @@ void RunSuite(const char* path_name, const MakeRunner& make_runner, int min_pass
 
 // The suite feeds the parameters of some operators as graph inputs (the
 // scales and sizes of Resize and Upsample, CumSum's axis, Expand's shape,
-// Tile's repeats, Trilu's k, OneHot's depth and values, TopK's k, every input
-// of Range and ConstantOfShape); real
+// Tile's repeats, Trilu's k, OneHot's depth and values, TopK's k, MaxUnpool's
+// indices and output shape, every input of Range and ConstantOfShape); real
 // models hold them as constants, and kiln needs them constant. These cases
 // run with every input but the first (every input of Range and
 // ConstantOfShape) frozen into an initializer; the compiled path may refuse
@@ -185,7 +185,7 @@ TEST(OnnxConformanceTest, CasesWithConstantParameters) {
   const std::vector<std::string> prefixes = {
       "test_resize_", "test_upsample_", "test_cumsum_", "test_expand_",          "test_tile",
       "test_tril",    "test_triu",      "test_range_",  "test_constantofshape_",
-      "test_onehot_", "test_top_k"};
+      "test_onehot_", "test_top_k", "test_maxunpool_"};
   int passed = 0, reference_only = 0, skipped = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(kSuite) / "node")) {
     const fs::path dir = entry.path();

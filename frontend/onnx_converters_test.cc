@@ -40,7 +40,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "Greater", "GreaterOrEqual", "GridSample", "GroupNormalization", "GRU", "Hardmax", "HardSigmoid", "HardSwish",
                        "Identity", "InstanceNormalization", "IsInf", "IsNaN", "LayerNormalization",
                        "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "LpNormalization", "LRN", "LSTM", "MatMul", "Max",
-                       "MaxPool", "Mean", "MeanVarianceNormalization", "Min", "Mish", "Mod", "Mul", "Neg", "NegativeLogLikelihoodLoss", "Not", "OneHot", "Or", "Pad",
+                       "MaxPool", "MaxUnpool", "Mean", "MeanVarianceNormalization", "Min", "Mish", "Mod", "Mul", "Neg", "NegativeLogLikelihoodLoss", "Not", "OneHot", "Or", "Pad",
                        "Pow", "PRelu", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
                        "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
                        "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize", "RNN",

@@ -1,10 +1,12 @@
-// TopK, GatherND, ScatterND, ScatterElements and Scatter: selecting and
-// placing elements by computed indices.
+// TopK, GatherND, ScatterND, ScatterElements, Scatter and MaxUnpool:
+// selecting and placing elements by computed indices.
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
+#include "frontend/converters/graph_steps.h"
+#include "ir/ops/window.h"
 
 namespace kiln::frontend {
 namespace {
@@ -52,6 +54,51 @@ absl::Status ScatterElements(ImportContext& c) {
   return c.Emit("scatter_elements", in, {{"axis", axis}, {"reduction", reduction}});
 }
 
+// MaxUnpool places each value at its index (flat over the whole output, as
+// MaxPool's indices output counts) in zeros: scatter_elements over the
+// flattened tensors. The output is the pooling input's size, or
+// output_shape (opset 11), which kiln needs constant.
+absl::Status MaxUnpool(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 2));
+  if (c.InputType(0).dtype != runtime::DType::kFloat32) {
+    return c.Unsupported(absl::StrCat(runtime::DTypeName(c.InputType(0).dtype), " input"));
+  }
+  const std::vector<int64_t> x = c.InputType(0).shape;
+  if (x.size() < 3) {
+    return c.Invalid(absl::StrCat("input of rank ", x.size(), "; expected N, C and spatial axes"));
+  }
+  const size_t spatial = x.size() - 2;
+  KILN_ASSIGN(kernel, c.AttrInts("kernel_shape", std::nullopt));
+  KILN_ASSIGN(strides, c.AttrInts("strides", std::vector<int64_t>(spatial, 1)));
+  KILN_ASSIGN(pads, c.AttrInts("pads", std::vector<int64_t>(2 * spatial, 0)));
+  if (kernel.size() != spatial || strides.size() != spatial || pads.size() != 2 * spatial) {
+    return c.Invalid(absl::StrCat("a ", spatial, "-D window needs ", spatial,
+                                  " kernel sizes and strides and ", 2 * spatial, " pads"));
+  }
+  KILN_ASSIGN(output_shape, OptionalConstantInts(c, 2, "MaxUnpool's output_shape"));
+  if (output_shape.empty()) {
+    output_shape = {x[0], x[1]};
+    for (size_t d = 0; d < spatial; ++d) {
+      output_shape.push_back(ir::ops::TransposedWindowOutputSize(
+          x[2 + d], kernel[d], strides[d], 1, pads[d], pads[spatial + d], 0));
+    }
+  }
+  int64_t total = 1;
+  for (int64_t d : output_shape) total *= d;
+  if (output_shape.size() != x.size() || total < 1) {
+    return c.Invalid(absl::StrCat("output shape ", runtime::ShapeToString(output_shape),
+                                  " for an input of rank ", x.size()));
+  }
+  GraphSteps s(c);
+  const int zeros = s.Constant({total}, std::vector<float>(total, 0.0f));
+  int64_t count = 1;
+  for (int64_t d : x) count *= d;
+  const int placed =
+      s.Op("scatter_elements", {zeros, s.Reshape(in[1], {count}), s.Reshape(in[0], {count})},
+           {{"axis", int64_t{0}}, {"reduction", std::string("none")}});
+  return s.Bind(s.Reshape(placed, output_shape));
+}
+
 KILN_REGISTER_ONNX_CONVERTER(TopK, 1, 9, TopKWithAttribute);
 KILN_REGISTER_ONNX_CONVERTER(TopK, 10, kLatestOpset, TopK);
 KILN_REGISTER_ONNX_CONVERTER(GatherND, 11, kLatestOpset, GatherNd);
@@ -59,6 +106,7 @@ KILN_REGISTER_ONNX_CONVERTER(ScatterND, 11, kLatestOpset, ScatterNd);
 KILN_REGISTER_ONNX_CONVERTER(ScatterElements, 11, kLatestOpset, ScatterElements);
 // Scatter (opsets 9 and 10) is ScatterElements before its rename.
 KILN_REGISTER_ONNX_CONVERTER(Scatter, 9, 10, ScatterElements);
+KILN_REGISTER_ONNX_CONVERTER(MaxUnpool, 9, kLatestOpset, MaxUnpool);
 
 }  // namespace
 }  // namespace kiln::frontend

@@ -76,27 +76,38 @@ absl::Status MaxUnpool(ImportContext& c) {
                                   " kernel sizes and strides and ", 2 * spatial, " pads"));
   }
   KILN_ASSIGN(output_shape, OptionalConstantInts(c, 2, "MaxUnpool's output_shape"));
-  if (output_shape.empty()) {
-    output_shape = {x[0], x[1]};
-    for (size_t d = 0; d < spatial; ++d) {
-      output_shape.push_back(ir::ops::TransposedWindowOutputSize(
-          x[2 + d], kernel[d], strides[d], 1, pads[d], pads[spatial + d], 0));
-    }
+  // The indices count positions of the pooling input, whose size the
+  // window gives; a larger output_shape pads it at the end.
+  std::vector<int64_t> unpooled = {x[0], x[1]};
+  for (size_t d = 0; d < spatial; ++d) {
+    unpooled.push_back(ir::ops::TransposedWindowOutputSize(x[2 + d], kernel[d], strides[d], 1,
+                                                           pads[d], pads[spatial + d], 0));
   }
-  int64_t total = 1;
-  for (int64_t d : output_shape) total *= d;
-  if (output_shape.size() != x.size() || total < 1) {
-    return c.Invalid(absl::StrCat("output shape ", runtime::ShapeToString(output_shape),
-                                  " for an input of rank ", x.size()));
+  if (output_shape.empty()) output_shape = unpooled;
+  std::vector<int64_t> end_pads(2 * x.size(), 0);
+  bool fits = output_shape.size() == x.size();
+  for (size_t d = 0; fits && d < x.size(); ++d) {
+    fits = output_shape[d] >= unpooled[d] && unpooled[d] >= 1 && (d >= 2 || output_shape[d] == x[d]);
+    if (fits) end_pads[x.size() + d] = output_shape[d] - unpooled[d];
   }
+  if (!fits) {
+    return c.Invalid(absl::StrCat("output_shape ", runtime::ShapeToString(output_shape),
+                                  "; expected N and C of the input and at least ",
+                                  runtime::ShapeToString(unpooled)));
+  }
+  int64_t total = 1, count = 1;
+  for (int64_t d : unpooled) total *= d;
+  for (int64_t d : x) count *= d;
   GraphSteps s(c);
   const int zeros = s.Constant({total}, std::vector<float>(total, 0.0f));
-  int64_t count = 1;
-  for (int64_t d : x) count *= d;
   const int placed =
       s.Op("scatter_elements", {zeros, s.Reshape(in[1], {count}), s.Reshape(in[0], {count})},
            {{"axis", int64_t{0}}, {"reduction", std::string("none")}});
-  return s.Bind(s.Reshape(placed, output_shape));
+  int y = s.Reshape(placed, unpooled);
+  if (output_shape != unpooled) {
+    y = s.Op("pad", {y}, {{"pads", end_pads}, {"mode", std::string("constant")}, {"value", 0.0}});
+  }
+  return s.Bind(y);
 }
 
 KILN_REGISTER_ONNX_CONVERTER(TopK, 1, 9, TopKWithAttribute);

@@ -145,7 +145,12 @@ absl::Status ConvTranspose(ImportContext& c) {
     for (int d = 0; d < 2; ++d) {
       const int64_t out = output_shape.empty() ? x[2 + d] * strides[d] : output_shape[d];
       const int64_t total = full(d) - out;
-      if (total < 0) return c.Unsupported("output_shape larger than the full transposed conv");
+      if (total < 0) {
+        // An output larger than the full transposed convolution: rows past
+        // it receive no taps, as output_padding's do.
+        output_padding[d] -= total;
+        continue;
+      }
       // ONNX: SAME_UPPER (and explicit output shapes) put the extra pad at the end.
       const bool lower = auto_pad == "SAME_LOWER";
       pads[d] = lower ? total - total / 2 : total / 2;

@@ -54,6 +54,11 @@ int GraphSteps::Reshape(int value, std::vector<int64_t> shape) {
 int GraphSteps::Slice(int value, int64_t axis, int64_t start, int64_t end) {
   if (!status_.ok()) return -1;
   const std::vector<int64_t>& shape = Shape(value);
+  if (axis < 0 || axis >= static_cast<int64_t>(shape.size())) {
+    Fail(c_.Invalid(absl::StrCat("an operand of shape ", runtime::ShapeToString(shape),
+                                 " has no axis ", axis)));
+    return -1;
+  }
   std::vector<int64_t> starts(shape.size(), 0), ends = shape, steps(shape.size(), 1);
   starts[axis] = start;
   ends[axis] = end;

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -229,6 +230,21 @@ Converter RecurrentLayer(Cell cell) {
     if (s.Shape(in[1]) != std::vector<int64_t>{directions, gh, input_size}) {
       return c.Invalid(absl::StrCat("W of shape ", runtime::ShapeToString(s.Shape(in[1])),
                                     "; expected [", directions, ", ", gh, ", ", input_size, "]"));
+    }
+    // The optional inputs' shapes, in layout 0 (the states are transposed
+    // below for layout 1).
+    const std::vector<int64_t> state_layout =
+        layout == 0 ? std::vector<int64_t>{directions, batch, hidden}
+                    : std::vector<int64_t>{batch, directions, hidden};
+    const std::vector<std::pair<int, std::vector<int64_t>>> expected = {
+        {bias, {directions, 2 * gh}}, {lens, {batch}}, {initial_h, state_layout},
+        {initial_c, state_layout}, {peepholes, {directions, 3 * hidden}}};
+    for (const auto& [value, shape] : expected) {
+      if (value >= 0 && c.graph().value(value).type.shape != shape) {
+        return c.Invalid(absl::StrCat("an optional input of shape ",
+                                      runtime::ShapeToString(c.graph().value(value).type.shape),
+                                      "; expected ", runtime::ShapeToString(shape)));
+      }
     }
     const std::vector<int64_t> state_shape = {batch, hidden};
     auto direction_slice = [&](int v, int d, std::vector<int64_t> shape) {

@@ -426,7 +426,7 @@ absl::StatusOr<std::vector<int>> ImportContext::AddOperator(
   return ids;
 }
 
-void ImportContext::Alias(int value) { Bind(node_->output(0), value); }
+void ImportContext::Alias(int value, int output) { Bind(node_->output(output), value); }
 
 absl::StatusOr<std::vector<int>> ImportContext::ConvertSubgraph(const onnx::GraphProto& body,
                                                                 const std::vector<int>& inputs) {

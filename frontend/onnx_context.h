@@ -89,8 +89,9 @@ class ImportContext {
   // ONNX name. Folds like Emit.
   absl::StatusOr<int> EmitStep(const std::string& op, const std::vector<int>& inputs,
                                absl::flat_hash_map<std::string, graph::AttrValue> attrs);
-  // Binds output 0 of this node to an existing value (Identity, Dropout).
-  void Alias(int value);
+  // Binds output `output` of this node to an existing value (Identity,
+  // Dropout, the results of a multi-operator conversion).
+  void Alias(int value, int output = 0);
   // Binds output `output` of this node to new constant data.
   void EmitConstant(graph::NDArray data, int output = 0);
 

@@ -32,22 +32,28 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Acos", "Acosh", "Add", "And", "ArgMax", "ArgMin", "Asin", "Asinh",
-                       "Atan", "Atanh", "AveragePool", "BatchNormalization", "BlackmanWindow", "Cast", "Ceil",
-                       "Celu", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
-                       "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Dropout",
-                       "Elu", "Equal", "Erf", "Exp", "Expand", "Flatten", "Floor", "Gather",
-                       "GatherElements", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool",
-                       "Greater", "GreaterOrEqual", "HammingWindow", "HannWindow", "Hardmax", "HardSigmoid", "HardSwish",
-                       "Identity", "If", "InstanceNormalization", "IsInf", "IsNaN", "LayerNormalization",
-                       "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "Loop", "MatMul", "Max",
-                       "MaxPool", "Mean", "Min", "Mish", "Mod", "Mul", "Neg", "Not", "Or", "Pad",
-                       "Pow", "PRelu", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
+                       "Atan", "Atanh", "AveragePool", "BatchNormalization", "BlackmanWindow",
+                       "Cast", "Ceil", "Celu", "Clip", "Concat", "Constant", "ConstantOfShape",
+                       "Conv", "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div",
+                       "Dropout", "Einsum", "Elu", "Equal", "Erf", "Exp", "Expand", "EyeLike",
+                       "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gelu", "Gemm",
+                       "GlobalAveragePool", "GlobalLpPool", "GlobalMaxPool", "Greater",
+                       "GreaterOrEqual", "GridSample", "GroupNormalization", "GRU",
+                       "HammingWindow", "HannWindow", "Hardmax", "HardSigmoid", "HardSwish",
+                       "Identity", "If", "InstanceNormalization", "IsInf", "IsNaN",
+                       "LayerNormalization", "LeakyRelu", "Less", "LessOrEqual", "Log",
+                       "LogSoftmax", "Loop", "LpNormalization", "LRN", "LSTM", "MatMul", "Max",
+                       "MaxPool", "MaxUnpool", "Mean", "MeanVarianceNormalization", "Min", "Mish",
+                       "Mod", "Mul", "Neg", "NegativeLogLikelihoodLoss", "Not", "OneHot", "Or",
+                       "Pad", "Pow", "PRelu", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
                        "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
                        "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize",
-                       "Round", "Scan", "Selu", "Shape", "Sigmoid", "Sign", "Sin", "Sinh", "Size", "Slice",
-                       "Softmax", "Softplus", "Softsign", "SpaceToDepth", "Split", "Sqrt",
-                       "Squeeze", "Sub", "Sum", "Tan", "Tanh", "ThresholdedRelu", "Tile",
-                       "Transpose", "Trilu", "Unsqueeze", "Upsample", "Where", "Xor"));
+                       "RNN", "Round", "Scan", "Scatter", "ScatterElements", "ScatterND", "Selu",
+                       "Shape", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh", "Size", "Slice",
+                       "Softmax", "SoftmaxCrossEntropyLoss", "Softplus", "Softsign",
+                       "SpaceToDepth", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tan", "Tanh",
+                       "ThresholdedRelu", "Tile", "TopK", "Transpose", "Trilu", "Unsqueeze",
+                       "Upsample", "Where", "Xor"));
 }
 
 // Every imported opset where ONNX defines an op (and has not deprecated it)

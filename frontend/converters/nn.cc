@@ -1,11 +1,14 @@
 // Convolution and pooling ONNX operators (2-D, NCHW; 1-D through their 2-D
-// forms) and BatchNormalization.
+// forms; 3-D convolution and pooling in volumetric.h, dilated max pooling in
+// dilated_pool.h) and BatchNormalization.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
+#include "frontend/converters/dilated_pool.h"
+#include "frontend/converters/volumetric.h"
 
 namespace kiln::frontend {
 namespace {
@@ -116,7 +119,8 @@ absl::Status Conv(ImportContext& c) {
                               {"group", group}});
 }
 
-KILN_REGISTER_ONNX_CONVERTER(Conv, 1, kLatestOpset, WithOneDimensional(Conv, 1));
+KILN_REGISTER_ONNX_CONVERTER(Conv, 1, kLatestOpset,
+                             WithOneDimensional(WithVolumetric(Conv, VolumetricConv), 1));
 
 absl::Status ConvTranspose(ImportContext& c) {
   KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
@@ -147,7 +151,12 @@ absl::Status ConvTranspose(ImportContext& c) {
     for (int d = 0; d < 2; ++d) {
       const int64_t out = output_shape.empty() ? x[2 + d] * strides[d] : output_shape[d];
       const int64_t total = full(d) - out;
-      if (total < 0) return c.Unsupported("output_shape larger than the full transposed conv");
+      if (total < 0) {
+        // An output larger than the full transposed convolution: rows past
+        // it receive no taps, as output_padding's do.
+        output_padding[d] -= total;
+        continue;
+      }
       // ONNX: SAME_UPPER (and explicit output shapes) put the extra pad at the end.
       const bool lower = auto_pad == "SAME_LOWER";
       pads[d] = lower ? total - total / 2 : total / 2;
@@ -190,9 +199,13 @@ Converter Pool(std::string op) {
   };
 }
 
-KILN_REGISTER_ONNX_CONVERTER(MaxPool, 1, kLatestOpset, WithOneDimensional(Pool("max_pool"), 0));
-KILN_REGISTER_ONNX_CONVERTER(AveragePool, 1, kLatestOpset,
-                             WithOneDimensional(Pool("avg_pool"), 0));
+KILN_REGISTER_ONNX_CONVERTER(
+    MaxPool, 1, kLatestOpset,
+    WithOneDimensional(
+        WithVolumetric(WithDilatedMaxPool(Pool("max_pool")), VolumetricPool("max_pool")), 0));
+KILN_REGISTER_ONNX_CONVERTER(
+    AveragePool, 1, kLatestOpset,
+    WithOneDimensional(WithVolumetric(Pool("avg_pool"), VolumetricPool("avg_pool")), 0));
 
 Converter GlobalPool(std::string op) {
   return [op](ImportContext& c) -> absl::Status {

@@ -2,7 +2,7 @@
 # Runs the ONNX backend suite (Debian's libonnx-testdata, all four directories) through ONNX
 # Runtime and writes the names of the cases it passes to
 # frontend/testing/onnx_suite_ort_passing.txt, the set against which the conformance test
-# reports kiln's share ("compiles what ONNX Runtime runs"). Needs python3-onnx to read the
+# reports kiln's share ("compiles what ONNX Runtime runs"). python3-onnx (from the bootstrap) reads the
 # suite's tensors; prints the per-directory counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."

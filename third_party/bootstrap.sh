@@ -25,6 +25,7 @@ packages=(
   pybind11-dev
   python3-pybind11
   python3-numpy
+  python3-onnx           # ONNX models as Python objects (from_onnx's ModelProto form; bench scripts)
   redis-server           # distributed tuning: broker, started by its tests
   libhiredis-dev
 )

@@ -21,6 +21,7 @@ absl::Status ReshapeTo(ImportContext& c, std::vector<int64_t> target) {
   KILN_ASSIGN(allowzero, c.AttrInt("allowzero", 0));
   const auto& in = c.InputType(0).shape;
   int64_t known = 1, infer = -1;
+  bool overflow = false, empty = false;
   for (size_t d = 0; d < target.size(); ++d) {
     if (target[d] == 0 && !allowzero) {
       if (d >= in.size()) return c.Invalid("a 0 in the target shape past the input's rank");
@@ -32,9 +33,17 @@ absl::Status ReshapeTo(ImportContext& c, std::vector<int64_t> target) {
     } else if (target[d] < 0) {
       return c.Invalid(absl::StrCat("target dimension ", target[d]));
     } else {
-      known *= target[d];
+      empty |= target[d] == 0;
+      overflow |= __builtin_mul_overflow(known, target[d], &known);
     }
   }
+  // A hostile target's product can overflow; it cannot match the input's
+  // (budget-checked) element count unless a zero makes it empty.
+  if (overflow && !empty) {
+    return c.Invalid(absl::StrCat("the target shape ", runtime::ShapeToString(target),
+                                  " has more elements than an int64 holds"));
+  }
+  if (empty) known = 0;
   int64_t total = 1;
   for (int64_t d : in) total *= d;
   if (infer >= 0) {

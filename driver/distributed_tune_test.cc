@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "driver/test_command.h"
 #include "gtest/gtest.h"
-#include "remote/testing/processes.h"
+#include "runtime/remote/testing/processes.h"
 #include "runtime/npy_format.h"
 #include "tuners/records.h"
 

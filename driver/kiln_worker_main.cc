@@ -15,7 +15,7 @@
 #include "absl/time/time.h"
 #include "driver/command_line.h"
 #include "gflags/gflags.h"
-#include "remote/worker.h"
+#include "runtime/remote/worker.h"
 
 DEFINE_string(broker, "", "the broker: redis://[user:password@]host:port");
 DEFINE_string(device_key, "", "the kind of device this worker measures for, as the tuning "

@@ -1,7 +1,7 @@
 // Measuring one built candidate kernel: a checking run in a child process,
 // its output compared with the expected one, then timing. The same steps for
 // local tuning (tuners/runner.h) and for a measurement worker
-// (remote/worker.h), so a candidate is judged alike wherever it runs.
+// (runtime/remote/worker.h), so a candidate is judged alike wherever it runs.
 #ifndef KILN_RUNTIME_KERNEL_CHECK_H_
 #define KILN_RUNTIME_KERNEL_CHECK_H_
 

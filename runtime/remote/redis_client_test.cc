@@ -1,9 +1,9 @@
-#include "remote/redis_client.h"
+#include "runtime/remote/redis_client.h"
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "remote/testing/processes.h"
+#include "runtime/remote/testing/processes.h"
 
 namespace kiln::remote {
 namespace {

@@ -12,8 +12,8 @@
 //   kiln:worker_info:<device key> hash: worker name -> CPU model and features
 //   kiln:blob:<hash>:<bytes>     a buffer's floats, content-addressed, shared
 //                                by every job that needs the same data
-#ifndef KILN_REMOTE_PROTOCOL_H_
-#define KILN_REMOTE_PROTOCOL_H_
+#ifndef KILN_RUNTIME_REMOTE_PROTOCOL_H_
+#define KILN_RUNTIME_REMOTE_PROTOCOL_H_
 
 #include <cstdint>
 #include <map>
@@ -23,7 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "remote/redis_client.h"
+#include "runtime/remote/redis_client.h"
 #include "runtime/kernel_timer.h"
 
 namespace kiln::remote {
@@ -97,4 +97,4 @@ absl::StatusOr<std::vector<float>> FloatsFromBytes(absl::string_view bytes);
 
 }  // namespace kiln::remote
 
-#endif  // KILN_REMOTE_PROTOCOL_H_
+#endif  // KILN_RUNTIME_REMOTE_PROTOCOL_H_

@@ -9,8 +9,8 @@
 // this worker lacks is refused (replied to as refused, and the host queues
 // it again), never measured. Jobs of a tuning run whose host is gone are
 // dropped unmeasured.
-#ifndef KILN_REMOTE_WORKER_H_
-#define KILN_REMOTE_WORKER_H_
+#ifndef KILN_RUNTIME_REMOTE_WORKER_H_
+#define KILN_RUNTIME_REMOTE_WORKER_H_
 
 #include <atomic>
 #include <string>
@@ -18,7 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "remote/redis_client.h"
+#include "runtime/remote/redis_client.h"
 
 namespace kiln::remote {
 
@@ -49,4 +49,4 @@ std::string DescribeWorkerCpu(const std::vector<std::string>& masked);
 
 }  // namespace kiln::remote
 
-#endif  // KILN_REMOTE_WORKER_H_
+#endif  // KILN_RUNTIME_REMOTE_WORKER_H_

@@ -1,4 +1,4 @@
-#include "remote/redis_client.h"
+#include "runtime/remote/redis_client.h"
 
 #include <hiredis/hiredis.h>
 

@@ -1,4 +1,4 @@
-#include "remote/testing/processes.h"
+#include "runtime/remote/testing/processes.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "remote/redis_client.h"
+#include "runtime/remote/redis_client.h"
 
 extern char** environ;
 

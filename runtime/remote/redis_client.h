@@ -6,8 +6,8 @@
 // 2 s) until the reconnect timeout passes. Callers learn that they are on a
 // new connection from generation(), and then redo what a restarted broker
 // forgot (its streams and groups live in memory).
-#ifndef KILN_REMOTE_REDIS_CLIENT_H_
-#define KILN_REMOTE_REDIS_CLIENT_H_
+#ifndef KILN_RUNTIME_REMOTE_REDIS_CLIENT_H_
+#define KILN_RUNTIME_REMOTE_REDIS_CLIENT_H_
 
 #include <atomic>
 #include <memory>
@@ -95,4 +95,4 @@ class RedisClient {
 
 }  // namespace kiln::remote
 
-#endif  // KILN_REMOTE_REDIS_CLIENT_H_
+#endif  // KILN_RUNTIME_REMOTE_REDIS_CLIENT_H_

@@ -1,7 +1,7 @@
 // For tests of distributed tuning: child processes (a redis-server, kiln
 // workers) started and stopped by the test itself.
-#ifndef KILN_REMOTE_TESTING_PROCESSES_H_
-#define KILN_REMOTE_TESTING_PROCESSES_H_
+#ifndef KILN_RUNTIME_REMOTE_TESTING_PROCESSES_H_
+#define KILN_RUNTIME_REMOTE_TESTING_PROCESSES_H_
 
 #include <sys/types.h>
 
@@ -60,4 +60,4 @@ absl::StatusOr<int> FreeLoopbackPort();
 
 }  // namespace kiln::remote::testing
 
-#endif  // KILN_REMOTE_TESTING_PROCESSES_H_
+#endif  // KILN_RUNTIME_REMOTE_TESTING_PROCESSES_H_

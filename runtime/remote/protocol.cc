@@ -1,4 +1,4 @@
-#include "remote/protocol.h"
+#include "runtime/remote/protocol.h"
 
 #include <cstring>
 

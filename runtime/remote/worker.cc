@@ -1,4 +1,4 @@
-#include "remote/worker.h"
+#include "runtime/remote/worker.h"
 
 #include <unistd.h>
 
@@ -18,7 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
-#include "remote/protocol.h"
+#include "runtime/remote/protocol.h"
 #include "runtime/cpu_features.h"
 #include "runtime/kernel_check.h"
 #include "runtime/module.h"

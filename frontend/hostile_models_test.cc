@@ -156,6 +156,15 @@ TEST(HostileModelsTest, AbsurdReshapeExpandConstantOfShapeAndTileAreRefused) {
   reshape.Node("Reshape", {"x", "shape"}, "y");
   reshape.Output("y");
   EXPECT_FALSE(ImportOnnxBytes(reshape.Bytes()).ok());
+  // OneHot's depth sizes its output.
+  Model one_hot({4});
+  one_hot.Int64s("depth", {int64_t{1} << 40});
+  onnx::TensorProto* values = one_hot.Initializer("values", {2}, onnx::TensorProto::FLOAT);
+  values->add_float_data(0);
+  values->add_float_data(1);
+  one_hot.Node("OneHot", {"x", "depth", "values"}, "y");
+  one_hot.Output("y");
+  ExpectRefused(ImportOnnxBytes(one_hot.Bytes()), "over the memory budget");
 }
 
 TEST(HostileModelsTest, CyclesDuplicateAndMissingNamesAreRefused) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
 #include "frontend/converters/graph_steps.h"
+#include "frontend/memory_budget.h"
 
 namespace kiln::frontend {
 namespace {
@@ -16,16 +17,22 @@ namespace {
 // OneHot's depth: a one-value input of any numeric type, which kiln needs
 // constant since it sizes the output.
 absl::StatusOr<int64_t> Depth(ImportContext& c) {
-  auto data = c.InputConstant(1);
-  if (!data) return c.Unsupported("a depth computed at run time (kiln needs it constant)");
-  if (data->NumElements() != 1) {
-    return c.Invalid(absl::StrCat("depth has ", data->NumElements(), " values; expected one"));
+  KILN_ASSIGN(data, c.RequiredConstant(1, "a depth"));
+  if (data.NumElements() != 1) {
+    return c.Invalid(absl::StrCat("depth has ", data.NumElements(), " values; expected one"));
   }
-  switch (data->dtype()) {
-    case runtime::DType::kFloat32: return static_cast<int64_t>(data->data<float>()[0]);
-    case runtime::DType::kInt32: return data->data<int32_t>()[0];
-    case runtime::DType::kInt64: return data->data<int64_t>()[0];
-    default: return c.Unsupported(absl::StrCat(runtime::DTypeName(data->dtype()), " depth"));
+  switch (data.dtype()) {
+    case runtime::DType::kFloat32: {
+      // Converting a float outside int64's range is undefined: refuse it.
+      const float v = data.data<float>()[0];
+      if (!(v > -9.2e18f && v < 9.2e18f)) {
+        return c.Invalid(absl::StrCat("depth ", v, "; expected a positive count"));
+      }
+      return static_cast<int64_t>(v);
+    }
+    case runtime::DType::kInt32: return data.data<int32_t>()[0];
+    case runtime::DType::kInt64: return data.data<int64_t>()[0];
+    default: return c.Unsupported(absl::StrCat(runtime::DTypeName(data.dtype()), " depth"));
   }
 }
 
@@ -53,6 +60,15 @@ absl::Status OneHot(ImportContext& c) {
                                      s.Op("add", {index, depth_value}), index});
   std::vector<int64_t> expanded = shape;
   expanded.insert(expanded.begin() + axis, 1);
+  // The depth sizes the output: a hostile one must fail the budget before
+  // the positions below are allocated.
+  std::vector<int64_t> out_shape = shape;
+  out_shape.insert(out_shape.begin() + axis, depth);
+  if (auto bytes = CheckTensorBytes("OneHot's output", out_shape, c.InputType(2).dtype,
+                                    c.memory_budget());
+      !bytes.ok()) {
+    return c.Invalid(std::string(bytes.status().message()));
+  }
   std::vector<int64_t> positions_shape(rank, 1);
   positions_shape[axis] = depth;
   std::vector<float> positions(depth);

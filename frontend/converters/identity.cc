@@ -1,6 +1,7 @@
 // Identity, and Dropout, which is the identity at inference.
 #include <cstdint>
 
+#include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
 
 namespace kiln::frontend {
@@ -53,8 +54,25 @@ absl::Status DropoutWithTrainingInput(ImportContext& c) {
   if (c.HasInput(2)) {
     auto training = c.RequiredConstant(2, "training_mode");
     if (!training.ok()) return training.status();
-    if (training->NumElements() != 1 || training->data<uint8_t>()[0] != 0) {
-      return c.Unsupported("training-mode dropout (training_mode not a constant false)");
+    if (training->NumElements() != 1) {
+      return c.Invalid(absl::StrCat("training_mode has ", training->NumElements(),
+                                    " values; expected one"));
+    }
+    // Training drops a random share `ratio` of the activations: only a
+    // zero ratio, which keeps them all, has one answer.
+    if (training->data<uint8_t>()[0] != 0) {
+      float ratio = 0.5f;
+      if (c.HasInput(1)) {
+        KILN_ASSIGN(given, c.RequiredConstant(1, "ratio"));
+        if (given.NumElements() != 1 || given.dtype() != runtime::DType::kFloat32) {
+          return c.Unsupported("a ratio that is not one float32");
+        }
+        ratio = given.data<float>()[0];
+      }
+      if (ratio != 0) {
+        return c.Unsupported(absl::StrCat("training-mode dropout with ratio ", ratio,
+                                          " (random masks)"));
+      }
     }
   }
   return DropoutAsIdentity(/*bool_mask=*/true)(c);

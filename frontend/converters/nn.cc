@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
 #include "frontend/converters/dilated_pool.h"
+#include "frontend/converters/graph_steps.h"
 #include "frontend/converters/volumetric.h"
 
 namespace kiln::frontend {
@@ -242,9 +243,59 @@ absl::Status BatchNormWithIsTest(ImportContext& c) {
   return BatchNormWithSpatial(c);
 }
 
+// training_mode=1 normalizes with the batch's own mean and (population)
+// variance over every axis but the channels, and updates the running
+// statistics: running = batch * (1 - momentum) + given * momentum.
+absl::Status BatchNormInTraining(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 5));
+  KILN_ASSIGN(eps, c.AttrFloat("epsilon", 1e-5));
+  KILN_ASSIGN(momentum, c.AttrFloat("momentum", 0.9));
+  const std::vector<int64_t>& shape = c.InputType(0).shape;
+  if (shape.size() < 2) {
+    return c.Invalid(absl::StrCat("input of rank ", shape.size(), "; expected N, C, ..."));
+  }
+  if (c.InputType(0).dtype != runtime::DType::kFloat32) {
+    return c.Unsupported(absl::StrCat(runtime::DTypeName(c.InputType(0).dtype), " input"));
+  }
+  const int64_t channels = shape[1];
+  for (int k = 1; k < 5; ++k) {
+    if (c.InputType(k).shape != std::vector<int64_t>{channels}) {
+      return c.Invalid(absl::StrCat("input ", k, " of shape ",
+                                    runtime::ShapeToString(c.InputType(k).shape), "; expected [",
+                                    channels, "]"));
+    }
+  }
+  std::vector<int64_t> axes = {0}, per_channel(shape.size(), 1);
+  for (int64_t d = 2; d < static_cast<int64_t>(shape.size()); ++d) axes.push_back(d);
+  per_channel[1] = channels;
+  GraphSteps s(c);
+  const GraphSteps::Attrs reduce = {{"axes", axes}, {"keepdims", int64_t{1}}};
+  const int mean = s.Op("reduce_mean", {in[0]}, reduce);
+  const int centered = s.Op("sub", {in[0], mean});
+  const int variance = s.Op("reduce_mean", {s.Op("mul", {centered, centered})}, reduce);
+  const int deviation = s.Op("sqrt", {s.Op("add", {variance, s.Scalar(static_cast<float>(eps))})});
+  const int normalized = s.Op("div", {centered, deviation});
+  const int y = s.Op("add", {s.Op("mul", {normalized, s.Reshape(in[1], per_channel)}),
+                             s.Reshape(in[2], per_channel)});
+  if (absl::Status st = s.Bind(y); !st.ok()) return st;
+  const int keep = s.Scalar(static_cast<float>(momentum));
+  const int take = s.Scalar(static_cast<float>(1 - momentum));
+  auto running = [&](int batch, int given) {
+    return s.Op("add", {s.Op("mul", {s.Reshape(batch, {channels}), take}),
+                        s.Op("mul", {given, keep})});
+  };
+  for (int k : {1, 2}) {
+    if (k >= c.node().output_size() || c.node().output(k).empty()) continue;
+    if (absl::Status st = s.Bind(running(k == 1 ? mean : variance, in[2 + k]), k); !st.ok()) {
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status BatchNormWithTrainingMode(ImportContext& c) {
   KILN_ASSIGN(training, c.AttrInt("training_mode", 0));
-  if (training != 0) return c.Unsupported("training-mode batch normalization (training_mode=1)");
+  if (training != 0) return BatchNormInTraining(c);
   return BatchNorm(c);
 }
 

@@ -1,5 +1,6 @@
-// Resize (nearest and linear, with explicit output sizes or scales) and
-// Upsample, its predecessor, which kiln converts to the same resize.
+// Resize (nearest and linear through kiln's resize operator; cubic,
+// exclude_outside and tf_crop_and_resize through interpolation matrices,
+// resize_matrices.h) and Upsample, its predecessor.
 #include <cmath>
 #include <optional>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
+#include "frontend/converters/resize_matrices.h"
 
 namespace kiln::frontend {
 namespace {
@@ -123,15 +125,20 @@ absl::Status Resize(ImportContext& c) {
   KILN_ASSIGN(antialias, c.AttrInt("antialias", 0));
   KILN_ASSIGN(exclude_outside, c.AttrInt("exclude_outside", 0));
   KILN_ASSIGN(policy, c.AttrString("keep_aspect_ratio_policy", "stretch"));
-  if (mode != "nearest" && mode != "linear") {
+  KILN_ASSIGN(cubic_coeff_a, c.AttrFloat("cubic_coeff_a", -0.75));
+  KILN_ASSIGN(extrapolation_value, c.AttrFloat("extrapolation_value", 0.0));
+  if (mode != "nearest" && mode != "linear" && mode != "cubic") {
     return c.Unsupported(absl::StrCat("mode '", mode, "'"));
   }
   if (coord != "half_pixel" && coord != "pytorch_half_pixel" && coord != "align_corners" &&
-      coord != "asymmetric" && coord != "tf_half_pixel_for_nn") {
+      coord != "asymmetric" && coord != "tf_half_pixel_for_nn" && coord != "tf_crop_and_resize") {
     return c.Unsupported(absl::StrCat("coordinate_transformation_mode '", coord, "'"));
   }
+  if (nearest != "round_prefer_floor" && nearest != "round_prefer_ceil" && nearest != "floor" &&
+      nearest != "ceil") {
+    return c.Invalid(absl::StrCat("nearest_mode '", nearest, "'"));
+  }
   if (antialias != 0) return c.Unsupported("antialias=1");
-  if (exclude_outside != 0) return c.Unsupported("exclude_outside=1");
   if (policy != "stretch") {
     return c.Unsupported(absl::StrCat("keep_aspect_ratio_policy '", policy, "'"));
   }
@@ -165,6 +172,28 @@ absl::Status Resize(ImportContext& c) {
     sizes = scaled;
   } else {
     return c.Invalid("neither scales nor sizes is given");
+  }
+  // What the resize kernel does not implement goes through interpolation
+  // matrices.
+  if (mode == "cubic" || exclude_outside != 0 || coord == "tf_crop_and_resize") {
+    ResizeSpec spec{mode, coord, nearest, cubic_coeff_a, exclude_outside != 0,
+                    extrapolation_value, scales, sizes, {}};
+    if (coord == "tf_crop_and_resize") {
+      KILN_ASSIGN(roi, c.RequiredConstant(1, "roi"));
+      if (roi.dtype() != runtime::DType::kFloat32 ||
+          roi.NumElements() != 2 * static_cast<int64_t>(axes.size())) {
+        return c.Invalid(absl::StrCat("roi of ", roi.NumElements(), " ", runtime::DTypeName(roi.dtype()),
+                                      " values; expected ", 2 * axes.size(), " float32"));
+      }
+      // Starts then ends of the listed axes; the others keep all of [0, 1].
+      spec.roi.assign(rank, 0.0);
+      spec.roi.resize(2 * rank, 1.0);
+      for (size_t k = 0; k < axes.size(); ++k) {
+        spec.roi[axes[k]] = roi.data<float>()[k];
+        spec.roi[rank + axes[k]] = roi.data<float>()[axes.size() + k];
+      }
+    }
+    return EmitResizeByMatrices(c, spec);
   }
   return c.Emit("resize", {x},
                 {{"mode", mode}, {"coordinate_transformation_mode", coord},

@@ -44,14 +44,14 @@ bool Close(const graph::NDArray& got, const graph::NDArray& want, std::string* w
     *why = absl::StrCat("shape ", got.ShapeString(), " vs expected ", want.ShapeString());
     return false;
   }
+  if (got.dtype() != want.dtype()) {
+    *why = absl::StrCat(runtime::DTypeName(got.dtype()), " values, expected ",
+                        runtime::DTypeName(want.dtype()));
+    return false;
+  }
   for (int64_t i = 0; i < want.NumElements(); ++i) {
-    auto load = [](const graph::NDArray& a, int64_t k) -> double {
-      switch (a.dtype()) {
-        case runtime::DType::kFloat32: return a.data<float>()[k];
-        case runtime::DType::kInt32: return a.data<int32_t>()[k];
-        case runtime::DType::kInt64: return static_cast<double>(a.data<int64_t>()[k]);
-        default: return a.data<uint8_t>()[k];
-      }
+    auto load = [](const graph::NDArray& a, int64_t k) {
+      return runtime::ElementAsDouble(a.raw_data(), a.dtype(), k);
     };
     const double g = load(got, i), w = load(want, i);
     if (std::isnan(g) && std::isnan(w)) continue;

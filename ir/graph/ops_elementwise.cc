@@ -73,11 +73,13 @@ OpDef Binary(BindBinaryFn bind, bool compare = false, bool mixed_types = false) 
     if (!shape.ok()) return shape.status();
     auto out = Allocate({compare ? DType::kBool : in[0].dtype(), *shape});
     if (!out.ok()) return out.status();
-    const bool integer = in[0].dtype() == DType::kInt64 || in[0].dtype() == DType::kInt32;
+    const bool integer = runtime::IsIntegerDType(in[0].dtype());
     ForEachIndex(*shape, [&](int64_t i, const std::vector<int64_t>& index) {
       double v = (*fn)(Load(in[0], BroadcastIndex(index, in[0].shape())),
                     Load(in[1], BroadcastIndex(index, in[1].shape())));
-      if (integer && !compare) v = std::trunc(v);
+      // Integer division or remainder by zero is 0 (NumPy's answer; kernels
+      // guard their divisions the same way).
+      if (integer && !compare) v = std::isfinite(v) ? std::trunc(v) : 0.0;
       Store(*out, i, v);
     });
     return std::vector<NDArray>{*out};
@@ -307,10 +309,23 @@ OpDef CastOp() {
     const DType* dtype = &attrs->to;
     auto out = Allocate({*dtype, in[0].shape()});
     if (!out.ok()) return out.status();
-    const bool to_int = *dtype != DType::kFloat32;
+    const bool from_float = runtime::IsFloatDType(in[0].dtype());
+    const bool exact = !from_float && !runtime::IsFloatDType(*dtype);
     for (int64_t i = 0; i < in[0].NumElements(); ++i) {
+      // Integers to integers keep every bit (doubles would round 64-bit
+      // values); to bool, != 0.
+      if (exact) {
+        const int64_t bits = LoadInteger(in[0], i);
+        StoreInteger(*out, i, *dtype == DType::kBool ? bits != 0 : bits);
+        continue;
+      }
       const double v = Load(in[0], i);
-      Store(*out, i, to_int && *dtype != DType::kBool ? std::trunc(v) : v);
+      // Floats to integers saturate (as kernels convert).
+      if (from_float) {
+        StoreSaturated(*out, i, v);
+      } else {
+        Store(*out, i, v);
+      }
     }
     return std::vector<NDArray>{*out};
   };

@@ -136,6 +136,8 @@ enum class BinaryOp : uint8_t {
   kAdd,
   kSub,
   kMul,
+  // Integer divisions and remainders by zero are 0, and the signed MIN / -1
+  // wraps to MIN (x86 would trap on both; kernels divide user data).
   kDiv,       // float division; on integers truncates toward zero (C)
   kFloorDiv,  // integers: rounds toward negative infinity
   kFloorMod,  // integers: result has the sign of the divisor
@@ -321,6 +323,11 @@ struct ReduceNode : ExprNode {
 Expr IntImm(DataType t, int64_t value);
 Expr FloatImm(DataType t, double value);
 Expr MakeConst(DataType t, double value);  // IntImm or FloatImm by type
+// `value` as a constant of scalar type t, for values from user data: floats
+// rounded (half floats as a cast of the float32 constant), integers
+// truncated and saturated at t's range (a bound of -1 for uint8 is 0, not
+// 255), NaN as integer 0, bools value != 0.
+Expr ConstantOf(DataType t, double value);
 Expr Cast(DataType t, Expr value);
 Expr Binary(BinaryOp op, Expr a, Expr b);
 Expr Not(Expr a);

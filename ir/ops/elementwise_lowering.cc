@@ -1,5 +1,6 @@
 // Lowering of fused_elementwise nodes, and of every operator with an
 // elementwise expression as a one-step chain (see FindLowering).
+#include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/ops/elementwise.h"
 #include "ir/ops/elementwise_exprs.h"
@@ -37,19 +38,22 @@ absl::StatusOr<LoweredFunc> LowerElementwise(const graph::Node& n, const NodeSha
     }
     return results.back();
   };
-  std::vector<DataType> types;
   std::vector<Expr> probes;
-  for (size_t i = 0; i < s.in.size(); ++i) {
-    types.push_back(i < s.in_bool.size() && s.in_bool[i] ? DataType::Bool() : DataType::Float32());
-    probes.push_back(MakeConst(types.back(), 0));
-  }
-  body(probes);
+  for (size_t i = 0; i < s.in.size(); ++i) probes.push_back(Var(absl::StrCat("probe", i), s.in_types[i]));
+  const Expr probe = body(probes);
   if (!status.ok()) return NoKernel(n, status.message());
-  return BuildElementwise(s.in, body, t, name, types);
+  if (probe.dtype() != s.out_types[0]) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(n.op, " computes ", probe.dtype().ToString(), " values; its output is ",
+                     s.out_types[0].ToString()));
+  }
+  return BuildElementwise(s.in, body, t, name, s.in_types);
 }
 
+// Any types: each step's expression checks its operands' types (an
+// unsupported one is "no compiled kernel").
 KILN_REGISTER(LoweringRegistry(), "fused_elementwise", "one loop nest over a chain",
-              LowerElementwise);
+              Lowering(LowerElementwise, AnyTypes));
 
 }  // namespace
 }  // namespace kiln::ir::ops

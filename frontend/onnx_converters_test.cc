@@ -33,7 +33,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Acos", "Acosh", "Add", "And", "ArgMax", "ArgMin", "Asin", "Asinh",
                        "Atan", "Atanh", "AveragePool", "BatchNormalization", "BlackmanWindow",
-                       "Cast", "Ceil", "Celu", "Clip", "Concat", "Constant", "ConstantOfShape",
+                       "Cast", "CastLike", "Ceil", "Celu", "Clip", "Concat", "Constant", "ConstantOfShape",
                        "Conv", "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div",
                        "Dropout", "Einsum", "Elu", "Equal", "Erf", "Exp", "Expand", "EyeLike",
                        "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gelu", "Gemm",

@@ -172,8 +172,16 @@ absl::Status CastToNamedType(ImportContext& c) {
   return c.Emit("cast", in, {{"to", *name}});
 }
 
+// CastLike: a cast to the type of its second input, whose values are unused.
+absl::Status CastLike(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 2));
+  const runtime::DType to = c.InputType(1).dtype;
+  return c.Emit("cast", {in[0]}, {{"to", std::string(runtime::DTypeName(to))}});
+}
+
 KILN_REGISTER_ONNX_CONVERTER(Cast, 1, 5, CastToNamedType);
 KILN_REGISTER_ONNX_CONVERTER(Cast, 6, kLatestOpset, Cast);
+KILN_REGISTER_ONNX_CONVERTER(CastLike, 15, kLatestOpset, CastLike);
 
 // Until opset 7 the binary ops broadcast only with broadcast=1, and then
 // only B, aligned with A at `axis` (or with A's last axes when it is absent).

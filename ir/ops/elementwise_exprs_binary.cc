@@ -35,9 +35,18 @@ KILN_REGISTER(ElementwiseExprRegistry(), "mul", "a * b",
               BinaryOf([](Expr a, Expr b) { return a * b; }));
 KILN_REGISTER(ElementwiseExprRegistry(), "div", "a / b",
               BinaryOf([](Expr a, Expr b) { return a / b; }));
+// ONNX's Pow takes an exponent of any numeric type: a float base takes it
+// in its own type; an integer base computes in float64 and converts back
+// (as the reference does; exact while the power fits in 53 bits).
 absl::StatusOr<Expr> Pow(const graph::Node& n, const std::vector<Expr>& x) {
-  if (auto st = ExpectOperands(n, x, 2); !st.ok()) return st;
-  return Call(Intrinsic::kPow, {x[0], x[1]});
+  if (x.size() != 2) return ExpectOperands(n, x, 2);
+  for (const Expr& e : x) {
+    if (auto st = ExpectNumericOperands(n, {e}, 1); !st.ok()) return st;
+  }
+  const DataType base = x[0].dtype();
+  if (base.is_float()) return Call(Intrinsic::kPow, {x[0], Cast(base, x[1])});
+  const DataType f64 = DataType::Float64(base.lanes());
+  return Cast(base, Call(Intrinsic::kPow, {Cast(f64, x[0]), Cast(f64, x[1])}));
 }
 
 KILN_REGISTER(ElementwiseExprRegistry(), "pow", "a ** b", Pow);

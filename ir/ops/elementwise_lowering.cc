@@ -1,5 +1,7 @@
 // Lowering of fused_elementwise nodes, and of every operator with an
 // elementwise expression as a one-step chain (see FindLowering).
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/ops/elementwise.h"
@@ -27,12 +29,26 @@ absl::StatusOr<LoweredFunc> LowerElementwise(const graph::Node& n, const NodeSha
   auto body = [&](const std::vector<Expr>& inputs) {
     std::vector<Expr> results;
     for (const graph::FusedStep& step : steps) {
+      // float16 and bfloat16 store only: a step on them computes in float32
+      // (exact for their values) and rounds its float result back, as the
+      // reference stores each operator's result.
       std::vector<Expr> args;
-      for (int64_t o : step.operands) args.push_back(o >= 0 ? inputs[o] : results[-o - 1]);
+      std::optional<DataType> half;
+      for (int64_t o : step.operands) {
+        Expr arg = o >= 0 ? inputs[o] : results[-o - 1];
+        if (arg.dtype().is_half_float()) {
+          half = arg.dtype();
+          arg = Cast(DataType::Float32(arg.dtype().lanes()), arg);
+        }
+        args.push_back(arg);
+      }
       auto v = ElementwiseExpr(step.node, args);
       if (!v.ok()) {
         status = v.status();
         return Expr(0.0f);
+      }
+      if (half && step.node.op != "cast" && v->dtype().is_float()) {
+        *v = Cast(half->with_lanes(v->dtype().lanes()), *v);
       }
       results.push_back(*v);
     }

@@ -531,7 +531,7 @@ std::vector<int64_t> ArgReduceShape(std::vector<int64_t> shape, int64_t axis, bo
 
 OpDef ArgReduce(bool is_max) {
   OpDef def;
-  // Their int64 results have no compiled kernel; the fuser keeps them alone.
+  // Two passes over the axis (the extreme, then its index): not fusable.
   def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;

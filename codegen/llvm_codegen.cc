@@ -337,6 +337,20 @@ class Emitter {
       case BinaryOp::kGE: return u ? b_.CreateICmpUGE(a, b) : b_.CreateICmpSGE(a, b);
       case BinaryOp::kAnd: return b_.CreateAnd(a, b);
       case BinaryOp::kOr: return b_.CreateOr(a, b);
+      case BinaryOp::kShl:
+      case BinaryOp::kShr: {
+        // LLVM's shifts by the width or more are poison: the amount is
+        // clamped and the result chosen as BinaryOp documents.
+        llvm::Type* ty = a->getType();
+        llvm::Value* width = llvm::ConstantInt::get(ty, ty->getScalarSizeInBits());
+        llvm::Value* beyond = b_.CreateICmpUGE(b, width);
+        llvm::Value* last = llvm::ConstantInt::get(ty, ty->getScalarSizeInBits() - 1);
+        llvm::Value* amount = b_.CreateSelect(beyond, last, b);
+        llvm::Value* zero = llvm::Constant::getNullValue(ty);
+        if (op->op == BinaryOp::kShl) return b_.CreateSelect(beyond, zero, b_.CreateShl(a, amount));
+        if (u) return b_.CreateSelect(beyond, zero, b_.CreateLShr(a, amount));
+        return b_.CreateAShr(a, amount);  // by width - 1: the sign, as documented
+      }
     }
     return a;
   }

@@ -20,8 +20,8 @@ namespace {
 using graph::NDArray;
 using runtime::DType;
 
-constexpr DType kAllTypes[] = {DType::kBool,   DType::kInt8,    DType::kInt16,   DType::kInt32,
-                               DType::kInt64,  DType::kUInt8,   DType::kUInt16,  DType::kUInt32,
+constexpr DType kAllTypes[] = {DType::kBool,   DType::kInt8,    DType::kInt16,    DType::kInt32,
+                               DType::kInt64,  DType::kUInt8,   DType::kUInt16,   DType::kUInt32,
                                DType::kUInt64, DType::kFloat16, DType::kBFloat16, DType::kFloat32,
                                DType::kFloat64};
 constexpr DType kIntegerTypes[] = {DType::kInt8,  DType::kInt16,  DType::kInt32,  DType::kInt64,
@@ -30,25 +30,51 @@ constexpr DType kIntegerTypes[] = {DType::kInt8,  DType::kInt16,  DType::kInt32,
 // Element i of `a` set from a double as the references store it.
 void Set(NDArray& a, int64_t i, double v) {
   switch (a.dtype()) {
-    case DType::kFloat32: a.data<float>()[i] = static_cast<float>(v); return;
-    case DType::kFloat64: a.data<double>()[i] = v; return;
-    case DType::kFloat16: a.data<uint16_t>()[i] = runtime::FloatToHalf(static_cast<float>(v)); return;
+    case DType::kFloat32:
+      a.data<float>()[i] = static_cast<float>(v);
+      return;
+    case DType::kFloat64:
+      a.data<double>()[i] = v;
+      return;
+    case DType::kFloat16:
+      a.data<uint16_t>()[i] = runtime::FloatToHalf(static_cast<float>(v));
+      return;
     case DType::kBFloat16:
       a.data<uint16_t>()[i] = runtime::FloatToBFloat16(static_cast<float>(v));
       return;
-    case DType::kBool: a.data<uint8_t>()[i] = v != 0; return;
-    case DType::kInt8: a.data<int8_t>()[i] = static_cast<int8_t>(v); return;
-    case DType::kInt16: a.data<int16_t>()[i] = static_cast<int16_t>(v); return;
-    case DType::kInt32: a.data<int32_t>()[i] = static_cast<int32_t>(v); return;
-    case DType::kInt64: a.data<int64_t>()[i] = static_cast<int64_t>(v); return;
-    case DType::kUInt8: a.data<uint8_t>()[i] = static_cast<uint8_t>(static_cast<int64_t>(v)); return;
-    case DType::kUInt16: a.data<uint16_t>()[i] = static_cast<uint16_t>(static_cast<int64_t>(v)); return;
-    case DType::kUInt32: a.data<uint32_t>()[i] = static_cast<uint32_t>(static_cast<int64_t>(v)); return;
-    case DType::kUInt64: a.data<uint64_t>()[i] = static_cast<uint64_t>(static_cast<int64_t>(v)); return;
+    case DType::kBool:
+      a.data<uint8_t>()[i] = v != 0;
+      return;
+    case DType::kInt8:
+      a.data<int8_t>()[i] = static_cast<int8_t>(v);
+      return;
+    case DType::kInt16:
+      a.data<int16_t>()[i] = static_cast<int16_t>(v);
+      return;
+    case DType::kInt32:
+      a.data<int32_t>()[i] = static_cast<int32_t>(v);
+      return;
+    case DType::kInt64:
+      a.data<int64_t>()[i] = static_cast<int64_t>(v);
+      return;
+    case DType::kUInt8:
+      a.data<uint8_t>()[i] = static_cast<uint8_t>(static_cast<int64_t>(v));
+      return;
+    case DType::kUInt16:
+      a.data<uint16_t>()[i] = static_cast<uint16_t>(static_cast<int64_t>(v));
+      return;
+    case DType::kUInt32:
+      a.data<uint32_t>()[i] = static_cast<uint32_t>(static_cast<int64_t>(v));
+      return;
+    case DType::kUInt64:
+      a.data<uint64_t>()[i] = static_cast<uint64_t>(static_cast<int64_t>(v));
+      return;
   }
 }
 
-double Get(const NDArray& a, int64_t i) { return runtime::ElementAsDouble(a.raw_data(), a.dtype(), i); }
+double Get(const NDArray& a, int64_t i) {
+  return runtime::ElementAsDouble(a.raw_data(), a.dtype(), i);
+}
 
 NDArray Make(DType t, std::vector<int64_t> shape, const std::vector<double>& values) {
   NDArray a = *NDArray::Empty(shape, t);
@@ -74,7 +100,8 @@ NDArray Random(DType t, std::vector<int64_t> shape, uint32_t seed, bool zeros = 
 
 // Bitwise equality for integers, bools and half floats; for float32 and
 // float64 equality up to `tolerance` relative (NaN matches NaN).
-void ExpectSame(const NDArray& got, const NDArray& want, double tolerance, const std::string& what) {
+void ExpectSame(const NDArray& got, const NDArray& want, double tolerance,
+                const std::string& what) {
   ASSERT_EQ(got.dtype(), want.dtype()) << what;
   ASSERT_EQ(got.shape(), want.shape()) << what;
   const bool exact = !(got.dtype() == DType::kFloat32 || got.dtype() == DType::kFloat64);
@@ -97,7 +124,8 @@ void ExpectSame(const NDArray& got, const NDArray& want, double tolerance, const
 // reference and from the compiled graph (on every runnable target), which
 // must agree. Returns the compiled outputs of the first target.
 std::vector<NDArray> RunBoth(const std::string& op, const std::vector<NDArray>& inputs,
-                             absl::flat_hash_map<std::string, graph::AttrValue> attrs = {}, double tolerance = 1e-6) {
+                             absl::flat_hash_map<std::string, graph::AttrValue> attrs = {},
+                             double tolerance = 1e-6) {
   graph::Graph g;
   std::vector<int> ins;
   std::vector<const graph::TensorType*> types;
@@ -167,12 +195,13 @@ TEST(TypedKernelsTest, ArithmeticOnEveryIntegerTypeAndFloat64MatchesTheReference
     RunBoth("sign", {Random(t, {37}, 9)});
     RunBoth("clip", {Random(t, {37}, 10)}, {{"min", -5.0}, {"max", 40.0}});
     if (!runtime::IsUnsignedDType(t)) RunBoth("neg", {Random(t, {37}, 11)});
-    RunBoth("where", {Random(DType::kBool, {3, 1}, 12), Random(t, {3, 19}, 13),
-                      Random(t, {19}, 14)});
+    RunBoth("where",
+            {Random(DType::kBool, {3, 1}, 12), Random(t, {3, 19}, 13), Random(t, {19}, 14)});
   }
   for (const char* op : {"add", "sub", "mul", "div", "max", "min", "pow"}) {
-    RunBoth(op, {Random(DType::kFloat64, {3, 1, 19}, 15, false),
-                 Random(DType::kFloat64, {5, 1}, 16, false)},
+    RunBoth(op,
+            {Random(DType::kFloat64, {3, 1, 19}, 15, false),
+             Random(DType::kFloat64, {5, 1}, 16, false)},
             {}, 1e-12);
   }
   for (const char* op : {"exp", "tanh", "sigmoid", "erf", "sqrt", "abs", "floor", "round", "sin",
@@ -185,8 +214,8 @@ TEST(TypedKernelsTest, ArithmeticOnEveryIntegerTypeAndFloat64MatchesTheReference
 
 TEST(TypedKernelsTest, IntegerSemanticsAreCsAndNumpys) {
   // uint8 wraps.
-  auto add = RunBoth("add", {Make(DType::kUInt8, {3}, {200, 255, 3}),
-                             Make(DType::kUInt8, {3}, {100, 1, 5})});
+  auto add = RunBoth(
+      "add", {Make(DType::kUInt8, {3}, {200, 255, 3}), Make(DType::kUInt8, {3}, {100, 1, 5})});
   ASSERT_EQ(add.size(), 1u);
   EXPECT_EQ(add[0].data<uint8_t>()[0], 44);
   EXPECT_EQ(add[0].data<uint8_t>()[1], 0);
@@ -198,8 +227,8 @@ TEST(TypedKernelsTest, IntegerSemanticsAreCsAndNumpys) {
   const int32_t want_div[] = {-3, -3, 3, 0, INT32_MIN};
   for (int i = 0; i < 5; ++i) EXPECT_EQ(div[0].data<int32_t>()[i], want_div[i]) << i;
   // Unsigned division and comparison see the bits as unsigned.
-  auto udiv = RunBoth("div", {Make(DType::kUInt32, {1}, {4294967295.0}),
-                              Make(DType::kUInt32, {1}, {2})});
+  auto udiv =
+      RunBoth("div", {Make(DType::kUInt32, {1}, {4294967295.0}), Make(DType::kUInt32, {1}, {2})});
   EXPECT_EQ(udiv[0].data<uint32_t>()[0], 2147483647u);
   auto less = RunBoth("less", {Make(DType::kUInt64, {1}, {1}), Make(DType::kUInt64, {1}, {-1})});
   EXPECT_EQ(less[0].data<uint8_t>()[0], 1);
@@ -219,16 +248,39 @@ TEST(TypedKernelsTest, IntegerSemanticsAreCsAndNumpys) {
   EXPECT_EQ(abs[0].data<int8_t>()[0], -128);
   EXPECT_EQ(abs[0].data<int8_t>()[1], 5);
   // A clip bound outside the type saturates instead of wrapping.
-  auto clip = RunBoth("clip", {Make(DType::kUInt8, {2}, {0, 250})}, {{"min", -1.0}, {"max", 300.0}});
+  auto clip =
+      RunBoth("clip", {Make(DType::kUInt8, {2}, {0, 250})}, {{"min", -1.0}, {"max", 300.0}});
   EXPECT_EQ(clip[0].data<uint8_t>()[0], 0);
   EXPECT_EQ(clip[0].data<uint8_t>()[1], 250);
+}
+
+// Unsigned shifts; by the width or more they give 0.
+TEST(TypedKernelsTest, BitShiftsOnEveryUnsignedType) {
+  for (DType t : {DType::kUInt8, DType::kUInt16, DType::kUInt32, DType::kUInt64}) {
+    const NDArray x = Make(t, {3, 19}, {1, 255, 7, 0, 65535, 4294967295.0, 12345});
+    const NDArray by = Make(t, {19}, {0, 1, 3, 7, 8, 15, 16, 31, 32, 63, 64, 200});
+    for (const char* direction : {"LEFT", "RIGHT"}) {
+      RunBoth("bit_shift", {x, by}, {{"direction", std::string(direction)}});
+    }
+  }
+  auto left = RunBoth("bit_shift",
+                      {Make(DType::kUInt8, {3}, {255, 1, 3}), Make(DType::kUInt8, {3}, {1, 8, 2})},
+                      {{"direction", std::string("LEFT")}});
+  EXPECT_EQ(left[0].data<uint8_t>()[0], 254);
+  EXPECT_EQ(left[0].data<uint8_t>()[1], 0);
+  EXPECT_EQ(left[0].data<uint8_t>()[2], 12);
+  auto right = RunBoth("bit_shift",
+                       {Make(DType::kUInt64, {2}, {-1, 16}), Make(DType::kUInt64, {2}, {63, 64})},
+                       {{"direction", std::string("RIGHT")}});
+  EXPECT_EQ(right[0].data<uint64_t>()[0], 1u);
+  EXPECT_EQ(right[0].data<uint64_t>()[1], 0u);
 }
 
 TEST(TypedKernelsTest, CastBetweenEveryPairOfTypes) {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = INFINITY;
   // Fractions of both signs, values out of every integer range, NaN, infinities, -0.
-  const std::vector<double> values = {0,    1,    -1,   2.5,   -2.5, 127.9, -128.7, 300,
-                                      -300, 7e4,  -7e4, 5e9,   -5e9, 1e20,  -1e20,  nan,
+  const std::vector<double> values = {0,    1,    -1,   2.5,   -2.5,  127.9, -128.7, 300,
+                                      -300, 7e4,  -7e4, 5e9,   -5e9,  1e20,  -1e20,  nan,
                                       inf,  -inf, -0.0, 0.125, 65519, 65521, 3.0e38, 1e-8};
   for (DType from : kAllTypes) {
     const NDArray x = Make(from, {static_cast<int64_t>(values.size()) + 5}, values);
@@ -247,13 +299,14 @@ TEST(TypedKernelsTest, CastBetweenEveryPairOfTypes) {
   EXPECT_EQ(to_u8[0].data<uint8_t>()[1], 255);
   EXPECT_EQ(to_u8[0].data<uint8_t>()[2], 255);
   // To bool: != 0, so NaN is true.
-  auto to_bool = RunBoth("cast", {Make(DType::kFloat32, {3}, {0, -0.0, nan})},
-                         {{"to", std::string("bool")}});
+  auto to_bool =
+      RunBoth("cast", {Make(DType::kFloat32, {3}, {0, -0.0, nan})}, {{"to", std::string("bool")}});
   EXPECT_EQ(to_bool[0].data<uint8_t>()[0], 0);
   EXPECT_EQ(to_bool[0].data<uint8_t>()[1], 0);
   EXPECT_EQ(to_bool[0].data<uint8_t>()[2], 1);
   // Integers to narrower integers wrap; signed to unsigned keeps the bits.
-  auto narrow = RunBoth("cast", {Make(DType::kInt32, {2}, {300, -1})}, {{"to", std::string("uint8")}});
+  auto narrow =
+      RunBoth("cast", {Make(DType::kInt32, {2}, {300, -1})}, {{"to", std::string("uint8")}});
   EXPECT_EQ(narrow[0].data<uint8_t>()[0], 44);
   EXPECT_EQ(narrow[0].data<uint8_t>()[1], 255);
   // float16 rounds to nearest even: 1 + 2^-11 is a tie.
@@ -278,9 +331,10 @@ TEST(TypedKernelsTest, DataMovementOnEveryElementSize) {
     const NDArray x = Random(t, {3, 5, 7}, 20);
     RunBoth("transpose", {x}, {{"perm", std::vector<int64_t>{2, 0, 1}}});
     RunBoth("concat", {x, Random(t, {3, 2, 7}, 21)}, {{"axis", int64_t{1}}});
-    RunBoth("slice", {x}, {{"starts", std::vector<int64_t>{1, 0, 1}},
-                           {"steps", std::vector<int64_t>{1, 2, 3}},
-                           {"ends", std::vector<int64_t>{3, 5, 7}}});
+    RunBoth("slice", {x},
+            {{"starts", std::vector<int64_t>{1, 0, 1}},
+             {"steps", std::vector<int64_t>{1, 2, 3}},
+             {"ends", std::vector<int64_t>{3, 5, 7}}});
     RunBoth("tile", {x}, {{"repeats", std::vector<int64_t>{1, 2, 3}}});
     RunBoth("pad", {x}, {{"pads", std::vector<int64_t>{0, 1, 2, 1, 0, 3}}, {"value", 1.0}});
     RunBoth("trilu", {x}, {{"upper", int64_t{1}}, {"k", int64_t{1}}});
@@ -305,15 +359,15 @@ TEST(TypedKernelsTest, ReductionsArgReductionsAndCumSumOnIntegersAndFloat64) {
       for (int64_t last : {0, 1}) {
         // Few distinct values: ties, which select_last_index decides.
         const NDArray ties = Make(t, {4, 9, 5}, {1, 3, 3, 0, 2, 3, 1});
-        RunBoth(op, {ties}, {{"axis", int64_t{1}}, {"keepdims", int64_t{1}},
-                             {"select_last_index", last}});
-        RunBoth(op, {x}, {{"axis", int64_t{-1}}, {"keepdims", int64_t{0}},
-                          {"select_last_index", last}});
+        RunBoth(op, {ties},
+                {{"axis", int64_t{1}}, {"keepdims", int64_t{1}}, {"select_last_index", last}});
+        RunBoth(op, {x},
+                {{"axis", int64_t{-1}}, {"keepdims", int64_t{0}}, {"select_last_index", last}});
       }
     }
     for (int64_t exclusive : {0, 1}) {
-      RunBoth("cumsum", {x}, {{"axis", int64_t{1}}, {"exclusive", exclusive},
-                              {"reverse", int64_t{1} - exclusive}},
+      RunBoth("cumsum", {x},
+              {{"axis", int64_t{1}}, {"exclusive", exclusive}, {"reverse", int64_t{1} - exclusive}},
               1e-12);
     }
   }

@@ -60,6 +60,8 @@ const char* BinaryOpSymbol(BinaryOp op) {
     case BinaryOp::kGE: return ">=";
     case BinaryOp::kAnd: return "&&";
     case BinaryOp::kOr: return "||";
+    case BinaryOp::kShl: return "<<";
+    case BinaryOp::kShr: return ">>";
   }
   return "?";
 }
@@ -219,6 +221,25 @@ void Unify(Expr& a, Expr& b, const char* what) {
                                 << b.dtype().ToString();
 }
 
+}  // namespace
+
+int64_t Shift(BinaryOp op, DataType t, int64_t x, int64_t y) {
+  // The amount as unsigned: WrapInt keeps unsigned values zero-extended and
+  // a negative signed amount is then beyond any width.
+  const uint64_t amount = static_cast<uint64_t>(y);
+  const bool negative = !t.is_uint() && x < 0;
+  if (op == BinaryOp::kShl) {
+    return amount >= static_cast<uint64_t>(t.bits())
+               ? 0
+               : WrapInt(t.scalar(), static_cast<int64_t>(static_cast<uint64_t>(x) << amount));
+  }
+  if (amount >= static_cast<uint64_t>(t.bits())) return negative ? -1 : 0;
+  if (t.is_uint()) return static_cast<int64_t>(static_cast<uint64_t>(x) >> amount);
+  return x >> amount;  // arithmetic: x is sign-extended
+}
+
+namespace {
+
 // Folds an operation on two integer constants of type t; false when it
 // cannot (division by zero, or the one signed quotient that overflows).
 // Arithmetic wraps (done unsigned, then wrapped by IntImm).
@@ -250,6 +271,8 @@ bool FoldInt(BinaryOp op, DataType t, int64_t x, int64_t y, int64_t* out) {
     case BinaryOp::kGE: *out = u ? ux >= uy : x >= y; return true;
     case BinaryOp::kAnd: *out = x && y; return true;
     case BinaryOp::kOr: *out = x || y; return true;
+    case BinaryOp::kShl:
+    case BinaryOp::kShr: *out = Shift(op, t, x, y); return true;
   }
   return false;
 }
@@ -313,7 +336,8 @@ Expr Binary(BinaryOp op, Expr a, Expr b) {
                                  << t.ToString();
   CHECK(logical || IsComparison(op) || !t.is_bool())
       << BinaryOpSymbol(op) << " on bool operands";
-  CHECK(t.is_int() || (op != BinaryOp::kFloorDiv && op != BinaryOp::kFloorMod))
+  CHECK(t.is_int() || (op != BinaryOp::kFloorDiv && op != BinaryOp::kFloorMod &&
+                       op != BinaryOp::kShl && op != BinaryOp::kShr))
       << BinaryOpSymbol(op) << " needs integer operands, got " << t.ToString();
   const DataType result = IsComparison(op) ? DataType::Bool(t.lanes()) : t;
 
@@ -476,6 +500,8 @@ Expr operator==(Expr a, Expr b) { return Binary(BinaryOp::kEQ, std::move(a), std
 Expr operator!=(Expr a, Expr b) { return Binary(BinaryOp::kNE, std::move(a), std::move(b)); }
 Expr And(Expr a, Expr b) { return Binary(BinaryOp::kAnd, std::move(a), std::move(b)); }
 Expr Or(Expr a, Expr b) { return Binary(BinaryOp::kOr, std::move(a), std::move(b)); }
+Expr ShiftLeft(Expr a, Expr b) { return Binary(BinaryOp::kShl, std::move(a), std::move(b)); }
+Expr ShiftRight(Expr a, Expr b) { return Binary(BinaryOp::kShr, std::move(a), std::move(b)); }
 Expr FloorDiv(Expr a, Expr b) { return Binary(BinaryOp::kFloorDiv, std::move(a), std::move(b)); }
 Expr FloorMod(Expr a, Expr b) { return Binary(BinaryOp::kFloorMod, std::move(a), std::move(b)); }
 Expr Min(Expr a, Expr b) { return Binary(BinaryOp::kMin, std::move(a), std::move(b)); }

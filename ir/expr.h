@@ -151,6 +151,12 @@ enum class BinaryOp : uint8_t {
   kGE,
   kAnd,
   kOr,
+  // Integers: shifts by the second operand's value, which is taken as
+  // unsigned; by the width or more the result is 0 (or, shifting a negative
+  // signed value right, -1). Right shifts are logical for unsigned types and
+  // arithmetic for signed ones.
+  kShl,
+  kShr,
 };
 
 bool IsComparison(BinaryOp op);
@@ -360,10 +366,14 @@ Expr FloorDiv(Expr a, Expr b);
 Expr FloorMod(Expr a, Expr b);
 Expr Min(Expr a, Expr b);
 Expr Max(Expr a, Expr b);
+Expr ShiftLeft(Expr a, Expr b);
+Expr ShiftRight(Expr a, Expr b);
 
 // Integer division rounding toward negative infinity, and its remainder
 // (with the sign of the divisor): the semantics of FloorDiv and FloorMod.
 int64_t FloorDivide(int64_t a, int64_t b);
+// x shifted by y (kShl or kShr) as integers of type t hold them (WrapInt).
+int64_t Shift(BinaryOp op, DataType t, int64_t x, int64_t y);
 int64_t FloorModulo(int64_t a, int64_t b);
 
 // The literal value if `e` is an integer constant.

@@ -371,6 +371,8 @@ class Interpreter {
         case BinaryOp::kGE: r = u ? ux >= uy : x >= y; break;
         case BinaryOp::kAnd: r = x && y; break;
         case BinaryOp::kOr: r = x || y; break;
+        case BinaryOp::kShl:
+        case BinaryOp::kShr: r = Shift(op->op, a->type.element_of(), x, y); break;
       }
       v.i[l] = WrapInt(v.type.scalar(), r);
     }

@@ -333,5 +333,45 @@ OpDef CastOp() {
 }
 KILN_REGISTER(OpRegistry(), "cast", "converts to dtype `to`", CastOp());
 
+// bit_shift(a, b): a shifted left or right by b bits, unsigned integers of
+// one type broadcast together; by the width or more the result is 0.
+// Computed on the integers themselves (doubles would round 64-bit ones).
+OpDef BitShiftOp() {
+  OpDef def;
+  def.pattern = OpPattern::kBroadcast;
+  def.infer = [](const Node& n, const std::vector<const TensorType*>& in)
+      -> absl::StatusOr<std::vector<TensorType>> {
+    if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
+    if (auto a = BitShiftAttrs::Read(n); !a.ok()) return a.status();
+    if (in[0]->dtype != in[1]->dtype || !runtime::IsUnsignedDType(in[0]->dtype)) {
+      return absl::UnimplementedError(absl::StrCat("bit shifts of ", in[0]->ToString(), " by ",
+                                                   in[1]->ToString(),
+                                                   "; expected one unsigned integer type"));
+    }
+    auto shape = Broadcast(in[0]->shape, in[1]->shape);
+    if (!shape.ok()) return shape.status();
+    return std::vector<TensorType>{{in[0]->dtype, *shape}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in)
+      -> absl::StatusOr<std::vector<NDArray>> {
+    auto a = BitShiftAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    auto shape = Broadcast(in[0].shape(), in[1].shape());
+    if (!shape.ok()) return shape.status();
+    auto out = Allocate({in[0].dtype(), *shape});
+    if (!out.ok()) return out.status();
+    const uint64_t bits = 8 * runtime::DTypeBytes(in[0].dtype());
+    ForEachIndex(*shape, [&](int64_t i, const std::vector<int64_t>& index) {
+      const auto x = static_cast<uint64_t>(LoadInteger(in[0], BroadcastIndex(index, in[0].shape())));
+      const auto y = static_cast<uint64_t>(LoadInteger(in[1], BroadcastIndex(index, in[1].shape())));
+      const uint64_t r = y >= bits ? 0 : a->left ? x << y : x >> y;
+      StoreInteger(*out, i, static_cast<int64_t>(r));
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "bit_shift", "a shifted left or right by b bits", BitShiftOp());
+
 }  // namespace
 }  // namespace kiln::graph::ops

@@ -68,6 +68,18 @@ absl::StatusOr<Expr> Mod(const graph::Node& n, const std::vector<Expr>& x) {
   return Select(And(r != zero, (r < zero) != (x[1] < zero)), r + x[1], r);
 }
 
+absl::StatusOr<Expr> BitShift(const graph::Node& n, const std::vector<Expr>& x) {
+  if (auto st = ExpectNumericOperands(n, x, 2); !st.ok()) return st;
+  if (!x[0].dtype().is_int()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(n.op, " takes integer operands, got ", x[0].dtype().ToString()));
+  }
+  auto a = graph::BitShiftAttrs::Read(n);
+  if (!a.ok()) return a.status();
+  return a->left ? ShiftLeft(x[0], x[1]) : ShiftRight(x[0], x[1]);
+}
+
+KILN_REGISTER(ElementwiseExprRegistry(), "bit_shift", "a << b or a >> b", BitShift);
 KILN_REGISTER(ElementwiseExprRegistry(), "mod", "a mod b, with b's sign or (fmod) a's", Mod);
 KILN_REGISTER(ElementwiseExprRegistry(), "max", "max(a, b, ...)", FoldOf(Max));
 KILN_REGISTER(ElementwiseExprRegistry(), "min", "min(a, b, ...)", FoldOf(Min));

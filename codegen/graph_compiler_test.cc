@@ -114,18 +114,18 @@ TEST(GraphCompilerTest, ResNetCompilesForAvx512) {
 
 TEST(GraphCompilerTest, NodesWithoutKernelsAreNamedInTheError) {
   graph::Graph g;
-  const int x = g.AddInput("x", {runtime::DType::kFloat32, {4, 3}});
-  auto indices = NDArray::Empty({2}, runtime::DType::kInt64);
-  indices->data<int64_t>()[0] = 3;
-  indices->data<int64_t>()[1] = 1;
-  const int idx = g.AddConstant("idx", *indices);
-  const int y = g.AddValue("y", {runtime::DType::kFloat32, {2, 3}});
-  g.AddNode(graph::Node{"pick_rows", "gather", {x, idx}, {y}, {}});
+  const int x = g.AddInput("x", {runtime::DType::kInt64, {4, 3}});
+  const int y = g.AddValue("y", {runtime::DType::kInt64, {4}});
+  // Integer means round: the reference computes them, kernels do not.
+  g.AddNode(graph::Node{"average", "reduce_mean", {x}, {y},
+                        {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}}});
   g.SetOutputs({y});
   auto compiled = CompileGraph(g, ir::ops::testing::RunnableTargets()[0]);
   ASSERT_FALSE(compiled.ok());
   EXPECT_EQ(compiled.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(compiled.status().message().find("node 'pick_rows' (gather)"), std::string::npos)
+  EXPECT_NE(compiled.status().message().find(
+                "node 'average' (reduce_mean): no compiled kernel for (int64) -> (int64)"),
+            std::string::npos)
       << compiled.status();
 }
 
@@ -153,6 +153,78 @@ TEST(GraphCompilerTest, InputsThatAreOutputsAreCopiedUnderTheirOutputNames) {
     EXPECT_EQ(model->executor->GetOutput(0)->data<float>()[i], 2 * (i + 0.5f));
     EXPECT_EQ(model->executor->GetOutput(1)->data<float>()[i], i + 0.5f);
     EXPECT_EQ(model->executor->GetOutput(2)->data<float>()[i], 2 * (i + 0.5f));
+  }
+}
+
+// A model whose run-time values are int64 and float64 throughout: token ids
+// gathered from a float64 table, scaled and summed per row, the running
+// total cast to int64 and offset, its argmax, and the ids compared and
+// selected with where, fused where the passes fuse. Every kernel compiles
+// and the outputs are the reference interpreter's.
+TEST(GraphCompilerTest, Int64AndFloat64PathsCompileAndMatchTheReference) {
+  using runtime::DType;
+  graph::Graph g;
+  const int ids = g.AddInput("ids", {DType::kInt64, {3, 5}});
+  const int scale = g.AddInput("scale", {DType::kFloat64, {7}});
+  auto table = NDArray::Empty({11, 7}, DType::kFloat64);
+  for (int64_t i = 0; i < table->NumElements(); ++i) {
+    table->data<double>()[i] = std::sin(0.37 * i) * 1e3 + 1e-9 * i;
+  }
+  auto offset = NDArray::Empty({1}, DType::kInt64);
+  offset->data<int64_t>()[0] = int64_t{1} << 40;  // beyond float32's integers
+  auto three = NDArray::Empty({}, DType::kInt64);
+  three->data<int64_t>()[0] = 3;
+  const int weights = g.AddConstant("table", *table);
+  const int bias = g.AddConstant("offset", *offset);
+  const int threshold = g.AddConstant("threshold", *three);
+  auto value = [&](const char* name, DType t, std::vector<int64_t> shape) {
+    return g.AddValue(name, {t, std::move(shape)});
+  };
+  const int rows = value("rows", DType::kFloat64, {3, 5, 7});
+  const int scaled = value("scaled", DType::kFloat64, {3, 5, 7});
+  const int sums = value("sums", DType::kFloat64, {3, 5});
+  const int whole = value("whole", DType::kInt64, {3, 5});
+  const int shifted = value("shifted", DType::kInt64, {3, 5});
+  const int best = value("best", DType::kInt64, {3});
+  const int big = value("big", DType::kBool, {3, 5});
+  const int picked = value("picked", DType::kInt64, {3, 5});
+  g.AddNode(graph::Node{"lookup", "gather", {weights, ids}, {rows}, {{"axis", int64_t{0}}}});
+  g.AddNode(graph::Node{"scale", "mul", {rows, scale}, {scaled}, {}});
+  g.AddNode(graph::Node{"sum", "reduce_sum", {scaled}, {sums},
+                        {{"axes", std::vector<int64_t>{2}}, {"keepdims", int64_t{0}}}});
+  g.AddNode(graph::Node{"whole", "cast", {sums}, {whole}, {{"to", std::string("int64")}}});
+  g.AddNode(graph::Node{"shift", "add", {whole, bias}, {shifted}, {}});
+  g.AddNode(graph::Node{"best", "argmax", {shifted}, {best},
+                        {{"axis", int64_t{1}}, {"keepdims", int64_t{0}}}});
+  g.AddNode(graph::Node{"big", "greater", {ids, threshold}, {big}, {}});
+  g.AddNode(graph::Node{"pick", "where", {big, ids, shifted}, {picked}, {}});
+  g.SetOutputs({shifted, best, picked});
+
+  auto id_values = NDArray::Empty({3, 5}, DType::kInt64);
+  for (int64_t i = 0; i < 15; ++i) id_values->data<int64_t>()[i] = (i * 7) % 11 - (i % 4 == 0 ? 11 : 0);
+  auto scale_values = NDArray::Empty({7}, DType::kFloat64);
+  for (int64_t i = 0; i < 7; ++i) scale_values->data<double>()[i] = 0.5 + 0.25 * i;
+  auto want = graph::Evaluate(g, {{"ids", *id_values}, {"scale", *scale_values}});
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
+    auto compiled = CompileGraph(g, target);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    EXPECT_GE(compiled->kernels.size(), 4u);
+    auto model = BuildJitModel(*compiled, target);
+    ASSERT_TRUE(model.ok()) << model.status();
+    ASSERT_TRUE(model->executor->SetInput("ids", *id_values).ok());
+    ASSERT_TRUE(model->executor->SetInput("scale", *scale_values).ok());
+    ASSERT_TRUE(model->executor->Run().ok());
+    for (int o = 0; o < 3; ++o) {
+      auto got = model->executor->GetOutput(o);
+      ASSERT_TRUE(got.ok()) << got.status();
+      ASSERT_EQ(got->dtype(), DType::kInt64);
+      ASSERT_EQ(got->shape(), (*want)[o].shape());
+      for (int64_t i = 0; i < got->NumElements(); ++i) {
+        EXPECT_EQ(got->data<int64_t>()[i], (*want)[o].data<int64_t>()[i])
+            << "output " << o << " element " << i << " on " << target.ToString();
+      }
+    }
   }
 }
 

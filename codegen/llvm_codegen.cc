@@ -108,9 +108,20 @@ class Emitter {
   llvm::Type* ScalarTy(ScalarType t) {
     switch (t) {
       case ScalarType::kBool: return b_.getInt1Ty();
-      case ScalarType::kInt32: return i32_;
-      case ScalarType::kInt64: return i64_;
+      case ScalarType::kInt8:
+      case ScalarType::kUInt8: return b_.getInt8Ty();
+      case ScalarType::kInt16:
+      case ScalarType::kUInt16: return b_.getInt16Ty();
+      case ScalarType::kInt32:
+      case ScalarType::kUInt32: return i32_;
+      case ScalarType::kInt64:
+      case ScalarType::kUInt64: return i64_;
+      // Storage types: their bits, converted by EmitCast (no libcalls, and
+      // the same rounding on every CPU).
+      case ScalarType::kFloat16:
+      case ScalarType::kBFloat16: return b_.getInt16Ty();
       case ScalarType::kFloat32: return b_.getFloatTy();
+      case ScalarType::kFloat64: return b_.getDoubleTy();
     }
     return nullptr;
   }
@@ -183,24 +194,110 @@ class Emitter {
   }
 
   llvm::Value* EmitCast(const ir::CastNode* op) {
-    llvm::Value* v = EmitExpr(op->value);
-    const DataType from = op->value.dtype(), to = op->dtype;
+    return Convert(EmitExpr(op->value), op->value.dtype(), op->dtype);
+  }
+
+  // Float to integer saturates and sends NaN to 0 (fptosi.sat: plain fptosi
+  // is poison out of range); integers extend by their own signedness; the
+  // half floats go through float32.
+  llvm::Value* Convert(llvm::Value* v, DataType from, DataType to) {
+    if (from == to) return v;
+    const DataType f32 = DataType::Float32(to.lanes());
+    if (from.is_half_float()) {
+      return Convert(HalfBitsToFloat(v, from.scalar()), f32, to);
+    }
+    if (to.is_half_float()) return FloatToHalfBits(Convert(v, from, f32), to.scalar());
     llvm::Type* t = Ty(to);
     if (to.is_bool()) {
       return from.is_float() ? b_.CreateFCmpUNE(v, llvm::Constant::getNullValue(v->getType()))
                              : b_.CreateICmpNE(v, llvm::Constant::getNullValue(v->getType()));
     }
     if (from.is_bool()) return to.is_float() ? b_.CreateUIToFP(v, t) : b_.CreateZExt(v, t);
-    if (from.is_float() && to.is_float()) return v;
-    if (from.is_float()) return b_.CreateFPToSI(v, t);
-    if (to.is_float()) return b_.CreateSIToFP(v, t);
-    return b_.CreateSExtOrTrunc(v, t);
+    if (from.is_float() && to.is_float()) return b_.CreateFPCast(v, t);
+    if (from.is_float()) {
+      return b_.CreateIntrinsic(to.is_uint() ? llvm::Intrinsic::fptoui_sat
+                                             : llvm::Intrinsic::fptosi_sat,
+                                {t, v->getType()}, {v});
+    }
+    if (to.is_float()) return from.is_uint() ? b_.CreateUIToFP(v, t) : b_.CreateSIToFP(v, t);
+    return from.is_uint() ? b_.CreateZExtOrTrunc(v, t) : b_.CreateSExtOrTrunc(v, t);
+  }
+
+  // An i32 (vector) constant shaped like `like`.
+  llvm::Constant* I32(llvm::Value* like, uint32_t v) {
+    return llvm::ConstantInt::get(like->getType(), v);
+  }
+
+  llvm::Type* WithElement(llvm::Value* like, llvm::Type* element) {
+    auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(like->getType());
+    return vt ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(element, vt->getNumElements()))
+              : element;
+  }
+
+  // float16 / bfloat16 bits (i16) to float, exactly.
+  llvm::Value* HalfBitsToFloat(llvm::Value* h, ScalarType type) {
+    llvm::Type* i32 = WithElement(h, i32_);
+    llvm::Type* f32 = WithElement(h, b_.getFloatTy());
+    llvm::Value* u = b_.CreateZExt(h, i32);
+    if (type == ScalarType::kBFloat16) return b_.CreateBitCast(b_.CreateShl(u, I32(u, 16)), f32);
+    llvm::Value* sign = b_.CreateShl(b_.CreateAnd(u, I32(u, 0x8000)), I32(u, 16));
+    llvm::Value* exponent = b_.CreateAnd(b_.CreateLShr(u, I32(u, 10)), I32(u, 0x1f));
+    llvm::Value* mantissa = b_.CreateShl(b_.CreateAnd(u, I32(u, 0x3ff)), I32(u, 13));
+    llvm::Value* normal =
+        b_.CreateOr(b_.CreateShl(b_.CreateAdd(exponent, I32(u, 112)), I32(u, 23)), mantissa);
+    llvm::Value* special = b_.CreateOr(mantissa, I32(u, 0x7f800000));
+    // Subnormals: mantissa * 2^-24, exact in float.
+    llvm::Value* tiny = b_.CreateBitCast(
+        b_.CreateFMul(b_.CreateUIToFP(b_.CreateAnd(u, I32(u, 0x3ff)), f32),
+                      llvm::ConstantFP::get(f32, 5.9604644775390625e-8)),
+        i32);
+    llvm::Value* magnitude = b_.CreateSelect(
+        b_.CreateICmpEQ(exponent, I32(u, 0)), tiny,
+        b_.CreateSelect(b_.CreateICmpEQ(exponent, I32(u, 0x1f)), special, normal));
+    return b_.CreateBitCast(b_.CreateOr(sign, magnitude), f32);
+  }
+
+  // float to float16 / bfloat16 bits, rounding to nearest even (the same
+  // arithmetic as runtime::FloatToHalf and FloatToBFloat16).
+  llvm::Value* FloatToHalfBits(llvm::Value* x, ScalarType type) {
+    llvm::Type* i32 = WithElement(x, i32_);
+    llvm::Type* i16 = WithElement(x, b_.getInt16Ty());
+    llvm::Value* u = b_.CreateBitCast(x, i32);
+    llvm::Value* nan = b_.CreateFCmpUNO(x, x);
+    if (type == ScalarType::kBFloat16) {
+      llvm::Value* odd = b_.CreateAnd(b_.CreateLShr(u, I32(u, 16)), I32(u, 1));
+      llvm::Value* rounded =
+          b_.CreateLShr(b_.CreateAdd(b_.CreateAdd(u, I32(u, 0x7fff)), odd), I32(u, 16));
+      llvm::Value* quiet = b_.CreateOr(b_.CreateLShr(u, I32(u, 16)), I32(u, 0x40));
+      return b_.CreateTrunc(b_.CreateSelect(nan, quiet, rounded), i16);
+    }
+    llvm::Value* sign = b_.CreateAnd(b_.CreateLShr(u, I32(u, 16)), I32(u, 0x8000));
+    llvm::Value* a = b_.CreateAnd(u, I32(u, 0x7fffffff));
+    llvm::Value* quiet =
+        b_.CreateOr(b_.CreateAnd(b_.CreateLShr(a, I32(u, 13)), I32(u, 0x3ff)), I32(u, 0x7e00));
+    llvm::Value* odd = b_.CreateAnd(b_.CreateLShr(a, I32(u, 13)), I32(u, 1));
+    llvm::Value* normal =
+        b_.CreateLShr(b_.CreateAdd(b_.CreateAdd(a, I32(u, 0xc8000fffu)), odd), I32(u, 13));
+    llvm::Type* f32 = x->getType();
+    llvm::Value* half = llvm::ConstantFP::get(f32, 0.5);
+    llvm::Value* tiny = b_.CreateSub(
+        b_.CreateBitCast(b_.CreateFAdd(b_.CreateBitCast(a, f32), half), i32), I32(u, 0x3f000000));
+    llvm::Value* magnitude = b_.CreateSelect(
+        nan, quiet,
+        b_.CreateSelect(b_.CreateICmpUGE(a, I32(u, 0x477ff000)), I32(u, 0x7c00),
+                        b_.CreateSelect(b_.CreateICmpULT(a, I32(u, 0x38800000)), tiny, normal)));
+    return b_.CreateTrunc(b_.CreateOr(sign, magnitude), i16);
   }
 
   llvm::Value* EmitBinary(const ir::BinaryNode* op) {
     llvm::Value* a = EmitExpr(op->a);
     llvm::Value* b = EmitExpr(op->b);
     const DataType t = op->a.dtype();
+    if (t.is_half_float()) {
+      Fail(absl::StrCat(ir::BinaryOpSymbol(op->op), " on ", t.ToString(),
+                        ", a storage type: cast to float32 first"));
+      return a;
+    }
     if (t.is_float()) {
       switch (op->op) {
         case BinaryOp::kAdd: return b_.CreateFAdd(a, b);
@@ -220,53 +317,95 @@ class Emitter {
           return a;
       }
     }
+    const bool u = t.is_uint();
     switch (op->op) {
       case BinaryOp::kAdd: return b_.CreateAdd(a, b);
       case BinaryOp::kSub: return b_.CreateSub(a, b);
       case BinaryOp::kMul: return b_.CreateMul(a, b);
-      case BinaryOp::kDiv: return b_.CreateSDiv(a, b);
+      case BinaryOp::kDiv:
       case BinaryOp::kFloorDiv:
-      case BinaryOp::kFloorMod: return EmitFloorDivMod(op->op, op->b, a, b);
-      case BinaryOp::kMin: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, a, b);
-      case BinaryOp::kMax: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, a, b);
+      case BinaryOp::kFloorMod: return EmitIntDivision(op->op, u, op->b, a, b);
+      case BinaryOp::kMin:
+        return b_.CreateBinaryIntrinsic(u ? llvm::Intrinsic::umin : llvm::Intrinsic::smin, a, b);
+      case BinaryOp::kMax:
+        return b_.CreateBinaryIntrinsic(u ? llvm::Intrinsic::umax : llvm::Intrinsic::smax, a, b);
       case BinaryOp::kEQ: return b_.CreateICmpEQ(a, b);
       case BinaryOp::kNE: return b_.CreateICmpNE(a, b);
-      case BinaryOp::kLT: return b_.CreateICmpSLT(a, b);
-      case BinaryOp::kLE: return b_.CreateICmpSLE(a, b);
-      case BinaryOp::kGT: return b_.CreateICmpSGT(a, b);
-      case BinaryOp::kGE: return b_.CreateICmpSGE(a, b);
+      case BinaryOp::kLT: return u ? b_.CreateICmpULT(a, b) : b_.CreateICmpSLT(a, b);
+      case BinaryOp::kLE: return u ? b_.CreateICmpULE(a, b) : b_.CreateICmpSLE(a, b);
+      case BinaryOp::kGT: return u ? b_.CreateICmpUGT(a, b) : b_.CreateICmpSGT(a, b);
+      case BinaryOp::kGE: return u ? b_.CreateICmpUGE(a, b) : b_.CreateICmpSGE(a, b);
       case BinaryOp::kAnd: return b_.CreateAnd(a, b);
       case BinaryOp::kOr: return b_.CreateOr(a, b);
+      case BinaryOp::kShl:
+      case BinaryOp::kShr: {
+        // LLVM's shifts by the width or more are poison: the amount is
+        // clamped and the result chosen as BinaryOp documents.
+        llvm::Type* ty = a->getType();
+        llvm::Value* width = llvm::ConstantInt::get(ty, ty->getScalarSizeInBits());
+        llvm::Value* beyond = b_.CreateICmpUGE(b, width);
+        llvm::Value* last = llvm::ConstantInt::get(ty, ty->getScalarSizeInBits() - 1);
+        llvm::Value* amount = b_.CreateSelect(beyond, last, b);
+        llvm::Value* zero = llvm::Constant::getNullValue(ty);
+        if (op->op == BinaryOp::kShl) return b_.CreateSelect(beyond, zero, b_.CreateShl(a, amount));
+        if (u) return b_.CreateSelect(beyond, zero, b_.CreateLShr(a, amount));
+        return b_.CreateAShr(a, amount);  // by width - 1: the sign, as documented
+      }
     }
     return a;
   }
 
-  // Floor division and modulo; by a positive power of two they are a shift
-  // and a mask, which is what split/fuse indices mostly need.
-  llvm::Value* EmitFloorDivMod(BinaryOp op, const Expr& divisor, llvm::Value* a,
-                               llvm::Value* b) {
+  // Integer division (truncating), floor division and floor modulo. By a
+  // positive power of two they are a shift and a mask, which is what
+  // split/fuse indices mostly need. A divisor not known to be safe is
+  // guarded: x86 traps on division by zero and on the signed MIN / -1, and
+  // kernels divide user data, so by zero the result is 0 and MIN / -1 wraps
+  // (the semantics BinaryOp documents, and the interpreter's).
+  llvm::Value* EmitIntDivision(BinaryOp op, bool is_unsigned, const Expr& divisor,
+                               llvm::Value* a, llvm::Value* b) {
     const int64_t* c = ir::AsConstInt(divisor);
     if (!c) {
       if (const auto* bc = divisor.as<ir::BroadcastNode>()) c = ir::AsConstInt(bc->value);
     }
-    if (c && *c > 0 && (*c & (*c - 1)) == 0) {
+    llvm::Type* t = a->getType();
+    if (op != BinaryOp::kDiv && c && *c > 0 && (*c & (*c - 1)) == 0) {
       int shift = 0;
       while ((int64_t{1} << shift) < *c) ++shift;
-      llvm::Type* t = a->getType();
-      if (op == BinaryOp::kFloorDiv) return b_.CreateAShr(a, llvm::ConstantInt::get(t, shift));
+      if (op == BinaryOp::kFloorDiv) {
+        return is_unsigned ? b_.CreateLShr(a, llvm::ConstantInt::get(t, shift))
+                           : b_.CreateAShr(a, llvm::ConstantInt::get(t, shift));
+      }
       return b_.CreateAnd(a, llvm::ConstantInt::get(t, *c - 1));
     }
+    llvm::Value* zero = llvm::Constant::getNullValue(t);
+    llvm::Value* by_zero = nullptr;
+    if (!c || *c == 0 || (*c == -1 && !is_unsigned)) {
+      by_zero = b_.CreateICmpEQ(b, zero);
+      llvm::Value* unsafe = by_zero;
+      if (!is_unsigned) {
+        const unsigned bits = t->getScalarSizeInBits();
+        llvm::Value* overflow = b_.CreateAnd(
+            b_.CreateICmpEQ(a, llvm::ConstantInt::get(t, llvm::APInt::getSignedMinValue(bits))),
+            b_.CreateICmpEQ(b, llvm::Constant::getAllOnesValue(t)));
+        unsafe = b_.CreateOr(unsafe, overflow);
+      }
+      b = b_.CreateSelect(unsafe, llvm::ConstantInt::get(t, 1), b);
+    }
+    auto guarded = [&](llvm::Value* v) {
+      return by_zero ? b_.CreateSelect(by_zero, zero, v) : v;
+    };
+    if (is_unsigned) {
+      return guarded(op == BinaryOp::kFloorMod ? b_.CreateURem(a, b) : b_.CreateUDiv(a, b));
+    }
     llvm::Value* q = b_.CreateSDiv(a, b);
+    if (op == BinaryOp::kDiv) return guarded(q);
     llvm::Value* r = b_.CreateSRem(a, b);
-    llvm::Value* zero = llvm::Constant::getNullValue(a->getType());
     // The remainder's sign differs from the divisor's: round q down.
     llvm::Value* adjust = b_.CreateAnd(b_.CreateICmpNE(r, zero),
                                        b_.CreateICmpNE(b_.CreateICmpSLT(r, zero),
                                                        b_.CreateICmpSLT(b, zero)));
-    if (op == BinaryOp::kFloorDiv) {
-      return b_.CreateSub(q, b_.CreateZExt(adjust, a->getType()));
-    }
-    return b_.CreateSelect(adjust, b_.CreateAdd(r, b), r);
+    if (op == BinaryOp::kFloorDiv) return guarded(b_.CreateSub(q, b_.CreateZExt(adjust, t)));
+    return guarded(b_.CreateSelect(adjust, b_.CreateAdd(r, b), r));
   }
 
   llvm::Value* EmitCall(const ir::CallNode* op) {
@@ -286,6 +425,7 @@ class Emitter {
       case ir::Intrinsic::kRound: return unary(llvm::Intrinsic::roundeven);
       case ir::Intrinsic::kAbs:
         if (op->dtype.is_float()) return unary(llvm::Intrinsic::fabs);
+        if (op->dtype.is_uint()) return args[0];
         return b_.CreateBinaryIntrinsic(llvm::Intrinsic::abs, args[0], b_.getFalse());
       case ir::Intrinsic::kPow:
         return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, args[0], args[1]);
@@ -301,15 +441,15 @@ class Emitter {
       case ir::Intrinsic::kCos: return unary(llvm::Intrinsic::cos);
       // LLVM 19 has no intrinsics for these (and would call libm per lane
       // for the ones it has): libm per lane keeps them exact.
-      case ir::Intrinsic::kTan: return PerLaneLibm("tanf", args[0]);
-      case ir::Intrinsic::kAsin: return PerLaneLibm("asinf", args[0]);
-      case ir::Intrinsic::kAcos: return PerLaneLibm("acosf", args[0]);
-      case ir::Intrinsic::kAtan: return PerLaneLibm("atanf", args[0]);
-      case ir::Intrinsic::kSinh: return PerLaneLibm("sinhf", args[0]);
-      case ir::Intrinsic::kCosh: return PerLaneLibm("coshf", args[0]);
-      case ir::Intrinsic::kAsinh: return PerLaneLibm("asinhf", args[0]);
-      case ir::Intrinsic::kAcosh: return PerLaneLibm("acoshf", args[0]);
-      case ir::Intrinsic::kAtanh: return PerLaneLibm("atanhf", args[0]);
+      case ir::Intrinsic::kTan: return PerLaneLibm("tan", args[0]);
+      case ir::Intrinsic::kAsin: return PerLaneLibm("asin", args[0]);
+      case ir::Intrinsic::kAcos: return PerLaneLibm("acos", args[0]);
+      case ir::Intrinsic::kAtan: return PerLaneLibm("atan", args[0]);
+      case ir::Intrinsic::kSinh: return PerLaneLibm("sinh", args[0]);
+      case ir::Intrinsic::kCosh: return PerLaneLibm("cosh", args[0]);
+      case ir::Intrinsic::kAsinh: return PerLaneLibm("asinh", args[0]);
+      case ir::Intrinsic::kAcosh: return PerLaneLibm("acosh", args[0]);
+      case ir::Intrinsic::kAtanh: return PerLaneLibm("atanh", args[0]);
       case ir::Intrinsic::kFmod: return b_.CreateFRem(args[0], args[1]);
       case ir::Intrinsic::kPrefetch: break;  // EmitPrefetch, above
     }
@@ -325,6 +465,8 @@ class Emitter {
   llvm::Value* Exp(llvm::Value* x) {
     auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
     if (!vt) return b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, x);
+    // The approximation is float's: float64 keeps libm's precision.
+    if (x->getType()->getScalarType()->isDoubleTy()) return PerLaneLibm("exp", x);
     const unsigned lanes = vt->getNumElements();
     auto f = [&](double v) { return llvm::ConstantFP::get(vt, v); };
     llvm::Value* clamped = b_.CreateMaxNum(b_.CreateMinNum(x, f(88.7228391117)),
@@ -366,7 +508,7 @@ class Emitter {
   // Scalars call libm.
   llvm::Value* Tanh(llvm::Value* x) {
     auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
-    if (!vt) return PerLaneLibm("tanhf", x);
+    if (!vt || x->getType()->getScalarType()->isDoubleTy()) return PerLaneLibm("tanh", x);
     auto f = [&](double v) { return llvm::ConstantFP::get(vt, v); };
     auto fma = [&](llvm::Value* a, llvm::Value* b, llvm::Value* c) {
       return b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {a, b, c});
@@ -395,7 +537,7 @@ class Emitter {
   // below 1.5e-7), made odd; below, its Taylor series. Scalars call libm.
   llvm::Value* Erf(llvm::Value* x) {
     auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
-    if (!vt) return PerLaneLibm("erff", x);
+    if (!vt || x->getType()->getScalarType()->isDoubleTy()) return PerLaneLibm("erf", x);
     auto f = [&](double v) { return llvm::ConstantFP::get(vt, v); };
     llvm::Value* ax = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
     llvm::Value* t = b_.CreateFDiv(f(1.0), b_.CreateFAdd(f(1.0), b_.CreateFMul(ax, f(0.3275911))));
@@ -421,11 +563,12 @@ class Emitter {
     return b_.CreateSelect(b_.CreateFCmpUNO(x, x), x, result);
   }
 
-  // Calls a float(float) libm function on each lane.
+  // Calls libm's `name` (double) or `name`f (float) on each lane.
   llvm::Value* PerLaneLibm(const char* name, llvm::Value* x) {
-    llvm::Type* f = b_.getFloatTy();
+    llvm::Type* f = x->getType()->getScalarType();
+    const std::string symbol = f->isDoubleTy() ? std::string(name) : absl::StrCat(name, "f");
     llvm::FunctionCallee callee =
-        module_.getOrInsertFunction(name, llvm::FunctionType::get(f, {f}, false));
+        module_.getOrInsertFunction(symbol, llvm::FunctionType::get(f, {f}, false));
     auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
     if (!vt) return b_.CreateCall(callee, {x});
     llvm::Value* out = llvm::UndefValue::get(vt);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -44,18 +45,22 @@ bool Close(const graph::NDArray& got, const graph::NDArray& want, std::string* w
     *why = absl::StrCat("shape ", got.ShapeString(), " vs expected ", want.ShapeString());
     return false;
   }
+  if (got.dtype() != want.dtype()) {
+    *why = absl::StrCat(runtime::DTypeName(got.dtype()), " values, expected ",
+                        runtime::DTypeName(want.dtype()));
+    return false;
+  }
+  // Opset 13's Cast leaves float-to-bfloat16 rounding open: the suite's
+  // data truncates, kiln rounds to nearest even (as later opsets specify).
+  // They differ by one bfloat16 step, 2^-7 relative at most.
+  const double rtol = want.dtype() == runtime::DType::kBFloat16 ? 1.0 / 128 : 1e-3;
   for (int64_t i = 0; i < want.NumElements(); ++i) {
-    auto load = [](const graph::NDArray& a, int64_t k) -> double {
-      switch (a.dtype()) {
-        case runtime::DType::kFloat32: return a.data<float>()[k];
-        case runtime::DType::kInt32: return a.data<int32_t>()[k];
-        case runtime::DType::kInt64: return static_cast<double>(a.data<int64_t>()[k]);
-        default: return a.data<uint8_t>()[k];
-      }
+    auto load = [](const graph::NDArray& a, int64_t k) {
+      return runtime::ElementAsDouble(a.raw_data(), a.dtype(), k);
     };
     const double g = load(got, i), w = load(want, i);
-    if (std::isnan(g) && std::isnan(w)) continue;
-    if (!(std::fabs(g - w) <= 1e-5 + 1e-3 * std::fabs(w))) {
+    if (g == w || (std::isnan(g) && std::isnan(w))) continue;
+    if (!(std::fabs(g - w) <= 1e-5 + rtol * std::fabs(w))) {
       *why = absl::StrCat("element ", i, " is ", g, ", expected ", w);
       return false;
     }
@@ -98,6 +103,16 @@ absl::StatusOr<Runner> Compiled(const graph::Graph& g) {
   });
 }
 
+// ONNX's test generator stores bfloat16 tensors as uint16 (NumPy has no
+// bfloat16); ONNX's backend runner takes the same bits as bfloat16, and so
+// does this.
+graph::NDArray AsDeclared(const graph::NDArray& data, runtime::DType declared) {
+  if (data.dtype() != runtime::DType::kUInt16 || declared != runtime::DType::kBFloat16) return data;
+  graph::NDArray same = *graph::NDArray::Empty(data.shape(), declared);
+  std::memcpy(same.raw_data(), data.raw_data(), data.NumBytes());
+  return same;
+}
+
 // The inputs are offered to the importer as `kiln run MODEL.onnx
 // --inputs=...` offers them; `bound` says whether one was bound (the model
 // was compiled for its value).
@@ -106,6 +121,13 @@ Outcome RunCase(const fs::path& dir, const MakeRunner& make_runner, std::string*
   auto g = ImportOnnxFile((dir / "model.onnx").string(), {}, ValuesFromTestData(dir));
   *bound = g.ok() && std::any_of(g->inputs().begin(), g->inputs().end(),
                                  [&](int in) { return g->value(in).constant.has_value(); });
+  if (!g.ok() && g.status().code() != absl::StatusCode::kUnimplemented &&
+      ImportOnnxFile((dir / "model.onnx").string()).ok()) {
+    // The model imports, but not with its test data (a few cases feed a
+    // shape their model does not declare): nothing kiln could run.
+    *why = absl::StrCat("the test data contradicts the model: ", g.status().message());
+    return Outcome::kSkipped;
+  }
   if (!g.ok()) {
     *why = std::string(g.status().message());
     return g.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
@@ -130,7 +152,7 @@ Outcome RunCase(const fs::path& dir, const MakeRunner& make_runner, std::string*
         return t.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
                                                                        : Outcome::kFailed;
       }
-      inputs.push_back(*t);
+      inputs.push_back(AsDeclared(*t, g->value(g->inputs()[k]).type.dtype));
     }
     auto outputs = (*run)(inputs);
     if (!outputs.ok()) {
@@ -144,7 +166,7 @@ Outcome RunCase(const fs::path& dir, const MakeRunner& make_runner, std::string*
         return want.status().code() == absl::StatusCode::kUnimplemented ? Outcome::kSkipped
                                                                           : Outcome::kFailed;
       }
-      if (!Close((*outputs)[k], *want, why)) {
+      if (!Close((*outputs)[k], AsDeclared(*want, (*outputs)[k].dtype()), why)) {
         *why = absl::StrCat("output ", k, ": ", *why);
         return Outcome::kFailed;
       }

@@ -27,11 +27,20 @@ absl::StatusOr<std::string> DTypeNameFromOnnx(int onnx_type) {
     case onnx::TensorProto::INT64: return std::string("int64");
     case onnx::TensorProto::BOOL: return std::string("bool");
     case onnx::TensorProto::UINT8: return std::string("uint8");
+    case onnx::TensorProto::INT8: return std::string("int8");
+    case onnx::TensorProto::INT16: return std::string("int16");
+    case onnx::TensorProto::UINT16: return std::string("uint16");
+    case onnx::TensorProto::UINT32: return std::string("uint32");
+    case onnx::TensorProto::UINT64: return std::string("uint64");
+    case onnx::TensorProto::DOUBLE: return std::string("float64");
+    case onnx::TensorProto::FLOAT16: return std::string("float16");
+    case onnx::TensorProto::BFLOAT16: return std::string("bfloat16");
     default:
       return absl::UnimplementedError(absl::StrCat(
           "ONNX element type ", onnx::TensorProto::DataType_Name(
                                     static_cast<onnx::TensorProto::DataType>(onnx_type)),
-          " is not supported (kiln handles float32, int32, int64, bool, uint8)"));
+          " is not supported (kiln handles bool, float16, bfloat16, float32, float64, "
+          "int8/16/32/64 and uint8/16/32/64)"));
   }
 }
 
@@ -144,22 +153,34 @@ absl::StatusOr<NDArray> TensorFromProto(const onnx::TensorProto& t, const std::s
     }
     return absl::OkStatus();
   };
+  // Each type's values live in the field ONNX's TensorProto names for it;
+  // the narrow types and the 16-bit floats' bits in int32_data.
+  auto fill = [&](const auto& field, auto store) -> absl::Status {
+    if (auto st = check(field.size()); !st.ok()) return st;
+    for (int64_t i = 0; i < n; ++i) store(i, field.Get(i));
+    return absl::OkStatus();
+  };
+  auto as = [&](auto type_tag) {
+    using T = decltype(type_tag);
+    return [&](int64_t i, auto v) { array->data<T>()[i] = static_cast<T>(v); };
+  };
+  absl::Status filled;
   switch (*dtype) {
-    case runtime::DType::kFloat32:
-      if (auto st = check(t.float_data_size()); !st.ok()) return st;
-      for (int64_t i = 0; i < n; ++i) array->data<float>()[i] = t.float_data(i);
-      break;
-    case runtime::DType::kInt64:
-      if (auto st = check(t.int64_data_size()); !st.ok()) return st;
-      for (int64_t i = 0; i < n; ++i) array->data<int64_t>()[i] = t.int64_data(i);
-      break;
-    default:  // int32, bool and uint8 live in int32_data
-      if (auto st = check(t.int32_data_size()); !st.ok()) return st;
-      for (int64_t i = 0; i < n; ++i) {
-        if (*dtype == runtime::DType::kInt32) array->data<int32_t>()[i] = t.int32_data(i);
-        else array->data<uint8_t>()[i] = static_cast<uint8_t>(t.int32_data(i));
-      }
+    case runtime::DType::kFloat32: filled = fill(t.float_data(), as(float())); break;
+    case runtime::DType::kFloat64: filled = fill(t.double_data(), as(double())); break;
+    case runtime::DType::kInt64: filled = fill(t.int64_data(), as(int64_t())); break;
+    case runtime::DType::kUInt32: filled = fill(t.uint64_data(), as(uint32_t())); break;
+    case runtime::DType::kUInt64: filled = fill(t.uint64_data(), as(uint64_t())); break;
+    case runtime::DType::kInt32: filled = fill(t.int32_data(), as(int32_t())); break;
+    case runtime::DType::kInt8: filled = fill(t.int32_data(), as(int8_t())); break;
+    case runtime::DType::kInt16: filled = fill(t.int32_data(), as(int16_t())); break;
+    case runtime::DType::kUInt16:
+    case runtime::DType::kFloat16:
+    case runtime::DType::kBFloat16: filled = fill(t.int32_data(), as(uint16_t())); break;
+    case runtime::DType::kBool:
+    case runtime::DType::kUInt8: filled = fill(t.int32_data(), as(uint8_t())); break;
   }
+  if (!filled.ok()) return filled;
   return array;
 }
 

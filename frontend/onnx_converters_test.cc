@@ -32,8 +32,9 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   for (const OnnxConverterRegistration* r : OnnxConverters().List()) ops.insert(r->op_type);
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Acos", "Acosh", "Add", "And", "ArgMax", "ArgMin", "Asin", "Asinh",
-                       "Atan", "Atanh", "AveragePool", "BatchNormalization", "BlackmanWindow",
-                       "Cast", "Ceil", "Celu", "Clip", "Concat", "Constant", "ConstantOfShape",
+                       "Atan", "Atanh", "AveragePool", "BatchNormalization", "BitShift",
+                       "BlackmanWindow", "Cast", "CastLike", "Ceil", "Celu", "Clip", "Concat",
+                       "Constant", "ConstantOfShape",
                        "Conv", "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div",
                        "Dropout", "Einsum", "Elu", "Equal", "Erf", "Exp", "Expand", "EyeLike",
                        "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gelu", "Gemm",

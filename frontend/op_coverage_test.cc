@@ -31,21 +31,14 @@ namespace {
 // that a fix removes it here.
 const std::map<std::string, std::string>& KnownGaps() {
   static const auto* gaps = new std::map<std::string, std::string>{
-      {"argmax", "int64 results have no compiled kernel yet"},
-      {"argmin", "int64 results have no compiled kernel yet"},
       {"cumsum", "the suite gives its axis at run time; the constant-parameter conformance test "
                  "and onnx_models_test check it"},
-      {"gather_elements", "integer indices have no compiled kernel yet"},
-      {"reduce_log_sum_exp", "the suite's cases are float64; onnx_models_test checks it"},
-      {"cast", "the suite's Cast cases involve types kiln refuses (float64, strings)"},
       {"gelu", "newer than the suite (opset 20); onnx_models_test checks it on both paths"},
       {"mish", "newer than the suite (opset 18); onnx_models_test checks it on both paths"},
-      {"gather", "no compiled kernel yet (non-constant indices)"},
       {"resize", "the suite feeds scales at run time; covered with constant scales by "
                  "onnx_conformance_test"},
-      {"split", "no compiled kernel yet"},
       {"topk", "no compiled kernel yet (a sort; int64 indices result)"},
-      {"gather_nd", "integer indices have no compiled kernel yet"},
+      {"gather_nd", "no compiled kernel yet"},
       {"scatter_nd", "no compiled kernel yet (a scatter; integer indices)"},
       {"scatter_elements", "no compiled kernel yet (a scatter; integer indices)"},
   };

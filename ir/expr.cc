@@ -1,5 +1,7 @@
 #include "ir/expr.h"
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <utility>
 
@@ -58,6 +60,8 @@ const char* BinaryOpSymbol(BinaryOp op) {
     case BinaryOp::kGE: return ">=";
     case BinaryOp::kAnd: return "&&";
     case BinaryOp::kOr: return "||";
+    case BinaryOp::kShl: return "<<";
+    case BinaryOp::kShr: return ">>";
   }
   return "?";
 }
@@ -116,20 +120,40 @@ IterVar MakeIterVar(std::string name, Expr min, Expr extent, IterVarKind kind) {
 Expr IntImm(DataType t, int64_t value) {
   CHECK(t.is_scalar() && (t.is_int() || t.is_bool()))
       << "IntImm of type " << t.ToString();
-  if (t.scalar() == ScalarType::kInt32) value = static_cast<int32_t>(value);
-  if (t.is_bool()) value = value != 0;
-  return Expr(std::make_shared<IntImmNode>(t, value));
+  return Expr(std::make_shared<IntImmNode>(t, WrapInt(t.scalar(), value)));
 }
 
 Expr FloatImm(DataType t, double value) {
-  CHECK(t.is_scalar() && t.is_float()) << "FloatImm of type " << t.ToString();
-  return Expr(std::make_shared<FloatImmNode>(t, static_cast<float>(value)));
+  CHECK(t.is_scalar() && t.is_float() && !t.is_half_float())
+      << "FloatImm of type " << t.ToString();
+  if (t.scalar() == ScalarType::kFloat32) value = static_cast<float>(value);
+  return Expr(std::make_shared<FloatImmNode>(t, value));
 }
 
 Expr MakeConst(DataType t, double value) {
   Expr scalar = t.is_float() ? FloatImm(t.element_of(), value)
                              : IntImm(t.element_of(), static_cast<int64_t>(value));
   return t.is_vector() ? Broadcast(scalar, t.lanes()) : scalar;
+}
+
+Expr ConstantOf(DataType t, double value) {
+  if (t.is_half_float()) return Cast(t, FloatImm(DataType::Float32(), value));
+  if (t.is_float()) return FloatImm(t, value);
+  if (t.is_bool()) return IntImm(t, value != 0);
+  if (std::isnan(value)) return IntImm(t, 0);
+  const int bits = t.bits();
+  const double lo = t.is_uint() ? 0.0 : -std::ldexp(1.0, bits - 1);
+  const double hi = t.is_uint() ? std::ldexp(1.0, bits) : std::ldexp(1.0, bits - 1);
+  value = std::trunc(value);
+  if (value < lo) value = lo;
+  if (value >= hi) {
+    // The largest value, all ones below the sign bit (or all ones).
+    const uint64_t ones = t.is_uint() ? ~uint64_t{0} >> (64 - bits) : ~uint64_t{0} >> (65 - bits);
+    return IntImm(t, static_cast<int64_t>(ones));
+  }
+  return IntImm(t, value >= 9223372036854775808.0
+                       ? static_cast<int64_t>(static_cast<uint64_t>(value))
+                       : static_cast<int64_t>(value));
 }
 
 int64_t FloorDivide(int64_t a, int64_t b) {
@@ -152,6 +176,11 @@ const double* AsConstFloat(const Expr& e) {
   return imm ? &imm->value : nullptr;
 }
 
+double IntToDouble(ScalarType t, int64_t v) {
+  return t == ScalarType::kUInt64 ? static_cast<double>(static_cast<uint64_t>(v))
+                                  : static_cast<double>(v);
+}
+
 bool IsImmediate(const Expr& e) {
   return e.kind() == ExprKind::kIntImm || e.kind() == ExprKind::kFloatImm;
 }
@@ -161,7 +190,7 @@ bool IsImmediate(const Expr& e) {
 Expr ConvertLiteral(const Expr& literal, ScalarType to) {
   DataType t(to);
   if (const int64_t* i = AsConstInt(literal)) {
-    return t.is_float() ? FloatImm(t, static_cast<double>(*i)) : IntImm(t, *i);
+    return t.is_float() ? FloatImm(t, IntToDouble(literal.dtype().scalar(), *i)) : IntImm(t, *i);
   }
   const double v = *AsConstFloat(literal);
   return t.is_float() ? FloatImm(t, v) : IntImm(t, static_cast<int64_t>(v));
@@ -192,30 +221,64 @@ void Unify(Expr& a, Expr& b, const char* what) {
                                 << b.dtype().ToString();
 }
 
-// Folds an operation on two integer constants; false when it cannot.
-bool FoldInt(BinaryOp op, int64_t x, int64_t y, int64_t* out) {
+}  // namespace
+
+int64_t Shift(BinaryOp op, DataType t, int64_t x, int64_t y) {
+  // The amount as unsigned: WrapInt keeps unsigned values zero-extended and
+  // a negative signed amount is then beyond any width.
+  const uint64_t amount = static_cast<uint64_t>(y);
+  const bool negative = !t.is_uint() && x < 0;
+  if (op == BinaryOp::kShl) {
+    return amount >= static_cast<uint64_t>(t.bits())
+               ? 0
+               : WrapInt(t.scalar(), static_cast<int64_t>(static_cast<uint64_t>(x) << amount));
+  }
+  if (amount >= static_cast<uint64_t>(t.bits())) return negative ? -1 : 0;
+  if (t.is_uint()) return static_cast<int64_t>(static_cast<uint64_t>(x) >> amount);
+  return x >> amount;  // arithmetic: x is sign-extended
+}
+
+namespace {
+
+// Folds an operation on two integer constants of type t; false when it
+// cannot (division by zero, or the one signed quotient that overflows).
+// Arithmetic wraps (done unsigned, then wrapped by IntImm).
+bool FoldInt(BinaryOp op, DataType t, int64_t x, int64_t y, int64_t* out) {
+  const uint64_t ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
+  const bool u = t.is_uint();
+  const bool divides =
+      op == BinaryOp::kDiv || op == BinaryOp::kFloorDiv || op == BinaryOp::kFloorMod;
+  if (divides && (y == 0 || (!u && x == INT64_MIN && y == -1))) return false;
   switch (op) {
-    case BinaryOp::kAdd: *out = x + y; return true;
-    case BinaryOp::kSub: *out = x - y; return true;
-    case BinaryOp::kMul: *out = x * y; return true;
-    case BinaryOp::kDiv: if (y == 0) return false; *out = x / y; return true;
-    case BinaryOp::kFloorDiv: if (y == 0) return false; *out = FloorDivide(x, y); return true;
-    case BinaryOp::kFloorMod: if (y == 0) return false; *out = FloorModulo(x, y); return true;
-    case BinaryOp::kMin: *out = std::min(x, y); return true;
-    case BinaryOp::kMax: *out = std::max(x, y); return true;
+    case BinaryOp::kAdd: *out = static_cast<int64_t>(ux + uy); return true;
+    case BinaryOp::kSub: *out = static_cast<int64_t>(ux - uy); return true;
+    case BinaryOp::kMul: *out = static_cast<int64_t>(ux * uy); return true;
+    case BinaryOp::kDiv:
+    case BinaryOp::kFloorDiv:
+      if (u) *out = static_cast<int64_t>(ux / uy);
+      else *out = op == BinaryOp::kDiv ? x / y : FloorDivide(x, y);
+      return true;
+    case BinaryOp::kFloorMod:
+      *out = u ? static_cast<int64_t>(ux % uy) : FloorModulo(x, y);
+      return true;
+    case BinaryOp::kMin: *out = u ? (ux < uy ? x : y) : std::min(x, y); return true;
+    case BinaryOp::kMax: *out = u ? (ux > uy ? x : y) : std::max(x, y); return true;
     case BinaryOp::kEQ: *out = x == y; return true;
     case BinaryOp::kNE: *out = x != y; return true;
-    case BinaryOp::kLT: *out = x < y; return true;
-    case BinaryOp::kLE: *out = x <= y; return true;
-    case BinaryOp::kGT: *out = x > y; return true;
-    case BinaryOp::kGE: *out = x >= y; return true;
+    case BinaryOp::kLT: *out = u ? ux < uy : x < y; return true;
+    case BinaryOp::kLE: *out = u ? ux <= uy : x <= y; return true;
+    case BinaryOp::kGT: *out = u ? ux > uy : x > y; return true;
+    case BinaryOp::kGE: *out = u ? ux >= uy : x >= y; return true;
     case BinaryOp::kAnd: *out = x && y; return true;
     case BinaryOp::kOr: *out = x || y; return true;
+    case BinaryOp::kShl:
+    case BinaryOp::kShr: *out = Shift(op, t, x, y); return true;
   }
   return false;
 }
 
-bool FoldFloat(BinaryOp op, float x, float y, double* out) {
+// In double; FloatImm rounds a float32 result to float.
+bool FoldFloat(BinaryOp op, double x, double y, double* out) {
   switch (op) {
     case BinaryOp::kAdd: *out = x + y; return true;
     case BinaryOp::kSub: *out = x - y; return true;
@@ -227,7 +290,7 @@ bool FoldFloat(BinaryOp op, float x, float y, double* out) {
   }
 }
 
-bool FoldFloatCompare(BinaryOp op, float x, float y, bool* out) {
+bool FoldFloatCompare(BinaryOp op, double x, double y, bool* out) {
   switch (op) {
     case BinaryOp::kEQ: *out = x == y; return true;
     case BinaryOp::kNE: *out = x != y; return true;
@@ -249,9 +312,11 @@ Expr Cast(DataType t, Expr value) {
         << "Cast " << value.dtype().ToString() << " to " << t.ToString();
     return Broadcast(Cast(t.element_of(), value), t.lanes());
   }
-  if (t.is_scalar()) {
+  // Constants of the storage-only half floats are left to codegen, as are
+  // float-to-integer conversions (saturating, as kernels convert).
+  if (t.is_scalar() && !t.is_half_float()) {
     if (const int64_t* i = AsConstInt(value)) {
-      return t.is_float() ? FloatImm(t, static_cast<double>(*i)) : IntImm(t, *i);
+      return t.is_float() ? FloatImm(t, IntToDouble(value.dtype().scalar(), *i)) : IntImm(t, *i);
     }
     if (const double* f = AsConstFloat(value)) {
       if (t.is_float()) return FloatImm(t, *f);
@@ -264,12 +329,15 @@ Expr Cast(DataType t, Expr value) {
 Expr Binary(BinaryOp op, Expr a, Expr b) {
   Unify(a, b, BinaryOpSymbol(op));
   const DataType t = a.dtype();
+  CHECK(!t.is_half_float()) << BinaryOpSymbol(op) << " on " << t.ToString()
+                            << ", a storage type: cast to float32 first";
   const bool logical = op == BinaryOp::kAnd || op == BinaryOp::kOr;
   CHECK(!logical || t.is_bool()) << BinaryOpSymbol(op) << " needs bool operands, got "
                                  << t.ToString();
   CHECK(logical || IsComparison(op) || !t.is_bool())
       << BinaryOpSymbol(op) << " on bool operands";
-  CHECK(t.is_int() || (op != BinaryOp::kFloorDiv && op != BinaryOp::kFloorMod))
+  CHECK(t.is_int() || (op != BinaryOp::kFloorDiv && op != BinaryOp::kFloorMod &&
+                       op != BinaryOp::kShl && op != BinaryOp::kShr))
       << BinaryOpSymbol(op) << " needs integer operands, got " << t.ToString();
   const DataType result = IsComparison(op) ? DataType::Bool(t.lanes()) : t;
 
@@ -278,7 +346,7 @@ Expr Binary(BinaryOp op, Expr a, Expr b) {
     const int64_t* ib = AsConstInt(b);
     if (ia && ib) {
       int64_t v;
-      if (FoldInt(op, *ia, *ib, &v)) return IntImm(result, v);
+      if (FoldInt(op, t, *ia, *ib, &v)) return IntImm(result, v);
     }
     const double* fa = AsConstFloat(a);
     const double* fb = AsConstFloat(b);
@@ -379,7 +447,8 @@ Expr Call(Intrinsic op, std::vector<Expr> args) {
   CHECK(op != Intrinsic::kPrefetch || args[0].kind() == ExprKind::kLoad)
       << "prefetch takes a load";
   const DataType t = args[0].dtype();
-  CHECK(t.is_float() || op == Intrinsic::kAbs || op == Intrinsic::kPrefetch)
+  CHECK((t.is_float() && !t.is_half_float()) || op == Intrinsic::kAbs ||
+        op == Intrinsic::kPrefetch)
       << IntrinsicName(op) << " of " << t.ToString();
   return Expr(std::make_shared<CallNode>(t, op, std::move(args)));
 }
@@ -431,6 +500,8 @@ Expr operator==(Expr a, Expr b) { return Binary(BinaryOp::kEQ, std::move(a), std
 Expr operator!=(Expr a, Expr b) { return Binary(BinaryOp::kNE, std::move(a), std::move(b)); }
 Expr And(Expr a, Expr b) { return Binary(BinaryOp::kAnd, std::move(a), std::move(b)); }
 Expr Or(Expr a, Expr b) { return Binary(BinaryOp::kOr, std::move(a), std::move(b)); }
+Expr ShiftLeft(Expr a, Expr b) { return Binary(BinaryOp::kShl, std::move(a), std::move(b)); }
+Expr ShiftRight(Expr a, Expr b) { return Binary(BinaryOp::kShr, std::move(a), std::move(b)); }
 Expr FloorDiv(Expr a, Expr b) { return Binary(BinaryOp::kFloorDiv, std::move(a), std::move(b)); }
 Expr FloorMod(Expr a, Expr b) { return Binary(BinaryOp::kFloorMod, std::move(a), std::move(b)); }
 Expr Min(Expr a, Expr b) { return Binary(BinaryOp::kMin, std::move(a), std::move(b)); }

@@ -136,6 +136,8 @@ enum class BinaryOp : uint8_t {
   kAdd,
   kSub,
   kMul,
+  // Integer divisions and remainders by zero are 0, and the signed MIN / -1
+  // wraps to MIN (x86 would trap on both; kernels divide user data).
   kDiv,       // float division; on integers truncates toward zero (C)
   kFloorDiv,  // integers: rounds toward negative infinity
   kFloorMod,  // integers: result has the sign of the divisor
@@ -149,6 +151,12 @@ enum class BinaryOp : uint8_t {
   kGE,
   kAnd,
   kOr,
+  // Integers: shifts by the second operand's value, which is taken as
+  // unsigned; by the width or more the result is 0 (or, shifting a negative
+  // signed value right, -1). Right shifts are logical for unsigned types and
+  // arithmetic for signed ones.
+  kShl,
+  kShr,
 };
 
 bool IsComparison(BinaryOp op);
@@ -321,6 +329,11 @@ struct ReduceNode : ExprNode {
 Expr IntImm(DataType t, int64_t value);
 Expr FloatImm(DataType t, double value);
 Expr MakeConst(DataType t, double value);  // IntImm or FloatImm by type
+// `value` as a constant of scalar type t, for values from user data: floats
+// rounded (half floats as a cast of the float32 constant), integers
+// truncated and saturated at t's range (a bound of -1 for uint8 is 0, not
+// 255), NaN as integer 0, bools value != 0.
+Expr ConstantOf(DataType t, double value);
 Expr Cast(DataType t, Expr value);
 Expr Binary(BinaryOp op, Expr a, Expr b);
 Expr Not(Expr a);
@@ -353,10 +366,14 @@ Expr FloorDiv(Expr a, Expr b);
 Expr FloorMod(Expr a, Expr b);
 Expr Min(Expr a, Expr b);
 Expr Max(Expr a, Expr b);
+Expr ShiftLeft(Expr a, Expr b);
+Expr ShiftRight(Expr a, Expr b);
 
 // Integer division rounding toward negative infinity, and its remainder
 // (with the sign of the divisor): the semantics of FloorDiv and FloorMod.
 int64_t FloorDivide(int64_t a, int64_t b);
+// x shifted by y (kShl or kShr) as integers of type t hold them (WrapInt).
+int64_t Shift(BinaryOp op, DataType t, int64_t x, int64_t y);
 int64_t FloorModulo(int64_t a, int64_t b);
 
 // The literal value if `e` is an integer constant.

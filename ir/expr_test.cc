@@ -1,3 +1,4 @@
+#include <cmath>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -109,6 +110,40 @@ TEST(TensorTest, ComputeRecordsAxesAndInputs) {
   ASSERT_EQ(InputTensors(row_sum).size(), 1u);
   EXPECT_EQ(InputTensors(row_sum)[0], a);
   EXPECT_THAT(ToString(row_sum->body), HasSubstr("sum(A(i0, k), axes=[k in [0, +5)])"));
+}
+
+// Constants hold their type's values (WrapInt) and fold as kernels compute:
+// wrapping, unsigned where the type is, never dividing by zero.
+TEST(ExprTest, TypedConstantsWrapAndFoldByTheirSignedness) {
+  const DataType u8(ScalarType::kUInt8), i8(ScalarType::kInt8), u32(ScalarType::kUInt32);
+  EXPECT_EQ(*AsConstInt(IntImm(u8, -1)), 255);
+  EXPECT_EQ(*AsConstInt(IntImm(i8, 200)), -56);
+  EXPECT_EQ(*AsConstInt(IntImm(u8, 200) + IntImm(u8, 100)), 44);
+  EXPECT_EQ(*AsConstInt(IntImm(u32, 4294967295) / IntImm(u32, 2)), 2147483647);
+  EXPECT_EQ(*AsConstInt(IntImm(u32, 4294967295) > IntImm(u32, 1)), 1);
+  EXPECT_EQ(*AsConstInt(IntImm(i8, -7) / IntImm(i8, 2)), -3);
+  EXPECT_EQ(*AsConstInt(Max(IntImm(u8, 255), IntImm(u8, 1))), 255);
+  EXPECT_EQ(AsConstInt(IntImm(i8, 5) / IntImm(i8, 0)), nullptr);  // left to the kernel
+  EXPECT_EQ(*AsConstInt(ShiftLeft(IntImm(u8, 255), IntImm(u8, 1))), 254);
+  EXPECT_EQ(*AsConstInt(ShiftRight(IntImm(u8, 255), IntImm(u8, 9))), 0);
+  EXPECT_EQ(*AsConstInt(ShiftRight(IntImm(i8, -128), IntImm(i8, 100))), -1);
+  EXPECT_EQ(*AsConstInt(Cast(DataType::Int64(), IntImm(u8, 255))), 255);
+  EXPECT_EQ(*AsConstInt(Cast(i8, IntImm(DataType::Int32(), 300))), 44);
+}
+
+TEST(ExprTest, ConstantOfSaturatesIntegersAndKeepsFloat64) {
+  const DataType u8(ScalarType::kUInt8), i16(ScalarType::kInt16), u64(ScalarType::kUInt64);
+  EXPECT_EQ(*AsConstInt(ConstantOf(u8, -1)), 0);
+  EXPECT_EQ(*AsConstInt(ConstantOf(u8, 300.5)), 255);
+  EXPECT_EQ(*AsConstInt(ConstantOf(i16, -1e9)), -32768);
+  EXPECT_EQ(*AsConstInt(ConstantOf(i16, -2.9)), -2);
+  EXPECT_EQ(*AsConstInt(ConstantOf(u64, 1e30)), -1);  // all bits set
+  EXPECT_EQ(*AsConstInt(ConstantOf(DataType::Int64(), NAN)), 0);
+  EXPECT_EQ(ConstantOf(DataType::Float64(), 0.1).as<FloatImmNode>()->value, 0.1);
+  EXPECT_EQ(ConstantOf(DataType::Float32(), 0.1).as<FloatImmNode>()->value, 0.1f);
+  // Half floats are storage: their constants are casts codegen converts.
+  EXPECT_EQ(ConstantOf(DataType(ScalarType::kFloat16), 1).kind(), ExprKind::kCast);
+  EXPECT_EQ(ToString(IntImm(u8, 7)), "7:uint8");
 }
 
 }  // namespace

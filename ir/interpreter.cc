@@ -11,45 +11,80 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "ir/printer.h"
+#include "runtime/dtype.h"
 
 namespace kiln::ir {
 namespace {
 
-// One value of any lane count: integers and bools in `i`, floats in `f`.
+// Whether values of `t` live in Value::f: float32 and float64. The storage
+// types float16 and bfloat16 are kept as their bits in Value::i, as codegen
+// keeps them in i16 registers.
+bool InF(DataType t) { return t.is_float() && !t.is_half_float(); }
+
+// One value of any lane count: integers (see WrapInt), bools and half-float
+// bits in `i`, floats in `f` (float32 ones rounded to float).
 struct Value {
   DataType type;
   std::vector<int64_t> i;
-  std::vector<float> f;
+  std::vector<double> f;
 
   int lanes() const { return type.lanes(); }
-  double AsDouble(int lane) const { return type.is_float() ? f[lane] : static_cast<double>(i[lane]); }
 };
 
 Value MakeValue(DataType t) {
   Value v;
   v.type = t;
-  if (t.is_float()) {
-    v.f.assign(t.lanes(), 0.0f);
+  if (InF(t)) {
+    v.f.assign(t.lanes(), 0.0);
   } else {
     v.i.assign(t.lanes(), 0);
   }
   return v;
 }
 
-int64_t WrapInt(ScalarType t, int64_t v) {
-  if (t == ScalarType::kInt32) return static_cast<int32_t>(v);
-  if (t == ScalarType::kBool) return v != 0;
-  return v;
+double RoundTo(ScalarType t, double v) {
+  return t == ScalarType::kFloat32 ? static_cast<double>(static_cast<float>(v)) : v;
 }
 
+// Lane l of `v` as a float: the conversion casts make from any type.
+double LaneAsFloat(const Value& v, int l, ScalarType to) {
+  const ScalarType t = v.type.scalar();
+  if (InF(v.type)) return v.f[l];
+  if (t == ScalarType::kFloat16) return runtime::HalfToFloat(static_cast<uint16_t>(v.i[l]));
+  if (t == ScalarType::kBFloat16) return runtime::BFloat16ToFloat(static_cast<uint16_t>(v.i[l]));
+  // Integers round once, to the target's precision (as sitofp/uitofp do).
+  if (to == ScalarType::kFloat32) {
+    return v.type.is_uint() ? static_cast<float>(static_cast<uint64_t>(v.i[l]))
+                            : static_cast<float>(v.i[l]);
+  }
+  return v.type.is_uint() ? static_cast<double>(static_cast<uint64_t>(v.i[l]))
+                          : static_cast<double>(v.i[l]);
+}
 
-float ApplyIntrinsic(Intrinsic op, float a, float b, float c) {
+// A float converted to integer type t as LLVM's fptosi.sat/fptoui.sat do:
+// toward zero, saturating, NaN to 0.
+int64_t SaturatingToInt(double v, DataType t) {
+  if (std::isnan(v)) return 0;
+  if (t.is_uint()) {
+    if (v <= 0) return 0;
+    const double limit = std::ldexp(1.0, t.bits());
+    if (v >= limit) return WrapInt(t.scalar(), -1);
+    return static_cast<int64_t>(static_cast<uint64_t>(v));
+  }
+  const double limit = std::ldexp(1.0, t.bits() - 1);
+  if (v >= limit) return WrapInt(t.scalar(), static_cast<int64_t>((~uint64_t{0}) >> (65 - t.bits())));
+  if (v < -limit) return WrapInt(t.scalar(), static_cast<int64_t>(uint64_t{1} << (t.bits() - 1)));
+  return static_cast<int64_t>(v);
+}
+
+template <typename T>
+T ApplyIntrinsic(Intrinsic op, T a, T b, T c) {
   switch (op) {
     case Intrinsic::kExp: return std::exp(a);
     case Intrinsic::kLog: return std::log(a);
     case Intrinsic::kSqrt: return std::sqrt(a);
     case Intrinsic::kTanh: return std::tanh(a);
-    case Intrinsic::kSigmoid: return 1.0f / (1.0f + std::exp(-a));
+    case Intrinsic::kSigmoid: return T(1) / (T(1) + std::exp(-a));
     case Intrinsic::kErf: return std::erf(a);
     case Intrinsic::kPow: return std::pow(a, b);
     case Intrinsic::kAbs: return std::fabs(a);
@@ -69,9 +104,21 @@ float ApplyIntrinsic(Intrinsic op, float a, float b, float c) {
     case Intrinsic::kAcosh: return std::acosh(a);
     case Intrinsic::kAtanh: return std::atanh(a);
     case Intrinsic::kFmod: return std::fmod(a, b);
-    case Intrinsic::kPrefetch: return 0.0f;  // handled before its arguments are read
+    case Intrinsic::kPrefetch: return T(0);  // handled before its arguments are read
   }
-  return 0.0f;
+  return T(0);
+}
+
+template <typename T>
+T Read(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+template <typename T>
+void Write(char* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
 }
 
 class Interpreter {
@@ -134,7 +181,7 @@ class Interpreter {
       }
       case ExprKind::kFloatImm: {
         Value v = MakeValue(e.dtype());
-        v.f[0] = static_cast<float>(e.as<FloatImmNode>()->value);
+        v.f[0] = RoundTo(e.dtype().scalar(), e.as<FloatImmNode>()->value);
         return v;
       }
       case ExprKind::kVar: {
@@ -149,15 +196,20 @@ class Interpreter {
         auto in = Eval(e.as<CastNode>()->value);
         if (!in.ok()) return in.status();
         Value v = MakeValue(e.dtype());
+        const ScalarType to = v.type.scalar();
         for (int l = 0; l < v.lanes(); ++l) {
-          if (v.type.is_float()) {
-            v.f[l] = static_cast<float>(in->AsDouble(l));
-          } else if (v.type.is_bool()) {
-            v.i[l] = in->AsDouble(l) != 0.0;
+          if (InF(v.type)) {
+            v.f[l] = RoundTo(to, LaneAsFloat(*in, l, to));
+          } else if (to == ScalarType::kFloat16) {
+            v.i[l] = runtime::FloatToHalf(static_cast<float>(LaneAsFloat(*in, l, ScalarType::kFloat32)));
+          } else if (to == ScalarType::kBFloat16) {
+            v.i[l] = runtime::FloatToBFloat16(
+                static_cast<float>(LaneAsFloat(*in, l, ScalarType::kFloat32)));
+          } else if (in->type.is_float()) {
+            const double x = LaneAsFloat(*in, l, ScalarType::kFloat64);
+            v.i[l] = v.type.is_bool() ? x != 0.0 : SaturatingToInt(x, v.type);
           } else {
-            v.i[l] = WrapInt(v.type.scalar(), in->type.is_float()
-                                                  ? static_cast<int64_t>(in->f[l])
-                                                  : in->i[l]);
+            v.i[l] = WrapInt(to, in->i[l]);
           }
         }
         return v;
@@ -181,7 +233,7 @@ class Interpreter {
         Value v = *t;
         for (int l = 0; l < v.lanes(); ++l) {
           if (c->i[l]) continue;
-          if (v.type.is_float()) v.f[l] = f->f[l]; else v.i[l] = f->i[l];
+          if (InF(v.type)) v.f[l] = f->f[l]; else v.i[l] = f->i[l];
         }
         return v;
       }
@@ -202,7 +254,7 @@ class Interpreter {
         auto in = Eval(op->value);
         if (!in.ok()) return in.status();
         Value v = MakeValue(e.dtype());
-        if (v.type.is_float()) v.f.assign(op->lanes, in->f[0]); else v.i.assign(op->lanes, in->i[0]);
+        if (InF(v.type)) v.f.assign(op->lanes, in->f[0]); else v.i.assign(op->lanes, in->i[0]);
         return v;
       }
       case ExprKind::kCall: {
@@ -217,13 +269,22 @@ class Interpreter {
         }
         Value v = MakeValue(e.dtype());
         for (int l = 0; l < v.lanes(); ++l) {
-          if (!v.type.is_float()) {  // integer abs
-            v.i[l] = WrapInt(v.type.scalar(), std::llabs(args[0].i[l]));
+          if (!InF(v.type)) {  // integer abs (wraps at the minimum)
+            const int64_t x = args[0].i[l];
+            v.i[l] = v.type.is_uint() || x >= 0
+                         ? x
+                         : WrapInt(v.type.scalar(),
+                                   static_cast<int64_t>(0 - static_cast<uint64_t>(x)));
             continue;
           }
-          const float b = args.size() > 1 ? args[1].f[l] : 0.0f;
-          const float c = args.size() > 2 ? args[2].f[l] : 0.0f;
-          v.f[l] = ApplyIntrinsic(op->op, args[0].f[l], b, c);
+          const double b = args.size() > 1 ? args[1].f[l] : 0.0;
+          const double c = args.size() > 2 ? args[2].f[l] : 0.0;
+          if (v.type.scalar() == ScalarType::kFloat32) {
+            v.f[l] = ApplyIntrinsic<float>(op->op, static_cast<float>(args[0].f[l]),
+                                           static_cast<float>(b), static_cast<float>(c));
+          } else {
+            v.f[l] = ApplyIntrinsic<double>(op->op, args[0].f[l], b, c);
+          }
         }
         return v;
       }
@@ -251,15 +312,20 @@ class Interpreter {
     auto b = Eval(op->b);
     if (!b.ok()) return b.status();
     Value v = MakeValue(op->dtype);
-    const bool is_float = a->type.is_float();
+    if (a->type.is_half_float()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(BinaryOpSymbol(op->op), " on ", a->type.ToString(), ", a storage type"));
+    }
+    const bool is_float = InF(a->type);
+    const ScalarType t = a->type.scalar();  // float32 results round to float
     for (int l = 0; l < v.lanes(); ++l) {
       if (is_float) {
-        const float x = a->f[l], y = b->f[l];
+        const double x = a->f[l], y = b->f[l];
         switch (op->op) {
-          case BinaryOp::kAdd: v.f[l] = x + y; break;
-          case BinaryOp::kSub: v.f[l] = x - y; break;
-          case BinaryOp::kMul: v.f[l] = x * y; break;
-          case BinaryOp::kDiv: v.f[l] = x / y; break;
+          case BinaryOp::kAdd: v.f[l] = RoundTo(t, x + y); break;
+          case BinaryOp::kSub: v.f[l] = RoundTo(t, x - y); break;
+          case BinaryOp::kMul: v.f[l] = RoundTo(t, x * y); break;
+          case BinaryOp::kDiv: v.f[l] = RoundTo(t, x / y); break;
           case BinaryOp::kMin: v.f[l] = std::fmin(x, y); break;
           case BinaryOp::kMax: v.f[l] = std::fmax(x, y); break;
           case BinaryOp::kEQ: v.i[l] = x == y; break;
@@ -275,31 +341,38 @@ class Interpreter {
         continue;
       }
       const int64_t x = a->i[l], y = b->i[l];
-      const bool divides = op->op == BinaryOp::kDiv || op->op == BinaryOp::kFloorDiv ||
-                           op->op == BinaryOp::kFloorMod;
-      if (divides && y == 0) {
-        return absl::InvalidArgumentError(absl::StrCat("integer division by zero in ",
-                                                       ToString(Expr(op->a)), " ",
-                                                       BinaryOpSymbol(op->op), " 0"));
-      }
+      const uint64_t ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
+      const bool u = a->type.is_uint();
       int64_t r = 0;
       switch (op->op) {
-        case BinaryOp::kAdd: r = x + y; break;
-        case BinaryOp::kSub: r = x - y; break;
-        case BinaryOp::kMul: r = x * y; break;
-        case BinaryOp::kDiv: r = x / y; break;
-        case BinaryOp::kFloorDiv: r = FloorDivide(x, y); break;
-        case BinaryOp::kFloorMod: r = FloorModulo(x, y); break;
-        case BinaryOp::kMin: r = std::min(x, y); break;
-        case BinaryOp::kMax: r = std::max(x, y); break;
+        case BinaryOp::kAdd: r = static_cast<int64_t>(ux + uy); break;
+        case BinaryOp::kSub: r = static_cast<int64_t>(ux - uy); break;
+        case BinaryOp::kMul: r = static_cast<int64_t>(ux * uy); break;
+        // Division by zero is 0, and the one overflowing signed quotient
+        // wraps, as kernels compute them (see BinaryOp).
+        case BinaryOp::kDiv:
+        case BinaryOp::kFloorDiv:
+          if (y == 0) r = 0;
+          else if (u) r = static_cast<int64_t>(ux / uy);
+          else if (y == -1) r = static_cast<int64_t>(0 - ux);
+          else r = op->op == BinaryOp::kDiv ? x / y : FloorDivide(x, y);
+          break;
+        case BinaryOp::kFloorMod:
+          if (y == 0 || (!u && y == -1)) r = 0;
+          else r = u ? static_cast<int64_t>(ux % uy) : FloorModulo(x, y);
+          break;
+        case BinaryOp::kMin: r = u ? (ux < uy ? x : y) : std::min(x, y); break;
+        case BinaryOp::kMax: r = u ? (ux > uy ? x : y) : std::max(x, y); break;
         case BinaryOp::kEQ: r = x == y; break;
         case BinaryOp::kNE: r = x != y; break;
-        case BinaryOp::kLT: r = x < y; break;
-        case BinaryOp::kLE: r = x <= y; break;
-        case BinaryOp::kGT: r = x > y; break;
-        case BinaryOp::kGE: r = x >= y; break;
+        case BinaryOp::kLT: r = u ? ux < uy : x < y; break;
+        case BinaryOp::kLE: r = u ? ux <= uy : x <= y; break;
+        case BinaryOp::kGT: r = u ? ux > uy : x > y; break;
+        case BinaryOp::kGE: r = u ? ux >= uy : x >= y; break;
         case BinaryOp::kAnd: r = x && y; break;
         case BinaryOp::kOr: r = x || y; break;
+        case BinaryOp::kShl:
+        case BinaryOp::kShr: r = Shift(op->op, a->type.element_of(), x, y); break;
       }
       v.i[l] = WrapInt(v.type.scalar(), r);
     }
@@ -328,10 +401,19 @@ class Interpreter {
       if (auto s = CheckIndex(op->buffer, *mem, k); !s.ok()) return s;
       const char* p = mem->data + k * op->buffer->dtype.bytes();
       switch (t) {
-        case ScalarType::kFloat32: std::memcpy(&v.f[l], p, 4); break;
-        case ScalarType::kInt32: { int32_t x; std::memcpy(&x, p, 4); v.i[l] = x; break; }
-        case ScalarType::kInt64: std::memcpy(&v.i[l], p, 8); break;
+        case ScalarType::kFloat32: v.f[l] = Read<float>(p); break;
+        case ScalarType::kFloat64: v.f[l] = Read<double>(p); break;
         case ScalarType::kBool: v.i[l] = *p != 0; break;
+        case ScalarType::kInt8: v.i[l] = Read<int8_t>(p); break;
+        case ScalarType::kInt16: v.i[l] = Read<int16_t>(p); break;
+        case ScalarType::kInt32: v.i[l] = Read<int32_t>(p); break;
+        case ScalarType::kInt64: v.i[l] = Read<int64_t>(p); break;
+        case ScalarType::kUInt8: v.i[l] = Read<uint8_t>(p); break;
+        case ScalarType::kUInt16:
+        case ScalarType::kFloat16:
+        case ScalarType::kBFloat16: v.i[l] = Read<uint16_t>(p); break;
+        case ScalarType::kUInt32: v.i[l] = Read<uint32_t>(p); break;
+        case ScalarType::kUInt64: v.i[l] = Read<int64_t>(p); break;
       }
     }
     return v;
@@ -351,11 +433,21 @@ class Interpreter {
       const int64_t k = index->i[l];
       if (auto s = CheckIndex(op->buffer, *mem, k); !s.ok()) return s;
       char* p = mem->data + k * op->buffer->dtype.bytes();
+      const int64_t x = InF(value->type) ? 0 : value->i[l];
       switch (op->buffer->dtype.scalar()) {
-        case ScalarType::kFloat32: std::memcpy(p, &value->f[l], 4); break;
-        case ScalarType::kInt32: { int32_t x = value->i[l]; std::memcpy(p, &x, 4); break; }
-        case ScalarType::kInt64: std::memcpy(p, &value->i[l], 8); break;
-        case ScalarType::kBool: *p = value->i[l] != 0; break;
+        case ScalarType::kFloat32: Write(p, static_cast<float>(value->f[l])); break;
+        case ScalarType::kFloat64: Write(p, value->f[l]); break;
+        case ScalarType::kBool: *p = x != 0; break;
+        case ScalarType::kInt8:
+        case ScalarType::kUInt8: Write(p, static_cast<uint8_t>(x)); break;
+        case ScalarType::kInt16:
+        case ScalarType::kUInt16:
+        case ScalarType::kFloat16:
+        case ScalarType::kBFloat16: Write(p, static_cast<uint16_t>(x)); break;
+        case ScalarType::kInt32:
+        case ScalarType::kUInt32: Write(p, static_cast<uint32_t>(x)); break;
+        case ScalarType::kInt64:
+        case ScalarType::kUInt64: Write(p, x); break;
       }
     }
     return absl::OkStatus();

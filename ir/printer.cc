@@ -102,12 +102,21 @@ class Printer {
           absl::StrAppend(out, op->value ? "true" : "false");
         } else {
           absl::StrAppend(out, op->value);
-          if (op->dtype.scalar() == ScalarType::kInt32) absl::StrAppend(out, "i32");
+          // int64 literals are the common case and go unmarked.
+          if (op->dtype.scalar() == ScalarType::kInt32) {
+            absl::StrAppend(out, "i32");
+          } else if (op->dtype.scalar() != ScalarType::kInt64) {
+            absl::StrAppend(out, ":", op->dtype.ToString());
+          }
         }
         return;
       }
       case ExprKind::kFloatImm:
-        absl::StrAppend(out, absl::StrFormat("%.9gf", e.as<FloatImmNode>()->value));
+        if (e.dtype().scalar() == ScalarType::kFloat64) {
+          absl::StrAppend(out, absl::StrFormat("%.17g:float64", e.as<FloatImmNode>()->value));
+        } else {
+          absl::StrAppend(out, absl::StrFormat("%.9gf", e.as<FloatImmNode>()->value));
+        }
         return;
       case ExprKind::kVar:
         absl::StrAppend(out, Name(e.as<VarNode>()));

@@ -31,7 +31,14 @@ struct LinearForm {
   }
 };
 
-bool IsScalarInt(const Expr& e) { return e.dtype().is_scalar() && e.dtype().is_int(); }
+// The algebra below treats integers as unbounded, which holds for index
+// arithmetic (int32 and int64, never near overflow) but not for the narrow
+// and unsigned types of data, whose arithmetic wraps: those are left alone.
+bool IsScalarInt(const Expr& e) {
+  const DataType t = e.dtype();
+  return t.is_scalar() &&
+         (t.scalar() == ScalarType::kInt32 || t.scalar() == ScalarType::kInt64);
+}
 
 // Checked arithmetic on optional bounds.
 std::optional<int64_t> Mul(std::optional<int64_t> a, int64_t c) {

@@ -10,8 +10,20 @@ namespace {
 
 // kiln's dtype names are NumPy's ("float32", "int64", "bool", ...), so the
 // names are the correspondence and a dtype added to the runtime needs no
-// change here.
-py::dtype NumpyDType(runtime::DType t) { return py::dtype(runtime::DTypeName(t)); }
+// change here. NumPy has no bfloat16: the ml_dtypes package (JAX's) adds
+// the one of that name.
+py::dtype NumpyDType(runtime::DType t) {
+  if (t == runtime::DType::kBFloat16) {
+    try {
+      return py::dtype::from_args(py::module_::import("ml_dtypes").attr("bfloat16"));
+    } catch (const py::error_already_set&) {
+      throw py::type_error(
+          "a bfloat16 tensor needs the ml_dtypes package (NumPy has no bfloat16); install it, "
+          "or cast the tensor to float32 in the model");
+    }
+  }
+  return py::dtype(runtime::DTypeName(t));
+}
 
 runtime::DType KilnDType(const py::dtype& dtype) {
   const std::string name = py::str(py::handle(dtype));

@@ -184,7 +184,7 @@ absl::StatusOr<ExecutionPlan> ParsePlan(absl::string_view bytes,
     r.GetString(s.name) && r.Get(kind) && r.Get(dtype) && r.GetVector(s.shape) && r.Get(s.offset);
     if (r.failed()) return Corrupt("truncated slot");
     if (kind > static_cast<uint8_t>(SlotKind::kOutput) ||
-        dtype > static_cast<uint8_t>(DType::kUInt8)) {
+        !IsDTypeCode(dtype)) {
       return Corrupt(absl::StrCat("slot ", s.name, " has an unknown kind or dtype"));
     }
     s.kind = static_cast<SlotKind>(kind);

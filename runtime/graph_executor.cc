@@ -115,10 +115,9 @@ std::string ValuePreview(const NDArray& a) {
   for (int64_t k = 0; k < std::min(n, kShown); ++k) {
     if (k > 0) text += ", ";
     switch (a.dtype()) {
-      case DType::kFloat32: absl::StrAppend(&text, a.data<float>()[k]); break;
-      case DType::kInt32: absl::StrAppend(&text, a.data<int32_t>()[k]); break;
       case DType::kInt64: absl::StrAppend(&text, a.data<int64_t>()[k]); break;
-      default: absl::StrAppend(&text, static_cast<int>(a.data<uint8_t>()[k])); break;
+      case DType::kUInt64: absl::StrAppend(&text, a.data<uint64_t>()[k]); break;
+      default: absl::StrAppend(&text, ElementAsDouble(a.raw_data(), a.dtype(), k)); break;
     }
   }
   return n > kShown ? absl::StrCat(text, ", ...] (", n, " values)") : text + "]";

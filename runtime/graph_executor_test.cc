@@ -119,6 +119,32 @@ TEST(ExecutionPlanTest, RoundTripAndEveryTruncationIsAnError) {
   EXPECT_FALSE(ParsePlan(bytes + "x").ok());
 }
 
+// Every dtype's code survives a round trip; a code of no dtype, as a
+// damaged or hostile file may hold, is refused with a message.
+TEST(ExecutionPlanTest, DTypeCodesAreCheckedWhenParsed) {
+  ExecutionPlan p = AddPlan();
+  const std::string plain = SerializePlan(p);
+  p.slots[0].dtype = DType::kBFloat16;
+  std::string bytes = SerializePlan(p);
+  ASSERT_EQ(bytes.size(), plain.size());
+  size_t at = 0;
+  while (at < bytes.size() && bytes[at] == plain[at]) ++at;
+  ASSERT_LT(at, bytes.size());
+  for (uint8_t code = 0; IsDTypeCode(code); ++code) {
+    bytes[at] = static_cast<char>(code);
+    auto back = ParsePlan(bytes);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(back->slots[0].dtype, static_cast<DType>(code));
+  }
+  for (int code : {static_cast<int>(kLastDType) + 1, 255}) {
+    bytes[at] = static_cast<char>(code);
+    auto back = ParsePlan(bytes);
+    EXPECT_FALSE(back.ok());
+    EXPECT_NE(back.status().message().find("unknown kind or dtype"), std::string::npos)
+        << back.status();
+  }
+}
+
 TEST(ExecutionPlanTest, ValidateRejectsOutOfRangeSlots) {
   ExecutionPlan p = AddPlan();
   p.slots[3].offset = 120;  // 16 bytes at 120 do not fit the 128-byte arena

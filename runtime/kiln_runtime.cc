@@ -39,6 +39,14 @@ KilnDType ToKilnDType(DType t) {
     case DType::kInt64: return KILN_INT64;
     case DType::kBool: return KILN_BOOL;
     case DType::kUInt8: return KILN_UINT8;
+    case DType::kInt8: return KILN_INT8;
+    case DType::kInt16: return KILN_INT16;
+    case DType::kUInt16: return KILN_UINT16;
+    case DType::kUInt32: return KILN_UINT32;
+    case DType::kUInt64: return KILN_UINT64;
+    case DType::kFloat64: return KILN_FLOAT64;
+    case DType::kFloat16: return KILN_FLOAT16;
+    case DType::kBFloat16: return KILN_BFLOAT16;
   }
   return KILN_UINT8;
 }

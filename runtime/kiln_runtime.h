@@ -51,7 +51,15 @@ typedef enum KilnDType {
   KILN_INT32 = 1,
   KILN_INT64 = 2,
   KILN_BOOL = 3, /* one byte per element, 0 or 1 */
-  KILN_UINT8 = 4
+  KILN_UINT8 = 4,
+  KILN_INT8 = 5,
+  KILN_INT16 = 6,
+  KILN_UINT16 = 7,
+  KILN_UINT32 = 8,
+  KILN_UINT64 = 9,
+  KILN_FLOAT64 = 10,
+  KILN_FLOAT16 = 11,  /* IEEE binary16 bits */
+  KILN_BFLOAT16 = 12  /* the upper half of a float32's bits */
 } KilnDType;
 
 typedef struct KilnModel KilnModel;

@@ -27,23 +27,32 @@ const char* Descr(DType t) {
     case DType::kInt64: return "<i8";
     case DType::kBool: return "|b1";
     case DType::kUInt8: return "|u1";
+    case DType::kInt8: return "|i1";
+    case DType::kInt16: return "<i2";
+    case DType::kUInt16: return "<u2";
+    case DType::kUInt32: return "<u4";
+    case DType::kUInt64: return "<u8";
+    case DType::kFloat64: return "<f8";
+    case DType::kFloat16: return "<f2";
+    // NumPy has no bfloat16; ml_dtypes' bfloat16 saves as two-byte void,
+    // which is read back as bfloat16.
+    case DType::kBFloat16: return "|V2";
   }
   return "?";
 }
 
 absl::StatusOr<DType> FromDescr(absl::string_view d) {
-  for (DType t : {DType::kFloat32, DType::kInt32, DType::kInt64, DType::kBool, DType::kUInt8}) {
-    if (d == Descr(t)) return t;
+  for (uint8_t code = 0; IsDTypeCode(code); ++code) {
+    if (d == Descr(static_cast<DType>(code))) return static_cast<DType>(code);
   }
-  if (d == "<f8") {
-    return absl::UnimplementedError(
-        "array dtype '<f8' (float64) is not supported: convert with .astype(np.float32)");
-  }
+  // NumPy writes one-byte types with '|' but accepts '<' and '=' too.
+  if (d == "<i1" || d == "=i1") return DType::kInt8;
+  if (d == "<u1" || d == "=u1") return DType::kUInt8;
   if (absl::StartsWith(d, ">")) {
     return absl::UnimplementedError(absl::StrCat("big-endian arrays ('", d, "') are not supported"));
   }
   return absl::UnimplementedError(absl::StrCat(
-      "array dtype '", d, "' is not supported (float32, int32, int64, bool and uint8 are)"));
+      "array dtype '", d, "' is not supported (bool, float16/32/64, int8/16/32/64 and uint8/16/32/64 are)"));
 }
 
 // The value text of `key` in the header dict: "{'descr': '<f4', ...}".

@@ -172,8 +172,16 @@ absl::Status CastToNamedType(ImportContext& c) {
   return c.Emit("cast", in, {{"to", *name}});
 }
 
+// CastLike: a cast to the type of its second input, whose values are unused.
+absl::Status CastLike(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 2));
+  const runtime::DType to = c.InputType(1).dtype;
+  return c.Emit("cast", {in[0]}, {{"to", std::string(runtime::DTypeName(to))}});
+}
+
 KILN_REGISTER_ONNX_CONVERTER(Cast, 1, 5, CastToNamedType);
 KILN_REGISTER_ONNX_CONVERTER(Cast, 6, kLatestOpset, Cast);
+KILN_REGISTER_ONNX_CONVERTER(CastLike, 15, kLatestOpset, CastLike);
 
 // Until opset 7 the binary ops broadcast only with broadcast=1, and then
 // only B, aligned with A at `axis` (or with A's last axes when it is absent).
@@ -238,13 +246,24 @@ absl::Status Mod(ImportContext& c) {
   if (fmod != 0 && fmod != 1) {
     return c.Invalid(absl::StrCat("fmod is ", fmod, "; expected 0 or 1"));
   }
-  if (fmod == 0 && c.InputType(0).dtype == runtime::DType::kFloat32) {
+  if (fmod == 0 && runtime::IsFloatDType(c.InputType(0).dtype)) {
     return c.Invalid("fmod is 0 for float operands; ONNX requires fmod=1 for floats");
   }
   return c.Emit("mod", in, {{"fmod", fmod}});
 }
 
 KILN_REGISTER_ONNX_CONVERTER(Mod, 10, kLatestOpset, Mod);
+
+absl::Status BitShift(ImportContext& c) {
+  KILN_ASSIGN(in, Inputs(c, 2));
+  KILN_ASSIGN(direction, c.AttrString("direction", std::nullopt));
+  if (direction != "LEFT" && direction != "RIGHT") {
+    return c.Invalid(absl::StrCat("direction is '", direction, "'; expected LEFT or RIGHT"));
+  }
+  return c.Emit("bit_shift", in, {{"direction", direction}});
+}
+
+KILN_REGISTER_ONNX_CONVERTER(BitShift, 11, kLatestOpset, BitShift);
 
 // Until opset 7 a slope of more than one value holds one per channel (axis
 // 1) rather than broadcasting from the last axis.

@@ -96,6 +96,20 @@ absl::StatusOr<ModAttrs> ModAttrs::Read(const Node& n) {
 
 void ModAttrs::Write(Node& n) const { n.attrs["fmod"] = int64_t{fmod ? 1 : 0}; }
 
+absl::StatusOr<BitShiftAttrs> BitShiftAttrs::Read(const Node& n) {
+  auto direction = n.String("direction");
+  if (!direction.ok()) return direction.status();
+  if (*direction != "LEFT" && *direction != "RIGHT") {
+    return absl::InvalidArgumentError(absl::StrCat("bit_shift's direction is '", *direction,
+                                                   "'; expected LEFT or RIGHT"));
+  }
+  return BitShiftAttrs{*direction == "LEFT"};
+}
+
+void BitShiftAttrs::Write(Node& n) const {
+  n.attrs["direction"] = std::string(left ? "LEFT" : "RIGHT");
+}
+
 absl::StatusOr<IsInfAttrs> IsInfAttrs::Read(const Node& n) {
   auto negative = n.Int("detect_negative", 1);
   auto positive = n.Int("detect_positive", 1);

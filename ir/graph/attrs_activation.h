@@ -71,6 +71,14 @@ struct ModAttrs {
 };
 
 // Which infinities is_inf reports.
+// bit_shift: `direction` "LEFT" or "RIGHT", as ONNX's BitShift.
+struct BitShiftAttrs {
+  bool left = true;
+
+  static absl::StatusOr<BitShiftAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
 struct IsInfAttrs {
   bool negative = true;
   bool positive = true;

@@ -24,9 +24,21 @@ int64_t BroadcastIndex(const std::vector<int64_t>& index, const std::vector<int6
 absl::StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank);
 
 absl::StatusOr<NDArray> Allocate(const TensorType& type);
-// Element i as double / stores a double, for float32, int32, int64, bool, uint8.
+// Element i as double / stores a double, for every dtype. Integers store
+// the value's integer part modulo 2^bits (NaN as 0), as integer arithmetic
+// wraps; float16 and bfloat16 round through float32.
 double Load(const NDArray& a, int64_t i);
 void Store(NDArray& a, int64_t i, double v);
+// An integer or bool element exactly: signed types sign-extended, unsigned
+// ones zero-extended (uint64 as its bits), and its store, wrapping to the
+// type's width.
+int64_t LoadInteger(const NDArray& a, int64_t i);
+void StoreInteger(NDArray& a, int64_t i, int64_t bits);
+
+// Stores v as a float-to-integer cast does (and compiled kernels: LLVM's
+// fptosi.sat): toward zero, saturating at the type's range, NaN as 0. Other
+// types as Store.
+void StoreSaturated(NDArray& a, int64_t i, double v);
 
 // Steps a row-major multi-index through `shape`; false after the last one.
 bool NextIndex(std::vector<int64_t>& index, const std::vector<int64_t>& shape);
@@ -41,6 +53,10 @@ void ForEachIndex(const std::vector<int64_t>& shape, Fn fn) {
     NextIndex(index, shape);
   }
 }
+
+// Unimplemented unless every present input is float32: for the references
+// (and kernels) that compute on float32 data only.
+absl::Status ExpectFloat32(const std::vector<const TensorType*>& in);
 
 // Requires between `min` and `max` inputs (exactly `min` when they are
 // equal), the first `min` of them present.

@@ -73,11 +73,13 @@ OpDef Binary(BindBinaryFn bind, bool compare = false, bool mixed_types = false) 
     if (!shape.ok()) return shape.status();
     auto out = Allocate({compare ? DType::kBool : in[0].dtype(), *shape});
     if (!out.ok()) return out.status();
-    const bool integer = in[0].dtype() == DType::kInt64 || in[0].dtype() == DType::kInt32;
+    const bool integer = runtime::IsIntegerDType(in[0].dtype());
     ForEachIndex(*shape, [&](int64_t i, const std::vector<int64_t>& index) {
       double v = (*fn)(Load(in[0], BroadcastIndex(index, in[0].shape())),
                     Load(in[1], BroadcastIndex(index, in[1].shape())));
-      if (integer && !compare) v = std::trunc(v);
+      // Integer division or remainder by zero is 0 (NumPy's answer; kernels
+      // guard their divisions the same way).
+      if (integer && !compare) v = std::isfinite(v) ? std::trunc(v) : 0.0;
       Store(*out, i, v);
     });
     return std::vector<NDArray>{*out};
@@ -307,16 +309,69 @@ OpDef CastOp() {
     const DType* dtype = &attrs->to;
     auto out = Allocate({*dtype, in[0].shape()});
     if (!out.ok()) return out.status();
-    const bool to_int = *dtype != DType::kFloat32;
+    const bool from_float = runtime::IsFloatDType(in[0].dtype());
+    const bool exact = !from_float && !runtime::IsFloatDType(*dtype);
     for (int64_t i = 0; i < in[0].NumElements(); ++i) {
+      // Integers to integers keep every bit (doubles would round 64-bit
+      // values); to bool, != 0.
+      if (exact) {
+        const int64_t bits = LoadInteger(in[0], i);
+        StoreInteger(*out, i, *dtype == DType::kBool ? bits != 0 : bits);
+        continue;
+      }
       const double v = Load(in[0], i);
-      Store(*out, i, to_int && *dtype != DType::kBool ? std::trunc(v) : v);
+      // Floats to integers saturate (as kernels convert).
+      if (from_float) {
+        StoreSaturated(*out, i, v);
+      } else {
+        Store(*out, i, v);
+      }
     }
     return std::vector<NDArray>{*out};
   };
   return def;
 }
 KILN_REGISTER(OpRegistry(), "cast", "converts to dtype `to`", CastOp());
+
+// bit_shift(a, b): a shifted left or right by b bits, unsigned integers of
+// one type broadcast together; by the width or more the result is 0.
+// Computed on the integers themselves (doubles would round 64-bit ones).
+OpDef BitShiftOp() {
+  OpDef def;
+  def.pattern = OpPattern::kBroadcast;
+  def.infer = [](const Node& n, const std::vector<const TensorType*>& in)
+      -> absl::StatusOr<std::vector<TensorType>> {
+    if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
+    if (auto a = BitShiftAttrs::Read(n); !a.ok()) return a.status();
+    if (in[0]->dtype != in[1]->dtype || !runtime::IsUnsignedDType(in[0]->dtype)) {
+      return absl::UnimplementedError(absl::StrCat("bit shifts of ", in[0]->ToString(), " by ",
+                                                   in[1]->ToString(),
+                                                   "; expected one unsigned integer type"));
+    }
+    auto shape = Broadcast(in[0]->shape, in[1]->shape);
+    if (!shape.ok()) return shape.status();
+    return std::vector<TensorType>{{in[0]->dtype, *shape}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in)
+      -> absl::StatusOr<std::vector<NDArray>> {
+    auto a = BitShiftAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    auto shape = Broadcast(in[0].shape(), in[1].shape());
+    if (!shape.ok()) return shape.status();
+    auto out = Allocate({in[0].dtype(), *shape});
+    if (!out.ok()) return out.status();
+    const uint64_t bits = 8 * runtime::DTypeBytes(in[0].dtype());
+    ForEachIndex(*shape, [&](int64_t i, const std::vector<int64_t>& index) {
+      const auto x = static_cast<uint64_t>(LoadInteger(in[0], BroadcastIndex(index, in[0].shape())));
+      const auto y = static_cast<uint64_t>(LoadInteger(in[1], BroadcastIndex(index, in[1].shape())));
+      const uint64_t r = y >= bits ? 0 : a->left ? x << y : x >> y;
+      StoreInteger(*out, i, static_cast<int64_t>(r));
+    });
+    return std::vector<NDArray>{*out};
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "bit_shift", "a shifted left or right by b bits", BitShiftOp());
 
 }  // namespace
 }  // namespace kiln::graph::ops

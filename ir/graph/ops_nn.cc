@@ -104,6 +104,7 @@ OpDef BatchNorm() {
   OpDef def;
   def.pattern = OpPattern::kBroadcast;
   def.infer = [](const Node&, const Types& in) -> Result {
+    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     if (auto st = ExpectInputs(in, 5, 5); !st.ok()) return st;
     if (in[0]->shape.size() < 2) return absl::InvalidArgumentError("needs a channel axis");
     for (int k = 1; k < 5; ++k) {
@@ -140,6 +141,7 @@ OpDef LayerNorm() {
   OpDef def;
   def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
     auto attrs = LayerNormAttrs::Read(n);
     if (!attrs.ok()) return attrs.status();
@@ -214,6 +216,7 @@ OpDef InstanceNorm() {
   OpDef def;
   def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node&, const Types& in) -> Result {
+    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     if (auto st = ExpectInputs(in, 3, 3); !st.ok()) return st;
     if (in[0]->shape.size() < 3) {
       return absl::InvalidArgumentError("needs a batch, a channel and a spatial axis");
@@ -379,6 +382,46 @@ Reducer ReducerFor(Reduction kind) {
   return r;
 }
 
+// Sums, products, extremes and the sums of |x| and x^2 of integers,
+// exactly: they wrap at 64 bits and then at the type's width, as integer
+// arithmetic does (in doubles, large ones would round).
+Outputs ReduceIntegers(Reduction kind, const NDArray& x, const std::vector<int64_t>& kept_shape,
+                       const TensorType& t) {
+  const bool is_unsigned = runtime::IsUnsignedDType(t.dtype);
+  auto less = [is_unsigned](int64_t a, int64_t b) {
+    return is_unsigned ? static_cast<uint64_t>(a) < static_cast<uint64_t>(b) : a < b;
+  };
+  std::vector<uint64_t> acc(NumElements(kept_shape), kind == Reduction::kProd ? 1 : 0);
+  std::vector<bool> seen(acc.size(), false);
+  ForEachIndex(x.shape(), [&](int64_t i, const std::vector<int64_t>& index) {
+    const int64_t o = BroadcastIndex(index, kept_shape);
+    int64_t v = LoadInteger(x, i);
+    switch (kind) {
+      case Reduction::kProd: acc[o] *= static_cast<uint64_t>(v); return;
+      case Reduction::kMax:
+      case Reduction::kMin:
+        if (!seen[o] || (kind == Reduction::kMax ? less(static_cast<int64_t>(acc[o]), v)
+                                                  : less(v, static_cast<int64_t>(acc[o])))) {
+          acc[o] = static_cast<uint64_t>(v);
+        }
+        seen[o] = true;
+        return;
+      case Reduction::kL1:
+        if (!is_unsigned && v < 0) v = static_cast<int64_t>(0 - static_cast<uint64_t>(v));
+        acc[o] += static_cast<uint64_t>(v);
+        return;
+      case Reduction::kSumSquare:
+        acc[o] += static_cast<uint64_t>(v) * static_cast<uint64_t>(v);
+        return;
+      default: acc[o] += static_cast<uint64_t>(v); return;
+    }
+  });
+  auto out = Allocate(t);
+  if (!out.ok()) return out.status();
+  for (size_t k = 0; k < acc.size(); ++k) StoreInteger(*out, k, static_cast<int64_t>(acc[k]));
+  return std::vector<NDArray>{*out};
+}
+
 OpDef Reduce(Reduction kind) {
   OpDef def;
   def.pattern = OpPattern::kReduction;
@@ -412,6 +455,15 @@ OpDef Reduce(Reduction kind) {
         kept_shape.push_back(shape[d]);
       }
     }
+    TensorType t{in[0].dtype(), {}};
+    const bool keep = attrs->keepdims;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (!(*reduced)[d] || keep) t.shape.push_back(kept_shape[d]);
+    }
+    if (runtime::IsIntegerDType(t.dtype) && kind != Reduction::kMean &&
+        kind != Reduction::kL2 && kind != Reduction::kLogSum && kind != Reduction::kLogSumExp) {
+      return ReduceIntegers(kind, in[0], kept_shape, t);
+    }
     const Reducer r = ReducerFor(kind);
     const size_t outputs = NumElements(kept_shape);
     std::vector<double> shift(outputs, 0.0);
@@ -433,11 +485,6 @@ OpDef Reduce(Reduction kind) {
       const int64_t o = BroadcastIndex(index, kept_shape);
       acc[o] = r.combine(acc[o], r.map(Load(in[0], i), shift[o]));
     });
-    TensorType t{in[0].dtype(), {}};
-    const bool keep = attrs->keepdims;
-    for (size_t d = 0; d < shape.size(); ++d) {
-      if (!(*reduced)[d] || keep) t.shape.push_back(kept_shape[d]);
-    }
     auto out = Allocate(t);
     if (!out.ok()) return out.status();
     for (size_t k = 0; k < acc.size(); ++k) Store(*out, k, r.finish(acc[k], shift[k], count));
@@ -484,7 +531,7 @@ std::vector<int64_t> ArgReduceShape(std::vector<int64_t> shape, int64_t axis, bo
 
 OpDef ArgReduce(bool is_max) {
   OpDef def;
-  // Their int64 results have no compiled kernel; the fuser keeps them alone.
+  // Two passes over the axis (the extreme, then its index): not fusable.
   def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
@@ -602,6 +649,7 @@ OpDef MatMul() {
     return std::make_tuple(a, b, out);
   };
   def.infer = [shapes](const Node&, const Types& in) -> Result {
+    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
     auto s = shapes(in[0]->shape, in[1]->shape);
     if (!s.ok()) return s.status();
@@ -638,6 +686,7 @@ OpDef Gemm() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
     if (in[0]->shape.size() != 2 || in[1]->shape.size() != 2) {
       return absl::InvalidArgumentError("gemm needs 2-D operands");
@@ -692,6 +741,7 @@ OpDef Softmax(SoftmaxKind kind) {
   OpDef def;
   def.pattern = OpPattern::kOpaque;
   def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
     auto attrs = SoftmaxAttrs::Read(n);
     if (!attrs.ok()) return attrs.status();

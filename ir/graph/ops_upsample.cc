@@ -24,6 +24,7 @@ OpDef ConvTranspose() {
   def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
+    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     const auto& x = in[0]->shape;
     const auto& w = in[1]->shape;
     auto g = ConvTransposeAttrs::Read(n);
@@ -116,6 +117,7 @@ OpDef Resize() {
   def.pattern = OpPattern::kInjective;
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     auto a = ResizeAttrs::Read(n);
     if (!a.ok()) return a.status();
     if (a->sizes.size() != in[0]->shape.size() || a->scales.size() != a->sizes.size()) {

@@ -1,6 +1,7 @@
 #include "ir/lower/schedule_to_loop_nest.h"
 
 #include <algorithm>
+#include <limits>
 #include <functional>
 #include <optional>
 #include <utility>
@@ -472,20 +473,18 @@ class NestBuilder {
           identity = 1.0;
           break;
       }
-      if (reduce->dtype.is_int() && reduce->op != ReduceOp::kProd) {
-        identity = reduce->op == ReduceOp::kSum ? 0.0
-                   : reduce->op == ReduceOp::kMax
-                       ? static_cast<double>(reduce->dtype.scalar() == ScalarType::kInt32
-                                                 ? INT32_MIN
-                                                 : INT64_MIN)
-                       : static_cast<double>(reduce->dtype.scalar() == ScalarType::kInt32
-                                                 ? INT32_MAX
-                                                 : INT64_MAX);
+      if (reduce->op == ReduceOp::kMax || reduce->op == ReduceOp::kMin) {
+        // The type's extreme (ConstantOf saturates integers at their range);
+        // float32 keeps its finite maximum.
+        const bool wide =
+            reduce->dtype.scalar() == ScalarType::kFloat64 || reduce->dtype.is_int();
+        const double extreme = wide ? std::numeric_limits<double>::max() : 3.4028234663852886e38;
+        identity = reduce->op == ReduceOp::kMax ? -extreme : extreme;
       }
       Expr condition = reduce->condition.defined() ? to_loads.Mutate(reduce->condition) : Expr();
       innermost = Store(real.buffer, combined, store_index);
       if (condition.defined()) innermost = IfThenElse(condition, innermost);
-      init = Store(real.buffer, MakeConst(reduce->dtype, identity), store_index);
+      init = Store(real.buffer, ConstantOf(reduce->dtype, identity), store_index);
     } else {
       innermost = Store(real.buffer, to_loads.Mutate(body), store_index);
     }

@@ -43,7 +43,8 @@ absl::StatusOr<LoweredFunc> Finish(const std::vector<Tensor>& inputs, const Tens
 absl::StatusOr<LoweredFunc> BuildTranspose(const std::vector<int64_t>& in_shape,
                                            const std::vector<int64_t>& perm,
                                            const targets::Target& target,
-                                           const std::string& name) {
+                                           const std::string& name,
+    DataType elem) {
   if (auto st = CheckShape(in_shape); !st.ok()) return st;
   const size_t rank = in_shape.size();
   std::vector<bool> seen(rank, false);
@@ -56,7 +57,7 @@ absl::StatusOr<LoweredFunc> BuildTranspose(const std::vector<int64_t>& in_shape,
   }
   std::vector<int64_t> out_shape;
   for (int64_t p : perm) out_shape.push_back(in_shape[p]);
-  Tensor in = Placeholder("in", AtLeast1d(in_shape));
+  Tensor in = Placeholder("in", AtLeast1d(in_shape), elem);
   Tensor out = Compute("out", AtLeast1d(out_shape), [&](const std::vector<Var>& i) {
     std::vector<Expr> idx(rank);
     for (size_t d = 0; d < rank; ++d) idx[perm[d]] = i[d];
@@ -68,7 +69,8 @@ absl::StatusOr<LoweredFunc> BuildTranspose(const std::vector<int64_t>& in_shape,
 
 absl::StatusOr<LoweredFunc> BuildConcat(const std::vector<std::vector<int64_t>>& in_shapes,
                                         int64_t axis, const targets::Target& target,
-                                        const std::string& name) {
+                                        const std::string& name,
+    DataType elem) {
   if (in_shapes.empty()) return absl::InvalidArgumentError("concat of no tensors");
   const size_t rank = in_shapes[0].size();
   if (axis < 0 || axis >= static_cast<int64_t>(rank)) {
@@ -87,7 +89,7 @@ absl::StatusOr<LoweredFunc> BuildConcat(const std::vector<std::vector<int64_t>>&
       }
     }
     out_shape[axis] += in_shapes[k][axis];
-    inputs.push_back(Placeholder(absl::StrCat("in", k), in_shapes[k]));
+    inputs.push_back(Placeholder(absl::StrCat("in", k), in_shapes[k], elem));
   }
   Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
     // Built from the last input backwards: input k's value unless the index
@@ -111,7 +113,8 @@ absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
                                        const std::vector<int64_t>& starts,
                                        const std::vector<int64_t>& steps,
                                        const std::vector<int64_t>& out_shape,
-                                       const targets::Target& target, const std::string& name) {
+                                       const targets::Target& target, const std::string& name,
+    DataType elem) {
   const size_t rank = in_shape.size();
   if (starts.size() != rank || steps.size() != rank || out_shape.size() != rank) {
     return absl::InvalidArgumentError("slice: starts, steps and shapes must cover every axis");
@@ -124,7 +127,7 @@ absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
       return absl::InvalidArgumentError(absl::StrCat("slice leaves axis ", d, " of the input"));
     }
   }
-  Tensor in = Placeholder("in", in_shape);
+  Tensor in = Placeholder("in", in_shape, elem);
   Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
     std::vector<Expr> idx;
     for (size_t d = 0; d < rank; ++d) idx.push_back(Expr(i[d]) * steps[d] + starts[d]);
@@ -135,7 +138,8 @@ absl::StatusOr<LoweredFunc> BuildSlice(const std::vector<int64_t>& in_shape,
 
 absl::StatusOr<LoweredFunc> BuildTile(const std::vector<int64_t>& in_shape,
                                       const std::vector<int64_t>& repeats,
-                                      const targets::Target& target, const std::string& name) {
+                                      const targets::Target& target, const std::string& name,
+    DataType elem) {
   if (auto st = CheckShape(in_shape); !st.ok()) return st;
   if (repeats.size() != in_shape.size()) {
     return absl::InvalidArgumentError(absl::StrCat(repeats.size(), " repeats for ",
@@ -144,7 +148,7 @@ absl::StatusOr<LoweredFunc> BuildTile(const std::vector<int64_t>& in_shape,
   std::vector<int64_t> out_shape;
   for (size_t d = 0; d < in_shape.size(); ++d) out_shape.push_back(in_shape[d] * repeats[d]);
   if (auto st = CheckShape(out_shape); !st.ok()) return st;
-  Tensor in = Placeholder("in", AtLeast1d(in_shape));
+  Tensor in = Placeholder("in", AtLeast1d(in_shape), elem);
   Tensor out = Compute("out", AtLeast1d(out_shape), [&](const std::vector<Var>& i) {
     std::vector<Expr> idx;
     for (size_t d = 0; d < in_shape.size(); ++d) {
@@ -160,23 +164,134 @@ absl::StatusOr<LoweredFunc> BuildTile(const std::vector<int64_t>& in_shape,
 }
 
 absl::StatusOr<LoweredFunc> BuildTrilu(const std::vector<int64_t>& shape, bool upper, int64_t k,
-                                       const targets::Target& target, const std::string& name) {
+                                       const targets::Target& target, const std::string& name,
+    DataType elem) {
   if (auto st = CheckShape(shape); !st.ok()) return st;
   const size_t rank = shape.size();
   if (rank < 2) return absl::InvalidArgumentError("trilu needs at least two axes");
-  Tensor in = Placeholder("in", shape);
+  Tensor in = Placeholder("in", shape, elem);
   Tensor out = Compute("out", shape, [&](const std::vector<Var>& i) {
     const Expr diagonal = Expr(i[rank - 1]) - Expr(i[rank - 2]);
     const Expr keep = upper ? diagonal >= Expr(k) : diagonal <= Expr(k);
-    return Select(keep, Read(in, std::vector<Expr>(i.begin(), i.end())), Expr(0.0f));
+    return Select(keep, Read(in, std::vector<Expr>(i.begin(), i.end())), ConstantOf(elem, 0));
   });
   return Finish({in}, out, target, name);
 }
 
+namespace {
+
+// An index read from an integer tensor, negative ones counted from the end
+// of an axis of `extent`, clamped into it.
+Expr AxisIndex(Expr index, int64_t extent) {
+  Expr i = Cast(DataType::Int64(), index);
+  return Clamp(Select(i < int64_t{0}, i + extent, i), extent);
+}
+
+absl::Status CheckIndexType(DataType t) {
+  if (!t.is_int()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("indices of type ", t.ToString(), "; expected an integer type"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LoweredFunc> BuildGather(const std::vector<int64_t>& data_shape,
+                                        const std::vector<int64_t>& indices_shape, int64_t axis,
+                                        const targets::Target& target, const std::string& name,
+                                        DataType elem, DataType index_type) {
+  if (auto st = CheckShape(data_shape); !st.ok()) return st;
+  if (auto st = CheckShape(indices_shape); !st.ok()) return st;
+  if (auto st = CheckIndexType(index_type); !st.ok()) return st;
+  const int64_t rank = data_shape.size(), q = indices_shape.size();
+  if (axis < 0 || axis >= rank) {
+    return absl::InvalidArgumentError(absl::StrCat("gather axis ", axis, " of a rank-", rank,
+                                                   " tensor"));
+  }
+  std::vector<int64_t> out_shape(data_shape.begin(), data_shape.begin() + axis);
+  out_shape.insert(out_shape.end(), indices_shape.begin(), indices_shape.end());
+  out_shape.insert(out_shape.end(), data_shape.begin() + axis + 1, data_shape.end());
+  Tensor data = Placeholder("data", data_shape, elem);
+  Tensor indices = Placeholder("indices", AtLeast1d(indices_shape), index_type);
+  Tensor out = Compute("out", AtLeast1d(out_shape), [&](const std::vector<Var>& i) {
+    std::vector<Expr> at(i.begin() + axis, i.begin() + axis + q);
+    if (q == 0) at = {Expr(int64_t{0})};
+    std::vector<Expr> idx(i.begin(), i.begin() + axis);
+    idx.push_back(AxisIndex(Read(indices, at), data_shape[axis]));
+    idx.insert(idx.end(), i.begin() + axis + q, i.begin() + out_shape.size());
+    return Read(data, idx);
+  });
+  return Finish({data, indices}, out, target, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildGatherElements(const std::vector<int64_t>& data_shape,
+                                                const std::vector<int64_t>& indices_shape,
+                                                int64_t axis, const targets::Target& target,
+                                                const std::string& name, DataType elem,
+                                                DataType index_type) {
+  if (auto st = CheckShape(data_shape); !st.ok()) return st;
+  if (auto st = CheckShape(indices_shape); !st.ok()) return st;
+  if (auto st = CheckIndexType(index_type); !st.ok()) return st;
+  const int64_t rank = data_shape.size();
+  if (axis < 0 || axis >= rank || static_cast<int64_t>(indices_shape.size()) != rank) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gather_elements takes indices of the data's rank ", rank, " and an axis below it"));
+  }
+  Tensor data = Placeholder("data", data_shape, elem);
+  Tensor indices = Placeholder("indices", indices_shape, index_type);
+  Tensor out = Compute("out", indices_shape, [&](const std::vector<Var>& i) {
+    std::vector<Expr> idx(i.begin(), i.end());
+    idx[axis] = AxisIndex(Read(indices, idx), data_shape[axis]);
+    // Other axes of the indices may be shorter than the data's, never longer.
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d != axis && indices_shape[d] > data_shape[d]) idx[d] = Clamp(idx[d], data_shape[d]);
+    }
+    return Read(data, idx);
+  });
+  return Finish({data, indices}, out, target, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildSplit(const std::vector<int64_t>& in_shape, int64_t axis,
+                                       const std::vector<int64_t>& sizes,
+                                       const targets::Target& target, const std::string& name,
+                                       DataType elem) {
+  if (auto st = CheckShape(in_shape); !st.ok()) return st;
+  const int64_t rank = in_shape.size();
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    if (size < 1) return absl::InvalidArgumentError("split into an empty piece");
+    total += size;
+  }
+  if (axis < 0 || axis >= rank || total != in_shape[axis] || sizes.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("split sizes [", absl::StrJoin(sizes, ", "),
+                                                   "] do not cover axis ", axis, " of [",
+                                                   absl::StrJoin(in_shape, ", "), "]"));
+  }
+  Tensor in = Placeholder("in", in_shape, elem);
+  std::vector<Tensor> outs;
+  int64_t offset = 0;
+  for (size_t k = 0; k < sizes.size(); ++k) {
+    std::vector<int64_t> shape = in_shape;
+    shape[axis] = sizes[k];
+    outs.push_back(Compute(absl::StrCat("out", k), shape, [&](const std::vector<Var>& i) {
+      std::vector<Expr> idx(i.begin(), i.end());
+      idx[axis] = Expr(i[axis]) + offset;
+      return Read(in, idx);
+    }));
+    offset += sizes[k];
+  }
+  Schedule s(outs);
+  for (const Tensor& t : outs) ScheduleRowsAndVectors(s[t], target.vector_lanes);
+  std::vector<Tensor> args = {in};
+  args.insert(args.end(), outs.begin(), outs.end());
+  return Lower(s, args, name);
+}
+
 absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
                                      const std::vector<int64_t>& pads, PadMode mode,
-                                     float value, const targets::Target& target,
-                                     const std::string& name) {
+                                     double value, const targets::Target& target,
+                                     const std::string& name, DataType elem) {
   const size_t rank = in_shape.size();
   if (auto st = CheckShape(in_shape); !st.ok()) return st;
   if (pads.size() != 2 * rank) {
@@ -192,7 +307,7 @@ absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
     }
     out_shape[d] = in_shape[d] + pads[d] + pads[rank + d];
   }
-  Tensor in = Placeholder("in", in_shape);
+  Tensor in = Placeholder("in", in_shape, elem);
   Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
     std::vector<Expr> idx;
     Expr inside;
@@ -207,7 +322,7 @@ absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
       idx.push_back(Clamp(x, n));
     }
     Expr v = Read(in, idx);
-    return mode == PadMode::kConstant ? Select(inside, v, Expr(value)) : v;
+    return mode == PadMode::kConstant ? Select(inside, v, ConstantOf(elem, value)) : v;
   });
   return Finish({in}, out, target, name);
 }
@@ -302,7 +417,8 @@ absl::StatusOr<LoweredFunc> BuildResize(const ResizeWorkload& w, const targets::
 absl::StatusOr<LoweredFunc> BuildLayoutTransform(const std::vector<int64_t>& plain,
                                                  int64_t src_block, int64_t dst_block,
                                                  const targets::Target& target,
-                                                 const std::string& name) {
+                                                 const std::string& name,
+    DataType elem) {
   if (plain.size() != 4) return absl::InvalidArgumentError("layout transforms take NCHW tensors");
   if (auto st = CheckShape(plain); !st.ok()) return st;
   for (int64_t b : {src_block, dst_block}) {
@@ -314,7 +430,7 @@ absl::StatusOr<LoweredFunc> BuildLayoutTransform(const std::vector<int64_t>& pla
   const auto shape_in = [&](int64_t b) {
     return b == 0 ? plain : std::vector<int64_t>{plain[0], plain[1] / b, plain[2], plain[3], b};
   };
-  Tensor in = Placeholder("in", shape_in(src_block));
+  Tensor in = Placeholder("in", shape_in(src_block), elem);
   Tensor out = Compute("out", shape_in(dst_block), [&](const std::vector<Var>& i) {
     Expr c = dst_block == 0 ? Expr(i[1]) : Expr(i[1]) * dst_block + i[4];
     if (src_block == 0) return Read(in, {i[0], c, i[2], i[3]});

@@ -1,5 +1,6 @@
 // Lowering of the operators that move elements without arithmetic on them:
-// transpose, concat, slice, pad, tile, trilu, layout_transform and resize.
+// transpose, concat, slice, pad, tile, trilu, gather, gather_elements,
+// split, layout_transform and resize.
 #include "ir/graph/attrs_data_movement.h"
 #include "ir/ops/data_movement.h"
 #include "ir/ops/lowering_registry.h"
@@ -15,7 +16,7 @@ Lowered LowerTranspose(const graph::Node& n, const NodeShapes& s, const targets:
   if (!attrs.ok()) return attrs.status();
   auto perm = attrs->Perm(s.in[0].size());
   if (!perm.ok()) return perm.status();
-  return BuildTranspose(s.in[0], *perm, t, name);
+  return BuildTranspose(s.in[0], *perm, t, name, s.in_types[0]);
 }
 
 Lowered LowerConcat(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
@@ -24,14 +25,14 @@ Lowered LowerConcat(const graph::Node& n, const NodeShapes& s, const targets::Ta
   if (!attrs.ok()) return attrs.status();
   auto axis = attrs->Axis(s.out[0].size());
   if (!axis.ok()) return axis.status();
-  return BuildConcat(s.in, *axis, t, name);
+  return BuildConcat(s.in, *axis, t, name, s.in_types[0]);
 }
 
 Lowered LowerSlice(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                    const std::string& name) {
   auto attrs = graph::SliceAttrs::Read(n);
   if (!attrs.ok()) return attrs.status();
-  return BuildSlice(s.in[0], attrs->starts, attrs->steps, s.out[0], t, name);
+  return BuildSlice(s.in[0], attrs->starts, attrs->steps, s.out[0], t, name, s.in_types[0]);
 }
 
 Lowered LowerPad(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
@@ -41,21 +42,21 @@ Lowered LowerPad(const graph::Node& n, const NodeShapes& s, const targets::Targe
   const PadMode mode = attrs->mode == graph::PadAttrs::Mode::kEdge      ? PadMode::kEdge
                        : attrs->mode == graph::PadAttrs::Mode::kReflect ? PadMode::kReflect
                                                                         : PadMode::kConstant;
-  return BuildPad(s.in[0], attrs->pads, mode, static_cast<float>(attrs->value), t, name);
+  return BuildPad(s.in[0], attrs->pads, mode, attrs->value, t, name, s.in_types[0]);
 }
 
 Lowered LowerTile(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                   const std::string& name) {
   auto attrs = graph::TileAttrs::Read(n);
   if (!attrs.ok()) return attrs.status();
-  return BuildTile(s.in[0], attrs->repeats, t, name);
+  return BuildTile(s.in[0], attrs->repeats, t, name, s.in_types[0]);
 }
 
 Lowered LowerTrilu(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                    const std::string& name) {
   auto attrs = graph::TriluAttrs::Read(n);
   if (!attrs.ok()) return attrs.status();
-  return BuildTrilu(s.in[0], attrs->upper, attrs->k, t, name);
+  return BuildTrilu(s.in[0], attrs->upper, attrs->k, t, name, s.in_types[0]);
 }
 
 Lowered LowerLayoutTransform(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
@@ -65,7 +66,7 @@ Lowered LowerLayoutTransform(const graph::Node& n, const NodeShapes& s, const ta
   const auto& x = s.in[0];
   const std::vector<int64_t> plain =
       attrs->src_block == 0 ? x : std::vector<int64_t>{x[0], x[1] * x[4], x[2], x[3]};
-  return BuildLayoutTransform(plain, attrs->src_block, attrs->dst_block, t, name);
+  return BuildLayoutTransform(plain, attrs->src_block, attrs->dst_block, t, name, s.in_types[0]);
 }
 
 Lowered LowerResize(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
@@ -82,14 +83,60 @@ Lowered LowerResize(const graph::Node& n, const NodeShapes& s, const targets::Ta
   return BuildResize(w, t, name);
 }
 
-KILN_REGISTER(LoweringRegistry(), "transpose", "permutes axes", LowerTranspose);
-KILN_REGISTER(LoweringRegistry(), "concat", "joins along an axis", LowerConcat);
-KILN_REGISTER(LoweringRegistry(), "slice", "strided window", LowerSlice);
-KILN_REGISTER(LoweringRegistry(), "pad", "constant, edge or reflect padding", LowerPad);
-KILN_REGISTER(LoweringRegistry(), "tile", "repeats each axis", LowerTile);
-KILN_REGISTER(LoweringRegistry(), "trilu", "upper or lower triangle", LowerTrilu);
-KILN_REGISTER(LoweringRegistry(), "layout_transform", "NCHW <-> NCHW[x]c", LowerLayoutTransform);
+Lowered LowerGather(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
+                    const std::string& name) {
+  auto attrs = graph::GatherAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  auto axis = attrs->Axis(s.in[0].size());
+  if (!axis.ok()) return axis.status();
+  return BuildGather(s.in[0], s.in[1], *axis, t, name, s.in_types[0], s.in_types[1]);
+}
+
+Lowered LowerGatherElements(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
+                            const std::string& name) {
+  auto attrs = graph::GatherElementsAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  const int64_t rank = s.in[0].size();
+  if (attrs->axis < -rank || attrs->axis >= rank) return NoKernel(n, "this axis");
+  return BuildGatherElements(s.in[0], s.in[1], attrs->axis < 0 ? attrs->axis + rank : attrs->axis,
+                             t, name, s.in_types[0], s.in_types[1]);
+}
+
+Lowered LowerSplit(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
+                   const std::string& name) {
+  auto attrs = graph::SplitAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  auto axis = attrs->axis.Axis(s.in[0].size());
+  if (!axis.ok()) return axis.status();
+  return BuildSplit(s.in[0], *axis, attrs->sizes, t, name, s.in_types[0]);
+}
+
+// Data of any type, integer indices.
+bool IndexedTypes(const NodeShapes& s) {
+  return s.in_types.size() == 2 && s.in_types[1].is_int();
+}
+
+// The kernels only copy elements: any element type (pad's and trilu's fill
+// value converted to it). Resize interpolates: float32.
+KILN_REGISTER(LoweringRegistry(), "transpose", "permutes axes",
+              Lowering(LowerTranspose, AnyTypes));
+KILN_REGISTER(LoweringRegistry(), "concat", "joins along an axis",
+              Lowering(LowerConcat, AnyTypes));
+KILN_REGISTER(LoweringRegistry(), "slice", "strided window", Lowering(LowerSlice, AnyTypes));
+KILN_REGISTER(LoweringRegistry(), "pad", "constant, edge or reflect padding",
+              Lowering(LowerPad, AnyTypes));
+KILN_REGISTER(LoweringRegistry(), "tile", "repeats each axis", Lowering(LowerTile, AnyTypes));
+KILN_REGISTER(LoweringRegistry(), "trilu", "upper or lower triangle",
+              Lowering(LowerTrilu, AnyTypes));
+KILN_REGISTER(LoweringRegistry(), "layout_transform", "NCHW <-> NCHW[x]c",
+              Lowering(LowerLayoutTransform, AnyTypes));
 KILN_REGISTER(LoweringRegistry(), "resize", "nearest or linear resize", LowerResize);
+KILN_REGISTER(LoweringRegistry(), "gather", "entries along an axis",
+              Lowering(LowerGather, IndexedTypes));
+KILN_REGISTER(LoweringRegistry(), "gather_elements", "one element per index along an axis",
+              Lowering(LowerGatherElements, IndexedTypes));
+KILN_REGISTER(LoweringRegistry(), "split", "consecutive pieces along an axis",
+              Lowering(LowerSplit, AnyTypes));
 
 }  // namespace
 }  // namespace kiln::ir::ops

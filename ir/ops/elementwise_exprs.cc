@@ -25,29 +25,42 @@ bool IsFusableElementwise(absl::string_view op) {
 namespace {
 
 absl::Status ExpectOperandsOf(const graph::Node& op, const std::vector<Expr>& operands, size_t n,
-                              DataType type) {
+                              bool (*allowed)(DataType), const char* what) {
   if (operands.size() != n) {
     return absl::InvalidArgumentError(
         absl::StrCat(op.op, " takes ", n, " operands, got ", operands.size()));
   }
   for (const Expr& e : operands) {
-    if (e.dtype() != type) {
-      return absl::InvalidArgumentError(absl::StrCat(op.op, " takes ", type.ToString(),
-                                                     " operands, got ", e.dtype().ToString()));
+    if (!allowed(e.dtype()) || e.dtype() != operands[0].dtype()) {
+      std::string got;
+      for (const Expr& o : operands) {
+        absl::StrAppend(&got, got.empty() ? "" : ", ", o.dtype().ToString());
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat(op.op, " takes ", what, " operands of one type, got (", got, ")"));
     }
   }
   return absl::OkStatus();
 }
 
+bool ComputingFloat(DataType t) { return t.is_float() && !t.is_half_float(); }
+bool Numeric(DataType t) { return ComputingFloat(t) || t.is_int(); }
+
 }  // namespace
 
 absl::Status ExpectOperands(const graph::Node& op, const std::vector<Expr>& operands, size_t n) {
-  return ExpectOperandsOf(op, operands, n, DataType::Float32());
+  return ExpectOperandsOf(op, operands, n, ComputingFloat, "float32 or float64");
+}
+
+absl::Status ExpectNumericOperands(const graph::Node& op, const std::vector<Expr>& operands,
+                                   size_t n) {
+  return ExpectOperandsOf(op, operands, n, Numeric, "float32, float64 or integer");
 }
 
 absl::Status ExpectBoolOperands(const graph::Node& op, const std::vector<Expr>& operands,
                                 size_t n) {
-  return ExpectOperandsOf(op, operands, n, DataType::Bool());
+  return ExpectOperandsOf(
+      op, operands, n, [](DataType t) { return t.is_bool(); }, "bool");
 }
 
 }  // namespace kiln::ir::ops

@@ -31,9 +31,14 @@ absl::StatusOr<Expr> ElementwiseExpr(const graph::Node& op, const std::vector<Ex
 // elementwise or broadcast and it has an expression.
 bool IsFusableElementwise(absl::string_view op);
 
-// InvalidArgument unless `operands` holds `n` float32 values, or `n` bool
-// values (for expressions: kernels pass whatever their tensors hold).
+// InvalidArgument unless `operands` holds `n` values of one type:
+// ExpectOperands a float type that computes (float32 or float64),
+// ExpectNumericOperands also an integer type, ExpectBoolOperands bool.
+// Expressions check their operands so (kernels pass whatever their tensors
+// hold, and an unsupported type becomes "no compiled kernel").
 absl::Status ExpectOperands(const graph::Node& op, const std::vector<Expr>& operands, size_t n);
+absl::Status ExpectNumericOperands(const graph::Node& op, const std::vector<Expr>& operands,
+                                   size_t n);
 absl::Status ExpectBoolOperands(const graph::Node& op, const std::vector<Expr>& operands,
                                 size_t n);
 

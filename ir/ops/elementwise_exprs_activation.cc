@@ -8,8 +8,8 @@ namespace {
 using Result = absl::StatusOr<Expr>;
 
 Result Relu(const graph::Node& n, const std::vector<Expr>& x) {
-  if (auto st = ExpectOperands(n, x, 1); !st.ok()) return st;
-  return Max(x[0], Expr(0.0f));
+  if (auto st = ExpectNumericOperands(n, x, 1); !st.ok()) return st;
+  return Max(x[0], ConstantOf(x[0].dtype(), 0));
 }
 
 Result Sigmoid(const graph::Node& n, const std::vector<Expr>& x) {
@@ -25,12 +25,12 @@ Result LeakyRelu(const graph::Node& n, const std::vector<Expr>& x) {
 }
 
 Result Clip(const graph::Node& n, const std::vector<Expr>& x) {
-  if (auto st = ExpectOperands(n, x, 1); !st.ok()) return st;
+  if (auto st = ExpectNumericOperands(n, x, 1); !st.ok()) return st;
   auto a = graph::ClipAttrs::Read(n);
   if (!a.ok()) return a.status();
   Expr v = x[0];
-  if (a->min) v = Max(v, Expr(static_cast<float>(*a->min)));
-  if (a->max) v = Min(v, Expr(static_cast<float>(*a->max)));
+  if (a->min) v = Max(v, ConstantOf(v.dtype(), *a->min));
+  if (a->max) v = Min(v, ConstantOf(v.dtype(), *a->max));
   return v;
 }
 

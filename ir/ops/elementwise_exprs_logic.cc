@@ -11,10 +11,15 @@ namespace {
 
 using Result = absl::StatusOr<Expr>;
 
-// A comparison of two floats (false where either is NaN, as in ONNX).
-ElementwiseExprFn CompareOf(Expr (*fn)(Expr, Expr)) {
-  return [fn](const graph::Node& n, const std::vector<Expr>& x) -> Result {
-    if (auto st = ExpectOperands(n, x, 2); !st.ok()) return st;
+// A comparison of two numbers (false where either is NaN, as in ONNX); by
+// the operands' signedness for integers. `bools`: also of two bools
+// (equality).
+ElementwiseExprFn CompareOf(Expr (*fn)(Expr, Expr), bool bools = false) {
+  return [fn, bools](const graph::Node& n, const std::vector<Expr>& x) -> Result {
+    const bool both_bool = x.size() == 2 && x[0].dtype().is_bool() && x[1].dtype().is_bool();
+    if (!(bools && both_bool)) {
+      if (auto st = ExpectNumericOperands(n, x, 2); !st.ok()) return st;
+    }
     return fn(x[0], x[1]);
   };
 }
@@ -48,17 +53,17 @@ Result IsInf(const graph::Node& n, const std::vector<Expr>& x) {
 }
 
 Result Where(const graph::Node& n, const std::vector<Expr>& x) {
-  if (x.size() != 3 || !x[0].dtype().is_bool() || x[1].dtype() != DataType::Float32() ||
-      x[2].dtype() != DataType::Float32()) {
+  // Any element type: where only picks one of two values.
+  if (x.size() != 3 || !x[0].dtype().is_bool() || x[1].dtype() != x[2].dtype()) {
     std::string got;
     for (const Expr& e : x) absl::StrAppend(&got, got.empty() ? "" : ", ", e.dtype().ToString());
-    return absl::InvalidArgumentError(
-        absl::StrCat(n.op, " takes a bool condition and two float32 operands, got (", got, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        n.op, " takes a bool condition and two operands of one type, got (", got, ")"));
   }
   return Select(x[0], x[1], x[2]);
 }
 
-KILN_REGISTER(ElementwiseExprRegistry(), "equal", "a == b", CompareOf(operator==));
+KILN_REGISTER(ElementwiseExprRegistry(), "equal", "a == b", CompareOf(operator==, true));
 KILN_REGISTER(ElementwiseExprRegistry(), "less", "a < b", CompareOf(operator<));
 KILN_REGISTER(ElementwiseExprRegistry(), "less_equal", "a <= b", CompareOf(operator<=));
 KILN_REGISTER(ElementwiseExprRegistry(), "greater", "a > b", CompareOf(operator>));

@@ -12,10 +12,12 @@ ElementwiseExprFn CallOf(Intrinsic f) {
   };
 }
 
-// An operator of one operand computed by `fn`.
-ElementwiseExprFn UnaryOf(Expr (*fn)(const Expr&)) {
-  return [fn](const graph::Node& n, const std::vector<Expr>& x) -> absl::StatusOr<Expr> {
-    if (auto st = ExpectOperands(n, x, 1); !st.ok()) return st;
+// An operator of one operand computed by `fn`; `integers`: also on
+// integer operands.
+ElementwiseExprFn UnaryOf(Expr (*fn)(const Expr&), bool integers = false) {
+  return [fn, integers](const graph::Node& n, const std::vector<Expr>& x) -> absl::StatusOr<Expr> {
+    auto st = integers ? ExpectNumericOperands(n, x, 1) : ExpectOperands(n, x, 1);
+    if (!st.ok()) return st;
     return fn(x[0]);
   };
 }
@@ -24,7 +26,8 @@ KILN_REGISTER(ElementwiseExprRegistry(), "tanh", "tanh(x)", CallOf(Intrinsic::kT
 KILN_REGISTER(ElementwiseExprRegistry(), "exp", "exp(x)", CallOf(Intrinsic::kExp));
 KILN_REGISTER(ElementwiseExprRegistry(), "log", "log(x)", CallOf(Intrinsic::kLog));
 KILN_REGISTER(ElementwiseExprRegistry(), "sqrt", "sqrt(x)", CallOf(Intrinsic::kSqrt));
-KILN_REGISTER(ElementwiseExprRegistry(), "abs", "|x|", CallOf(Intrinsic::kAbs));
+KILN_REGISTER(ElementwiseExprRegistry(), "abs", "|x|",
+              UnaryOf([](const Expr& a) { return Call(Intrinsic::kAbs, {a}); }, true));
 KILN_REGISTER(ElementwiseExprRegistry(), "floor", "floor(x)", CallOf(Intrinsic::kFloor));
 KILN_REGISTER(ElementwiseExprRegistry(), "ceil", "ceil(x)", CallOf(Intrinsic::kCeil));
 KILN_REGISTER(ElementwiseExprRegistry(), "erf", "erf(x)", CallOf(Intrinsic::kErf));
@@ -44,10 +47,13 @@ KILN_REGISTER(ElementwiseExprRegistry(), "atanh", "atanh(x)", CallOf(Intrinsic::
 // NaN and zeros (of either sign) are their own sign.
 KILN_REGISTER(ElementwiseExprRegistry(), "sign", "1, -1 or 0 by the sign of x",
               UnaryOf([](const Expr& a) {
-                return Select(a > Expr(0.0f), Expr(1.0f), Select(a < Expr(0.0f), Expr(-1.0f), a));
-              }));
+                const Expr zero = ConstantOf(a.dtype(), 0);
+                return Select(a > zero, ConstantOf(a.dtype(), 1),
+                              Select(a < zero, ConstantOf(a.dtype(), -1), a));
+              },
+                      true));
 KILN_REGISTER(ElementwiseExprRegistry(), "neg", "-x",
-              UnaryOf([](const Expr& a) { return -a; }));
+              UnaryOf([](const Expr& a) { return -a; }, true));
 KILN_REGISTER(ElementwiseExprRegistry(), "reciprocal", "1 / x",
               UnaryOf([](const Expr& a) { return Expr(1.0f) / a; }));
 

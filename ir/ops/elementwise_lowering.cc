@@ -1,5 +1,8 @@
 // Lowering of fused_elementwise nodes, and of every operator with an
 // elementwise expression as a one-step chain (see FindLowering).
+#include <optional>
+
+#include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/ops/elementwise.h"
 #include "ir/ops/elementwise_exprs.h"
@@ -26,30 +29,47 @@ absl::StatusOr<LoweredFunc> LowerElementwise(const graph::Node& n, const NodeSha
   auto body = [&](const std::vector<Expr>& inputs) {
     std::vector<Expr> results;
     for (const graph::FusedStep& step : steps) {
+      // float16 and bfloat16 store only: a step on them computes in float32
+      // (exact for their values) and rounds its float result back, as the
+      // reference stores each operator's result.
       std::vector<Expr> args;
-      for (int64_t o : step.operands) args.push_back(o >= 0 ? inputs[o] : results[-o - 1]);
+      std::optional<DataType> half;
+      for (int64_t o : step.operands) {
+        Expr arg = o >= 0 ? inputs[o] : results[-o - 1];
+        if (arg.dtype().is_half_float()) {
+          half = arg.dtype();
+          arg = Cast(DataType::Float32(arg.dtype().lanes()), arg);
+        }
+        args.push_back(arg);
+      }
       auto v = ElementwiseExpr(step.node, args);
       if (!v.ok()) {
         status = v.status();
         return Expr(0.0f);
       }
+      if (half && step.node.op != "cast" && v->dtype().is_float()) {
+        *v = Cast(half->with_lanes(v->dtype().lanes()), *v);
+      }
       results.push_back(*v);
     }
     return results.back();
   };
-  std::vector<DataType> types;
   std::vector<Expr> probes;
-  for (size_t i = 0; i < s.in.size(); ++i) {
-    types.push_back(i < s.in_bool.size() && s.in_bool[i] ? DataType::Bool() : DataType::Float32());
-    probes.push_back(MakeConst(types.back(), 0));
-  }
-  body(probes);
+  for (size_t i = 0; i < s.in.size(); ++i) probes.push_back(Var(absl::StrCat("probe", i), s.in_types[i]));
+  const Expr probe = body(probes);
   if (!status.ok()) return NoKernel(n, status.message());
-  return BuildElementwise(s.in, body, t, name, types);
+  if (probe.dtype() != s.out_types[0]) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(n.op, " computes ", probe.dtype().ToString(), " values; its output is ",
+                     s.out_types[0].ToString()));
+  }
+  return BuildElementwise(s.in, body, t, name, s.in_types);
 }
 
+// Any types: each step's expression checks its operands' types (an
+// unsupported one is "no compiled kernel").
 KILN_REGISTER(LoweringRegistry(), "fused_elementwise", "one loop nest over a chain",
-              LowerElementwise);
+              Lowering(LowerElementwise, AnyTypes));
 
 }  // namespace
 }  // namespace kiln::ir::ops

@@ -22,14 +22,18 @@ struct Recipe {
   std::function<Expr(Expr total, Expr shift)> finish;  // null: the total itself
 };
 
-Recipe RecipeFor(ReduceKind kind, int64_t count) {
+Recipe RecipeFor(ReduceKind kind, int64_t count, DataType elem) {
   Recipe r;
   auto square = [](Expr x, Expr) { return x * x; };
   switch (kind) {
     case ReduceKind::kSum:
       break;
     case ReduceKind::kMean:
-      r.finish = [count](Expr t, Expr) { return t * (1.0f / static_cast<float>(count)); };
+      if (elem == DataType::Float32()) {
+        r.finish = [count](Expr t, Expr) { return t * (1.0f / static_cast<float>(count)); };
+      } else {
+        r.finish = [count, elem](Expr t, Expr) { return t / ConstantOf(elem, count); };
+      }
       break;
     case ReduceKind::kMax:
       r.op = ReduceOp::kMax;
@@ -71,9 +75,20 @@ void ParallelOverAllAxes(Stage& st, size_t rank) {
 
 }  // namespace
 
+bool ReduceKindTakesIntegers(ReduceKind kind) {
+  return kind == ReduceKind::kSum || kind == ReduceKind::kMax || kind == ReduceKind::kMin ||
+         kind == ReduceKind::kProd || kind == ReduceKind::kL1 || kind == ReduceKind::kSumSquare;
+}
+
 absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
                                         const std::vector<bool>& reduced, bool keepdims,
-                                        ReduceKind kind, const std::string& name) {
+                                        ReduceKind kind, const std::string& name, DataType elem) {
+  const bool computes = elem == DataType::Float32() || elem == DataType::Float64() ||
+                        (elem.is_int() && ReduceKindTakesIntegers(kind));
+  if (!computes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("this reduction has no kernel for ", elem.ToString(), " elements"));
+  }
   if (reduced.size() != in_shape.size() || in_shape.empty()) {
     return absl::InvalidArgumentError("reduce: one flag per input axis, at least one axis");
   }
@@ -86,8 +101,8 @@ absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
   }
   const bool scalar = out_shape.empty();
   if (scalar) out_shape = {1};
-  const Recipe recipe = RecipeFor(kind, count);
-  Tensor in = Placeholder("in", in_shape);
+  const Recipe recipe = RecipeFor(kind, count, elem);
+  Tensor in = Placeholder("in", in_shape, elem);
   // Stage `stage`: at each output element i, op over the reduced axes of
   // source(the input element, i).
   auto reduction = [&](const std::string& stage, ReduceOp op,
@@ -120,11 +135,15 @@ absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
     // An infinite maximum would make x - shift NaN; a finite shift keeps
     // exp(x - shift) at 0 or infinity, as exp(x) would be.
     shift = Compute("shift", out_shape, [&](const std::vector<Var>& i) {
-      return Min(at(peak, i), std::numeric_limits<float>::max());
+      return Min(at(peak, i), elem == DataType::Float32()
+                                  ? ConstantOf(elem, std::numeric_limits<float>::max())
+                                  : ConstantOf(elem, std::numeric_limits<double>::max()));
     });
     stages = {peak, shift};
   }
-  auto shift_at = [&](const std::vector<Var>& i) { return shift ? at(shift, i) : Expr(0.0f); };
+  auto shift_at = [&](const std::vector<Var>& i) {
+    return shift ? at(shift, i) : ConstantOf(elem, 0);
+  };
   Tensor total = reduction("total", recipe.op, [&](Expr x, const std::vector<Var>& i) {
     return recipe.map ? recipe.map(x, shift_at(i)) : x;
   });
@@ -143,8 +162,74 @@ absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
   return Lower(s, {in, out}, name);
 }
 
+absl::StatusOr<LoweredFunc> BuildArgReduce(const std::vector<int64_t>& in_shape, int64_t axis,
+                                           bool keepdims, bool is_max, bool select_last,
+                                           const std::string& name, DataType elem) {
+  const int64_t rank = in_shape.size();
+  if (axis < 0 || axis >= rank) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("arg reduction axis ", axis, " of a rank-", rank, " tensor"));
+  }
+  for (int64_t d : in_shape) {
+    if (d < 1) return absl::InvalidArgumentError("arg reduction of an empty tensor");
+  }
+  if (!(elem == DataType::Float32() || elem == DataType::Float64() || elem.is_int())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("arg reductions have no kernel for ", elem.ToString(), " elements"));
+  }
+  std::vector<int64_t> out_shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d != axis || keepdims) out_shape.push_back(d == axis ? 1 : in_shape[d]);
+  }
+  if (out_shape.empty()) out_shape = {1};
+  const int64_t extent = in_shape[axis];
+  Tensor in = Placeholder("in", in_shape, elem);
+  // The input index of output index i with the reduced axis at r.
+  auto source = [&](const std::vector<Var>& i, Expr r) {
+    std::vector<Expr> idx;
+    size_t o = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis) {
+        idx.push_back(r);
+        if (keepdims) ++o;
+      } else {
+        idx.push_back(i[o++]);
+      }
+    }
+    return idx;
+  };
+  // Two passes: the extreme value, then the first (or last) index holding it.
+  Tensor peak = Compute("peak", out_shape, [&](const std::vector<Var>& i) {
+    IterVar r = ReduceAxis(extent, "r");
+    return Reduce(is_max ? ReduceOp::kMax : ReduceOp::kMin, Read(in, source(i, r->var)), {r});
+  });
+  // No element equals the extreme only where all are -inf (max) or +inf
+  // (min), beyond the reduction's finite identity, or NaN: the reference
+  // then answers the first index (the last with select_last).
+  const int64_t none = select_last ? -1 : extent;
+  Tensor index = Compute("index", out_shape, [&](const std::vector<Var>& i) {
+    IterVar r = ReduceAxis(extent, "r");
+    std::vector<Expr> at(i.begin(), i.end());
+    Expr hit = Read(in, source(i, r->var)) == Read(peak, at);
+    return Reduce(select_last ? ReduceOp::kMax : ReduceOp::kMin,
+                  Select(hit, Expr(r->var), Expr(none)), {r});
+  });
+  Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
+    Expr found = Read(index, std::vector<Expr>(i.begin(), i.end()));
+    return Select(found == none, Expr(select_last ? extent - 1 : int64_t{0}), found);
+  });
+  Schedule s({out});
+  for (const Tensor& t : {peak, index, out}) ParallelOverAllAxes(s[t], out_shape.size());
+  return Lower(s, {in, out}, name);
+}
+
 absl::StatusOr<LoweredFunc> BuildCumSum(const std::vector<int64_t>& shape, int64_t axis,
-                                        bool exclusive, bool reverse, const std::string& name) {
+                                        bool exclusive, bool reverse, const std::string& name,
+                                        DataType elem) {
+  if (elem.is_bool() || elem.is_half_float()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cumsum has no kernel for ", elem.ToString(), " elements"));
+  }
   if (axis < 0 || axis >= static_cast<int64_t>(shape.size())) {
     return absl::InvalidArgumentError(
         absl::StrCat("cumsum axis ", axis, " of a rank-", shape.size(), " tensor"));
@@ -152,7 +237,7 @@ absl::StatusOr<LoweredFunc> BuildCumSum(const std::vector<int64_t>& shape, int64
   for (int64_t d : shape) {
     if (d < 1) return absl::InvalidArgumentError("cumsum of an empty tensor");
   }
-  Tensor in = Placeholder("in", shape);
+  Tensor in = Placeholder("in", shape, elem);
   // Each element sums its own prefix: quadratic in the axis length but
   // free of a loop-carried dependence, so every element runs in parallel.
   Tensor out = Compute("out", shape, [&](const std::vector<Var>& i) {

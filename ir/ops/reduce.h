@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ir/data_type.h"
 #include "ir/stmt.h"
 
 namespace kiln::ir::ops {
@@ -27,16 +28,32 @@ enum class ReduceKind {
 };
 
 // `reduced[d]` marks the axes reduced; `keepdims` keeps them with extent 1.
-// Buffers: in, out.
+// Buffers: in, out, both of type `elem`: float32 or float64, or for the
+// kinds ReduceKindTakesIntegers accepts, an integer type (whose sums and
+// products wrap).
 absl::StatusOr<LoweredFunc> BuildReduce(const std::vector<int64_t>& in_shape,
                                         const std::vector<bool>& reduced, bool keepdims,
-                                        ReduceKind kind, const std::string& name);
+                                        ReduceKind kind, const std::string& name,
+                                        DataType elem = DataType::Float32());
+
+// sum, max, min, prod, l1 and sum_square: exact on integers.
+bool ReduceKindTakesIntegers(ReduceKind kind);
+
+// The int64 index of the largest (is_max) or smallest element along `axis`
+// (non-negative), the first of equal ones or the last (`select_last`), as
+// the reference finds it, for float32, float64 or integer `elem`. Where a
+// float run holds NaN the kernel skips it (the reference keeps a NaN that
+// comes first). Buffers: in, out.
+absl::StatusOr<LoweredFunc> BuildArgReduce(const std::vector<int64_t>& in_shape, int64_t axis,
+                                           bool keepdims, bool is_max, bool select_last,
+                                           const std::string& name, DataType elem);
 
 // Running sums of `shape` along `axis` (non-negative): out[.., j, ..] sums
 // in[.., r, ..] over r <= j (r < j when `exclusive`; r >= j, r > j when
 // `reverse`). Buffers: in, out.
 absl::StatusOr<LoweredFunc> BuildCumSum(const std::vector<int64_t>& shape, int64_t axis,
-                                        bool exclusive, bool reverse, const std::string& name);
+                                        bool exclusive, bool reverse, const std::string& name,
+                                        DataType elem = DataType::Float32());
 
 }  // namespace kiln::ir::ops
 

@@ -1,5 +1,5 @@
-// Lowering of the reductions (reduce_sum, reduce_mean, reduce_l2, ...) and
-// cumsum.
+// Lowering of the reductions (reduce_sum, reduce_mean, reduce_l2, ...),
+// argmax/argmin and cumsum.
 #include "ir/graph/attrs_reduce.h"
 #include "ir/ops/lowering_registry.h"
 #include "ir/ops/reduce.h"
@@ -19,7 +19,7 @@ absl::StatusOr<LoweredFunc> LowerReduce(ReduceKind kind, const graph::Node& n,
   if (!a.ok()) return a.status();
   auto reduced = a->Reduced(x.size());
   if (!reduced.ok()) return NoKernel(n, "this axis");
-  return BuildReduce(x, *reduced, a->keepdims, kind, name);
+  return BuildReduce(x, *reduced, a->keepdims, kind, name, s.in_types[0]);
 }
 
 absl::StatusOr<LoweredFunc> LowerCumSum(const graph::Node& n, const NodeShapes& s,
@@ -29,12 +29,48 @@ absl::StatusOr<LoweredFunc> LowerCumSum(const graph::Node& n, const NodeShapes& 
   const int64_t rank = s.in[0].size();
   if (a->axis < -rank || a->axis >= rank) return NoKernel(n, "this axis");
   return BuildCumSum(s.in[0], a->axis < 0 ? a->axis + rank : a->axis, a->exclusive, a->reverse,
-                     name);
+                     name, s.in_types[0]);
 }
 
-LowerFn ReduceOf(ReduceKind kind) {
-  return [kind](const graph::Node& n, const NodeShapes& s, const targets::Target&,
-                const std::string& name) { return LowerReduce(kind, n, s, name); };
+absl::StatusOr<LoweredFunc> LowerArgReduce(bool is_max, const graph::Node& n,
+                                           const NodeShapes& s, const std::string& name) {
+  auto a = graph::ArgReduceAttrs::Read(n);
+  if (!a.ok()) return a.status();
+  const int64_t rank = s.in[0].size();
+  if (a->axis < -rank || a->axis >= rank) return NoKernel(n, "this axis");
+  return BuildArgReduce(s.in[0], a->axis < 0 ? a->axis + rank : a->axis, a->keepdims, is_max,
+                        a->select_last_index, name, s.in_types[0]);
+}
+
+// A float32, float64 or integer input; int64 indices out.
+Lowering ArgReduceOf(bool is_max) {
+  return Lowering(
+      [is_max](const graph::Node& n, const NodeShapes& s, const targets::Target&,
+               const std::string& name) { return LowerArgReduce(is_max, n, s, name); },
+      [](const NodeShapes& s) {
+        const DataType t = s.in_types[0];
+        return (t == DataType::Float32() || t == DataType::Float64() || t.is_int()) &&
+               s.out_types[0] == DataType::Int64();
+      });
+}
+
+// float32 and float64, and the integers where the kind is exact on them;
+// the output of the input's type.
+Lowering ReduceOf(ReduceKind kind) {
+  return Lowering(
+      [kind](const graph::Node& n, const NodeShapes& s, const targets::Target&,
+             const std::string& name) { return LowerReduce(kind, n, s, name); },
+      [kind](const NodeShapes& s) {
+        return OneFloatType(s) || (ReduceKindTakesIntegers(kind) && s.in_types.size() == 1 &&
+                                   s.in_types[0].is_int() && s.out_types[0] == s.in_types[0]);
+      });
+}
+
+// Sums: any float32/float64 or integer type, the output of the input's.
+bool CumSumTypes(const NodeShapes& s) {
+  const DataType t = s.in_types[0];
+  return (t == DataType::Float32() || t == DataType::Float64() || t.is_int()) &&
+         s.out_types[0] == t && (s.in_types.size() < 2 || s.in_types[1].is_int());
 }
 
 KILN_REGISTER(LoweringRegistry(), "reduce_sum", "sum over axes", ReduceOf(ReduceKind::kSum));
@@ -49,7 +85,12 @@ KILN_REGISTER(LoweringRegistry(), "reduce_sum_square", "sum of x^2 over axes",
               ReduceOf(ReduceKind::kSumSquare));
 KILN_REGISTER(LoweringRegistry(), "reduce_log_sum", "log of the sum over axes",
               ReduceOf(ReduceKind::kLogSum));
-KILN_REGISTER(LoweringRegistry(), "cumsum", "running sums along an axis", LowerCumSum);
+KILN_REGISTER(LoweringRegistry(), "argmax", "index of the largest element along an axis",
+              ArgReduceOf(true));
+KILN_REGISTER(LoweringRegistry(), "argmin", "index of the smallest element along an axis",
+              ArgReduceOf(false));
+KILN_REGISTER(LoweringRegistry(), "cumsum", "running sums along an axis",
+              Lowering(LowerCumSum, CumSumTypes));
 KILN_REGISTER(LoweringRegistry(), "reduce_log_sum_exp", "log of the sum of exp over axes",
               ReduceOf(ReduceKind::kLogSumExp));
 

@@ -33,7 +33,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
   EXPECT_THAT(ops, ::testing::UnorderedElementsAre(
                        "Abs", "Acos", "Acosh", "Add", "And", "ArgMax", "ArgMin", "Asin", "Asinh",
                        "Atan", "Atanh", "AveragePool", "BatchNormalization", "BitShift",
-                       "BlackmanWindow", "Cast", "CastLike", "Ceil", "Celu", "Clip", "Concat",
+                       "BlackmanWindow", "Cast", "CastLike", "Ceil", "Celu", "Clip", "Compress", "Concat",
                        "Constant", "ConstantOfShape",
                        "Conv", "ConvTranspose", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div",
                        "Dropout", "Einsum", "Elu", "Equal", "Erf", "Exp", "Expand", "EyeLike",
@@ -45,15 +45,15 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "LayerNormalization", "LeakyRelu", "Less", "LessOrEqual", "Log",
                        "LogSoftmax", "Loop", "LpNormalization", "LRN", "LSTM", "MatMul", "Max",
                        "MaxPool", "MaxUnpool", "Mean", "MeanVarianceNormalization", "Min", "Mish",
-                       "Mod", "Mul", "Neg", "NegativeLogLikelihoodLoss", "Not", "OneHot", "Or",
+                       "Mod", "Mul", "Neg", "NegativeLogLikelihoodLoss", "NonZero", "Not", "OneHot", "Or",
                        "Pad", "Pow", "PRelu", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
                        "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
                        "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize",
-                       "RNN", "Round", "Scan", "Scatter", "ScatterElements", "ScatterND", "Selu",
+                       "ReverseSequence", "RNN", "Round", "Scan", "Scatter", "ScatterElements", "ScatterND", "Selu",
                        "Shape", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh", "Size", "Slice",
                        "Softmax", "SoftmaxCrossEntropyLoss", "Softplus", "Softsign",
                        "SpaceToDepth", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tan", "Tanh",
-                       "ThresholdedRelu", "Tile", "TopK", "Transpose", "Trilu", "Unsqueeze",
+                       "ThresholdedRelu", "Tile", "TopK", "Transpose", "Trilu", "Unique", "Unsqueeze",
                        "Upsample", "Where", "Xor"));
 }
 

@@ -41,7 +41,9 @@ TEST(ExprTest, ConstantsFold) {
   EXPECT_TRUE((Expr(i) + 0).same_as(i));
   EXPECT_TRUE((Expr(i) * 1).same_as(i));
   EXPECT_EQ(*AsConstInt(Expr(i) * 0), 0);
-  const auto* f = (Expr(1.5f) * 2).as<FloatImmNode>();
+  // The node lives as long as the expression that holds it.
+  const Expr product = Expr(1.5f) * 2;
+  const auto* f = product.as<FloatImmNode>();
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->value, 3.0);
 }

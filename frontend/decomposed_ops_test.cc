@@ -6,6 +6,7 @@
 // interpreter and compiled.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <map>
@@ -14,9 +15,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "codegen/graph_compiler.h"
 #include "frontend/model_builder.h"
 #include "frontend/onnx_importer.h"
+#include "frontend/testing/both_paths.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
 #include "ir/ops/testing/op_test_util.h"
@@ -61,34 +62,27 @@ std::string WithInitializer(const std::string& bytes, const std::string& name,
 }
 
 // Every output of the model, by the reference interpreter and compiled; the
-// two must agree closely, and the reference's are returned.
+// two must agree closely (integer results exactly), and the reference's are
+// returned.
 std::vector<NDArray> RunBoth(const std::string& bytes, const Feeds& feeds) {
-  auto g = ImportOnnxBytes(bytes);
-  EXPECT_TRUE(g.ok()) << g.status();
-  if (!g.ok()) return {};
-  absl::flat_hash_map<std::string, NDArray> named(feeds.begin(), feeds.end());
-  auto want = graph::Evaluate(*g, named);
-  EXPECT_TRUE(want.ok()) << want.status();
-  if (!want.ok()) return {};
-  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
-  auto compiled = codegen::CompileGraph(*g, target);
-  EXPECT_TRUE(compiled.ok()) << compiled.status();
-  if (!compiled.ok()) return *want;
-  auto model = codegen::BuildJitModel(*compiled, target);
-  EXPECT_TRUE(model.ok()) << model.status();
-  if (!model.ok()) return *want;
-  for (const auto& [name, value] : feeds) EXPECT_TRUE(model->executor->SetInput(name, value).ok());
-  EXPECT_TRUE(model->executor->Run().ok());
-  for (size_t k = 0; k < want->size(); ++k) {
-    auto got = model->executor->GetOutput(static_cast<int>(k));
-    EXPECT_TRUE(got.ok());
-    if (!got.ok()) continue;
-    EXPECT_EQ(got->shape(), (*want)[k].shape()) << "output " << k;
-    if (got->shape() != (*want)[k].shape()) continue;
-    ir::ops::testing::ExpectAllNear(Values(*got), Values((*want)[k]), 1e-4f,
+  auto both = testing::RunBothPaths(bytes, {feeds.begin(), feeds.end()});
+  EXPECT_TRUE(both.ok()) << both.status();
+  if (!both.ok()) return {};
+  for (size_t k = 0; k < both->reference.size(); ++k) {
+    const NDArray& want = both->reference[k];
+    const NDArray& got = both->compiled[k];
+    EXPECT_EQ(got.shape(), want.shape()) << "output " << k;
+    EXPECT_EQ(got.dtype(), want.dtype()) << "output " << k;
+    if (got.shape() != want.shape() || got.dtype() != want.dtype()) continue;
+    if (got.dtype() != runtime::DType::kFloat32) {
+      EXPECT_EQ(std::memcmp(got.raw_data(), want.raw_data(), got.NumBytes()), 0)
+          << "compiled output " << k << " differs from the reference interpreter's";
+      continue;
+    }
+    ir::ops::testing::ExpectAllNear(Values(got), Values(want), 1e-4f,
                                     "compiled output " + std::to_string(k));
   }
-  return *want;
+  return both->reference;
 }
 
 // ---- losses ----
@@ -794,43 +788,69 @@ TEST(DecomposedOpsTest, VolumetricPoolingMatchesTheDefinition) {
   }
 }
 
-TEST(DecomposedOpsTest, DilatedMaxPoolingMatchesTheDefinition) {
-  const int64_t c = 2, h = 7, w = 8;
-  const NDArray x = Floats({1, c, h, w}, 61);
+TEST(DecomposedOpsTest, DilatedMaxPoolingWithIndicesMatchesTheDefinition) {
+  const int64_t n = 2, c = 2, h = 7, w = 8;
+  // Few distinct values: windows hold ties, and the first of them must win.
+  NDArray x = Floats({n, c, h, w}, 61);
+  for (int64_t i = 0; i < x.NumElements(); ++i) {
+    x.data<float>()[i] = std::round(x.data<float>()[i] * 2.0f);
+  }
   // Axis 0 of the 3-D window helpers is unused: (kd, sd, dd) = 1, no pads.
   const Window win = {{1, 3, 2}, {1, 2, 1}, {1, 2, 3}, {0, 1, 0, 0, 0, 2}};
   for (int64_t ceil_mode : {0, 1}) {
-    SCOPED_TRACE(::testing::Message() << "ceil_mode " << ceil_mode);
-    ModelBuilder m("dilated", 12, 0);
-    m.AddInput("x", x.shape());
-    onnx::NodeProto* node = m.Node("MaxPool", {"x"}, "y");
-    ModelBuilder::Ints(node, "kernel_shape", {3, 2});
-    ModelBuilder::Ints(node, "strides", {2, 1});
-    ModelBuilder::Ints(node, "dilations", {2, 3});
-    ModelBuilder::Ints(node, "pads", {1, 0, 0, 2});
-    ModelBuilder::Int(node, "ceil_mode", ceil_mode);
-    m.AddOutput("y", {});
-    auto bytes = m.Serialize();
-    ASSERT_TRUE(bytes.ok());
-    const auto got = RunBoth(*bytes, {{"x", x}});
-    ASSERT_EQ(got.size(), 1u);
-    const int64_t oh = OutSize(win, h, 1, ceil_mode != 0), ow = OutSize(win, w, 2, ceil_mode != 0);
-    ASSERT_EQ(got[0].shape(), (std::vector<int64_t>{1, c, oh, ow}));
-    std::vector<float> want;
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t y = 0; y < oh; ++y)
-        for (int64_t q = 0; q < ow; ++q) {
-          float best = -std::numeric_limits<float>::infinity();
-          for (int64_t ky = 0; ky < 3; ++ky)
-            for (int64_t kx = 0; kx < 2; ++kx) {
-              const int64_t iy = y * 2 + ky * 2 - 1, ix = q + kx * 3;
-              if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                best = std::max(best, x.data<float>()[(ch * h + iy) * w + ix]);
+    for (int64_t storage_order : {0, 1}) {
+      SCOPED_TRACE(::testing::Message() << "ceil_mode " << ceil_mode << ", storage_order "
+                                        << storage_order);
+      ModelBuilder m("dilated", 12, 0);
+      m.AddInput("x", x.shape());
+      onnx::NodeProto* node = m.Node("MaxPool", {"x"}, "y");
+      node->add_output("indices");
+      ModelBuilder::Ints(node, "kernel_shape", {3, 2});
+      ModelBuilder::Ints(node, "strides", {2, 1});
+      ModelBuilder::Ints(node, "dilations", {2, 3});
+      ModelBuilder::Ints(node, "pads", {1, 0, 0, 2});
+      ModelBuilder::Int(node, "ceil_mode", ceil_mode);
+      ModelBuilder::Int(node, "storage_order", storage_order);
+      m.AddOutput("y", {});
+      m.AddOutput("indices", {});
+      auto bytes = m.Serialize();
+      ASSERT_TRUE(bytes.ok());
+      onnx::ModelProto model;  // the indices are int64
+      ASSERT_TRUE(model.ParseFromString(*bytes));
+      model.mutable_graph()->mutable_output(1)->mutable_type()->mutable_tensor_type()
+          ->set_elem_type(onnx::TensorProto::INT64);
+      const auto got = RunBoth(model.SerializeAsString(), {{"x", x}});
+      ASSERT_EQ(got.size(), 2u);
+      const int64_t oh = OutSize(win, h, 1, ceil_mode != 0);
+      const int64_t ow = OutSize(win, w, 2, ceil_mode != 0);
+      ASSERT_EQ(got[0].shape(), (std::vector<int64_t>{n, c, oh, ow}));
+      ASSERT_EQ(got[1].shape(), (std::vector<int64_t>{n, c, oh, ow}));
+      ASSERT_EQ(got[1].dtype(), runtime::DType::kInt64);
+      std::vector<float> want;
+      std::vector<int64_t> want_index;
+      for (int64_t plane = 0; plane < n * c; ++plane)
+        for (int64_t y = 0; y < oh; ++y)
+          for (int64_t q = 0; q < ow; ++q) {
+            float best = -std::numeric_limits<float>::infinity();
+            int64_t at = -1;
+            for (int64_t ky = 0; ky < 3; ++ky)
+              for (int64_t kx = 0; kx < 2; ++kx) {
+                const int64_t iy = y * 2 + ky * 2 - 1, ix = q + kx * 3;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                const float v = x.data<float>()[(plane * h + iy) * w + ix];
+                if (at < 0 || v > best) {
+                  best = v;
+                  at = plane * h * w + (storage_order == 0 ? iy * w + ix : ix * h + iy);
+                }
               }
-            }
-          want.push_back(best);
-        }
-    EXPECT_EQ(Values(got[0]), want);
+            want.push_back(best);
+            want_index.push_back(at);
+          }
+      EXPECT_EQ(Values(got[0]), want);
+      EXPECT_EQ(std::vector<int64_t>(got[1].data<int64_t>(),
+                                     got[1].data<int64_t>() + got[1].NumElements()),
+                want_index);
+    }
   }
 }
 

@@ -55,4 +55,29 @@ Converter BinaryOp(std::string op) {
   };
 }
 
+absl::StatusOr<int> ConvertAs(ImportContext& c, onnx::NodeProto node,
+                              const std::vector<int>& inputs) {
+  const OnnxConverterRegistration* registration =
+      OnnxConverters().Find(node.op_type(), c.opset());
+  if (registration == nullptr) {
+    return c.Unsupported(absl::StrCat("its form as ", node.op_type(), " at opset ", c.opset()));
+  }
+  const std::string prefix = absl::StrCat(c.node().output_size() > 0 ? c.node().output(0) : "",
+                                          "/as_", node.op_type(), "_", c.graph().values().size());
+  node.clear_input();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string name = absl::StrCat(prefix, "/input_", i);
+    c.Bind(name, inputs[i]);
+    node.add_input(name);
+  }
+  node.clear_output();
+  node.add_output(absl::StrCat(prefix, "/output"));
+  const onnx::NodeProto& original = c.node();
+  c.Begin(&node);
+  absl::Status converted = registration->convert(c);
+  c.Begin(&original);
+  if (!converted.ok()) return converted;
+  return c.Lookup(node.output(0));
+}
+
 }  // namespace kiln::frontend

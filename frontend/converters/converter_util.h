@@ -45,6 +45,14 @@ absl::StatusOr<int> AlignAt(ImportContext& c, int value, int64_t axis, int64_t r
 // A two-operand ONNX op that maps to kiln operator `op` unchanged.
 Converter BinaryOp(std::string op);
 
+// Runs the converter registered for `node`'s op type at the model's opset on
+// `node` (a rewritten form of the node being converted: another op type, its
+// attributes kept) with `inputs` as its operands; returns its first output.
+// A quantized Conv, say, converts as a Conv of dequantized operands and so
+// accepts whatever Conv accepts.
+absl::StatusOr<int> ConvertAs(ImportContext& c, onnx::NodeProto node,
+                              const std::vector<int>& inputs);
+
 }  // namespace kiln::frontend
 
 #endif  // KILN_FRONTEND_CONVERTERS_CONVERTER_UTIL_H_

@@ -11,10 +11,12 @@
 namespace kiln::frontend {
 namespace {
 
-absl::Status DilatedMaxPool(ImportContext& c, const std::vector<int64_t>& dilations) {
-  if (c.node().output_size() > 1 && !c.node().output(1).empty()) {
-    return c.Unsupported("the indices output");
-  }
+// Max pooling over the input's strided slices, one per kernel tap (padded
+// with -inf), folded with a strict maximum so that the first of equal
+// values wins, as ONNX Runtime picks; with `indices` set, the same
+// comparisons carry each window's argmax as a flat index into the input
+// (row-major per plane, or column-major with storage_order=1).
+absl::Status TapMaxPool(ImportContext& c, const std::vector<int64_t>& dilations, bool indices) {
   KILN_ASSIGN(in, Inputs(c, 1));
   const std::vector<int64_t> x = c.InputType(0).shape;
   KILN_ASSIGN(kernel, c.AttrInts("kernel_shape", std::nullopt));
@@ -23,11 +25,14 @@ absl::Status DilatedMaxPool(ImportContext& c, const std::vector<int64_t>& dilati
   KILN_ASSIGN(pads, c.AttrInts("pads", std::vector<int64_t>{0, 0, 0, 0}));
   KILN_ASSIGN(ceil_mode, c.AttrInt("ceil_mode", 0));
   KILN_ASSIGN(storage, c.AttrInt("storage_order", 0));
-  if (storage != 0) return c.Unsupported("storage_order=1");
+  if (storage != 0 && storage != 1) {
+    return c.Invalid(absl::StrCat("storage_order is ", storage, "; expected 0 or 1"));
+  }
+  if (storage != 0 && !indices) return c.Unsupported("storage_order=1 without the indices output");
   if (auto_pad == "VALID") {
     pads.assign(4, 0);
   } else if (auto_pad != "NOTSET") {
-    return c.Unsupported(absl::StrCat("auto_pad '", auto_pad, "' with dilations"));
+    return c.Unsupported(absl::StrCat("auto_pad '", auto_pad, "' with dilations or indices"));
   }
   if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4) {
     return c.Invalid("2-D pooling needs 2 kernel sizes and strides and 4 pads");
@@ -48,7 +53,24 @@ absl::Status DilatedMaxPool(ImportContext& c, const std::vector<int64_t>& dilati
            {{"pads", std::vector<int64_t>{0, 0, pads[0], pads[1], 0, 0, end_pad[0], end_pad[1]}},
             {"mode", std::string("constant")},
             {"value", -std::numeric_limits<double>::infinity()}});
-  int result = -1;
+  // Where tap (ky, kx) of each window reads, as a flat index in its plane.
+  auto tap_index = [&](int64_t ky, int64_t kx) {
+    auto a = graph::NDArray::Empty({out[0], out[1]}, runtime::DType::kInt64);
+    if (!a.ok()) {
+      s.Fail(a.status());
+      return -1;
+    }
+    for (int64_t i = 0; i < out[0]; ++i) {
+      for (int64_t j = 0; j < out[1]; ++j) {
+        const int64_t h = i * strides[0] + ky * dilations[0] - pads[0];
+        const int64_t w = j * strides[1] + kx * dilations[1] - pads[1];
+        a->data<int64_t>()[i * out[1] + j] = storage == 0 ? h * x[3] + w : w * x[2] + h;
+      }
+    }
+    return c.graph().AddConstant(
+        absl::StrCat(c.node().output(0), "/tap_index_", c.graph().values().size()), *std::move(a));
+  };
+  int result = -1, argmax = -1;
   for (int64_t ky = 0; ky < kernel[0]; ++ky) {
     for (int64_t kx = 0; kx < kernel[1]; ++kx) {
       const std::vector<int64_t> starts = {0, 0, ky * dilations[0], kx * dilations[1]};
@@ -58,21 +80,44 @@ absl::Status DilatedMaxPool(ImportContext& c, const std::vector<int64_t>& dilati
       const int tap = s.Op("slice", {padded}, {{"starts", starts}, {"ends", ends},
                                               {"steps", std::vector<int64_t>{1, 1, strides[0],
                                                                              strides[1]}}});
-      result = result < 0 ? tap : s.Op("max", {result, tap});
+      if (result < 0) {
+        result = tap;
+        if (indices) argmax = tap_index(ky, kx);
+        continue;
+      }
+      if (!indices) {
+        result = s.Op("max", {result, tap});
+        continue;
+      }
+      const int larger = s.Op("greater", {tap, result});
+      result = s.Op("where", {larger, tap, result});
+      argmax = s.Op("where", {larger, tap_index(ky, kx), argmax});
     }
   }
-  return s.Bind(result);
+  if (!indices) return s.Bind(result);
+  // Planes before each (n, c) one: the indices count over the whole input.
+  auto offsets = graph::NDArray::Empty({x[0], x[1], 1, 1}, runtime::DType::kInt64);
+  if (!offsets.ok()) return offsets.status();
+  for (int64_t p = 0; p < x[0] * x[1]; ++p) offsets->data<int64_t>()[p] = p * x[2] * x[3];
+  const int plane = c.graph().AddConstant(
+      absl::StrCat(c.node().output(0), "/plane_offsets_", c.graph().values().size()),
+      *std::move(offsets));
+  if (absl::Status st = s.Bind(result, 0); !st.ok()) return st;
+  return s.Bind(s.Op("add", {argmax, plane}), 1);
 }
 
 }  // namespace
 
-Converter WithDilatedMaxPool(Converter max_pool) {
+Converter WithTapMaxPool(Converter max_pool) {
   return [max_pool](ImportContext& c) -> absl::Status {
     KILN_ASSIGN(dilations, c.AttrInts("dilations", std::vector<int64_t>{1, 1}));
     const bool dilated = std::any_of(dilations.begin(), dilations.end(),
                                      [](int64_t d) { return d != 1; });
-    if (!dilated || c.InputType(0).shape.size() != 4 || dilations.size() != 2) return max_pool(c);
-    return DilatedMaxPool(c, dilations);
+    const bool indices = c.node().output_size() > 1 && !c.node().output(1).empty();
+    if ((!dilated && !indices) || c.InputType(0).shape.size() != 4 || dilations.size() != 2) {
+      return max_pool(c);
+    }
+    return TapMaxPool(c, dilations, indices);
   };
 }
 

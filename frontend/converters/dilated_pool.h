@@ -1,6 +1,6 @@
-// Dilated 2-D max pooling, written as the elementwise maximum of the
-// input's strided slices, one per kernel tap (padded with -inf), since
-// kiln's pooling operator has no dilation.
+// 2-D max pooling that kiln's pooling operator does not do (dilation, the
+// indices output), written as the elementwise maximum of the input's strided
+// slices, one per kernel tap (padded with -inf).
 #ifndef KILN_FRONTEND_CONVERTERS_DILATED_POOL_H_
 #define KILN_FRONTEND_CONVERTERS_DILATED_POOL_H_
 
@@ -8,9 +8,9 @@
 
 namespace kiln::frontend {
 
-// The dilated decomposition for a 2-D MaxPool with a dilation above 1,
-// `max_pool` otherwise.
-Converter WithDilatedMaxPool(Converter max_pool);
+// The tap decomposition for a 2-D MaxPool with a dilation above 1 or an
+// indices output, `max_pool` otherwise.
+Converter WithTapMaxPool(Converter max_pool);
 
 }  // namespace kiln::frontend
 

@@ -78,6 +78,9 @@ Converter WithOneDimensional(Converter convert_2d, int weight_inputs) {
   return [convert_2d, weight_inputs](ImportContext& c) -> absl::Status {
     if (c.num_inputs() < 1 || c.InputType(0).shape.size() != 3) return convert_2d(c);
     const onnx::NodeProto& original = c.node();
+    if (original.output_size() > 1 && !original.output(1).empty()) {
+      return c.Unsupported("a second output of the 1-D form (MaxPool's indices)");
+    }
     onnx::NodeProto lifted = original;
     LiftAttributes(lifted);
     // Data (and weight) reshaped to 4-D under names of their own.
@@ -203,7 +206,7 @@ Converter Pool(std::string op) {
 KILN_REGISTER_ONNX_CONVERTER(
     MaxPool, 1, kLatestOpset,
     WithOneDimensional(
-        WithVolumetric(WithDilatedMaxPool(Pool("max_pool")), VolumetricPool("max_pool")), 0));
+        WithVolumetric(WithTapMaxPool(Pool("max_pool")), VolumetricPool("max_pool")), 0));
 KILN_REGISTER_ONNX_CONVERTER(
     AveragePool, 1, kLatestOpset,
     WithOneDimensional(WithVolumetric(Pool("avg_pool"), VolumetricPool("avg_pool")), 0));

@@ -68,20 +68,7 @@ std::vector<NDArray> RunBoth(const std::string& bytes, const Feeds& feeds) {
   auto both = testing::RunBothPaths(bytes, {feeds.begin(), feeds.end()});
   EXPECT_TRUE(both.ok()) << both.status();
   if (!both.ok()) return {};
-  for (size_t k = 0; k < both->reference.size(); ++k) {
-    const NDArray& want = both->reference[k];
-    const NDArray& got = both->compiled[k];
-    EXPECT_EQ(got.shape(), want.shape()) << "output " << k;
-    EXPECT_EQ(got.dtype(), want.dtype()) << "output " << k;
-    if (got.shape() != want.shape() || got.dtype() != want.dtype()) continue;
-    if (got.dtype() != runtime::DType::kFloat32) {
-      EXPECT_EQ(std::memcmp(got.raw_data(), want.raw_data(), got.NumBytes()), 0)
-          << "compiled output " << k << " differs from the reference interpreter's";
-      continue;
-    }
-    ir::ops::testing::ExpectAllNear(Values(got), Values(want), 1e-4f,
-                                    "compiled output " + std::to_string(k));
-  }
+  testing::ExpectSameResults(*both, 1e-4f);
   return both->reference;
 }
 

@@ -1,8 +1,11 @@
 #include "frontend/testing/both_paths.h"
 
+#include <cstring>
+
 #include "codegen/graph_compiler.h"
 #include "frontend/onnx_importer.h"
 #include "ir/graph/op_registry.h"
+#include "gtest/gtest.h"
 #include "ir/ops/testing/op_test_util.h"
 
 namespace kiln::frontend::testing {
@@ -32,6 +35,27 @@ absl::StatusOr<BothPaths> RunBothPaths(
     both.compiled.push_back(*std::move(copy));
   }
   return both;
+}
+
+void ExpectSameResults(const BothPaths& both, float tolerance) {
+  ASSERT_EQ(both.compiled.size(), both.reference.size());
+  for (size_t k = 0; k < both.reference.size(); ++k) {
+    const graph::NDArray& want = both.reference[k];
+    const graph::NDArray& got = both.compiled[k];
+    EXPECT_EQ(got.shape(), want.shape()) << "output " << k;
+    EXPECT_EQ(got.dtype(), want.dtype()) << "output " << k;
+    if (got.shape() != want.shape() || got.dtype() != want.dtype()) continue;
+    if (got.dtype() == runtime::DType::kFloat32) {
+      const float* g = got.data<float>();
+      const float* w = want.data<float>();
+      ir::ops::testing::ExpectAllNear(std::vector<float>(g, g + got.NumElements()),
+                                      std::vector<float>(w, w + want.NumElements()), tolerance,
+                                      "compiled output " + std::to_string(k));
+    } else {
+      EXPECT_EQ(std::memcmp(got.raw_data(), want.raw_data(), got.NumBytes()), 0)
+          << "compiled output " << k << " differs from the reference interpreter's";
+    }
+  }
 }
 
 }  // namespace kiln::frontend::testing

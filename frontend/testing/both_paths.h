@@ -23,6 +23,11 @@ struct BothPaths {
 absl::StatusOr<BothPaths> RunBothPaths(
     const std::string& bytes, const absl::flat_hash_map<std::string, graph::NDArray>& feeds);
 
+// Test expectations that the compiled outputs have the reference's shapes
+// and types, and values: float32 ones within `tolerance` * (1 + |reference|),
+// all others byte for byte.
+void ExpectSameResults(const BothPaths& both, float tolerance);
+
 }  // namespace kiln::frontend::testing
 
 #endif  // KILN_FRONTEND_TESTING_BOTH_PATHS_H_

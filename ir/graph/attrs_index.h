@@ -11,7 +11,8 @@
 namespace kiln::graph {
 
 // topk: the k largest (or smallest) elements along `axis` and their
-// indices, in order (ties: the lower index first).
+// indices, in order (ties: the lower index first; NaN ranks below every
+// number either way).
 struct TopKAttrs {
   int64_t k = 1;
   int64_t axis = -1;

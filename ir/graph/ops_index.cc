@@ -2,6 +2,7 @@
 // gather_nd, scatter_nd and scatter_elements. Indices may be int32 or int64
 // and negative (counted from the end); an index out of range is an error.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <utility>
 #include <vector>
@@ -79,8 +80,13 @@ OpDef TopK() {
       for (int64_t i = 0; i < inner; ++i) {
         auto value = [&](int64_t k) { return Load(in[0], (o * len + k) * inner + i); };
         std::iota(order.begin(), order.end(), 0);
+        // A NaN ranks below every number for both largest and smallest (as
+        // ONNX's reference sorts it: last); without this the comparison
+        // would not be a strict weak order, which stable_sort needs.
         std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
-          return a->largest ? value(x) > value(y) : value(x) < value(y);
+          const double vx = value(x), vy = value(y);
+          if (std::isnan(vx) || std::isnan(vy)) return !std::isnan(vx) && std::isnan(vy);
+          return a->largest ? vx > vy : vx < vy;
         });
         for (int64_t k = 0; k < a->k; ++k) {
           const int64_t at = (o * a->k + k) * inner + i;

@@ -35,24 +35,25 @@ absl::Status CheckLowered(const Stmt& s) {
   return absl::InternalError(absl::StrCat("lowering left ", f.found, " in the loop nest"));
 }
 
-}  // namespace
+// Reports each pass's result to `options.dump` and, with KILN_DUMP_LOWER=1,
+// to stderr.
+class PassDump {
+ public:
+  PassDump(const std::string& name, const LowerOptions& options)
+      : name_(name), options_(options), env_(runtime::EnvFlag("KILN_DUMP_LOWER")) {}
+  void operator()(const char* pass, const Stmt& s) const {
+    if (options_.dump) options_.dump(pass, s);
+    if (env_) std::cerr << "---- " << name_ << " after " << pass << " ----\n" << ToString(s);
+  }
 
-absl::StatusOr<LoweredFunc> Lower(const Schedule& schedule, const std::vector<Tensor>& args,
-                                  const std::string& name, const LowerOptions& options) {
-  const bool dump_env = runtime::EnvFlag("KILN_DUMP_LOWER");
-  auto after = [&](const char* pass, const Stmt& s) {
-    if (options.dump) options.dump(pass, s);
-    if (dump_env) std::cerr << "---- " << name << " after " << pass << " ----\n" << ToString(s);
-  };
+ private:
+  const std::string& name_;
+  const LowerOptions& options_;
+  const bool env_;
+};
 
-  LoweredFunc f;
-  f.name = name;
-  auto nest = ScheduleToLoopNest(schedule, args, &f.args);
-  if (!nest.ok()) return nest.status();
-  Stmt s = *nest;
-  after("schedule_to_loop_nest", s);
-
-  // The pipeline: each step is a function from loop nest to loop nest.
+// The pipeline: each step is a function from loop nest to loop nest.
+absl::StatusOr<Stmt> RunPasses(Stmt s, const PassDump& after) {
   s = Simplify(s);
   after("simplify", s);
   s = PartitionLoops(s);
@@ -63,10 +64,40 @@ absl::StatusOr<LoweredFunc> Lower(const Schedule& schedule, const std::vector<Te
   after("unroll", s);
   s = Simplify(s);
   after("simplify", s);
-
   if (auto st = CheckLowered(s); !st.ok()) return st;
-  f.body = s;
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<LoweredFunc> Lower(const Schedule& schedule, const std::vector<Tensor>& args,
+                                  const std::string& name, const LowerOptions& options) {
+  const PassDump after(name, options);
+  LoweredFunc f;
+  f.name = name;
+  auto nest = ScheduleToLoopNest(schedule, args, &f.args);
+  if (!nest.ok()) return nest.status();
+  after("schedule_to_loop_nest", *nest);
+  auto body = RunPasses(*nest, after);
+  if (!body.ok()) return body.status();
+  f.body = *body;
   return f;
+}
+
+absl::StatusOr<LoweredFunc> LowerLoopNest(const Stmt& body, std::vector<Buffer> args,
+                                          const std::string& name,
+                                          const LowerOptions& options) {
+  for (const Buffer& b : args) {
+    if (!b || b->scope != MemoryScope::kGlobal) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, ": argument ", b ? b->name : "(null)", " is not a kGlobal buffer"));
+    }
+  }
+  const PassDump after(name, options);
+  after("hand_written", body);
+  auto lowered = RunPasses(body, after);
+  if (!lowered.ok()) return lowered.status();
+  return LoweredFunc{name, std::move(args), *lowered};
 }
 
 }  // namespace kiln::ir

@@ -1,4 +1,5 @@
-// Lowering: from a schedule to a function codegen can compile.
+// Lowering: from a schedule (or a loop nest written by hand) to a function
+// codegen can compile.
 #ifndef KILN_IR_LOWER_LOWER_H_
 #define KILN_IR_LOWER_LOWER_H_
 
@@ -22,6 +23,14 @@ struct LowerOptions {
 // its buffers.
 absl::StatusOr<LoweredFunc> Lower(const Schedule& schedule, const std::vector<Tensor>& args,
                                   const std::string& name, const LowerOptions& options = {});
+
+// A loop nest written by hand, for operators whose loops a compute
+// definition cannot express (a scatter's ordered writes, a sort), through
+// the same passes as Lower's after it has built its nest. `args` are the
+// kGlobal buffers `body` uses, in the order the function takes them.
+absl::StatusOr<LoweredFunc> LowerLoopNest(const Stmt& body, std::vector<Buffer> args,
+                                          const std::string& name,
+                                          const LowerOptions& options = {});
 
 }  // namespace kiln::ir
 

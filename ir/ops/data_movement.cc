@@ -1,10 +1,13 @@
 #include "ir/ops/data_movement.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ir/expr.h"
 #include "ir/lower/lower.h"
 #include "ir/ops/default_schedule.h"
+#include "ir/ops/indices.h"
 #include "ir/schedule.h"
 #include "ir/tensor.h"
 
@@ -26,8 +29,6 @@ absl::Status CheckShape(const std::vector<int64_t>& shape) {
   }
   return absl::OkStatus();
 }
-
-Expr Clamp(Expr i, int64_t extent) { return Max(Min(i, Expr(extent - 1)), Expr(int64_t{0})); }
 
 absl::StatusOr<LoweredFunc> Finish(const std::vector<Tensor>& inputs, const Tensor& out,
                                    const targets::Target& target, const std::string& name) {
@@ -99,7 +100,7 @@ absl::StatusOr<LoweredFunc> BuildConcat(const std::vector<std::vector<int64_t>>&
     for (size_t k = inputs.size(); k-- > 0;) {
       begin -= in_shapes[k][axis];
       std::vector<Expr> idx(i.begin(), i.end());
-      idx[axis] = Clamp(Expr(i[axis]) - begin, in_shapes[k][axis]);
+      idx[axis] = ClampIndex(Expr(i[axis]) - begin, in_shapes[k][axis]);
       Expr v = Read(inputs[k], idx);
       value = value.defined() ? Select(Expr(i[axis]) >= later_begin, value, v) : v;
       later_begin = begin;
@@ -178,25 +179,6 @@ absl::StatusOr<LoweredFunc> BuildTrilu(const std::vector<int64_t>& shape, bool u
   return Finish({in}, out, target, name);
 }
 
-namespace {
-
-// An index read from an integer tensor, negative ones counted from the end
-// of an axis of `extent`, clamped into it.
-Expr AxisIndex(Expr index, int64_t extent) {
-  Expr i = Cast(DataType::Int64(), index);
-  return Clamp(Select(i < int64_t{0}, i + extent, i), extent);
-}
-
-absl::Status CheckIndexType(DataType t) {
-  if (!t.is_int()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("indices of type ", t.ToString(), "; expected an integer type"));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 absl::StatusOr<LoweredFunc> BuildGather(const std::vector<int64_t>& data_shape,
                                         const std::vector<int64_t>& indices_shape, int64_t axis,
                                         const targets::Target& target, const std::string& name,
@@ -245,8 +227,47 @@ absl::StatusOr<LoweredFunc> BuildGatherElements(const std::vector<int64_t>& data
     idx[axis] = AxisIndex(Read(indices, idx), data_shape[axis]);
     // Other axes of the indices may be shorter than the data's, never longer.
     for (int64_t d = 0; d < rank; ++d) {
-      if (d != axis && indices_shape[d] > data_shape[d]) idx[d] = Clamp(idx[d], data_shape[d]);
+      if (d != axis && indices_shape[d] > data_shape[d]) {
+        idx[d] = ClampIndex(idx[d], data_shape[d]);
+      }
     }
+    return Read(data, idx);
+  });
+  return Finish({data, indices}, out, target, name);
+}
+
+absl::StatusOr<LoweredFunc> BuildGatherNd(const std::vector<int64_t>& data_shape,
+                                          const std::vector<int64_t>& indices_shape,
+                                          int64_t batch_dims, const targets::Target& target,
+                                          const std::string& name, DataType elem,
+                                          DataType index_type) {
+  if (auto st = CheckShape(data_shape); !st.ok()) return st;
+  if (auto st = CheckShape(indices_shape); !st.ok()) return st;
+  if (auto st = CheckIndexType(index_type); !st.ok()) return st;
+  const int64_t r = data_shape.size(), q = indices_shape.size(), b = batch_dims;
+  const int64_t depth = q > 0 ? indices_shape.back() : 0;
+  if (q == 0 || b < 0 || b >= std::min(q, r) || depth > r - b ||
+      !std::equal(data_shape.begin(), data_shape.begin() + b, indices_shape.begin())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gather_nd of data [", absl::StrJoin(data_shape, ", "), "] by indices [",
+        absl::StrJoin(indices_shape, ", "), "] with batch_dims ", batch_dims,
+        "; expected the same leading batch_dims axes and tuples of 1 to rank - batch_dims"));
+  }
+  // Each tuple (the indices' last axis) picks a slice of the data's
+  // remaining axes; the batch axes are shared by data, indices and output.
+  std::vector<int64_t> out_shape(indices_shape.begin(), indices_shape.end() - 1);
+  out_shape.insert(out_shape.end(), data_shape.begin() + b + depth, data_shape.end());
+  Tensor data = Placeholder("data", data_shape, elem);
+  Tensor indices = Placeholder("indices", indices_shape, index_type);
+  Tensor out = Compute("out", AtLeast1d(out_shape), [&](const std::vector<Var>& i) {
+    std::vector<Expr> tuple(i.begin(), i.begin() + (q - 1));
+    tuple.push_back(Expr());
+    std::vector<Expr> idx(i.begin(), i.begin() + b);
+    for (int64_t k = 0; k < depth; ++k) {
+      tuple.back() = Expr(k);
+      idx.push_back(AxisIndex(Read(indices, tuple), data_shape[b + k]));
+    }
+    idx.insert(idx.end(), i.begin() + (q - 1), i.begin() + out_shape.size());
     return Read(data, idx);
   });
   return Finish({data, indices}, out, target, name);
@@ -319,7 +340,7 @@ absl::StatusOr<LoweredFunc> BuildPad(const std::vector<int64_t>& in_shape,
       }
       Expr ok = And(x >= 0, x < n);
       inside = inside.defined() ? And(inside, ok) : ok;
-      idx.push_back(Clamp(x, n));
+      idx.push_back(ClampIndex(x, n));
     }
     Expr v = Read(in, idx);
     return mode == PadMode::kConstant ? Select(inside, v, ConstantOf(elem, value)) : v;
@@ -384,7 +405,7 @@ absl::StatusOr<LoweredFunc> BuildResize(const ResizeWorkload& w, const targets::
         } else {
           r = Cast(DataType::Int64(), Call(Intrinsic::kCeil, {x - 0.5f}));
         }
-        idx[d] = Clamp(r, w.in_shape[d]);
+        idx[d] = ClampIndex(r, w.in_shape[d]);
       }
       return Read(in, idx);
     }
@@ -392,7 +413,7 @@ absl::StatusOr<LoweredFunc> BuildResize(const ResizeWorkload& w, const targets::
     for (size_t d : resized) {
       Expr x = SourceCoordinate(w, d, i[d]);
       x = Max(Min(x, Expr(static_cast<float>(w.in_shape[d] - 1))), Expr(0.0f));
-      const Expr l = Clamp(FloorToInt(x), w.in_shape[d]);
+      const Expr l = ClampIndex(FloorToInt(x), w.in_shape[d]);
       lo.push_back(l);
       hi.push_back(Min(l + int64_t{1}, Expr(w.in_shape[d] - 1)));
       frac.push_back(x - Cast(DataType::Float32(), l));

@@ -69,6 +69,16 @@ absl::StatusOr<LoweredFunc> BuildGatherElements(const std::vector<int64_t>& data
                                                 const std::string& name, DataType elem,
                                                 DataType index_type);
 
+// ONNX GatherND: out[b.., t.., s..] = data[b.., indices[b.., t.., :], s..],
+// each tuple along the indices' last axis naming the leading axes after the
+// `batch_dims` shared ones; indices as in BuildGather. Buffers: data,
+// indices, out.
+absl::StatusOr<LoweredFunc> BuildGatherNd(const std::vector<int64_t>& data_shape,
+                                          const std::vector<int64_t>& indices_shape,
+                                          int64_t batch_dims, const targets::Target& target,
+                                          const std::string& name, DataType elem,
+                                          DataType index_type);
+
 // Consecutive pieces of `sizes` along `axis`, one output each, in one
 // kernel. Buffers: in, then the outputs.
 absl::StatusOr<LoweredFunc> BuildSplit(const std::vector<int64_t>& in_shape, int64_t axis,

@@ -1,7 +1,8 @@
 // Lowering of the operators that move elements without arithmetic on them:
 // transpose, concat, slice, pad, tile, trilu, gather, gather_elements,
-// split, layout_transform and resize.
+// gather_nd, split, layout_transform and resize.
 #include "ir/graph/attrs_data_movement.h"
+#include "ir/graph/attrs_index.h"
 #include "ir/ops/data_movement.h"
 #include "ir/ops/lowering_registry.h"
 
@@ -102,6 +103,14 @@ Lowered LowerGatherElements(const graph::Node& n, const NodeShapes& s, const tar
                              t, name, s.in_types[0], s.in_types[1]);
 }
 
+Lowered LowerGatherNd(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
+                      const std::string& name) {
+  auto attrs = graph::GatherNdAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  return BuildGatherNd(s.in[0], s.in[1], attrs->batch_dims, t, name, s.in_types[0],
+                       s.in_types[1]);
+}
+
 Lowered LowerSplit(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
                    const std::string& name) {
   auto attrs = graph::SplitAttrs::Read(n);
@@ -135,6 +144,8 @@ KILN_REGISTER(LoweringRegistry(), "gather", "entries along an axis",
               Lowering(LowerGather, IndexedTypes));
 KILN_REGISTER(LoweringRegistry(), "gather_elements", "one element per index along an axis",
               Lowering(LowerGatherElements, IndexedTypes));
+KILN_REGISTER(LoweringRegistry(), "gather_nd", "slices at index tuples",
+              Lowering(LowerGatherNd, IndexedTypes));
 KILN_REGISTER(LoweringRegistry(), "split", "consecutive pieces along an axis",
               Lowering(LowerSplit, AnyTypes));
 

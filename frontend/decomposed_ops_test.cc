@@ -715,6 +715,139 @@ TEST(DecomposedOpsTest, VolumetricConvolutionMatchesTheDefinition) {
   ir::ops::testing::ExpectAllNear(Values(got[0]), want, 1e-4f, "Conv 3-D");
 }
 
+struct ConvTransposeCase {
+  std::vector<int64_t> x_shape;  // [N, C, spatial...]
+  int64_t out_channels, group;
+  std::vector<int64_t> kernel, strides, dilations, pads, output_padding;
+  bool bias;
+};
+
+// ConvTranspose from the specification: each input pixel scattered through
+// the kernel, in any number of spatial axes.
+std::vector<float> ConvTransposeReference(const ConvTransposeCase& tc, const NDArray& x,
+                                          const NDArray& w, const NDArray* b,
+                                          std::vector<int64_t>* out_shape) {
+  const size_t r = tc.kernel.size();
+  const int64_t n = tc.x_shape[0], c = tc.x_shape[1], o = tc.out_channels;
+  const int64_t cg = c / tc.group, og = o / tc.group;
+  std::vector<int64_t> in(tc.x_shape.begin() + 2, tc.x_shape.end()), out(r);
+  for (size_t d = 0; d < r; ++d) {
+    out[d] = (in[d] - 1) * tc.strides[d] + tc.dilations[d] * (tc.kernel[d] - 1) + 1 +
+             tc.output_padding[d] - tc.pads[d] - tc.pads[r + d];
+  }
+  *out_shape = {n, o};
+  out_shape->insert(out_shape->end(), out.begin(), out.end());
+  auto count = [](const std::vector<int64_t>& v) {
+    int64_t p = 1;
+    for (int64_t e : v) p *= e;
+    return p;
+  };
+  const int64_t in_size = count(in), out_size = count(out), k_size = count(tc.kernel);
+  std::vector<double> y(n * o * out_size, 0.0);
+  for (int64_t bi = 0; bi < n; ++bi)
+    for (int64_t ic = 0; ic < c; ++ic)
+      for (int64_t ip = 0; ip < in_size; ++ip)
+        for (int64_t oc_in_group = 0; oc_in_group < og; ++oc_in_group)
+          for (int64_t kp = 0; kp < k_size; ++kp) {
+            int64_t rest_i = ip, rest_k = kp, op = 0;
+            bool inside = true;
+            std::vector<int64_t> pos(r);
+            for (int64_t d = static_cast<int64_t>(r) - 1; d >= 0; --d) {
+              const int64_t i = rest_i % in[d], k = rest_k % tc.kernel[d];
+              rest_i /= in[d];
+              rest_k /= tc.kernel[d];
+              pos[d] = i * tc.strides[d] + k * tc.dilations[d] - tc.pads[d];
+              inside = inside && pos[d] >= 0 && pos[d] < out[d];
+            }
+            if (!inside) continue;
+            for (size_t d = 0; d < r; ++d) op = op * out[d] + pos[d];
+            const int64_t oc = ic / cg * og + oc_in_group;
+            y[(bi * o + oc) * out_size + op] +=
+                static_cast<double>(x.data<float>()[(bi * c + ic) * in_size + ip]) *
+                w.data<float>()[(ic * og + oc_in_group) * k_size + kp];
+          }
+  std::vector<float> result(y.size());
+  for (size_t i = 0; i < y.size(); ++i) {
+    const int64_t oc = (i / out_size) % o;
+    result[i] = static_cast<float>(y[i] + (b ? b->data<float>()[oc] : 0.0f));
+  }
+  return result;
+}
+
+TEST(DecomposedOpsTest, GeneralConvTransposeMatchesTheDefinition) {
+  const std::vector<ConvTransposeCase> cases = {
+      // grouped, dilated, uneven pads and output padding, bias
+      {{2, 4, 5, 4}, 6, 2, {3, 2}, {2, 3}, {2, 1}, {1, 0, 2, 1}, {1, 2}, true},
+      // depthwise, pads larger than the kernel's extent (a crop)
+      {{1, 3, 6, 5}, 3, 3, {2, 2}, {1, 2}, {1, 1}, {2, 0, 1, 3}, {0, 1}, false},
+      // 3-D, grouped
+      {{1, 4, 3, 4, 3}, 2, 2, {2, 3, 2}, {2, 1, 2}, {1, 2, 1}, {0, 1, 1, 1, 0, 0}, {1, 0, 0},
+       true},
+      // 1-D, dilated
+      {{2, 3, 7}, 5, 1, {3}, {3}, {2}, {1, 2}, {2}, true},
+  };
+  uint32_t seed = 90;
+  for (const ConvTransposeCase& tc : cases) {
+    SCOPED_TRACE(::testing::Message() << tc.kernel.size() << "-D, group " << tc.group);
+    for (bool weights_at_run_time : {false, true}) {
+      const NDArray x = Floats(tc.x_shape, seed++);
+      std::vector<int64_t> w_shape = {tc.x_shape[1], tc.out_channels / tc.group};
+      w_shape.insert(w_shape.end(), tc.kernel.begin(), tc.kernel.end());
+      const NDArray w = Floats(w_shape, seed++);
+      const NDArray b = Floats({tc.out_channels}, seed++);
+      ModelBuilder m("conv_transpose", 13, 0);
+      m.AddInput("x", x.shape());
+      std::vector<std::string> inputs = {"x", "w"};
+      if (tc.bias) inputs.push_back("b");
+      Feeds feeds = {{"x", x}};
+      m.AddInput("w", w.shape());
+      if (tc.bias) m.AddInput("b", b.shape());
+      onnx::NodeProto* node = m.Node("ConvTranspose", inputs, "y");
+      ModelBuilder::Ints(node, "kernel_shape", tc.kernel);
+      ModelBuilder::Ints(node, "strides", tc.strides);
+      ModelBuilder::Ints(node, "dilations", tc.dilations);
+      ModelBuilder::Ints(node, "pads", tc.pads);
+      ModelBuilder::Ints(node, "output_padding", tc.output_padding);
+      ModelBuilder::Int(node, "group", tc.group);
+      m.AddOutput("y", {});
+      auto serialized = m.Serialize();
+      ASSERT_TRUE(serialized.ok());
+      std::string bytes = *serialized;
+      if (weights_at_run_time) {
+        feeds.push_back({"w", w});
+        if (tc.bias) feeds.push_back({"b", b});
+      } else {
+        // The weights as initializers: constants at compile time.
+        onnx::ModelProto model;
+        ASSERT_TRUE(model.ParseFromString(bytes));
+        std::vector<std::pair<std::string, const NDArray*>> constants = {{"w", &w}};
+        if (tc.bias) constants.push_back({"b", &b});
+        for (const auto& [name, value] : constants) {
+          onnx::TensorProto* t = model.mutable_graph()->add_initializer();
+          t->set_name(name);
+          t->set_data_type(onnx::TensorProto::FLOAT);
+          for (int64_t d : value->shape()) t->add_dims(d);
+          t->set_raw_data(value->raw_data(), value->NumBytes());
+          auto* graph_inputs = model.mutable_graph()->mutable_input();
+          for (int i = 0; i < graph_inputs->size(); ++i) {
+            if (graph_inputs->Get(i).name() == name) {
+              graph_inputs->erase(graph_inputs->begin() + i);
+              break;
+            }
+          }
+        }
+        bytes = model.SerializeAsString();
+      }
+      const auto got = RunBoth(bytes, feeds);
+      ASSERT_EQ(got.size(), 1u);
+      std::vector<int64_t> out_shape;
+      const auto want = ConvTransposeReference(tc, x, w, tc.bias ? &b : nullptr, &out_shape);
+      ASSERT_EQ(got[0].shape(), out_shape);
+      ir::ops::testing::ExpectAllNear(Values(got[0]), want, 1e-4f, "ConvTranspose");
+    }
+  }
+}
+
 TEST(DecomposedOpsTest, VolumetricPoolingMatchesTheDefinition) {
   const int64_t n = 1, c = 3, d = 5, h = 4, wd = 7;
   const NDArray x = Floats({n, c, d, h, wd}, 41);

@@ -126,33 +126,135 @@ absl::Status Conv(ImportContext& c) {
 KILN_REGISTER_ONNX_CONVERTER(Conv, 1, kLatestOpset,
                              WithOneDimensional(WithVolumetric(Conv, VolumetricConv), 1));
 
+// A transposed convolution as an ordinary one (for the forms the
+// conv_transpose kernel and its rewrite to a convolution do not take:
+// groups, dilation, 3-D, run-time weights with a bias or uneven padding):
+// zeros inserted between the input's pixels (stride - 1 per gap), the
+// result padded by the kernel's dilated extent less the pads, and convolved
+// with the kernel flipped and its channel axes swapped per group. Wasteful
+// at large strides, it runs on Conv's kernels in every rank Conv takes.
+absl::Status ConvTransposeAsConv(ImportContext& c, const std::vector<int>& in,
+                                 const std::vector<int64_t>& strides,
+                                 const std::vector<int64_t>& dilations,
+                                 const std::vector<int64_t>& pads,
+                                 const std::vector<int64_t>& output_padding, int64_t group) {
+  const std::vector<int64_t> w = c.InputType(1).shape;
+  const int64_t spatial = w.size() - 2;
+  if (group < 1 || w[0] % group != 0) {
+    return c.Invalid(absl::StrCat("group ", group, " does not divide the ", w[0],
+                                  " input channels"));
+  }
+  GraphSteps s(c);
+  int x = in[0];
+  for (int64_t d = 0; d < spatial; ++d) {
+    if (strides[d] == 1) continue;
+    std::vector<int64_t> shape = s.Shape(x);
+    const int64_t axis = 2 + d, size = shape[axis];
+    std::vector<int64_t> split = shape;
+    split.insert(split.begin() + axis + 1, 1);
+    std::vector<int64_t> gaps(2 * split.size(), 0);
+    gaps[split.size() + axis + 1] = strides[d] - 1;
+    const int spaced = s.Op("pad", {s.Reshape(x, split)},
+                            {{"pads", gaps}, {"mode", std::string("constant")}, {"value", 0.0}});
+    shape[axis] = size * strides[d];
+    x = s.Slice(s.Reshape(spaced, shape), axis, 0, (size - 1) * strides[d] + 1);
+  }
+  // Padding by the dilated kernel's extent less the pads; a pad larger
+  // than the extent crops instead.
+  std::vector<int64_t> begins(spatial), ends(spatial);
+  std::vector<int64_t> grow(2 * (spatial + 2), 0);
+  bool crop = false;
+  for (int64_t d = 0; d < spatial; ++d) {
+    const int64_t extent = dilations[d] * (w[2 + d] - 1);
+    begins[d] = extent - pads[d];
+    ends[d] = extent - pads[spatial + d] + output_padding[d];
+    grow[2 + d] = std::max<int64_t>(0, begins[d]);
+    grow[spatial + 2 + 2 + d] = std::max<int64_t>(0, ends[d]);
+    crop = crop || begins[d] < 0 || ends[d] < 0;
+  }
+  x = s.Op("pad", {x}, {{"pads", grow}, {"mode", std::string("constant")}, {"value", 0.0}});
+  for (int64_t d = 0; crop && d < spatial; ++d) {
+    const int64_t size = s.Shape(x)[2 + d];
+    x = s.Slice(x, 2 + d, std::max<int64_t>(0, -begins[d]), size - std::max<int64_t>(0, -ends[d]));
+  }
+  // [C_in, C_out/g, k...] -> [C_out, C_in/g, k...], each spatial axis reversed.
+  std::vector<int64_t> grouped = {group, w[0] / group, w[1]};
+  grouped.insert(grouped.end(), w.begin() + 2, w.end());
+  std::vector<int64_t> perm = {0, 2, 1};
+  for (int64_t d = 0; d < spatial; ++d) perm.push_back(3 + d);
+  std::vector<int64_t> swapped = {w[1] * group, w[0] / group};
+  swapped.insert(swapped.end(), w.begin() + 2, w.end());
+  int kernel = s.Reshape(s.Op("transpose", {s.Reshape(in[1], grouped)}, {{"perm", perm}}),
+                         swapped);
+  for (int64_t d = 0; d < spatial; ++d) {
+    auto order = graph::NDArray::Empty({w[2 + d]}, runtime::DType::kInt64);
+    if (!order.ok()) return order.status();
+    for (int64_t i = 0; i < w[2 + d]; ++i) order->data<int64_t>()[i] = w[2 + d] - 1 - i;
+    const int index = c.graph().AddConstant(
+        absl::StrCat(c.node().output(0), "/reversed_", c.graph().values().size()),
+        *std::move(order));
+    kernel = s.Op("gather", {kernel, index}, {{"axis", int64_t{2 + d}}});
+  }
+  if (!s.status().ok()) return s.status();
+  onnx::NodeProto conv;
+  conv.set_op_type("Conv");
+  auto ints = [&](const char* name, const std::vector<int64_t>& v) {
+    onnx::AttributeProto* a = conv.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t e : v) a->add_ints(e);
+  };
+  ints("dilations", dilations);
+  ints("strides", std::vector<int64_t>(spatial, 1));
+  ints("pads", std::vector<int64_t>(2 * spatial, 0));
+  onnx::AttributeProto* g = conv.add_attribute();
+  g->set_name("group");
+  g->set_type(onnx::AttributeProto::INT);
+  g->set_i(group);
+  std::vector<int> operands = {x, kernel};
+  if (in.size() > 2) operands.push_back(in[2]);
+  KILN_ASSIGN(y, ConvertAs(c, conv, operands));
+  c.Alias(y);
+  return absl::OkStatus();
+}
+
 absl::Status ConvTranspose(ImportContext& c) {
   KILN_ASSIGN(in, Inputs(c, std::min(c.num_inputs(), 3)));
   const auto& x = c.InputType(0).shape;
   const auto& w = c.InputType(1).shape;
-  if (x.size() != 4 || w.size() != 4) {
+  if ((x.size() != 4 && x.size() != 5) || w.size() != x.size()) {
     return c.Unsupported(absl::StrCat(x.size() - 2, "-D transposed convolution"));
   }
-  KILN_ASSIGN(strides, c.AttrInts("strides", std::vector<int64_t>{1, 1}));
-  KILN_ASSIGN(dilations, c.AttrInts("dilations", std::vector<int64_t>{1, 1}));
-  KILN_ASSIGN(output_padding, c.AttrInts("output_padding", std::vector<int64_t>{0, 0}));
+  const size_t spatial = x.size() - 2;
+  const std::vector<int64_t> ones(spatial, 1), zeros(spatial, 0);
+  KILN_ASSIGN(strides, c.AttrInts("strides", ones));
+  KILN_ASSIGN(dilations, c.AttrInts("dilations", ones));
+  KILN_ASSIGN(output_padding, c.AttrInts("output_padding", zeros));
   KILN_ASSIGN(group, c.AttrInt("group", 1));
-  if (strides.size() != 2 || dilations.size() != 2 || output_padding.size() != 2) {
-    return c.Invalid("strides, dilations and output_padding need 2 values");
+  if (strides.size() != spatial || dilations.size() != spatial ||
+      output_padding.size() != spatial) {
+    return c.Invalid(absl::StrCat("strides, dilations and output_padding need ", spatial,
+                                  " values"));
+  }
+  for (size_t d = 0; d < spatial; ++d) {
+    if (strides[d] < 1 || dilations[d] < 1 || output_padding[d] < 0) {
+      return c.Invalid("strides and dilations must be positive, output_padding not negative");
+    }
   }
   KILN_ASSIGN(auto_pad, c.AttrString("auto_pad", "NOTSET"));
   KILN_ASSIGN(output_shape, c.AttrInts("output_shape", std::vector<int64_t>{}));
-  std::vector<int64_t> pads(4, 0);
+  std::vector<int64_t> pads(2 * spatial, 0);
   // The size without padding, from which explicit output shapes and SAME
   // padding take their pads.
-  const auto full = [&](int d) {
+  const auto full = [&](size_t d) {
     return (x[2 + d] - 1) * strides[d] + dilations[d] * (w[2 + d] - 1) + 1 + output_padding[d];
   };
   if (!output_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    if (!output_shape.empty() && output_shape.size() != 2) {
-      return c.Unsupported("output_shape other than [H, W]");
+    if (!output_shape.empty() && output_shape.size() != spatial) {
+      return c.Invalid(absl::StrCat("output_shape has ", output_shape.size(), " values; expected ",
+                                    spatial));
     }
-    for (int d = 0; d < 2; ++d) {
+    for (size_t d = 0; d < spatial; ++d) {
       const int64_t out = output_shape.empty() ? x[2 + d] * strides[d] : output_shape[d];
       const int64_t total = full(d) - out;
       if (total < 0) {
@@ -164,14 +266,26 @@ absl::Status ConvTranspose(ImportContext& c) {
       // ONNX: SAME_UPPER (and explicit output shapes) put the extra pad at the end.
       const bool lower = auto_pad == "SAME_LOWER";
       pads[d] = lower ? total - total / 2 : total / 2;
-      pads[2 + d] = total - pads[d];
+      pads[spatial + d] = total - pads[d];
     }
   } else if (auto_pad == "NOTSET") {
-    KILN_ASSIGN(explicit_pads, c.AttrInts("pads", std::vector<int64_t>{0, 0, 0, 0}));
-    if (explicit_pads.size() != 4) return c.Invalid("pads must have 4 values for 2-D");
+    KILN_ASSIGN(explicit_pads, c.AttrInts("pads", std::vector<int64_t>(2 * spatial, 0)));
+    if (explicit_pads.size() != 2 * spatial) {
+      return c.Invalid(absl::StrCat("pads must have ", 2 * spatial, " values"));
+    }
     pads = explicit_pads;
   } else if (auto_pad != "VALID") {
     return c.Unsupported(absl::StrCat("auto_pad '", auto_pad, "'"));
+  }
+  // What the conv_transpose kernel, or the pass rewriting it as a
+  // convolution (constant weights only), takes; the rest converts as a Conv.
+  bool even = true;
+  for (size_t d = 0; d < spatial; ++d) even = even && pads[d] == pads[spatial + d];
+  const bool constant_weights = c.InputConstant(1).has_value();
+  const bool kernel_form = spatial == 2 && group == 1 && dilations == ones &&
+                           (constant_weights || (even && in.size() < 3));
+  if (!kernel_form) {
+    return ConvTransposeAsConv(c, in, strides, dilations, pads, output_padding, group);
   }
   return c.Emit("conv_transpose", in,
                 {{"strides", strides}, {"dilations", dilations}, {"pads", pads},

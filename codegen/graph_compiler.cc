@@ -154,6 +154,13 @@ class PlanBuilder {
       first_def_[slot] = step;
       last_use_.try_emplace(slot, step);
     }
+    // A node whose every output holds no element has nothing to compute:
+    // its (empty) outputs keep their slots, and no step runs.
+    const bool all_empty = std::all_of(n.outputs.begin(), n.outputs.end(), [&](int out) {
+      const std::vector<int64_t>& shape = g_.value(out).type.shape;
+      return std::find(shape.begin(), shape.end(), 0) != shape.end();
+    });
+    if (all_empty && !n.outputs.empty()) return absl::OkStatus();
     if (IsCopyNode(n)) {
       if (s.args.size() != 2) {
         return absl::InvalidArgumentError(absl::StrCat(graph::NodeLabel(n), " needs one input"));

@@ -156,6 +156,35 @@ TEST(GraphCompilerTest, InputsThatAreOutputsAreCopiedUnderTheirOutputNames) {
   }
 }
 
+// A node whose outputs hold no element needs no kernel: the model compiles,
+// runs, and gives the empty outputs alongside the others.
+TEST(GraphCompilerTest, NodesWithOnlyEmptyOutputsRunNothing) {
+  graph::Graph g;
+  const int x = g.AddInput("x", {runtime::DType::kFloat32, {3, 4}});
+  const int none = g.AddValue("none", {runtime::DType::kFloat32, {0, 4}});
+  const int doubled = g.AddValue("doubled", {runtime::DType::kFloat32, {3, 4}});
+  g.AddNode(graph::Node{"past_the_end", "slice", {x}, {none},
+                        {{"starts", std::vector<int64_t>{3, 0}},
+                         {"ends", std::vector<int64_t>{3, 4}},
+                         {"steps", std::vector<int64_t>{1, 1}}}});
+  g.AddNode(graph::Node{"double", "add", {x, x}, {doubled}, {}});
+  g.SetOutputs({none, doubled});
+  const targets::Target target = ir::ops::testing::RunnableTargets()[0];
+  auto compiled = CompileGraph(g, target);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  EXPECT_EQ(compiled->plan.steps.size(), 1u);
+  auto model = BuildJitModel(*compiled, target);
+  ASSERT_TRUE(model.ok()) << model.status();
+  auto in = NDArray::Empty({3, 4}, runtime::DType::kFloat32);
+  for (int i = 0; i < 12; ++i) in->data<float>()[i] = i;
+  ASSERT_TRUE(model->executor->SetInput("x", *in).ok());
+  ASSERT_TRUE(model->executor->Run().ok());
+  auto empty = model->executor->GetOutput(0);
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->shape(), (std::vector<int64_t>{0, 4}));
+  EXPECT_EQ(model->executor->GetOutput(1)->data<float>()[11], 22.0f);
+}
+
 // A model whose run-time values are int64 and float64 throughout: token ids
 // gathered from a float64 table, scaled and summed per row, the running
 // total cast to int64 and offset, its argmax, and the ids compared and

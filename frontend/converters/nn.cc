@@ -312,8 +312,16 @@ Converter Pool(std::string op) {
     KILN_ASSIGN(pads, Pads2d(c, {x[2], x[3]}, kernel, strides, dilations));
     KILN_ASSIGN(ceil_mode, c.AttrInt("ceil_mode", 0));
     KILN_ASSIGN(include_pad, c.AttrInt("count_include_pad", 0));
-    return c.Emit(op, in, {{"kernel_shape", kernel}, {"strides", strides}, {"pads", pads},
-                           {"ceil_mode", ceil_mode}, {"count_include_pad", include_pad}});
+    GraphSteps::Attrs attrs = {{"kernel_shape", kernel}, {"strides", strides}, {"pads", pads},
+                               {"ceil_mode", ceil_mode}, {"count_include_pad", include_pad}};
+    // 8-bit integers (MaxPool takes them from opset 12) pool exactly as
+    // float32, which the pooling kernels compute in.
+    const runtime::DType type = c.InputType(0).dtype;
+    if (op == "max_pool" && (type == runtime::DType::kUInt8 || type == runtime::DType::kInt8)) {
+      GraphSteps s(c);
+      return s.Bind(s.Cast(s.Op(op, {s.Cast(in[0], runtime::DType::kFloat32)}, attrs), type));
+    }
+    return c.Emit(op, in, std::move(attrs));
   };
 }
 

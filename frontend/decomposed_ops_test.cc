@@ -848,6 +848,144 @@ TEST(DecomposedOpsTest, GeneralConvTransposeMatchesTheDefinition) {
   }
 }
 
+struct RoiAlignCase {
+  std::string mode, transform;
+  int64_t out_h, out_w, sampling_ratio;
+  float spatial_scale;
+  bool rois_constant;
+};
+
+// RoiAlign as ONNX Runtime computes it, one sample at a time.
+std::vector<float> RoiAlignReference(const RoiAlignCase& rc, const NDArray& x,
+                                     const std::vector<float>& rois,
+                                     const std::vector<int64_t>& batch) {
+  const int64_t c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
+  const int64_t regions = batch.size();
+  const bool half = rc.transform == "half_pixel";
+  const float offset = half ? 0.5f : 0.0f;
+  std::vector<float> out;
+  for (int64_t r = 0; r < regions; ++r) {
+    const float* b = rois.data() + 4 * r;
+    const float x1 = b[0] * rc.spatial_scale - offset, y1 = b[1] * rc.spatial_scale - offset;
+    float roi_w = b[2] * rc.spatial_scale - offset - x1;
+    float roi_h = b[3] * rc.spatial_scale - offset - y1;
+    if (!half) {
+      roi_w = std::max(roi_w, 1.0f);
+      roi_h = std::max(roi_h, 1.0f);
+    }
+    const float bin_h = roi_h / rc.out_h, bin_w = roi_w / rc.out_w;
+    const int64_t gh = rc.sampling_ratio > 0 ? rc.sampling_ratio
+                                             : static_cast<int64_t>(std::ceil(roi_h / rc.out_h));
+    const int64_t gw = rc.sampling_ratio > 0 ? rc.sampling_ratio
+                                             : static_cast<int64_t>(std::ceil(roi_w / rc.out_w));
+    const float count = std::max<float>(gh * gw, 1);
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float* plane = x.data<float>() + (batch[r] * c + ch) * h * w;
+      for (int64_t ph = 0; ph < rc.out_h; ++ph) {
+        for (int64_t pw = 0; pw < rc.out_w; ++pw) {
+          float acc = 0.0f;
+          bool first = true;
+          for (int64_t iy = 0; iy < gh; ++iy) {
+            for (int64_t ix = 0; ix < gw; ++ix) {
+              float yy = y1 + ph * bin_h + (iy + 0.5f) * bin_h / gh;
+              float xx = x1 + pw * bin_w + (ix + 0.5f) * bin_w / gw;
+              float v[4] = {0, 0, 0, 0}, wt[4] = {0, 0, 0, 0};
+              if (!(yy < -1.0f || yy > h || xx < -1.0f || xx > w)) {
+                yy = std::max(yy, 0.0f);
+                xx = std::max(xx, 0.0f);
+                int64_t yl = static_cast<int64_t>(yy), xl = static_cast<int64_t>(xx), yh, xh;
+                if (yl >= h - 1) {
+                  yh = yl = h - 1;
+                  yy = static_cast<float>(yl);
+                } else {
+                  yh = yl + 1;
+                }
+                if (xl >= w - 1) {
+                  xh = xl = w - 1;
+                  xx = static_cast<float>(xl);
+                } else {
+                  xh = xl + 1;
+                }
+                const float ly = yy - yl, lx = xx - xl, hy = 1 - ly, hx = 1 - lx;
+                const int64_t at[4] = {yl * w + xl, yl * w + xh, yh * w + xl, yh * w + xh};
+                const float ws[4] = {hy * hx, hy * lx, ly * hx, ly * lx};
+                for (int k = 0; k < 4; ++k) {
+                  v[k] = plane[at[k]];
+                  wt[k] = ws[k];
+                }
+              }
+              if (rc.mode == "avg") {
+                for (int k = 0; k < 4; ++k) acc += wt[k] * v[k];
+              } else {
+                const float m = std::max(std::max(wt[0] * v[0], wt[1] * v[1]),
+                                         std::max(wt[2] * v[2], wt[3] * v[3]));
+                acc = first ? m : std::max(acc, m);
+                first = false;
+              }
+            }
+          }
+          out.push_back(rc.mode == "avg" ? acc / count : acc);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+TEST(DecomposedOpsTest, RoiAlignMatchesOnnxRuntimesDefinition) {
+  const NDArray x = Floats({2, 3, 7, 9}, 70, -2.0f, 2.0f);
+  // Regions inside, crossing the border, past it, degenerate, in both batches.
+  const std::vector<float> rois = {0.5f, 0.5f, 6.0f, 4.5f,  -3.0f, -2.0f, 4.0f, 5.0f,
+                                   7.0f, 5.0f, 12.0f, 9.0f, 3.0f, 3.0f, 3.0f, 3.0f,
+                                   1.0f, 2.5f, 8.5f, 6.75f};
+  const std::vector<int64_t> batch = {0, 1, 1, 0, 1};
+  const std::vector<RoiAlignCase> cases = {
+      {"avg", "half_pixel", 3, 2, 2, 1.0f, false},
+      {"avg", "output_half_pixel", 2, 4, 0, 0.75f, true},
+      {"max", "half_pixel", 2, 3, 0, 1.0f, true},
+      {"max", "output_half_pixel", 3, 3, 3, 0.5f, false},
+  };
+  for (const RoiAlignCase& rc : cases) {
+    SCOPED_TRACE(::testing::Message() << rc.mode << " " << rc.transform << " ratio "
+                                      << rc.sampling_ratio);
+    ModelBuilder m("roi_align", 16, 0);
+    m.AddInput("x", x.shape());
+    if (!rc.rois_constant) m.AddInput("rois", {5, 4});
+    onnx::NodeProto* node = m.Node("RoiAlign", {"x", "rois", "batch"}, "y");
+    ModelBuilder::String(node, "mode", rc.mode);
+    ModelBuilder::String(node, "coordinate_transformation_mode", rc.transform);
+    ModelBuilder::Int(node, "output_height", rc.out_h);
+    ModelBuilder::Int(node, "output_width", rc.out_w);
+    ModelBuilder::Int(node, "sampling_ratio", rc.sampling_ratio);
+    ModelBuilder::Float(node, "spatial_scale", rc.spatial_scale);
+    m.AddOutput("y", {});
+    auto bytes = m.Serialize();
+    ASSERT_TRUE(bytes.ok());
+    std::string model = WithInitializer(*bytes, "batch", {5}, batch, onnx::TensorProto::INT64);
+    Feeds feeds = {{"x", x}};
+    NDArray roi_array = *NDArray::Empty({5, 4}, runtime::DType::kFloat32);
+    std::copy(rois.begin(), rois.end(), roi_array.data<float>());
+    if (rc.rois_constant) {
+      onnx::ModelProto proto;
+      ASSERT_TRUE(proto.ParseFromString(model));
+      onnx::TensorProto* t = proto.mutable_graph()->add_initializer();
+      t->set_name("rois");
+      t->set_data_type(onnx::TensorProto::FLOAT);
+      t->add_dims(5);
+      t->add_dims(4);
+      for (float v : rois) t->add_float_data(v);
+      model = proto.SerializeAsString();
+    } else {
+      feeds.push_back({"rois", roi_array});
+    }
+    const auto got = RunBoth(model, feeds);
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_EQ(got[0].shape(), (std::vector<int64_t>{5, 3, rc.out_h, rc.out_w}));
+    ir::ops::testing::ExpectAllNear(Values(got[0]), RoiAlignReference(rc, x, rois, batch), 1e-5f,
+                                    "RoiAlign");
+  }
+}
+
 TEST(DecomposedOpsTest, VolumetricPoolingMatchesTheDefinition) {
   const int64_t n = 1, c = 3, d = 5, h = 4, wd = 7;
   const NDArray x = Floats({n, c, d, h, wd}, 41);

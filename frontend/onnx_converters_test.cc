@@ -49,7 +49,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "Pad", "Pow", "PRelu", "QLinearConv", "QLinearMatMul", "QuantizeLinear", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
                        "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",
                        "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize",
-                       "ReverseSequence", "RNN", "Round", "Scan", "Scatter", "ScatterElements", "ScatterND", "Selu",
+                       "ReverseSequence", "RNN", "RoiAlign", "Round", "Scan", "Scatter", "ScatterElements", "ScatterND", "Selu",
                        "Shape", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh", "Size", "Slice",
                        "Softmax", "SoftmaxCrossEntropyLoss", "Softplus", "Softsign",
                        "SpaceToDepth", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tan", "Tanh",

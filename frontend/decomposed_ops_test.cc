@@ -986,6 +986,107 @@ TEST(DecomposedOpsTest, RoiAlignMatchesOnnxRuntimesDefinition) {
   }
 }
 
+struct TfIdfCase {
+  std::string mode;
+  int64_t min_gram, max_gram, max_skip;
+  std::vector<int64_t> counts, indexes, pool;
+  std::vector<float> weights;
+  bool batched;
+};
+
+// TfIdfVectorizer's counting, position by position as ONNX Runtime does it.
+std::vector<float> TfIdfReference(const TfIdfCase& tc, const std::vector<int64_t>& tokens,
+                                  int64_t rows, int64_t length) {
+  int64_t out_size = 0;
+  for (int64_t i : tc.indexes) out_size = std::max(out_size, i + 1);
+  // n-gram -> id, over the whole pool.
+  std::map<std::vector<int64_t>, int64_t> ids;
+  int64_t id = 0;
+  for (size_t k = 0; k < tc.counts.size(); ++k) {
+    const int64_t n = k + 1, start = tc.counts[k];
+    const int64_t end = k + 1 < tc.counts.size() ? tc.counts[k + 1] : tc.pool.size();
+    for (int64_t p = start; p < end; p += n, ++id) {
+      if (n >= tc.min_gram && n <= tc.max_gram) {
+        ids[std::vector<int64_t>(tc.pool.begin() + p, tc.pool.begin() + p + n)] = id;
+      }
+    }
+  }
+  std::vector<float> freq(rows * out_size, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t* row = tokens.data() + r * length;
+    auto count = [&](const std::vector<int64_t>& gram) {
+      auto it = ids.find(gram);
+      if (it != ids.end()) freq[r * out_size + tc.indexes[it->second]] += 1;
+    };
+    if (tc.min_gram == 1) {
+      for (int64_t p = 0; p < length; ++p) count({row[p]});
+    }
+    for (int64_t d = 1; d <= tc.max_skip + 1; ++d) {
+      for (int64_t p = 0; p < length; ++p) {
+        std::vector<int64_t> gram;
+        for (int64_t n = 1, at = p; n <= tc.max_gram && at < length; ++n, at += d) {
+          gram.push_back(row[at]);
+          if (n >= std::max<int64_t>(2, tc.min_gram)) count(gram);
+        }
+      }
+    }
+  }
+  for (int64_t i = 0; i < rows * out_size; ++i) {
+    const float w = tc.weights.empty() ? 1.0f : tc.weights[i % out_size];
+    if (tc.mode == "IDF") freq[i] = freq[i] > 0 ? w : 0.0f;
+    if (tc.mode == "TFIDF") freq[i] *= w;
+  }
+  return freq;
+}
+
+TEST(DecomposedOpsTest, TfIdfVectorizerCountsAsOnnxRuntimeDoes) {
+  const std::vector<TfIdfCase> cases = {
+      {"TF", 1, 2, 2, {0, 4}, {0, 1, 2, 3, 4, 5, 6}, {2, 3, 5, 4, 5, 6, 7, 8, 6, 7}, {}, true},
+      {"TF", 2, 3, 1, {0, 2, 4}, {3, 0, 1, 2, 4}, {1, 2, 3, 4, 2, 3, 1, 2, 3, 4}, {}, false},
+      {"IDF", 1, 1, 3, {0, 3}, {0, 1, 2, 3}, {1, 2, 3, 1, 2}, {0.5f, 2.0f, 4.0f, 8.0f}, true},
+      {"TFIDF", 1, 2, 0, {0, 2}, {1, 0, 2}, {7, 1, 1, 7}, {0.25f, 3.0f, 1.5f}, true},
+  };
+  const int64_t rows = 3, length = 11;
+  std::mt19937 rng(5);
+  std::vector<int64_t> tokens(rows * length);
+  for (int64_t& t : tokens) t = 1 + rng() % 8;
+  for (const TfIdfCase& tc : cases) {
+    SCOPED_TRACE(::testing::Message() << tc.mode << " grams " << tc.min_gram << "-"
+                                      << tc.max_gram << " skips " << tc.max_skip);
+    const int64_t r = tc.batched ? rows : 1;
+    ModelBuilder m("tfidf", 9, 0);
+    m.AddInput("x", tc.batched ? std::vector<int64_t>{rows, length} : std::vector<int64_t>{length});
+    onnx::NodeProto* node = m.Node("TfIdfVectorizer", {"x"}, "y");
+    ModelBuilder::String(node, "mode", tc.mode);
+    ModelBuilder::Int(node, "min_gram_length", tc.min_gram);
+    ModelBuilder::Int(node, "max_gram_length", tc.max_gram);
+    ModelBuilder::Int(node, "max_skip_count", tc.max_skip);
+    ModelBuilder::Ints(node, "ngram_counts", tc.counts);
+    ModelBuilder::Ints(node, "ngram_indexes", tc.indexes);
+    ModelBuilder::Ints(node, "pool_int64s", tc.pool);
+    if (!tc.weights.empty()) {
+      onnx::AttributeProto* a = node->add_attribute();
+      a->set_name("weights");
+      a->set_type(onnx::AttributeProto::FLOATS);
+      for (float w : tc.weights) a->add_floats(w);
+    }
+    m.AddOutput("y", {});
+    auto bytes = m.Serialize();
+    ASSERT_TRUE(bytes.ok());
+    onnx::ModelProto model;  // the tokens are int32
+    ASSERT_TRUE(model.ParseFromString(*bytes));
+    model.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
+        onnx::TensorProto::INT32);
+    NDArray x = *NDArray::Empty(tc.batched ? std::vector<int64_t>{rows, length}
+                                           : std::vector<int64_t>{length},
+                                runtime::DType::kInt32);
+    for (int64_t i = 0; i < x.NumElements(); ++i) x.data<int32_t>()[i] = tokens[i];
+    const auto got = RunBoth(model.SerializeAsString(), {{"x", x}});
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(Values(got[0]), TfIdfReference(tc, tokens, r, length));
+  }
+}
+
 TEST(DecomposedOpsTest, VolumetricPoolingMatchesTheDefinition) {
   const int64_t n = 1, c = 3, d = 5, h = 4, wd = 7;
   const NDArray x = Floats({n, c, d, h, wd}, 41);

@@ -52,7 +52,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "ReverseSequence", "RNN", "RoiAlign", "Round", "Scan", "Scatter", "ScatterElements", "ScatterND", "Selu",
                        "Shape", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh", "Size", "Slice",
                        "Softmax", "SoftmaxCrossEntropyLoss", "Softplus", "Softsign",
-                       "SpaceToDepth", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tan", "Tanh",
+                       "SpaceToDepth", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tan", "Tanh", "TfIdfVectorizer",
                        "ThresholdedRelu", "Tile", "TopK", "Transpose", "Trilu", "Unique", "Unsqueeze",
                        "Upsample", "Where", "Xor"));
 }

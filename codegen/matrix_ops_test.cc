@@ -19,12 +19,24 @@ using graph::NDArray;
 using graph::Node;
 using graph::TensorType;
 
-NDArray Random(const std::vector<int64_t>& shape, int seed) {
-  auto a = NDArray::Empty(shape, runtime::DType::kFloat32);
+NDArray Random(const std::vector<int64_t>& shape, int seed,
+               runtime::DType type = runtime::DType::kFloat32) {
+  auto a = NDArray::Empty(shape, type);
   EXPECT_TRUE(a.ok());
   const std::vector<float> values = ir::ops::testing::RandomFloats(a->NumElements(), seed);
-  std::copy(values.begin(), values.end(), a->data<float>());
+  for (int64_t i = 0; i < a->NumElements(); ++i) {
+    // float64 operands get digits float32 cannot hold.
+    if (type == runtime::DType::kFloat64) {
+      a->data<double>()[i] = values[i] + 1e-9 * std::sin(static_cast<double>(i));
+    } else {
+      a->data<float>()[i] = values[i];
+    }
+  }
   return *a;
+}
+
+double Element(const NDArray& a, int64_t i) {
+  return a.dtype() == runtime::DType::kFloat64 ? a.data<double>()[i] : a.data<float>()[i];
 }
 
 int Count(const Graph& g, const std::string& op) {
@@ -56,8 +68,9 @@ void ExpectCompiledMatchesReference(const Graph& g,
     ASSERT_TRUE(got.ok());
     const NDArray& w = (*want)[k];
     ASSERT_EQ(got->shape(), w.shape()) << "output " << k;
+    ASSERT_EQ(got->dtype(), w.dtype()) << "output " << k;
     for (int64_t i = 0; i < w.NumElements(); ++i) {
-      const double x = got->data<float>()[i], y = w.data<float>()[i];
+      const double x = Element(*got, i), y = Element(w, i);
       ASSERT_LE(std::fabs(x - y), tolerance * (1 + std::fabs(y)))
           << "output " << k << " element " << i << " of " << w.NumElements();
     }
@@ -120,6 +133,33 @@ TEST(MatrixOpsTest, MatmulShapes) {
     Graph optimized;
     ExpectCompiledMatchesReference(g, inputs, &optimized);
     EXPECT_EQ(Count(optimized, "dense"), c.b_constant ? 1 : 0);
+  }
+}
+
+// float64 matrix products (numpy broadcasting, vectors, a constant B that
+// stays a matmul) keep float64's precision.
+TEST(MatrixOpsTest, Float64MatmulKeepsItsPrecision) {
+  using runtime::DType;
+  struct Case {
+    std::vector<int64_t> a, b;
+    bool b_constant;
+  };
+  for (const Case& c : std::vector<Case>{{{2, 9, 12}, {12, 20}, true},
+                                         {{3, 1, 4, 6}, {5, 6, 3}, false},
+                                         {{6}, {2, 6, 3}, false},
+                                         {{2, 4, 37}, {37}, false}}) {
+    Graph g;
+    const int a = g.AddInput("a", {DType::kFloat64, c.a});
+    const int b = c.b_constant ? g.AddConstant("b", Random(c.b, 5, DType::kFloat64))
+                               : g.AddInput("b", {DType::kFloat64, c.b});
+    const int y = g.AddValue("y", {DType::kFloat64, {}});
+    g.AddNode(Node{"mm", "matmul", {a, b}, {y}, {}});
+    g.SetOutputs({y});
+    ASSERT_TRUE(graph::InferTypes(g).ok());
+    absl::flat_hash_map<std::string, NDArray> inputs = {{"a", Random(c.a, 4, DType::kFloat64)}};
+    if (!c.b_constant) inputs["b"] = Random(c.b, 5, DType::kFloat64);
+    SCOPED_TRACE(::testing::Message() << "a " << c.a.size() << "-D, b " << c.b.size() << "-D");
+    ExpectCompiledMatchesReference(g, inputs, nullptr, 1e-12);
   }
 }
 

@@ -44,7 +44,7 @@ TEST(OnnxConvertersTest, EveryOperatorIsRegistered) {
                        "Identity", "If", "InstanceNormalization", "IsInf", "IsNaN",
                        "LayerNormalization", "LeakyRelu", "Less", "LessOrEqual", "Log",
                        "LogSoftmax", "Loop", "LpNormalization", "LRN", "LSTM", "MatMul", "MatMulInteger", "Max",
-                       "MaxPool", "MaxUnpool", "Mean", "MeanVarianceNormalization", "Min", "Mish",
+                       "MaxPool", "MaxUnpool", "Mean", "MelWeightMatrix", "MeanVarianceNormalization", "Min", "Mish",
                        "Mod", "Mul", "Neg", "NegativeLogLikelihoodLoss", "NonMaxSuppression", "NonZero", "Not", "OneHot", "Or",
                        "Pad", "Pow", "PRelu", "QLinearConv", "QLinearMatMul", "QuantizeLinear", "Range", "Reciprocal", "ReduceL1", "ReduceL2",
                        "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin",

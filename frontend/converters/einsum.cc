@@ -62,7 +62,8 @@ class Contraction {
         mask_shape[i] = mask_shape[j] = n;
         std::vector<float> eye(n * n, 0.0f);
         for (int64_t k = 0; k < n; ++k) eye[k * n + k] = 1.0f;
-        const int masked = s_.Op("mul", {t.value, s_.Constant(mask_shape, eye)});
+        const runtime::DType type = s_.context().graph().value(t.value).type.dtype;
+        const int masked = s_.Op("mul", {t.value, s_.Cast(s_.Constant(mask_shape, eye), type)});
         t = {s_.ReduceSum(masked, {static_cast<int64_t>(j)}, /*keepdims=*/false),
              t.labels.substr(0, j) + t.labels.substr(j + 1)};
       }
@@ -134,7 +135,7 @@ absl::Status Einsum(ImportContext& c) {
   int64_t ellipsis_rank = -1;
   for (size_t k = 0; k < specs.size(); ++k) {
     const graph::TensorType& type = c.InputType(static_cast<int>(k));
-    if (type.dtype != runtime::DType::kFloat32) {
+    if (type.dtype != runtime::DType::kFloat32 && type.dtype != runtime::DType::kFloat64) {
       return c.Unsupported(absl::StrCat(runtime::DTypeName(type.dtype), " operands"));
     }
     if (specs[k].find("...") == std::string::npos) continue;

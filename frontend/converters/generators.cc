@@ -1,5 +1,6 @@
 // Operators that make a tensor from shapes and scalars alone: Size,
-// ConstantOfShape, Range and the window functions. kiln folds them to constants at import, which
+// ConstantOfShape, Range, the window functions and MelWeightMatrix. kiln
+// folds them to constants at import, which
 // needs their inputs constant (the usual case: shapes are known when kiln
 // compiles).
 #include <algorithm>
@@ -77,13 +78,13 @@ absl::Status ConstantOfShape(ImportContext& c) {
 
 KILN_REGISTER_ONNX_CONVERTER(ConstantOfShape, 9, kLatestOpset, ConstantOfShape);
 
-// Input `i`, a constant one-element float32, int32 or int64 tensor, as a
-// double; int64 values must be exact in one.
+// Input `i` (`what`), a constant one-element float32, int32 or int64
+// tensor, as a double; int64 values must be exact in one.
 absl::StatusOr<double> ConstantScalar(ImportContext& c, int i, const char* what) {
-  auto data = c.RequiredConstant(i, absl::StrCat("Range's ", what).c_str());
+  auto data = c.RequiredConstant(i, what);
   if (!data.ok()) return data.status();
   if (data->NumElements() != 1) {
-    return c.Invalid(absl::StrCat("Range's ", what, " has ", data->NumElements(),
+    return c.Invalid(absl::StrCat(what, " has ", data->NumElements(),
                                   " elements; expected a scalar"));
   }
   switch (data->dtype()) {
@@ -92,12 +93,12 @@ absl::StatusOr<double> ConstantScalar(ImportContext& c, int i, const char* what)
     case runtime::DType::kInt64: {
       const int64_t v = data->data<int64_t>()[0];
       if (v > (int64_t{1} << 53) || v < -(int64_t{1} << 53)) {
-        return c.Unsupported(absl::StrCat("Range's ", what, " ", v, " beyond 2^53 in magnitude"));
+        return c.Unsupported(absl::StrCat(what, " ", v, " beyond 2^53 in magnitude"));
       }
       return static_cast<double>(v);
     }
     default:
-      return c.Unsupported(absl::StrCat("Range of type ", runtime::DTypeName(data->dtype())));
+      return c.Unsupported(absl::StrCat(what, " of type ", runtime::DTypeName(data->dtype())));
   }
 }
 
@@ -112,9 +113,9 @@ absl::Status Range(ImportContext& c) {
                                     "; expected one type for all three"));
     }
   }
-  KILN_ASSIGN(start, ConstantScalar(c, 0, "start"));
-  KILN_ASSIGN(limit, ConstantScalar(c, 1, "limit"));
-  KILN_ASSIGN(delta, ConstantScalar(c, 2, "delta"));
+  KILN_ASSIGN(start, ConstantScalar(c, 0, "Range's start"));
+  KILN_ASSIGN(limit, ConstantScalar(c, 1, "Range's limit"));
+  KILN_ASSIGN(delta, ConstantScalar(c, 2, "Range's delta"));
   if (!std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta)) {
     return c.Invalid(absl::StrCat("start ", start, ", limit ", limit, " and delta ", delta,
                                   "; expected finite numbers"));
@@ -179,6 +180,65 @@ absl::Status BlackmanWindow(ImportContext& c) { return CosineSumWindow(c, {0.42,
 KILN_REGISTER_ONNX_CONVERTER(HannWindow, 17, kLatestOpset, HannWindow);
 KILN_REGISTER_ONNX_CONVERTER(HammingWindow, 17, kLatestOpset, HammingWindow);
 KILN_REGISTER_ONNX_CONVERTER(BlackmanWindow, 17, kLatestOpset, BlackmanWindow);
+
+// MelWeightMatrix (opset 17): [dft_length / 2 + 1, num_mel_bins] triangular
+// filters, as ONNX's reference builds them: num_mel_bins + 2 edges evenly
+// spaced on the mel scale from the lower to the upper edge, each mapped to
+// the spectrogram bin floor((dft_length + 1) * hertz / sample_rate); filter
+// i rises from edge i to edge i + 1 and falls to edge i + 2.
+absl::Status MelWeightMatrix(ImportContext& c) {
+  KILN_ASSIGN(bins, ConstantScalar(c, 0, "num_mel_bins"));
+  KILN_ASSIGN(dft_length, ConstantScalar(c, 1, "dft_length"));
+  KILN_ASSIGN(sample_rate, ConstantScalar(c, 2, "sample_rate"));
+  KILN_ASSIGN(lower_hz, ConstantScalar(c, 3, "lower_edge_hertz"));
+  KILN_ASSIGN(upper_hz, ConstantScalar(c, 4, "upper_edge_hertz"));
+  KILN_ASSIGN(output_type, c.AttrInt("output_datatype", onnx::TensorProto::FLOAT));
+  if (output_type != onnx::TensorProto::FLOAT) {
+    KILN_ASSIGN(name, DTypeNameFromOnnx(static_cast<int>(output_type)));
+    return c.Unsupported(absl::StrCat("a matrix of type ", name));
+  }
+  if (bins < 1 || dft_length < 1 || sample_rate <= 0 || !(lower_hz >= 0) ||
+      !(upper_hz > lower_hz)) {
+    return c.Invalid(absl::StrCat("num_mel_bins ", bins, ", dft_length ", dft_length,
+                                  ", sample_rate ", sample_rate, " and edges ", lower_hz, " to ",
+                                  upper_hz, " Hz; expected positive sizes and rate and "
+                                  "0 <= lower < upper"));
+  }
+  const int64_t mel_bins = static_cast<int64_t>(bins);
+  const int64_t spectrum = static_cast<int64_t>(dft_length) / 2 + 1;
+  auto mel = [](double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); };
+  const double low = mel(lower_hz), step = (mel(upper_hz) - low) / (mel_bins + 2);
+  std::vector<int64_t> edges(mel_bins + 2);
+  for (int64_t i = 0; i < mel_bins + 2; ++i) {
+    const double hz = 700.0 * (std::pow(10.0, (i * step + low) / 2595.0) - 1.0);
+    edges[i] = static_cast<int64_t>(std::floor((dft_length + 1) * hz / sample_rate));
+    if (edges[i] < 0 || edges[i] >= spectrum) {
+      return c.Invalid(absl::StrCat("the upper edge ", upper_hz, " Hz falls past the ", spectrum,
+                                    " spectrogram bins of a ", dft_length, "-point DFT at ",
+                                    sample_rate, " Hz"));
+    }
+  }
+  KILN_ASSIGN(out, FoldedArray(c, {spectrum, mel_bins}, runtime::DType::kFloat32));
+  float* m = out.data<float>();
+  std::fill(m, m + out.NumElements(), 0.0f);
+  for (int64_t i = 0; i < mel_bins; ++i) {
+    const int64_t left = edges[i], centre = edges[i + 1], right = edges[i + 2];
+    if (centre == left) {
+      m[centre * mel_bins + i] = 1.0f;
+    } else {
+      for (int64_t j = left; j <= centre; ++j) {
+        m[j * mel_bins + i] = static_cast<float>(j - left) / static_cast<float>(centre - left);
+      }
+    }
+    for (int64_t j = centre; j < right; ++j) {
+      m[j * mel_bins + i] = static_cast<float>(right - j) / static_cast<float>(right - centre);
+    }
+  }
+  c.EmitConstant(out);
+  return absl::OkStatus();
+}
+
+KILN_REGISTER_ONNX_CONVERTER(MelWeightMatrix, 17, kLatestOpset, MelWeightMatrix);
 
 }  // namespace
 }  // namespace kiln::frontend

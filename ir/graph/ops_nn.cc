@@ -649,8 +649,13 @@ OpDef MatMul() {
     return std::make_tuple(a, b, out);
   };
   def.infer = [shapes](const Node&, const Types& in) -> Result {
-    if (auto st = ExpectFloat32(in); !st.ok()) return st;
     if (auto st = ExpectInputs(in, 2, 2); !st.ok()) return st;
+    const DType t = in[0]->dtype;
+    if ((t != DType::kFloat32 && t != DType::kFloat64) || in[1]->dtype != t) {
+      return absl::UnimplementedError(absl::StrCat(
+          "matmul of ", runtime::DTypeName(t), " by ", runtime::DTypeName(in[1]->dtype),
+          "; kiln multiplies float32 or float64 matrices of one type"));
+    }
     auto s = shapes(in[0]->shape, in[1]->shape);
     if (!s.ok()) return s.status();
     return std::vector<TensorType>{{in[0]->dtype, std::get<2>(*s)}};
@@ -663,19 +668,27 @@ OpDef MatMul() {
     std::vector<int64_t> batch(out_shape.begin(),
                                out_shape.begin() + (std::max(a.size(), b.size()) - 2));
     std::vector<int64_t> ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
-    auto out = Allocate({DType::kFloat32, out_shape});
+    auto out = Allocate({in[0].dtype(), out_shape});
     if (!out.ok()) return out.status();
-    ForEachIndex(batch, [&](int64_t t, const std::vector<int64_t>& index) {
-      const float* ap = in[0].data<float>() + BroadcastIndex(index, ab) * m * k;
-      const float* bp = in[1].data<float>() + BroadcastIndex(index, bb) * k * n;
-      float* op = out->data<float>() + t * m * n;
-      for (int64_t i = 0; i < m; ++i)
-        for (int64_t j = 0; j < n; ++j) {
-          double acc = 0;
-          for (int64_t q = 0; q < k; ++q) acc += ap[i * k + q] * bp[q * n + j];
-          op[i * n + j] = static_cast<float>(acc);
-        }
-    });
+    auto multiply = [&](auto zero) {
+      using T = decltype(zero);
+      ForEachIndex(batch, [&](int64_t t, const std::vector<int64_t>& index) {
+        const T* ap = in[0].data<T>() + BroadcastIndex(index, ab) * m * k;
+        const T* bp = in[1].data<T>() + BroadcastIndex(index, bb) * k * n;
+        T* op = out->data<T>() + t * m * n;
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t j = 0; j < n; ++j) {
+            double acc = 0;
+            for (int64_t q = 0; q < k; ++q) acc += double{ap[i * k + q]} * bp[q * n + j];
+            op[i * n + j] = static_cast<T>(acc);
+          }
+      });
+    };
+    if (in[0].dtype() == DType::kFloat64) {
+      multiply(0.0);
+    } else {
+      multiply(0.0f);
+    }
     return std::vector<NDArray>{*out};
   };
   return def;

@@ -206,11 +206,11 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
   }
   out_shape.push_back(m);
   out_shape.push_back(w.n);
-  Tensor a = Placeholder("a", a_shape);
-  Tensor b = Placeholder("b", b_shape);
+  Tensor a = Placeholder("a", a_shape, w.elem);
+  Tensor b = Placeholder("b", b_shape, w.elem);
   std::vector<int64_t> c_buffer = w.c_shape;
   if (c_buffer.empty()) c_buffer = {1};
-  Tensor c = w.has_c ? Placeholder("c", c_buffer) : nullptr;
+  Tensor c = w.has_c ? Placeholder("c", c_buffer, w.elem) : nullptr;
 
   auto batch_index = [&](const std::vector<Var>& i, bool of_a) {
     std::vector<Expr> index;
@@ -253,7 +253,7 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
   }, axis_names);
   Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
     Expr v = Read(acc, std::vector<Expr>(i.begin(), i.end()));
-    if (w.alpha != 1.0) v = v * static_cast<float>(w.alpha);
+    if (w.alpha != 1.0) v = v * MakeConst(w.elem, w.alpha);
     if (c && w.beta != 0.0) {
       std::vector<Expr> ci;
       if (w.c_shape.empty()) {
@@ -263,14 +263,15 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
         ci.push_back(w.c_shape.back() == 1 ? Expr(int64_t{0}) : i[nb + 1]);
       }
       Expr cv = Read(c, ci);
-      v = v + (w.beta == 1.0 ? cv : cv * static_cast<float>(w.beta));
+      v = v + (w.beta == 1.0 ? cv : cv * MakeConst(w.elem, w.beta));
     }
     return v;
   }, axis_names);
 
   // The register tile: rows x vectors of columns, with a register left for
   // each vector of B and one for the broadcast element of A.
-  const int64_t lanes = target.vector_lanes;
+  // target.vector_lanes counts float32 lanes.
+  const int64_t lanes = std::max<int64_t>(1, target.vector_lanes * 4 / w.elem.bytes());
   const int64_t vectors = w.n > lanes ? 2 : 1;
   const int64_t rows = std::max<int64_t>(
       1, std::min<int64_t>(m, (target.vector_registers - vectors - 1) / vectors));

@@ -71,6 +71,7 @@ struct MatmulWorkload {
   double beta = 1.0;
   bool has_c = false;
   std::vector<int64_t> c_shape;  // C's shape, of rank <= 2, broadcasting to [M, N]
+  DataType elem = DataType::Float32();  // of every operand: float32 or float64
 };
 
 // The workload of numpy matmul of operands of shapes `a` and `b` (a 1-D A

@@ -37,6 +37,7 @@ absl::StatusOr<LoweredFunc> LowerMatmul(const graph::Node& n, const NodeShapes& 
                                         const targets::Target& t, const std::string& name) {
   auto w = NumpyMatmulWorkload(s.in[0], s.in[1]);
   if (!w.ok()) return w.status();
+  w->elem = s.in_types[0];
   return BuildMatmul(*w, t, name);
 }
 
@@ -69,7 +70,7 @@ absl::StatusOr<LoweredFunc> LowerGemm(const graph::Node& n, const NodeShapes& s,
 KILN_REGISTER(LoweringRegistry(), "dense", "packed fully connected layer", LowerDense);
 KILN_REGISTER(LoweringRegistry(), "gemm", "alpha * A' B' + beta * C", LowerGemm);
 KILN_REGISTER(LoweringRegistry(), "matmul", "numpy matmul, batch dimensions broadcast",
-              LowerMatmul);
+              Lowering(LowerMatmul, OneFloatType));
 
 }  // namespace
 }  // namespace kiln::ir::ops

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 
 #include "codegen/graph_compiler.h"
@@ -165,6 +166,80 @@ TEST(HostileModelsTest, AbsurdReshapeExpandConstantOfShapeAndTileAreRefused) {
   one_hot.Node("OneHot", {"x", "depth", "values"}, "y");
   one_hot.Output("y");
   ExpectRefused(ImportOnnxBytes(one_hot.Bytes()), "over the memory budget");
+}
+
+// Operators whose output size comes from attributes or constants are
+// refused before their converters allocate anything for them.
+TEST(HostileModelsTest, OutputsSizedByAttributesAreRefused) {
+  auto set_int = [](onnx::NodeProto* n, const char* name, int64_t v) {
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(v);
+  };
+  auto set_ints = [](onnx::NodeProto* n, const char* name, const std::vector<int64_t>& v) {
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t e : v) a->add_ints(e);
+  };
+  // TfIdfVectorizer: one n-gram routed to column 2^40.
+  Model tfidf({5});
+  onnx::NodeProto* cast = tfidf.Node("Cast", {"x"}, "tokens");
+  set_int(cast, "to", onnx::TensorProto::INT64);
+  onnx::NodeProto* vectorizer = tfidf.Node("TfIdfVectorizer", {"tokens"}, "y");
+  onnx::AttributeProto* mode = vectorizer->add_attribute();
+  mode->set_name("mode");
+  mode->set_type(onnx::AttributeProto::STRING);
+  mode->set_s("TF");
+  set_int(vectorizer, "min_gram_length", 1);
+  set_int(vectorizer, "max_gram_length", 1);
+  set_int(vectorizer, "max_skip_count", 0);
+  set_ints(vectorizer, "ngram_counts", {0});
+  set_ints(vectorizer, "ngram_indexes", {int64_t{1} << 40});
+  set_ints(vectorizer, "pool_int64s", {3});
+  tfidf.Output("y");
+  ExpectRefused(ImportOnnxBytes(tfidf.Bytes()), "over the memory budget");
+
+  // RoiAlign: bins of 2^30 rows.
+  Model roi({1, 1, 4, 4});
+  onnx::TensorProto* boxes = roi.Initializer("rois", {1, 4}, onnx::TensorProto::FLOAT);
+  for (float v : {0.0f, 0.0f, 2.0f, 2.0f}) boxes->add_float_data(v);
+  roi.Int64s("batch", {0});
+  onnx::NodeProto* align = roi.Node("RoiAlign", {"x", "rois", "batch"}, "y");
+  set_int(align, "output_height", int64_t{1} << 30);
+  set_int(align, "sampling_ratio", 2);
+  roi.Output("y");
+  ExpectRefused(ImportOnnxBytes(roi.Bytes()), "over the memory budget");
+  // Adaptive sampling over a region of infinite extent.
+  Model endless({1, 1, 4, 4});
+  onnx::TensorProto* far = endless.Initializer("rois", {1, 4}, onnx::TensorProto::FLOAT);
+  for (float v : {0.0f, 0.0f, 2.0f, std::numeric_limits<float>::infinity()}) {
+    far->add_float_data(v);
+  }
+  endless.Int64s("batch", {0});
+  endless.Node("RoiAlign", {"x", "rois", "batch"}, "y");
+  endless.Output("y");
+  ExpectRefused(ImportOnnxBytes(endless.Bytes()), "samples per bin");
+
+  // MelWeightMatrix: 2^40 mel bins.
+  Model mel({1});
+  for (const auto& [name, v] : std::vector<std::pair<std::string, int64_t>>{
+           {"bins", int64_t{1} << 40}, {"dft", 512}, {"rate", 16000}}) {
+    onnx::TensorProto* t = mel.Initializer(name, {}, onnx::TensorProto::INT64);
+    t->add_int64_data(v);
+  }
+  for (const auto& [name, v] : std::vector<std::pair<std::string, float>>{{"low", 0.0f},
+                                                                          {"high", 8000.0f}}) {
+    onnx::TensorProto* t = mel.Initializer(name, {}, onnx::TensorProto::FLOAT);
+    t->add_float_data(v);
+  }
+  mel.Node("MelWeightMatrix", {"bins", "dft", "rate", "low", "high"}, "m");
+  mel.Output("m");
+  onnx::ModelProto opset17;
+  ASSERT_TRUE(opset17.ParseFromString(mel.Bytes()));
+  opset17.mutable_opset_import(0)->set_version(17);
+  ExpectRefused(ImportOnnxBytes(opset17.SerializeAsString()), "folds matrices of at most");
 }
 
 TEST(HostileModelsTest, CyclesDuplicateAndMissingNamesAreRefused) {

@@ -204,8 +204,14 @@ absl::Status MelWeightMatrix(ImportContext& c) {
                                   upper_hz, " Hz; expected positive sizes and rate and "
                                   "0 <= lower < upper"));
   }
+  if (bins > kMaxFoldedElements || dft_length > kMaxFoldedElements) {
+    return c.Invalid(absl::StrCat("num_mel_bins ", bins, " and dft_length ", dft_length,
+                                  "; kiln folds matrices of at most ", kMaxFoldedElements,
+                                  " elements"));
+  }
   const int64_t mel_bins = static_cast<int64_t>(bins);
   const int64_t spectrum = static_cast<int64_t>(dft_length) / 2 + 1;
+  KILN_ASSIGN(out, FoldedArray(c, {spectrum, mel_bins}, runtime::DType::kFloat32));
   auto mel = [](double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); };
   const double low = mel(lower_hz), step = (mel(upper_hz) - low) / (mel_bins + 2);
   std::vector<int64_t> edges(mel_bins + 2);
@@ -218,7 +224,6 @@ absl::Status MelWeightMatrix(ImportContext& c) {
                                     sample_rate, " Hz"));
     }
   }
-  KILN_ASSIGN(out, FoldedArray(c, {spectrum, mel_bins}, runtime::DType::kFloat32));
   float* m = out.data<float>();
   std::fill(m, m + out.NumElements(), 0.0f);
   for (int64_t i = 0; i < mel_bins; ++i) {

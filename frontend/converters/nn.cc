@@ -237,8 +237,12 @@ absl::Status ConvTranspose(ImportContext& c) {
                                   " values"));
   }
   for (size_t d = 0; d < spatial; ++d) {
-    if (strides[d] < 1 || dilations[d] < 1 || output_padding[d] < 0) {
-      return c.Invalid("strides and dilations must be positive, output_padding not negative");
+    // Bounded so that sizes computed from them cannot overflow.
+    constexpr int64_t kLargest = int64_t{1} << 24;
+    if (strides[d] < 1 || dilations[d] < 1 || output_padding[d] < 0 || strides[d] > kLargest ||
+        dilations[d] > kLargest || output_padding[d] > kLargest) {
+      return c.Invalid(absl::StrCat(
+          "strides and dilations must be 1 to ", kLargest, ", output_padding 0 to ", kLargest));
     }
   }
   KILN_ASSIGN(auto_pad, c.AttrString("auto_pad", "NOTSET"));

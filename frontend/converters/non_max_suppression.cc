@@ -9,6 +9,7 @@
 // selection folds to a constant, as NonZero does.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -95,7 +96,10 @@ absl::Status NonMaxSuppression(ImportContext& c) {
       const float* score = scores.data<float>() + (b * classes + k) * count;
       order.clear();
       for (int64_t i = 0; i < count; ++i) {
-        if (!has_score_threshold || score[i] > score_threshold) order.push_back(i);
+        // A NaN score is below every threshold (and could not be ordered).
+        if (!std::isnan(score[i]) && (!has_score_threshold || score[i] > score_threshold)) {
+          order.push_back(i);
+        }
       }
       std::stable_sort(order.begin(), order.end(),
                        [&](int64_t x, int64_t y) { return score[x] > score[y]; });

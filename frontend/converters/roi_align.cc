@@ -19,11 +19,16 @@
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
 #include "frontend/converters/graph_steps.h"
+#include "frontend/memory_budget.h"
 
 namespace kiln::frontend {
 namespace {
 
 using runtime::DType;
+
+// Adaptive sampling takes ceil(bin size) samples per axis; a region a
+// million pixels across per bin is no feature map's.
+constexpr float kMaxSamples = 1 << 20;
 
 // 0, 1, ..., n - 1 as float32, along axis `axis` of a rank-5 shape.
 int Iota(GraphSteps& s, int64_t n, int axis) {
@@ -115,6 +120,12 @@ absl::Status RoiAlign(ImportContext& c) {
       }
       // A region of no extent has no samples; its bins are 0.
       const float gh = std::ceil(roi_h / out_h), gw = std::ceil(roi_w / out_w);
+      if (!(gh >= 0 && gh <= kMaxSamples && gw >= 0 && gw <= kMaxSamples)) {
+        return c.Invalid(absl::StrCat("region ", r, " [", b[0], ", ", b[1], ", ", b[2], ", ",
+                                      b[3], "] needs ", gh, " x ", gw,
+                                      " samples per bin; expected finite coordinates and at most ",
+                                      kMaxSamples));
+      }
       rows_per_region.push_back(gh);
       cols_per_region.push_back(gw);
       grid_rows = std::max<int64_t>(grid_rows, static_cast<int64_t>(gh));
@@ -122,6 +133,12 @@ absl::Status RoiAlign(ImportContext& c) {
     }
   }
 
+  // The gathered neighbours are the largest tensor: checked before any
+  // constant of the decomposition is made.
+  auto gathered = CheckTensorBytes("RoiAlign's gathered samples",
+                                   {regions, out_h, grid_rows, out_w, grid_cols, 4, channels},
+                                   DType::kFloat32, c.memory_budget());
+  if (!gathered.ok()) return gathered.status();
   // Axes of the sample grid: [region, bin row, sample row, bin col, sample col].
   GraphSteps s(c);
   auto column = [&](int k) {

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
 #include "frontend/converters/graph_steps.h"
+#include "frontend/memory_budget.h"
 
 namespace kiln::frontend {
 namespace {
@@ -86,6 +87,14 @@ absl::Status TfIdfVectorizer(ImportContext& c) {
                                   "; expected [C] or [B, C]"));
   }
   const int64_t rows = shape.size() == 2 ? shape[0] : 1, length = shape.back();
+  // The output and the routing matrix are sized by attributes, which a
+  // hostile model may make enormous: checked before anything is allocated.
+  for (const auto& [what, dims] :
+       {std::pair<const char*, std::vector<int64_t>>{"TfIdfVectorizer's output", {rows, out_size}},
+        {"TfIdfVectorizer's n-gram routing", {next_id, out_size}}}) {
+    auto bytes = CheckTensorBytes(what, dims, DType::kFloat32, c.memory_budget());
+    if (!bytes.ok()) return bytes.status();
+  }
   GraphSteps s(c);
   auto int64_constant = [&](std::vector<int64_t> dims, const std::vector<int64_t>& values) {
     auto a = graph::NDArray::Empty(std::move(dims), DType::kInt64);

@@ -13,6 +13,7 @@
 #include "passes/eliminate_dead_code.h"
 #include "passes/fold_batch_norm.h"
 #include "passes/fuse_operators.h"
+#include "passes/schedule_matmul.h"
 #include "runtime/env_flag.h"
 
 namespace kiln::passes {
@@ -38,6 +39,10 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
                         {"convert_dense",
                          [&](graph::Graph& graph) {
                            return ConvertDense(graph, *options.target, options.schedules);
+                         }},
+                        {"schedule_matmul",
+                         [&](graph::Graph& graph) {
+                           return ScheduleMatmul(graph, *options.target, options.schedules);
                          }},
                         {"fuse_conv_epilogue", FuseConvEpilogue},
                         {"fuse_elementwise", FuseElementwise},

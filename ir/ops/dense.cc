@@ -142,10 +142,14 @@ struct BatchDim {
   bool in_a, in_b;
 };
 
-}  // namespace
+// What the kernel loops over: the batch dimensions left and the rows it
+// tiles.
+struct FoldedMatmul {
+  std::vector<BatchDim> dims;
+  int64_t m;
+};
 
-absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::Target& target,
-                                        const std::string& name) {
+absl::StatusOr<FoldedMatmul> FoldMatmul(const MatmulWorkload& w) {
   if (w.m < 1 || w.n < 1 || w.k < 1) {
     return absl::InvalidArgumentError(absl::StrCat("matmul of ", w.m, "x", w.k, " by ", w.k, "x",
                                                    w.n, ": sizes must be positive"));
@@ -163,7 +167,8 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
   // The batch dimensions, without those of extent 1, and with neighbours that
   // the same operands have merged: at most a few remain (attention's [B, H]
   // is one).
-  std::vector<BatchDim> dims;
+  FoldedMatmul f{{}, w.m};
+  std::vector<BatchDim>& dims = f.dims;
   for (size_t d = 0; d < w.batch.size(); ++d) {
     auto extent_of = [&](const std::vector<int64_t>& operand) {
       const size_t pad = w.batch.size() - operand.size();
@@ -183,12 +188,62 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
       dims.push_back(dim);
     }
   }
-  int64_t m = w.m;
   // A batch of A's rows times one B is one product with more rows.
   const bool c_has_rows = w.has_c && w.c_shape.size() == 2 && w.c_shape[0] != 1;
   if (dims.size() == 1 && dims[0].in_a && !dims[0].in_b && !w.trans_a && !c_has_rows) {
-    m *= dims[0].extent;
+    f.m *= dims[0].extent;
     dims.clear();
+  }
+  return f;
+}
+
+MatmulConfig DefaultMatmulConfigOfRows(const MatmulWorkload& w, int64_t m,
+                                       const targets::Target& target) {
+  // The register tile: rows x vectors of columns, with a register left for
+  // each vector of B and one for the broadcast element of A.
+  MatmulConfig c;
+  c.vectors = w.n > MatmulLanes(w, target) ? 2 : 1;
+  c.rows = std::max<int64_t>(
+      1, std::min<int64_t>(m, (target.vector_registers - c.vectors - 1) / c.vectors));
+  // Consecutive tasks share the outer tile's operand: B's column panel when
+  // B is the larger matrix (it is then read once, each panel from cache for
+  // every row tile), A's rows otherwise.
+  c.b_panel_outer = w.k * w.n > m * w.k;
+  return c;
+}
+
+}  // namespace
+
+int64_t MatmulLanes(const MatmulWorkload& w, const targets::Target& target) {
+  // target.vector_lanes counts float32 lanes.
+  return std::max<int64_t>(1, target.vector_lanes * 4 / w.elem.bytes());
+}
+
+absl::StatusOr<int64_t> MatmulKernelRows(const MatmulWorkload& w) {
+  auto f = FoldMatmul(w);
+  if (!f.ok()) return f.status();
+  return f->m;
+}
+
+absl::StatusOr<MatmulConfig> DefaultMatmulConfig(const MatmulWorkload& w,
+                                                 const targets::Target& target) {
+  auto m = MatmulKernelRows(w);
+  if (!m.ok()) return m.status();
+  return DefaultMatmulConfigOfRows(w, *m, target);
+}
+
+absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::Target& target,
+                                        const std::string& name,
+                                        const std::optional<MatmulConfig>& config) {
+  auto folded = FoldMatmul(w);
+  if (!folded.ok()) return folded.status();
+  const std::vector<BatchDim>& dims = folded->dims;
+  const int64_t m = folded->m;
+  const MatmulConfig cfg = config ? *config : DefaultMatmulConfigOfRows(w, m, target);
+  if (cfg.rows < 1 || cfg.vectors < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("matmul config of ", cfg.rows, " rows x ",
+                                                   cfg.vectors,
+                                                   " vectors: both must be positive"));
   }
   const int nb = static_cast<int>(dims.size());
 
@@ -268,23 +323,14 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
     return v;
   }, axis_names);
 
-  // The register tile: rows x vectors of columns, with a register left for
-  // each vector of B and one for the broadcast element of A.
-  // target.vector_lanes counts float32 lanes.
-  const int64_t lanes = std::max<int64_t>(1, target.vector_lanes * 4 / w.elem.bytes());
-  const int64_t vectors = w.n > lanes ? 2 : 1;
-  const int64_t rows = std::max<int64_t>(
-      1, std::min<int64_t>(m, (target.vector_registers - vectors - 1) / vectors));
+  const int64_t lanes = MatmulLanes(w, target);
   Schedule s({out});
   Stage& o = s[out];
-  auto [mo, mi] = o.Split(o.axis(nb), rows);
-  auto [no, ni] = o.Split(o.axis(nb + 1), lanes * vectors);
+  auto [mo, mi] = o.Split(o.axis(nb), cfg.rows);
+  auto [no, ni] = o.Split(o.axis(nb + 1), lanes * cfg.vectors);
   std::vector<Axis> order;
   for (int d = 0; d < nb; ++d) order.push_back(o.axis(d));
-  // Consecutive tasks share the outer tile's operand: B's column panel when
-  // B is the larger matrix (it is then read once, each panel from cache for
-  // every row tile), A's rows otherwise.
-  if (w.k * w.n > m * w.k) {
+  if (cfg.b_panel_outer) {
     order.insert(order.end(), {no, mo, mi, ni});
   } else {
     order.insert(order.end(), {mo, no, mi, ni});

@@ -13,12 +13,13 @@
 // with numpy broadcasting of the batch dimensions b... (an operand of extent
 // 1 in a batch dimension is read again for every index of it), A or B read
 // transposed, C broadcast to [M, N]. One register-blocked kernel: each task
-// accumulates a tile of rows x (1 or 2 vectors) of one batch entry in
-// registers over k.
+// accumulates a tile of rows x vectors of columns of one batch entry in
+// registers over k (MatmulConfig, tunable as "batch_matmul.x86").
 #ifndef KILN_IR_OPS_DENSE_H_
 #define KILN_IR_OPS_DENSE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,10 +81,35 @@ struct MatmulWorkload {
 absl::StatusOr<MatmulWorkload> NumpyMatmulWorkload(const std::vector<int64_t>& a,
                                                    const std::vector<int64_t>& b);
 
+// The schedule of a matmul kernel, what the batch_matmul template tunes:
+// the register tile (rows x vectors of columns, accumulated over k) and
+// which operand consecutive tasks share.
+struct MatmulConfig {
+  int64_t rows = 1;            // rows of the register tile
+  int64_t vectors = 1;         // vectors of columns of the register tile
+  bool b_panel_outer = false;  // tasks walk B's column panels outermost, else A's rows
+};
+
+// Vector lanes of the workload's element type on `target`.
+int64_t MatmulLanes(const MatmulWorkload& w, const targets::Target& target);
+
+// The rows the kernel tiles: M, or M times A's batch when only A has a batch
+// (then the product is one matrix of more rows). InvalidArgument for a
+// workload whose sizes are not positive or whose shapes do not broadcast.
+absl::StatusOr<int64_t> MatmulKernelRows(const MatmulWorkload& w);
+
+// The analytical schedule: two vectors of columns when N exceeds one, as
+// many rows as leave a register for each vector of B and one for the
+// broadcast element of A, and B's panels outermost when B is the larger
+// matrix.
+absl::StatusOr<MatmulConfig> DefaultMatmulConfig(const MatmulWorkload& w,
+                                                 const targets::Target& target);
+
 // Buffers: a, b, [c], out, each dense in the layout its workload describes
-// (the output [batch..., M, N]).
+// (the output [batch..., M, N]). Without a config, DefaultMatmulConfig's.
 absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::Target& target,
-                                        const std::string& name);
+                                        const std::string& name,
+                                        const std::optional<MatmulConfig>& config = std::nullopt);
 
 }  // namespace kiln::ir::ops
 

@@ -1,10 +1,13 @@
 // Lowering of dense (weight packed by the dense conversion pass, schedule
-// stored on the node and decoded by the dense_pack template) and matmul.
+// stored on the node and decoded by the dense_pack template) and matmul
+// (schedule stored by the matmul scheduling pass, decoded by the
+// batch_matmul template; the default when the node has none).
 #include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "ir/graph/attrs_nn.h"
+#include "ir/ops/batch_matmul_template.h"
 #include "ir/ops/dense.h"
 #include "ir/ops/dense_template.h"
 #include "ir/ops/lowering_registry.h"
@@ -13,16 +16,23 @@
 namespace kiln::ir::ops {
 namespace {
 
+// The schedule the compiler stored on `n`, nullopt when it stored none.
+absl::StatusOr<std::optional<std::string>> StoredSchedule(const graph::Node& n) {
+  auto schedule = n.String(tuning::kScheduleAttr, "");
+  if (!schedule.ok()) return schedule.status();
+  if (schedule->empty()) return std::nullopt;
+  return *schedule;
+}
+
 absl::StatusOr<LoweredFunc> LowerDense(const graph::Node& n, const NodeShapes& s,
                                        const targets::Target& t, const std::string& name) {
   DenseWorkload w;
   w.m = s.in[0][0];
   w.k = s.in[0][1];
   w.n = s.in[1][0] * s.in[1][2];
-  auto schedule = n.String(tuning::kScheduleAttr, "");
+  auto schedule = StoredSchedule(n);
   if (!schedule.ok()) return schedule.status();
-  auto c = DenseScheduleOfNode(
-      schedule->empty() ? std::nullopt : std::optional<std::string>(*schedule), w, t);
+  auto c = DenseScheduleOfNode(*schedule, w, t);
   if (!c.ok()) return c.status();
   if (c->n_bn != s.in[1][2]) {
     return absl::InvalidArgumentError(absl::StrCat(graph::NodeLabel(n), ": its schedule's tile_n ",
@@ -38,7 +48,11 @@ absl::StatusOr<LoweredFunc> LowerMatmul(const graph::Node& n, const NodeShapes& 
   auto w = NumpyMatmulWorkload(s.in[0], s.in[1]);
   if (!w.ok()) return w.status();
   w->elem = s.in_types[0];
-  return BuildMatmul(*w, t, name);
+  auto schedule = StoredSchedule(n);
+  if (!schedule.ok()) return schedule.status();
+  auto c = BatchMatmulScheduleOfNode(*schedule, *w, t);
+  if (!c.ok()) return c.status();
+  return BuildMatmul(*w, t, name, *c);
 }
 
 // Gemm that the dense conversion left: B computed at run time, or a C that

@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ir/ops/testing/matmul_reference.h"
 #include "ir/ops/testing/op_test_util.h"
 
 namespace kiln::ir::ops {
@@ -72,56 +73,10 @@ TEST(DenseTest, BatchMatmulMatchesTheReference) {
   }
 }
 
-// The product of a MatmulWorkload by its definition, index by index.
-std::vector<float> ReferenceMatmul(const MatmulWorkload& w, const std::vector<float>& a,
-                                   const std::vector<float>& b, const std::vector<float>& c) {
-  const size_t rank = w.batch.size();
-  int64_t batches = 1;
-  for (int64_t e : w.batch) batches *= e;
-  std::vector<float> out(batches * w.m * w.n);
-  for (int64_t t = 0; t < batches; ++t) {
-    // The flat batch offsets of A and B for output batch t.
-    int64_t rest = t, a_off = 0, b_off = 0, a_stride = 1, b_stride = 1;
-    for (size_t d = rank; d-- > 0;) {
-      const int64_t i = rest % w.batch[d];
-      rest /= w.batch[d];
-      const size_t pa = rank - w.a_batch.size(), pb = rank - w.b_batch.size();
-      const int64_t ea = d < pa ? 1 : w.a_batch[d - pa], eb = d < pb ? 1 : w.b_batch[d - pb];
-      a_off += (ea == 1 ? 0 : i) * a_stride;
-      b_off += (eb == 1 ? 0 : i) * b_stride;
-      a_stride *= ea;
-      b_stride *= eb;
-    }
-    for (int64_t i = 0; i < w.m; ++i)
-      for (int64_t j = 0; j < w.n; ++j) {
-        double acc = 0;
-        for (int64_t q = 0; q < w.k; ++q) {
-          const float x = a[a_off * w.m * w.k + (w.trans_a ? q * w.m + i : i * w.k + q)];
-          const float y = b[b_off * w.k * w.n + (w.trans_b ? j * w.k + q : q * w.n + j)];
-          acc += static_cast<double>(x) * y;
-        }
-        double v = w.alpha * acc;
-        if (w.has_c) {
-          const auto& cs = w.c_shape;
-          const int64_t ci = cs.empty() ? 0
-                             : cs.size() == 1
-                                 ? (cs[0] == 1 ? 0 : j)
-                                 : (cs[0] == 1 ? 0 : i) * cs[1] + (cs[1] == 1 ? 0 : j);
-          v += w.beta * c[ci];
-        }
-        out[(t * w.m + i) * w.n + j] = static_cast<float>(v);
-      }
-  }
-  return out;
-}
-
 void CheckMatmul(const MatmulWorkload& w) {
-  int64_t a_size = w.m * w.k, b_size = w.k * w.n, c_size = 1;
-  for (int64_t e : w.a_batch) a_size *= e;
-  for (int64_t e : w.b_batch) b_size *= e;
-  for (int64_t e : w.c_shape) c_size *= e;
-  auto a = RandomFloats(a_size, 11), b = RandomFloats(b_size, 12), c = RandomFloats(c_size, 13);
-  const std::vector<float> want = ReferenceMatmul(w, a, b, c);
+  auto a = RandomFloats(testing::MatmulASize(w), 11), b = RandomFloats(testing::MatmulBSize(w), 12),
+       c = RandomFloats(testing::MatmulCSize(w), 13);
+  const std::vector<float> want = testing::ReferenceMatmul(w, a, b, c);
   for (const targets::Target& target : testing::RunnableTargets()) {
     auto f = BuildMatmul(w, target, "matmul");
     ASSERT_TRUE(f.ok()) << f.status();

@@ -41,7 +41,8 @@ struct KernelHarness {
   // The buffer of make_buffers that holds weights. Timing with cache
   // flushes leaves it cold, as a model streams its weights from memory, and
   // reads every other buffer back into cache: a model's activations live in
-  // a few MB of arena that its kernels keep in the caches.
+  // a few MB of arena that its kernels keep in the caches. -1: every input
+  // is an activation.
   int weight_buffer = 1;
 };
 

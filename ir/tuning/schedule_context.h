@@ -1,8 +1,8 @@
 // Which schedule each tunable node of a model is compiled with: AutoTVM's
 // dispatch context. The graph passes that make a node tunable (layout
-// conversion for convolutions, dense conversion) describe its workload to a
-// template, ask the context for a config and store the answer on the node,
-// where the template's lowering decodes it.
+// conversion for convolutions, dense conversion, matmul scheduling)
+// describe its workload to a template, ask the context for a config and
+// store the answer on the node, where the template's lowering decodes it.
 //
 // Contexts: the target's defaults (DefaultSchedules, here), the best of a
 // records file and the task recorder of task extraction (both in tuners/).

@@ -63,9 +63,7 @@ TEST(ModelGeneratorsTest, InvalidSizesAreRejected) {
 // here must import, run and compile. A blocker that gets fixed only makes
 // the model go the whole way.
 const absl::flat_hash_map<std::string, std::string>& KnownBlockers() {
-  static const auto* blockers = new absl::flat_hash_map<std::string, std::string>{
-      {"bert_base", "(matmul): no compiled kernel for matmul with broadcast batch dimensions"},
-  };
+  static const auto* blockers = new absl::flat_hash_map<std::string, std::string>{};
   return *blockers;
 }
 

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "frontend/converters/converter_util.h"
+#include "frontend/converters/graph_steps.h"
 #include "frontend/memory_budget.h"
 
 namespace kiln::frontend {
@@ -40,13 +41,6 @@ absl::StatusOr<graph::NDArray> Int64Array(std::vector<int64_t> shape,
   KILN_ASSIGN(a, graph::NDArray::Empty(std::move(shape), runtime::DType::kInt64));
   std::copy(values.begin(), values.end(), a.data<int64_t>());
   return a;
-}
-
-int AddInt64Constant(ImportContext& c, const std::string& what, graph::NDArray data) {
-  graph::Graph& g = c.graph();
-  return g.AddConstant(absl::StrCat(c.node().name().empty() ? c.node().op_type() : c.node().name(),
-                                    "/", what, "_", g.values().size()),
-                       std::move(data));
 }
 
 absl::StatusOr<int64_t> NormalizedAxis(ImportContext& c, int64_t axis, int64_t rank) {
@@ -83,9 +77,9 @@ absl::Status Compress(ImportContext& c) {
     if (truth[i] != 0) kept.push_back(i);
   }
   if (kept.empty()) return c.Unsupported("a condition that keeps nothing (an empty result)");
-  KILN_ASSIGN(indices, Int64Array({static_cast<int64_t>(kept.size())}, kept));
-  return c.Emit("gather", {static_cast<int>(data), AddInt64Constant(c, "kept", indices)},
-                {{"axis", axis}});
+  GraphSteps s(c);
+  const int indices = s.Int64Constant({static_cast<int64_t>(kept.size())}, kept);
+  return s.Bind(s.Op("gather", {static_cast<int>(data), indices}, {{"axis", axis}}));
 }
 
 // The coordinates of the non-zero elements, one row per axis.
@@ -233,9 +227,9 @@ absl::Status ReverseSequence(ImportContext& c) {
     const int64_t len = static_cast<int64_t>(lens[b]);
     indices[i] = t < len ? len - 1 - t : t;
   }
-  KILN_ASSIGN(index_array, Int64Array(shape, indices));
-  return c.Emit("gather_elements", {x, AddInt64Constant(c, "indices", index_array)},
-                {{"axis", time_axis}});
+  GraphSteps s(c);
+  return s.Bind(s.Op("gather_elements", {x, s.Int64Constant(shape, indices)},
+                     {{"axis", time_axis}}));
 }
 
 KILN_REGISTER_ONNX_CONVERTER(Compress, 9, kLatestOpset, Compress);

@@ -46,13 +46,9 @@ absl::Status Det(ImportContext& c) {
     signs.push_back(inversions % 2 ? -1.0f : 1.0f);
   } while (std::next_permutation(perm.begin(), perm.end()));
   const int64_t terms = signs.size();
-  KILN_ASSIGN(index_array, graph::NDArray::Empty({terms, n}, runtime::DType::kInt64));
-  std::copy(indices.begin(), indices.end(), index_array.data<int64_t>());
-  const int index = c.graph().AddConstant(
-      absl::StrCat(c.node().output(0), "/permutations_", c.graph().values().size()),
-      std::move(index_array));
 
   GraphSteps s(c);
+  const int index = s.Int64Constant({terms, n}, indices);
   std::vector<int64_t> flat(shape.begin(), shape.end() - 2);
   flat.push_back(n * n);
   const int64_t axis = rank - 2;  // of the flattened matrices

@@ -55,20 +55,15 @@ absl::Status TapMaxPool(ImportContext& c, const std::vector<int64_t>& dilations,
             {"value", -std::numeric_limits<double>::infinity()}});
   // Where tap (ky, kx) of each window reads, as a flat index in its plane.
   auto tap_index = [&](int64_t ky, int64_t kx) {
-    auto a = graph::NDArray::Empty({out[0], out[1]}, runtime::DType::kInt64);
-    if (!a.ok()) {
-      s.Fail(a.status());
-      return -1;
-    }
+    std::vector<int64_t> at(out[0] * out[1]);
     for (int64_t i = 0; i < out[0]; ++i) {
       for (int64_t j = 0; j < out[1]; ++j) {
         const int64_t h = i * strides[0] + ky * dilations[0] - pads[0];
         const int64_t w = j * strides[1] + kx * dilations[1] - pads[1];
-        a->data<int64_t>()[i * out[1] + j] = storage == 0 ? h * x[3] + w : w * x[2] + h;
+        at[i * out[1] + j] = storage == 0 ? h * x[3] + w : w * x[2] + h;
       }
     }
-    return c.graph().AddConstant(
-        absl::StrCat(c.node().output(0), "/tap_index_", c.graph().values().size()), *std::move(a));
+    return s.Int64Constant({out[0], out[1]}, at);
   };
   int result = -1, argmax = -1;
   for (int64_t ky = 0; ky < kernel[0]; ++ky) {
@@ -96,12 +91,9 @@ absl::Status TapMaxPool(ImportContext& c, const std::vector<int64_t>& dilations,
   }
   if (!indices) return s.Bind(result);
   // Planes before each (n, c) one: the indices count over the whole input.
-  auto offsets = graph::NDArray::Empty({x[0], x[1], 1, 1}, runtime::DType::kInt64);
-  if (!offsets.ok()) return offsets.status();
-  for (int64_t p = 0; p < x[0] * x[1]; ++p) offsets->data<int64_t>()[p] = p * x[2] * x[3];
-  const int plane = c.graph().AddConstant(
-      absl::StrCat(c.node().output(0), "/plane_offsets_", c.graph().values().size()),
-      *std::move(offsets));
+  std::vector<int64_t> offsets(x[0] * x[1]);
+  for (int64_t p = 0; p < x[0] * x[1]; ++p) offsets[p] = p * x[2] * x[3];
+  const int plane = s.Int64Constant({x[0], x[1], 1, 1}, offsets);
   if (absl::Status st = s.Bind(result, 0); !st.ok()) return st;
   return s.Bind(s.Op("add", {argmax, plane}), 1);
 }

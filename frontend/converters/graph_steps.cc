@@ -31,19 +31,34 @@ int GraphSteps::Op(const std::string& op, const std::vector<int>& inputs, Attrs 
   return *id;
 }
 
-int GraphSteps::Constant(std::vector<int64_t> shape, const std::vector<float>& data) {
+template <typename T>
+int GraphSteps::TypedConstant(std::vector<int64_t> shape, runtime::DType dtype,
+                              const std::vector<T>& data) {
   if (!status_.ok()) return -1;
-  auto array = graph::NDArray::Empty(std::move(shape), runtime::DType::kFloat32);
+  auto array = graph::NDArray::Empty(std::move(shape), dtype);
   if (!array.ok()) {
     Fail(array.status());
     return -1;
   }
-  std::copy(data.begin(), data.end(), array->data<float>());
+  if (static_cast<int64_t>(data.size()) != array->NumElements()) {
+    Fail(absl::InternalError(absl::StrCat("a constant of ", array->NumElements(),
+                                          " elements given ", data.size(), " values")));
+    return -1;
+  }
+  std::copy(data.begin(), data.end(), array->template data<T>());
   graph::Graph& g = c_.graph();
   const std::string name = absl::StrCat(c_.node().name().empty() ? c_.node().op_type()
                                                                   : c_.node().name(),
                                         "/constant_", g.values().size());
   return g.AddConstant(name, *std::move(array));
+}
+
+int GraphSteps::Constant(std::vector<int64_t> shape, const std::vector<float>& data) {
+  return TypedConstant(std::move(shape), runtime::DType::kFloat32, data);
+}
+
+int GraphSteps::Int64Constant(std::vector<int64_t> shape, const std::vector<int64_t>& data) {
+  return TypedConstant(std::move(shape), runtime::DType::kInt64, data);
 }
 
 int GraphSteps::Reshape(int value, std::vector<int64_t> shape) {

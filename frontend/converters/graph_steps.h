@@ -31,6 +31,9 @@ class GraphSteps {
   // of rank 0 that broadcasts against anything.
   int Constant(std::vector<int64_t> shape, const std::vector<float>& data);
   int Scalar(float v) { return Constant({}, {v}); }
+  // The same in int64, for indices (gather positions, offsets).
+  int Int64Constant(std::vector<int64_t> shape, const std::vector<int64_t>& data);
+  int Int64Scalar(int64_t v) { return Int64Constant({}, {v}); }
 
   int Reshape(int value, std::vector<int64_t> shape);
   // Elements [start, end) along `axis`.
@@ -47,6 +50,10 @@ class GraphSteps {
   void Fail(absl::Status st);
 
  private:
+  // Adds a constant of `dtype` holding `data` (of the constant's C type).
+  template <typename T>
+  int TypedConstant(std::vector<int64_t> shape, runtime::DType dtype, const std::vector<T>& data);
+
   ImportContext& c_;
   absl::Status status_;
 };

@@ -187,13 +187,10 @@ absl::Status ConvTransposeAsConv(ImportContext& c, const std::vector<int>& in,
   int kernel = s.Reshape(s.Op("transpose", {s.Reshape(in[1], grouped)}, {{"perm", perm}}),
                          swapped);
   for (int64_t d = 0; d < spatial; ++d) {
-    auto order = graph::NDArray::Empty({w[2 + d]}, runtime::DType::kInt64);
-    if (!order.ok()) return order.status();
-    for (int64_t i = 0; i < w[2 + d]; ++i) order->data<int64_t>()[i] = w[2 + d] - 1 - i;
-    const int index = c.graph().AddConstant(
-        absl::StrCat(c.node().output(0), "/reversed_", c.graph().values().size()),
-        *std::move(order));
-    kernel = s.Op("gather", {kernel, index}, {{"axis", int64_t{2 + d}}});
+    std::vector<int64_t> reversed(w[2 + d]);
+    for (int64_t i = 0; i < w[2 + d]; ++i) reversed[i] = w[2 + d] - 1 - i;
+    kernel = s.Op("gather", {kernel, s.Int64Constant({w[2 + d]}, reversed)},
+                  {{"axis", int64_t{2 + d}}});
   }
   if (!s.status().ok()) return s.status();
   onnx::NodeProto conv;

@@ -176,19 +176,9 @@ absl::Status RoiAlign(ImportContext& c) {
 
   // The four neighbours: flat row indices into the channels-last map
   // [N * H * W, C], and weights, stacked on a last axis.
-  auto int64_scalar = [&](int64_t v) {
-    auto a = graph::NDArray::Empty({}, DType::kInt64);
-    if (!a.ok()) {
-      s.Fail(a.status());
-      return -1;
-    }
-    a->data<int64_t>()[0] = v;
-    return c.graph().AddConstant(
-        absl::StrCat(c.node().output(0), "/scalar_", c.graph().values().size()), *std::move(a));
-  };
   const int base = s.Op("mul", {s.Reshape(s.Cast(in[2], DType::kInt64), {regions, 1, 1, 1, 1}),
-                                int64_scalar(height * width)});
-  const int w64 = int64_scalar(width);
+                                s.Int64Scalar(height * width)});
+  const int w64 = s.Int64Scalar(width);
   std::vector<int> positions, weights;
   for (auto [row, row_weight] : {std::pair<int, int>{ty.low, ty.w_low}, {ty.high, ty.w_high}}) {
     for (auto [col, col_weight] : {std::pair<int, int>{tx.low, tx.w_low}, {tx.high, tx.w_high}}) {

@@ -96,16 +96,6 @@ absl::Status TfIdfVectorizer(ImportContext& c) {
     if (!bytes.ok()) return bytes.status();
   }
   GraphSteps s(c);
-  auto int64_constant = [&](std::vector<int64_t> dims, const std::vector<int64_t>& values) {
-    auto a = graph::NDArray::Empty(std::move(dims), DType::kInt64);
-    if (!a.ok()) {
-      s.Fail(a.status());
-      return -1;
-    }
-    std::copy(values.begin(), values.end(), a->data<int64_t>());
-    return c.graph().AddConstant(
-        absl::StrCat(c.node().output(0), "/pool_", c.graph().values().size()), *std::move(a));
-  };
   const int tokens = s.Reshape(s.Cast(in[0], DType::kInt64), {rows, 1, length});
   // Per pool n-gram (in id order), its count per row: [rows, n-grams].
   std::vector<int> counted;
@@ -124,7 +114,7 @@ absl::Status TfIdfVectorizer(ImportContext& c) {
       for (int64_t k = 0; k < n; ++k) {
         std::vector<int64_t> column(grams.count);
         for (int64_t j = 0; j < grams.count; ++j) column[j] = pool[pool_start + j * n + k];
-        const int wanted = int64_constant({1, grams.count, 1}, column);
+        const int wanted = s.Int64Constant({1, grams.count, 1}, column);
         const int shifted = s.Slice(tokens, 2, k * d, k * d + span);
         const int equal = s.Op("equal", {shifted, wanted});
         match = match < 0 ? equal : s.Op("and", {match, equal});

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "frontend/model_builder.h"
 #include "frontend/onnx_importer.h"
 #include "frontend/testing/both_paths.h"
@@ -456,25 +457,31 @@ TEST(DecomposedOpsTest, NormalizationsMatchTheSpecification) {
       Values(RunUnary("MeanVarianceNormalization", 13, x, [](onnx::NodeProto*) {})), mvn, 1e-4f,
       "MeanVarianceNormalization");
 
-  // LRN, size 4 (an asymmetric window).
-  const float alpha = 0.3f, beta = 0.6f, bias = 1.5f;
-  std::vector<float> lrn(v.size());
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t i = 0; i < inner; ++i) {
-        double s = 0;
-        for (int64_t k = std::max<int64_t>(0, ch - 1); k <= std::min<int64_t>(c - 1, ch + 2); ++k)
-          s += at(b, k, i) * at(b, k, i);
-        lrn[(b * c + ch) * inner + i] =
-            static_cast<float>(at(b, ch, i) / std::pow(bias + alpha / 4 * s, beta));
-      }
-  ir::ops::testing::ExpectAllNear(Values(RunUnary("LRN", 13, x, [&](onnx::NodeProto* node) {
-                                    ModelBuilder::Int(node, "size", 4);
-                                    ModelBuilder::Float(node, "alpha", alpha);
-                                    ModelBuilder::Float(node, "beta", beta);
-                                    ModelBuilder::Float(node, "bias", bias);
-                                  })),
-                                  lrn, 1e-4f, "LRN");
+  // LRN: size 4 (an asymmetric window), 15 (reaching past every channel)
+  // and 2^40 (a hostile size that must cost no more than the channels).
+  // alpha grows with the size so that the window's sum still matters.
+  const float beta = 0.6f, bias = 1.5f;
+  for (const int64_t size : {int64_t{4}, int64_t{15}, int64_t{1} << 40}) {
+    const float alpha = 0.3f * static_cast<float>(size) / 4;
+    std::vector<float> lrn(v.size());
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t i = 0; i < inner; ++i) {
+          double s = 0;
+          for (int64_t k = std::max<int64_t>(0, ch - (size - 1) / 2);
+               k <= std::min<int64_t>(c - 1, ch + size / 2); ++k)
+            s += at(b, k, i) * at(b, k, i);
+          lrn[(b * c + ch) * inner + i] = static_cast<float>(
+              at(b, ch, i) / std::pow(bias + alpha / static_cast<double>(size) * s, beta));
+        }
+    ir::ops::testing::ExpectAllNear(Values(RunUnary("LRN", 13, x, [&](onnx::NodeProto* node) {
+                                      ModelBuilder::Int(node, "size", size);
+                                      ModelBuilder::Float(node, "alpha", alpha);
+                                      ModelBuilder::Float(node, "beta", beta);
+                                      ModelBuilder::Float(node, "bias", bias);
+                                    })),
+                                    lrn, 1e-4f, absl::StrCat("LRN of size ", size));
+  }
 
   // LpNormalization (p = 1) along the channels, GlobalLpPool (p = 3).
   std::vector<float> lp(v.size()), pool(n * c);

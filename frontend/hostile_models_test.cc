@@ -7,6 +7,8 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "codegen/graph_compiler.h"
 #include "frontend/onnx_importer.h"
@@ -240,6 +242,17 @@ TEST(HostileModelsTest, OutputsSizedByAttributesAreRefused) {
   ASSERT_TRUE(opset17.ParseFromString(mel.Bytes()));
   opset17.mutable_opset_import(0)->set_version(17);
   ExpectRefused(ImportOnnxBytes(opset17.SerializeAsString()), "folds matrices of at most");
+
+  // LSTM: a hidden_size of 2^40 that its weights (hidden size 1) deny.
+  Model lstm({1, 1, 2});
+  for (const auto& [name, dims] : std::vector<std::pair<std::string, std::vector<int64_t>>>{
+           {"w", {1, 4, 2}}, {"r", {1, 4, 1}}}) {
+    onnx::TensorProto* t = lstm.Initializer(name, dims, onnx::TensorProto::FLOAT);
+    for (int64_t i = 0; i < dims[1] * dims[2]; ++i) t->add_float_data(0.5f);
+  }
+  set_int(lstm.Node("LSTM", {"x", "w", "r"}, "y"), "hidden_size", int64_t{1} << 40);
+  lstm.Output("y");
+  ExpectRefused(ImportOnnxBytes(lstm.Bytes()), "hidden_size 1099511627776 but R of shape");
 }
 
 TEST(HostileModelsTest, CyclesDuplicateAndMissingNamesAreRefused) {

@@ -2,6 +2,7 @@
 // reductions and broadcast arithmetic they are defined with (each one
 // compiles to a few fused kernels): MeanVarianceNormalization,
 // LpNormalization, GlobalLpPool, GroupNormalization and LRN.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -137,14 +138,17 @@ absl::Status Lrn(ImportContext& c) {
                                   "; expected [N, C, ...] and a positive size"));
   }
   const int64_t rank = static_cast<int64_t>(x.size()), channels = x[1];
+  // A window reaching more than channels - 1 past a channel adds only
+  // padding's zeros: clamped, a hostile size costs no more than the channels.
   std::vector<int64_t> pads(2 * rank, 0);
-  pads[1] = (size - 1) / 2;
-  pads[rank + 1] = size / 2;
+  const int64_t reach = std::max<int64_t>(channels - 1, 0);
+  pads[1] = std::min((size - 1) / 2, reach);
+  pads[rank + 1] = std::min(size / 2, reach);
   GraphSteps s(c);
   const int padded = s.Op("pad", {s.Op("mul", {in[0], in[0]})},
                           {{"pads", pads}, {"mode", std::string("constant")}, {"value", 0.0}});
   int window = s.Slice(padded, 1, 0, channels);
-  for (int64_t k = 1; k < size; ++k) {
+  for (int64_t k = 1; k <= pads[1] + pads[rank + 1]; ++k) {
     window = s.Op("add", {window, s.Slice(padded, 1, k, k + channels)});
   }
   const int scaled = s.Op("add", {s.Op("mul", {window, s.Scalar(static_cast<float>(alpha / size))}),

@@ -227,6 +227,12 @@ Converter RecurrentLayer(Cell cell) {
                                     directions, ", ", gates, " * hidden, hidden]"));
     }
     const int64_t hidden = rs[2], gh = gates * hidden;
+    // The attribute is optional (R's shape says it); given, it must agree.
+    KILN_ASSIGN(hidden_size, c.AttrInt("hidden_size", hidden));
+    if (hidden_size != hidden) {
+      return c.Invalid(absl::StrCat("hidden_size ", hidden_size, " but R of shape ",
+                                    runtime::ShapeToString(rs), " has hidden size ", hidden));
+    }
     if (s.Shape(in[1]) != std::vector<int64_t>{directions, gh, input_size}) {
       return c.Invalid(absl::StrCat("W of shape ", runtime::ShapeToString(s.Shape(in[1])),
                                     "; expected [", directions, ", ", gh, ", ", input_size, "]"));

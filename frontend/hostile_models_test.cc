@@ -253,6 +253,15 @@ TEST(HostileModelsTest, OutputsSizedByAttributesAreRefused) {
   set_int(lstm.Node("LSTM", {"x", "w", "r"}, "y"), "hidden_size", int64_t{1} << 40);
   lstm.Output("y");
   ExpectRefused(ImportOnnxBytes(lstm.Bytes()), "hidden_size 1099511627776 but R of shape");
+
+  // Gather and GatherElements with constant indices past the axis.
+  for (const char* op : {"Gather", "GatherElements"}) {
+    Model gather({4});
+    gather.Int64s("indices", {1, 100});
+    gather.Node(op, {"x", "indices"}, "y");
+    gather.Output("y");
+    ExpectRefused(ImportOnnxBytes(gather.Bytes()), "index 100 on an axis of size 4");
+  }
 }
 
 TEST(HostileModelsTest, CyclesDuplicateAndMissingNamesAreRefused) {

@@ -36,6 +36,21 @@ absl::Status RequireIsTest(ImportContext& c, const std::string& what) {
   return absl::OkStatus();
 }
 
+absl::Status CheckConstantIndices(ImportContext& c, int i, int64_t axis) {
+  const std::vector<int64_t>& shape = c.InputType(0).shape;
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  if (axis < -rank || axis >= rank || !c.InputConstant(i).has_value()) return absl::OkStatus();
+  const int64_t size = shape[axis < 0 ? axis + rank : axis];
+  KILN_ASSIGN(indices, c.ConstantInts(i, "indices"));
+  for (int64_t index : indices) {
+    if (index < -size || index >= size) {
+      return c.Invalid(absl::StrCat("index ", index, " on an axis of size ", size,
+                                    "; expected -", size, " to ", size - 1));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int> AlignAt(ImportContext& c, int value, int64_t axis, int64_t rank) {
   std::vector<int64_t> shape = c.graph().value(value).type.shape;
   if (axis < 0) axis += rank;

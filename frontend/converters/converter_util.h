@@ -38,6 +38,12 @@ absl::StatusOr<std::vector<int64_t>> AxesFromInput(ImportContext& c);
 // `what` was asked for.
 absl::Status RequireIsTest(ImportContext& c, const std::string& what);
 
+// Refuses constant indices (input `i`) outside [-size, size) of data axis
+// `axis`: ONNX Runtime fails on them at run time, and kiln's gather kernels
+// would clamp them silently. An axis out of range is left for the op to
+// report; indices computed at run time are clamped by the kernels.
+absl::Status CheckConstantIndices(ImportContext& c, int i, int64_t axis);
+
 // `value` reshaped so that its dimensions line up with those of a rank-`rank`
 // tensor from `axis` on (trailing 1s appended), for numpy broadcasting.
 absl::StatusOr<int> AlignAt(ImportContext& c, int value, int64_t axis, int64_t rank);

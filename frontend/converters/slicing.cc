@@ -125,6 +125,7 @@ KILN_REGISTER_ONNX_CONVERTER(Slice, 10, kLatestOpset, SliceWithInputs);
 absl::Status Gather(ImportContext& c) {
   KILN_ASSIGN(in, Inputs(c, 2));
   KILN_ASSIGN(axis, c.AttrInt("axis", 0));
+  if (absl::Status st = CheckConstantIndices(c, 1, axis); !st.ok()) return st;
   return c.Emit("gather", in, {{"axis", axis}});
 }
 
@@ -133,6 +134,7 @@ KILN_REGISTER_ONNX_CONVERTER(Gather, 1, kLatestOpset, Gather);
 absl::Status GatherElements(ImportContext& c) {
   KILN_ASSIGN(in, Inputs(c, 2));
   KILN_ASSIGN(axis, c.AttrInt("axis", 0));
+  if (absl::Status st = CheckConstantIndices(c, 1, axis); !st.ok()) return st;
   return c.Emit("gather_elements", in, {{"axis", axis}});
 }
 

@@ -14,6 +14,7 @@
 #include "passes/fold_batch_norm.h"
 #include "passes/fuse_operators.h"
 #include "passes/schedule_matmul.h"
+#include "passes/sink_reshapes.h"
 #include "runtime/env_flag.h"
 
 namespace kiln::passes {
@@ -27,6 +28,8 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
       {"decompose_batch_norm", DecomposeBatchNorm},
       {"eliminate_dead_code", EliminateDeadCode},
       {"infer_types", graph::InferTypes},
+      {"sink_reshapes", SinkReshapes},
+      {"eliminate_dead_code", EliminateDeadCode},
   };
   if (options.target) {
     pipeline.insert(pipeline.end(),

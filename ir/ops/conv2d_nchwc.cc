@@ -1,6 +1,8 @@
 #include "ir/ops/conv2d_nchwc.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
@@ -55,18 +57,24 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   // weight vectors for tile_ow * vectors FMAs, so wider tiles use the load
   // ports better; it needs at least ~8 independent accumulators to cover the
   // FMA latency; and accumulators, weights and one broadcast must fit the
-  // registers. Widths divide the row, so no tile is a guarded tail.
+  // registers. Widths divide the row, so no tile is a guarded tail. Output
+  // channels that no whole vector divides (24 on 16 lanes) take one partial
+  // vector per block, tiled the same way.
   const int64_t ow = w.out_width();
-  double best = -1;
+  std::vector<std::pair<int64_t, int64_t>> blocks;  // (oc_bn, vectors per block)
   for (int64_t vectors : {2, 1}) {
-    if (w.out_channels % (vectors * lanes) != 0) continue;
+    if (w.out_channels % (vectors * lanes) == 0) blocks.push_back({vectors * lanes, vectors});
+  }
+  if (blocks.empty()) blocks.push_back({c.oc_bn, 1});
+  double best = -1;
+  for (const auto& [block, vectors] : blocks) {
     for (int64_t r = 1; r <= ow; ++r) {
       if (ow % r != 0 || r * vectors + vectors + 1 > target.vector_registers) continue;
       const double accumulators = static_cast<double>(r * vectors);
       const double score = std::min(accumulators, 8.0) / 8.0 * accumulators / (r + vectors);
       if (score > best) {
         best = score;
-        c.oc_bn = vectors * lanes;
+        c.oc_bn = block;
         c.tile_ow = r;
       }
     }

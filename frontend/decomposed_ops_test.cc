@@ -1220,5 +1220,29 @@ TEST(DecomposedOpsTest, DilatedMaxPoolingWithIndicesMatchesTheDefinition) {
   }
 }
 
+// Pow by a constant 2 becomes a multiplication (it fuses; a power call per
+// element does not), bit for bit the same; other exponents stay powers.
+TEST(DecomposedOpsTest, PowByAConstantTwoIsAProduct) {
+  const NDArray x = Floats({3, 5}, 21);
+  for (const float exponent : {2.0f, 3.0f, 0.5f}) {
+    ModelBuilder m("pow", 13, 0);
+    m.AddInput("x", x.shape());
+    m.Node("Pow", {"x", m.Scalar("e", exponent)}, "y");
+    m.AddOutput("y", {});
+    auto bytes = m.Serialize();
+    ASSERT_TRUE(bytes.ok());
+    auto g = ImportOnnxBytes(*bytes);
+    ASSERT_TRUE(g.ok()) << g.status();
+    int pows = 0;
+    for (const auto& n : g->nodes()) pows += n.op == "pow";
+    EXPECT_EQ(pows, exponent == 2.0f ? 0 : 1) << exponent;
+    const std::vector<float> got = Values(RunBoth(*bytes, {{"x", x}})[0]);
+    std::vector<float> want;
+    for (float v : Values(x)) want.push_back(std::pow(v, exponent));
+    ir::ops::testing::ExpectAllNear(got, want, exponent == 2.0f ? 0.0f : 1e-6f,
+                                    absl::StrCat("x ** ", exponent));
+  }
+}
+
 }  // namespace
 }  // namespace kiln::frontend

@@ -213,6 +213,31 @@ Converter BinaryWithBroadcastAttribute(std::string op) {
   };
 }
 
+// x ** 2 with a constant exponent (a decomposed LayerNormalization's
+// variance) is x * x: the same float, correctly rounded once, and it fuses
+// with its neighbours, where a call to pow per element ran as a kernel of
+// its own (a tenth of BERT-base's time).
+absl::Status PowOp(ImportContext& c) {
+  if (c.num_inputs() != 2) return c.Unsupported(absl::StrCat(c.num_inputs(), " operands"));
+  KILN_ASSIGN(in, Inputs(c, 2));
+  const std::optional<graph::NDArray> exponent = c.InputConstant(1);
+  const runtime::DType base = c.InputType(0).dtype;
+  if (exponent && exponent->NumElements() == 1 &&
+      exponent->shape().size() <= c.InputType(0).shape.size() &&
+      (base == runtime::DType::kFloat32 || base == runtime::DType::kFloat64)) {
+    double value = 0;
+    switch (exponent->dtype()) {
+      case runtime::DType::kFloat32: value = exponent->data<float>()[0]; break;
+      case runtime::DType::kFloat64: value = exponent->data<double>()[0]; break;
+      case runtime::DType::kInt64: value = static_cast<double>(exponent->data<int64_t>()[0]); break;
+      case runtime::DType::kInt32: value = exponent->data<int32_t>()[0]; break;
+      default: value = 0;
+    }
+    if (value == 2.0) return c.Emit("mul", {in[0], in[0]}, {});
+  }
+  return c.Emit("pow", in, {});
+}
+
 KILN_REGISTER_ONNX_CONVERTER(Add, 1, 6, BinaryWithBroadcastAttribute("add"));
 KILN_REGISTER_ONNX_CONVERTER(Add, 7, kLatestOpset, BinaryOp("add"));
 KILN_REGISTER_ONNX_CONVERTER(Sub, 1, 6, BinaryWithBroadcastAttribute("sub"));
@@ -222,7 +247,7 @@ KILN_REGISTER_ONNX_CONVERTER(Mul, 7, kLatestOpset, BinaryOp("mul"));
 KILN_REGISTER_ONNX_CONVERTER(Div, 1, 6, BinaryWithBroadcastAttribute("div"));
 KILN_REGISTER_ONNX_CONVERTER(Div, 7, kLatestOpset, BinaryOp("div"));
 KILN_REGISTER_ONNX_CONVERTER(Pow, 1, 6, BinaryWithBroadcastAttribute("pow"));
-KILN_REGISTER_ONNX_CONVERTER(Pow, 7, kLatestOpset, BinaryOp("pow"));
+KILN_REGISTER_ONNX_CONVERTER(Pow, 7, kLatestOpset, PowOp);
 KILN_REGISTER_ONNX_CONVERTER(Equal, 1, 6, BinaryWithBroadcastAttribute("equal"));
 KILN_REGISTER_ONNX_CONVERTER(Equal, 7, kLatestOpset, BinaryOp("equal"));
 KILN_REGISTER_ONNX_CONVERTER(Less, 1, 6, BinaryWithBroadcastAttribute("less"));

@@ -25,7 +25,7 @@ bool IsReshape(const graph::Node& n) {
 class ReshapeSinker {
  public:
   explicit ReshapeSinker(graph::Graph& g)
-      : g_(g), before_(g.values().size(), -1), readers_(g.values().size()) {
+      : g_(g), readers_(g.values().size()) {
     for (size_t k = 0; k < g.nodes().size(); ++k) {
       for (int in : g.nodes()[k].inputs) {
         if (in >= 0) readers_[in].push_back(static_cast<int>(k));
@@ -36,11 +36,16 @@ class ReshapeSinker {
 
   absl::Status Run() {
     // Candidates are chosen so that every reshape they bypass dies; dropping
-    // one can strand a reshape another relied on, so repeat until nothing
-    // changes (a few rounds: each drops at least one node).
+    // one can strand a reshape another relied on, so repeat while that
+    // changes something. A crafted chain could drop one node per round,
+    // quadratic in the graph; the rounds are capped, since a candidate
+    // kept past the cap costs at most a reshape, never correctness (Apply
+    // moves a node only where its operands' shapes allow).
+    constexpr int kMaxRounds = 4;
     std::vector<bool> sink(g_.nodes().size(), false);
     for (size_t k = 0; k < sink.size(); ++k) sink[k] = !IsReshape(g_.nodes()[k]);
-    for (bool changed = true; changed;) {
+    bool changed = true;
+    for (int round = 0; changed && round < kMaxRounds; ++round) {
       changed = false;
       std::vector<int> source = Sources(sink);
       for (size_t k = 0; k < sink.size(); ++k) {
@@ -134,7 +139,7 @@ class ReshapeSinker {
     std::vector<graph::Node> nodes;
     std::vector<int> alias(g_.values().size());
     for (size_t v = 0; v < alias.size(); ++v) alias[v] = static_cast<int>(v);
-    std::vector<int>& before = before_;
+    std::vector<int> before(g_.values().size(), -1);  // what a reshape's output was reshaped from
     for (size_t k = 0; k < sink.size(); ++k) {
       graph::Node n = g_.nodes()[k];
       for (int& in : n.inputs) {
@@ -159,21 +164,31 @@ class ReshapeSinker {
       }
       const int y = n.outputs[0];
       const graph::TensorType out = g_.value(y).type;
+      // Every operand of the output's shape must be a reshape of one inner
+      // shape; one-element operands stay as they are.
       std::vector<const graph::TensorType*> types;
+      const std::vector<int64_t>* inner_shape = nullptr;
+      bool movable = NumElements(out.shape) != 1;
       for (int& in : n.inputs) {
-        if (before[in] >= 0 && g_.value(in).type.shape == out.shape &&
-            NumElements(out.shape) != 1) {
-          in = before[in];
+        if (movable && NumElements(g_.value(in).type.shape) != 1) {
+          movable = before[in] >= 0 && g_.value(in).type.shape == out.shape &&
+                    (inner_shape == nullptr || g_.value(before[in]).type.shape == *inner_shape);
+          if (movable) {
+            in = before[in];
+            inner_shape = &g_.value(in).type.shape;
+          }
         }
         types.push_back(&g_.value(in).type);
       }
+      movable = movable && inner_shape != nullptr;
       // The operator itself must agree to the new shapes (one that reads
       // an axis from a one-element operand would not).
       auto def = graph::OpRegistry().Find(n.op);
       if (!def.ok()) return def.status();
-      auto inferred = def->infer(n, types);
-      if (!inferred.ok() || inferred->size() != 1 || (*inferred)[0].dtype != out.dtype ||
-          NumElements((*inferred)[0].shape) != NumElements(out.shape)) {
+      absl::StatusOr<std::vector<graph::TensorType>> inferred;
+      if (movable) inferred = def->infer(n, types);
+      if (!movable || !inferred.ok() || inferred->size() != 1 ||
+          (*inferred)[0].dtype != out.dtype || (*inferred)[0].shape != *inner_shape) {
         n.inputs = aliased_inputs;  // stays where it was
         nodes.push_back(std::move(n));
         continue;
@@ -198,7 +213,6 @@ class ReshapeSinker {
   }
 
   graph::Graph& g_;
-  std::vector<int> before_;  // the value a reshape's output was reshaped from
   std::vector<std::vector<int>> readers_;
   absl::flat_hash_set<int> is_output_;
   // By the output of each node Sources() moves, the shape it computes in.

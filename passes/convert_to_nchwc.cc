@@ -81,6 +81,8 @@ class NCHWcConverter {
         st = ConvertElementwise(std::move(n));
       } else if (RunsBlocked(n) && Block(n.inputs[0]) > 0) {
         st = KeepBlocked(std::move(n), Block(n.inputs[0]));
+      } else if (std::optional<Node> blocked = Reindexed(n)) {
+        st = ConvertReindexed(*std::move(blocked));
       } else {
         auto plain = RequirePlain(std::move(n));
         st = plain.ok() ? Emit(*std::move(plain)) : plain.status();
@@ -220,6 +222,40 @@ class NCHWcConverter {
       return attrs.ok() && attrs->KeepsSpatialAxesOnly();
     }
     return def->channelwise;
+  }
+
+  // The block of the first blocked input of `n`, 0 when all are plain.
+  int64_t FirstBlock(const Node& n) const {
+    for (int in : n.inputs) {
+      if (Block(in) > 0) return Block(in);
+    }
+    return 0;
+  }
+
+  // `n` re-indexed by its registry entry (OpDef::to_nchwc) for the block of
+  // its first blocked input, when it has one and the operator can.
+  std::optional<Node> Reindexed(const Node& n) const {
+    const int64_t block = FirstBlock(n);
+    if (block == 0) return std::nullopt;
+    auto def = graph::OpRegistry().Find(n.op);
+    if (!def.ok() || !def->to_nchwc) return std::nullopt;
+    std::vector<const graph::TensorType*> plain;
+    for (int in : n.inputs) {
+      if (in < 0) return std::nullopt;
+      plain.push_back(&plain_types_[in]);
+    }
+    return def->to_nchwc(n, plain, block);
+  }
+
+  // A re-indexed node with every input brought to the block it was made for.
+  absl::Status ConvertReindexed(Node n) {
+    const int64_t block = FirstBlock(n);
+    for (int& in : n.inputs) {
+      auto blocked = Transform(in, block);
+      if (!blocked.ok()) return blocked.status();
+      in = *blocked;
+    }
+    return KeepBlocked(std::move(n), block);
   }
 
   absl::Status ConvertConv(Node n, const ir::ops::Conv2dWorkload& w) {

@@ -6,7 +6,9 @@
 // extraction, or the target's default) and is stored on the node; its
 // weights are packed now, at compile time, in the blocks of that schedule.
 // Elementwise operators, pooling and spatial reductions run on blocked
-// tensors as they are (per-channel constants are re-shaped to match), so
+// tensors as they are (per-channel constants are re-shaped to match), and
+// so do operators whose registry entry re-indexes them for blocks
+// (OpDef::to_nchwc: concat along the channels, resize of H and W), so
 // layout_transform nodes appear only where an operator needs plain NCHW or
 // at graph outputs. A convolution reads its input in the block its producer
 // wrote: the task it asks the context about has that input block fixed.

@@ -10,7 +10,9 @@
 #ifndef KILN_IR_GRAPH_OP_REGISTRY_H_
 #define KILN_IR_GRAPH_OP_REGISTRY_H_
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -35,6 +37,14 @@ struct OpDef {
   // Computes each channel from the same channel alone, so it runs on
   // NCHW[x]c tensors as it is (pooling).
   bool channelwise = false;
+  // For an operator that runs on NCHW[block]c data once its attributes are
+  // re-indexed for 5-D (concat along the channels, resize of the spatial
+  // axes): the node rewritten for inputs that all come in that layout, or
+  // nullopt when this instance cannot (it mixes channels, or its channels do
+  // not divide into blocks). `plain` are the inputs' NCHW types.
+  std::function<std::optional<Node>(const Node&, const std::vector<const TensorType*>& plain,
+                                    int64_t block)>
+      to_nchwc;
   // Output types from input types (nullptr for omitted optional inputs).
   std::function<absl::StatusOr<std::vector<TensorType>>(
       const Node&, const std::vector<const TensorType*>&)>

@@ -2,6 +2,7 @@
 // every dtype by copying element bytes.
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "ir/graph/attrs_data_movement.h"
@@ -133,6 +134,19 @@ OpDef Concat() {
       offset += part.shape()[axis];
     }
     return std::vector<NDArray>{*out};
+  };
+  // Along the channels of NCHW[b]c inputs whose channels divide into blocks,
+  // the blocks of each input follow the previous input's.
+  def.to_nchwc = [](const Node& n, const Types& plain, int64_t block) -> std::optional<Node> {
+    auto attrs = ConcatAttrs::Read(n);
+    if (!attrs.ok() || plain.empty()) return std::nullopt;
+    for (const TensorType* t : plain) {
+      if (!t || t->shape.size() != 4 || t->shape[1] % block != 0) return std::nullopt;
+    }
+    if (auto axis = attrs->Axis(4); !axis.ok() || *axis != 1) return std::nullopt;
+    Node blocked = n;
+    ConcatAttrs{1}.Write(blocked);
+    return blocked;
   };
   return def;
 }

@@ -1,6 +1,7 @@
 // Operators that make tensors larger: transposed convolution and resize.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -175,6 +176,25 @@ OpDef Resize() {
       Store(*out, i, sum);
     });
     return std::vector<NDArray>{*out};
+  };
+  // Resizing H and W only, channel c of NCHW[b]c's (c / b, c % b) comes from
+  // the same place, so the blocked tensor resizes as it is. Not with
+  // tf_half_pixel_for_nn, whose coordinates shift an axis even at scale 1.
+  def.to_nchwc = [](const Node& n, const Types& plain, int64_t block) -> std::optional<Node> {
+    auto a = ResizeAttrs::Read(n);
+    if (!a.ok() || plain.size() != 1 || !plain[0] || plain[0]->shape.size() != 4 ||
+        a->sizes.size() != 4 || a->scales.size() != 4 ||
+        a->coordinate_mode == "tf_half_pixel_for_nn" || plain[0]->shape[1] % block != 0) {
+      return std::nullopt;
+    }
+    for (int d : {0, 1}) {
+      if (a->sizes[d] != plain[0]->shape[d] || a->scales[d] != 1.0) return std::nullopt;
+    }
+    a->sizes = {a->sizes[0], a->sizes[1] / block, a->sizes[2], a->sizes[3], block};
+    a->scales = {1.0, 1.0, a->scales[2], a->scales[3], 1.0};
+    Node blocked = n;
+    a->Write(blocked);
+    return blocked;
   };
   return def;
 }

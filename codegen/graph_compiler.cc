@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 #include "absl/container/flat_hash_map.h"
@@ -144,7 +145,10 @@ class PlanBuilder {
       auto slot = SlotOf(in);
       if (!slot.ok()) return slot.status();
       s.args.push_back(*slot);
-      last_use_[*slot] = step;
+      last_use_[Storage(*slot)] = step;
+    }
+    if (IsCopyNode(n) && s.args.size() == 1 && n.outputs.size() == 1) {
+      if (AddView(n.outputs[0], s.args[0]).has_value()) return absl::OkStatus();
     }
     for (int out : n.outputs) {
       auto it = output_slot_.find(out);
@@ -182,17 +186,48 @@ class PlanBuilder {
     return absl::OkStatus();
   }
 
+  // The slot whose bytes `slot` names: itself, or what it is a view of.
+  int Storage(int slot) const {
+    auto it = view_of_.find(slot);
+    return it == view_of_.end() ? slot : it->second;
+  }
+
+  // A reshape's output as a view of its input's bytes instead of a copy:
+  // for intermediates (whose storage then lives as long as the view is read)
+  // and constants. Not for graph outputs, which the caller owns, nor views
+  // of inputs, which the caller binds. The view's slot, or nullopt.
+  std::optional<int> AddView(int value, int source) {
+    const SlotKind kind = plan_.slots[source].kind;
+    if (output_slot_.contains(value) ||
+        (kind != SlotKind::kIntermediate && kind != SlotKind::kConstant)) {
+      return std::nullopt;
+    }
+    const graph::TensorType& type = g_.value(value).type;
+    if (TensorSlot{"", kind, type.dtype, type.shape, 0}.NumBytes() !=
+        plan_.slots[source].NumBytes()) {
+      return std::nullopt;
+    }
+    const int slot = AddSlot(value, kind);
+    const int storage = Storage(source);
+    plan_.slots[slot].offset = plan_.slots[storage].offset;  // final for constants
+    view_of_[slot] = storage;
+    return slot;
+  }
+
   void PlanIntermediates() {
     std::vector<int> slots;
     std::vector<BufferLifetime> lifetimes;
     for (size_t i = 0; i < plan_.slots.size(); ++i) {
-      if (plan_.slots[i].kind != SlotKind::kIntermediate) continue;
+      if (plan_.slots[i].kind != SlotKind::kIntermediate || view_of_.contains(i)) continue;
       slots.push_back(static_cast<int>(i));
       lifetimes.push_back({plan_.slots[i].NumBytes(), first_def_[i], last_use_[i]});
       compiled_.unplanned_bytes += plan_.slots[i].NumBytes();
     }
     const MemoryPlan memory = PlanMemory(lifetimes);
     for (size_t k = 0; k < slots.size(); ++k) plan_.slots[slots[k]].offset = memory.offsets[k];
+    for (const auto& [view, storage] : view_of_) {
+      plan_.slots[view].offset = plan_.slots[storage].offset;
+    }
     plan_.arena_bytes = memory.arena_bytes;
   }
 
@@ -204,6 +239,7 @@ class PlanBuilder {
   absl::flat_hash_map<int, int> output_slot_;  // graph output value -> its output slot
   absl::flat_hash_set<int> used_output_;      // output values already listed
   absl::flat_hash_map<int, int> first_def_, last_use_;  // slot -> step
+  absl::flat_hash_map<int, int> view_of_;  // view slot -> the slot holding its bytes
   absl::flat_hash_map<std::string, std::string> kernel_by_signature_;
 };
 

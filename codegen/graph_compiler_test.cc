@@ -156,6 +156,82 @@ TEST(GraphCompilerTest, InputsThatAreOutputsAreCopiedUnderTheirOutputNames) {
   }
 }
 
+// Reshapes of intermediates and constants are views of their bytes, no
+// step; the storage of a view lives as long as the view is read, while other
+// tensors come and go. Reshapes of inputs and into outputs stay copies.
+TEST(GraphCompilerTest, ReshapesAreViewsExceptAtTheGraphsEdges) {
+  using runtime::DType;
+  graph::Graph g;
+  const int x = g.AddInput("x", {DType::kFloat32, {4, 6}});
+  auto table = NDArray::Empty({3, 8}, DType::kFloat32);
+  for (int i = 0; i < 24; ++i) table->data<float>()[i] = 0.25f * i - 2;
+  const int k = g.AddConstant("k", *table);
+  auto value = [&](const char* name, std::vector<int64_t> shape) {
+    return g.AddValue(name, {DType::kFloat32, std::move(shape)});
+  };
+  auto node = [&](const char* op, std::vector<int> in, int out,
+                  absl::flat_hash_map<std::string, graph::AttrValue> attrs = {}) {
+    g.AddNode(graph::Node{g.value(out).name, op, std::move(in), {out}, std::move(attrs)});
+  };
+  auto reshape = [&](int in, const char* name, std::vector<int64_t> shape) {
+    const int out = value(name, shape);
+    node("reshape", {in}, out, {{"shape", shape}});
+    return out;
+  };
+  const int a = value("a", {4, 6});
+  node("relu", {x}, a);
+  const int flat = reshape(a, "flat", {24});
+  const int wide = reshape(flat, "wide", {2, 12});  // a view of a view
+  // Tensors computed while `flat` is held only through its views.
+  const int e = value("e", {4, 6}), s = value("s", {4, 6});
+  node("exp", {x}, e);
+  node("sigmoid", {e}, s);
+  const int joined = value("joined", {2, 12});
+  node("add", {wide, reshape(s, "s_wide", {2, 12})}, joined);
+  const int scaled = value("scaled", {24});
+  node("mul", {flat, reshape(k, "k_flat", {24})}, scaled);
+  const int x_flat = reshape(x, "x_flat", {24});
+  const int shifted = value("shifted", {24});
+  node("add", {x_flat, scaled}, shifted);
+  g.SetOutputs({joined, shifted, reshape(a, "a_tall", {6, 4})});
+
+  auto in = NDArray::Empty({4, 6}, DType::kFloat32);
+  for (int i = 0; i < 24; ++i) in->data<float>()[i] = std::sin(0.7 * i);
+  auto want = graph::Evaluate(g, {{"x", *in}});
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
+    auto compiled = PlanGraph(g, target);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    const runtime::ExecutionPlan& plan = compiled->plan;
+    int copies = 0;
+    for (const runtime::PlanStep& step : plan.steps) {
+      copies += step.kind == runtime::PlanStep::Kind::kCopy;
+    }
+    EXPECT_EQ(copies, 2);  // x_flat, a_tall
+    auto slot = [&](const std::string& name) -> const runtime::TensorSlot& {
+      for (const runtime::TensorSlot& t : plan.slots) {
+        if (t.name == name) return t;
+      }
+      ADD_FAILURE() << "no slot " << name;
+      return plan.slots[0];
+    };
+    EXPECT_EQ(slot("flat").offset, slot("a").offset);
+    EXPECT_EQ(slot("wide").offset, slot("a").offset);
+    EXPECT_EQ(slot("k_flat").kind, runtime::SlotKind::kConstant);
+    EXPECT_EQ(slot("k_flat").offset, slot("k").offset);
+    auto model = BuildJitModel(*compiled, target);
+    ASSERT_TRUE(model.ok()) << model.status();
+    ASSERT_TRUE(model->executor->SetInput("x", *in).ok());
+    ASSERT_TRUE(model->executor->Run().ok());
+    for (int o = 0; o < 3; ++o) {
+      auto got = model->executor->GetOutput(o);
+      ASSERT_TRUE(got.ok()) << got.status();
+      ASSERT_EQ(got->shape(), (*want)[o].shape());
+      EXPECT_LE(MaxDiff(*got, (*want)[o]), 1e-6) << "output " << o << " on " << target.ToString();
+    }
+  }
+}
+
 // A node whose outputs hold no element needs no kernel: the model compiles,
 // runs, and gives the empty outputs alongside the others.
 TEST(GraphCompilerTest, NodesWithOnlyEmptyOutputsRunNothing) {

@@ -76,16 +76,23 @@ absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, i
   // Rows of images in parallel, as the neighbouring kernels split them.
   Axis rows = o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
   o.Parallel(rows);
-  auto [owo, owi] = o.Split(o.axis(3), config.tile_ow);
-  o.Unroll(owi);
   o.Vectorize(o.axis(4));
+  // One output row accumulates in a row buffer, a tile of pixels x one
+  // channel vector in registers while the kernel window is walked.
   Stage& c = s[conv];
-  c.ComputeAt(o, owo);
-  c.Reorder({c.axis(0), c.axis(1), c.axis(2), c.reduce_axis(0), c.reduce_axis(1), c.axis(3),
+  c.ComputeAt(o, rows);
+  auto [owo, owi] = c.Split(c.axis(3), config.tile_ow);
+  c.Reorder({c.axis(0), c.axis(1), c.axis(2), owo, c.reduce_axis(0), c.reduce_axis(1), owi,
              c.axis(4)});
-  c.Unroll(c.axis(3));
+  c.Unroll(owi);
   c.Vectorize(c.axis(4));
-  if (input != data) ScheduleStagedInput(s[input]);
+  // The zero-padded input rows that one output row reads, staged next to
+  // it: padding the whole input first would pass it through memory twice.
+  if (input != data) {
+    Stage& p = s[input];
+    p.ComputeAt(c, c.axis(2));
+    p.Vectorize(p.axis(4));
+  }
   std::vector<Tensor> args = {data, weight};
   if (bias) args.push_back(bias);
   if (residual) args.push_back(residual);

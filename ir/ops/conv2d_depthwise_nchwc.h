@@ -2,7 +2,8 @@
 // the channels, the MobileNet block) in the blocked layout NCHW[b]c, so that
 // it keeps the layout of the convolutions around it:
 //
-//   data   [N, C/b, H, W, b]   (zero-padded once into a staging buffer)
+//   data   [N, C/b, H, W, b]   (the rows one output row reads, zero-padded
+//                               into a staging buffer next to it)
 //   weight [C/b, KH, KW, b]
 //   output [N, C/b, OH, OW, b] = relu(conv + bias + residual), as w asks
 //

@@ -57,7 +57,10 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   // weight vectors for tile_ow * vectors FMAs, so wider tiles use the load
   // ports better; it needs at least ~8 independent accumulators to cover the
   // FMA latency; and accumulators, weights and one broadcast must fit the
-  // registers. Widths divide the row, so no tile is a guarded tail. Output
+  // registers. A width that does not divide the row leaves a last tile
+  // that computes past its end (lowering splits it off, so only that tile
+  // pays for guards): the score counts the slots it wastes, so a prime row
+  // (199) takes a wide tile with a ragged end rather than one pixel. Output
   // channels that no whole vector divides (24 on 16 lanes) take one partial
   // vector per block, tiled the same way.
   const int64_t ow = w.out_width();
@@ -69,9 +72,11 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   double best = -1;
   for (const auto& [block, vectors] : blocks) {
     for (int64_t r = 1; r <= ow; ++r) {
-      if (ow % r != 0 || r * vectors + vectors + 1 > target.vector_registers) continue;
+      if (r * vectors + vectors + 1 > target.vector_registers) continue;
       const double accumulators = static_cast<double>(r * vectors);
-      const double score = std::min(accumulators, 8.0) / 8.0 * accumulators / (r + vectors);
+      const double used = static_cast<double>(ow) / (((ow + r - 1) / r) * r);
+      const double score =
+          std::min(accumulators, 8.0) / 8.0 * accumulators / (r + vectors) * used;
       if (score > best) {
         best = score;
         c.oc_bn = block;

@@ -4,11 +4,14 @@
 #include <cstdlib>
 
 #include "codegen/object_emitter.h"
+#include "frontend/model_builder.h"
 #include "frontend/onnx_importer.h"
 #include "frontend/resnet50_v2_generator.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
+#include "ir/graph/post_ops.h"
 #include "ir/ops/testing/op_test_util.h"
+#include "passes/pipeline.h"
 #include "runtime/artifact.h"
 
 namespace kiln::codegen {
@@ -28,6 +31,28 @@ double MaxDiff(const NDArray& a, const NDArray& b) {
     m = std::max(m, std::fabs(double{a.data<float>()[i]} - b.data<float>()[i]));
   }
   return m;
+}
+
+// The outputs of `g` compiled for `target` and run in-process on `inputs`.
+std::vector<NDArray> CompileAndRun(const graph::Graph& g, const targets::Target& target,
+                                   const absl::flat_hash_map<std::string, NDArray>& inputs) {
+  auto compiled = CompileGraph(g, target);
+  EXPECT_TRUE(compiled.ok()) << compiled.status();
+  if (!compiled.ok()) return {};
+  auto model = BuildJitModel(*compiled, target);
+  EXPECT_TRUE(model.ok()) << model.status();
+  if (!model.ok()) return {};
+  for (const auto& [name, value] : inputs) {
+    EXPECT_TRUE(model->executor->SetInput(name, value).ok()) << name;
+  }
+  EXPECT_TRUE(model->executor->Run().ok());
+  std::vector<NDArray> outputs;
+  for (size_t o = 0; o < g.outputs().size(); ++o) {
+    auto got = model->executor->GetOutput(o);
+    EXPECT_TRUE(got.ok()) << got.status();
+    if (got.ok()) outputs.push_back(*got);
+  }
+  return outputs;
 }
 
 struct Model {
@@ -228,6 +253,66 @@ TEST(GraphCompilerTest, ReshapesAreViewsExceptAtTheGraphsEdges) {
       ASSERT_TRUE(got.ok()) << got.status();
       ASSERT_EQ(got->shape(), (*want)[o].shape());
       EXPECT_LE(MaxDiff(*got, (*want)[o]), 1e-6) << "output " << o << " on " << target.ToString();
+    }
+  }
+}
+
+// Elementwise consumers of a convolution's output run in its store when
+// nothing else reads that output (direct, Winograd and depthwise kernels,
+// with scalar and full-shape operands), and the model still matches the
+// reference, on channels and sizes no vector divides.
+TEST(GraphCompilerTest, ElementwiseConsumersRunInTheConvolutionsStore) {
+  frontend::ModelBuilder b("post_ops", 13, 5);
+  b.AddInput("x", {1, 5, 26, 23});
+  b.AddInput("shift", {1, 24, 13, 12});
+  const std::string raw = b.Conv("x", "conv0", frontend::ConvSpec(5, 24, {3, 3}).Pad(1).Bias());
+  // SiLU of a conv whose raw output is also a graph output: not fused.
+  const std::string silu = b.Apply("Mul", {raw, b.Apply("Sigmoid", {raw}, "sig")}, "silu");
+  // GELU after a 3x3 stride-1 conv large enough for Winograd.
+  const std::string wino = b.Conv(silu, "conv1", frontend::ConvSpec(24, 24, {3, 3}).Pad(1));
+  const std::string gelu = b.Gelu(wino, "gelu");
+  // A scalar and a full-shape operand after a depthwise conv.
+  const std::string dw =
+      b.Conv(gelu, "dw", frontend::ConvSpec(24, 24, {3, 3}).Pad(1).Stride(2).Group(24).Bias());
+  const std::string scaled = b.Apply("Mul", {dw, b.Scalar("half", 0.5f)}, "scaled");
+  b.Apply("Add", {scaled, "shift"}, "y");
+  b.AddOutput("y", {1, 24, 13, 12});
+  b.AddOutput(raw, {1, 24, 26, 23});
+  auto bytes = b.Serialize();
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  auto g = frontend::ImportOnnxBytes(*bytes);
+  ASSERT_TRUE(g.ok()) << g.status();
+  auto x = NDArray::Empty({1, 5, 26, 23}, runtime::DType::kFloat32);
+  auto shift = NDArray::Empty({1, 24, 13, 12}, runtime::DType::kFloat32);
+  for (int64_t i = 0; i < x->NumElements(); ++i) x->data<float>()[i] = std::sin(0.37 * i);
+  for (int64_t i = 0; i < shift->NumElements(); ++i) shift->data<float>()[i] = std::cos(0.11 * i);
+  const absl::flat_hash_map<std::string, NDArray> inputs = {{"x", *x}, {"shift", *shift}};
+  auto want = graph::Evaluate(*g, inputs);
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
+    graph::Graph optimized = *g;
+    passes::PipelineOptions options;
+    options.target = &target;
+    ASSERT_TRUE(passes::OptimizeGraph(optimized, options).ok());
+    int fused = 0, winograd = 0, elementwise = 0;
+    for (const graph::Node& n : optimized.nodes()) {
+      fused += graph::HasPostOps(n);
+      winograd += n.op == "conv2d_winograd_nchwc" && graph::HasPostOps(n);
+      elementwise += n.op == "fused_elementwise";
+    }
+    EXPECT_EQ(fused, 2) << optimized.ToString();
+    EXPECT_EQ(winograd, 1) << optimized.ToString();
+    EXPECT_EQ(elementwise, 1) << optimized.ToString();  // the SiLU
+    auto reference = graph::Evaluate(optimized, inputs);
+    ASSERT_TRUE(reference.ok()) << reference.status();
+
+    const std::vector<NDArray> got = CompileAndRun(*g, target, inputs);
+    ASSERT_EQ(got.size(), 2u);
+    for (int o = 0; o < 2; ++o) {
+      ASSERT_EQ(got[o].shape(), (*want)[o].shape());
+      EXPECT_LE(MaxDiff((*reference)[o], (*want)[o]), 1e-5 * MaxAbs((*want)[o])) << o;
+      EXPECT_LE(MaxDiff(got[o], (*want)[o]), 1e-4 * MaxAbs((*want)[o]))
+          << "output " << o << " on " << target.ToString();
     }
   }
 }

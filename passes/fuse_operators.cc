@@ -7,6 +7,7 @@
 #include "ir/graph/attrs_nn.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
+#include "ir/graph/post_ops.h"
 #include "ir/ops/elementwise_exprs.h"
 #include "passes/graph_edit.h"
 
@@ -196,6 +197,56 @@ absl::Status FuseElementwise(Graph& g) {
     if (!identity_operands || (*steps)[0].operands.size() != n.inputs.size()) continue;
     n = Node{n.name, (*steps)[0].node.op, n.inputs, n.outputs, (*steps)[0].node.attrs};
   }
+  return graph::InferTypes(g);
+}
+
+absl::Status FusePostOps(Graph& g) {
+  const std::vector<int> uses = CountUses(g);
+  std::vector<bool> removed(g.nodes().size(), false);
+  for (size_t k = 0; k < g.nodes().size(); ++k) {
+    const Node& e = g.nodes()[k];
+    if (e.op != "fused_elementwise" && !ir::ops::IsFusableElementwise(e.op)) continue;
+    const graph::TensorType& result = g.value(e.outputs[0]).type;
+    if (result.dtype != runtime::DType::kFloat32) continue;
+    // Every operand float32, of the result's shape or one element.
+    bool operands_fit = true;
+    for (int in : e.inputs) {
+      const graph::TensorType& t = in >= 0 ? g.value(in).type : result;
+      int64_t elements = 1;
+      for (int64_t d : t.shape) elements *= d;
+      operands_fit &= in >= 0 && t.dtype == runtime::DType::kFloat32 &&
+                      (t.shape == result.shape || elements == 1);
+    }
+    if (!operands_fit) continue;
+    for (int in : e.inputs) {
+      const int p = g.value(in).producer;
+      if (p < 0 || removed[p] || !(g.value(in).type == result)) continue;
+      const Node& conv = g.nodes()[p];
+      if ((conv.op != "conv2d_nchwc" && conv.op != "conv2d_winograd_nchwc" &&
+           conv.op != "depthwise_conv2d_nchwc") ||
+          graph::HasPostOps(conv)) {
+        continue;
+      }
+      // The conv's raw output must have no reader but this node.
+      int reads = 0;
+      for (int other : e.inputs) reads += other == in;
+      if (reads != uses[in]) continue;
+      Node program = e;
+      if (e.op != "fused_elementwise") {
+        graph::FusedStep step{Node{"", e.op, {}, {}, e.attrs}, {}};
+        for (size_t i = 0; i < e.inputs.size(); ++i) step.operands.push_back(i);
+        program = graph::MakeFusedElementwise(e.name, {step}, e.inputs, e.outputs[0]);
+      }
+      // The fused conv takes the node's place: its other operands are
+      // computed by then.
+      Node fused = conv;
+      if (auto st = graph::AppendPostOps(fused, program, in, 4); !st.ok()) return st;
+      g.mutable_nodes()[k] = std::move(fused);
+      removed[p] = true;
+      break;
+    }
+  }
+  RemoveNodes(g, removed);
   return graph::InferTypes(g);
 }
 

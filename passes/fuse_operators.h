@@ -8,6 +8,12 @@
 // FuseElementwise merges chains of elementwise operators whose intermediate
 // results have one reader and the chain's full shape into one
 // fused_elementwise node, computed in one loop.
+//
+// FusePostOps then moves an elementwise node (a chain's fused_elementwise
+// node, such as GELU or SiLU) onto the convolution whose output it reads
+// when nothing else reads that output: the conv stores the node's result
+// (ir/graph/post_ops.h). The node's other operands must be float32 and
+// have its shape or one element.
 #ifndef KILN_PASSES_FUSE_OPERATORS_H_
 #define KILN_PASSES_FUSE_OPERATORS_H_
 
@@ -18,6 +24,7 @@ namespace kiln::passes {
 
 absl::Status FuseConvEpilogue(graph::Graph& g);
 absl::Status FuseElementwise(graph::Graph& g);
+absl::Status FusePostOps(graph::Graph& g);
 
 }  // namespace kiln::passes
 

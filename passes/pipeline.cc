@@ -49,6 +49,7 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
                          }},
                         {"fuse_conv_epilogue", FuseConvEpilogue},
                         {"fuse_elementwise", FuseElementwise},
+                        {"fuse_post_ops", FusePostOps},
                         {"eliminate_dead_code", EliminateDeadCode},
                     });
   }

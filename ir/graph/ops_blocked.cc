@@ -14,6 +14,7 @@
 #include "ir/graph/fused_elementwise.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/ops_common.h"
+#include "ir/graph/post_ops.h"
 #include "ir/ops/winograd_matrices.h"
 
 namespace kiln::graph::ops {
@@ -122,7 +123,8 @@ absl::StatusOr<ConvGeometry> Geometry(const Node& n, const std::vector<int64_t>&
 }
 
 // `out` (a blocked conv's output) once the optional bias [OC] and residual
-// (the output's shape) of a blocked conv's epilogue are checked against it.
+// (the output's shape) of a blocked conv's epilogue, and the operands of its
+// post ops, are checked against it.
 Result ConvOutputWithEpilogue(const Node& n, const Types& in, TensorType out) {
   const int64_t channels = out.shape[1] * out.shape[4];
   if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{channels}) {
@@ -133,6 +135,9 @@ Result ConvOutputWithEpilogue(const Node& n, const Types& in, TensorType out) {
   if (in.size() > 3 && in[3] && in[3]->shape != out.shape) {
     return absl::InvalidArgumentError(absl::StrCat(n.op, " residual ", in[3]->ToString(),
                                                    " differs from the output ", out.ToString()));
+  }
+  if (HasPostOps(n)) {
+    if (auto st = CheckPostOpTypes(n, out, in); !st.ok()) return st;
   }
   return std::vector<TensorType>{out};
 }
@@ -147,11 +152,26 @@ float WithEpilogue(double acc, const std::vector<NDArray>& in, int64_t channel, 
   return static_cast<float>(epilogue.Apply(acc));
 }
 
+// Data, weight, optional bias and residual, then the post ops' operands.
+absl::Status ExpectConvInputs(const Node& n, const Types& in) {
+  auto post = PostOpInputs(n);
+  if (!post.ok()) return post.status();
+  return ExpectInputs(in, 2, 4 + *post);
+}
+
+// A blocked conv's output once the post ops fused into it have run.
+Outputs WithPostOps(const Node& n, NDArray out, const std::vector<NDArray>& in) {
+  if (!HasPostOps(n)) return std::vector<NDArray>{std::move(out)};
+  auto post = ApplyPostOps(n, std::move(out), in);
+  if (!post.ok()) return post.status();
+  return std::vector<NDArray>{*post};
+}
+
 OpDef Conv2dNCHWc() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
-    if (auto st = ExpectInputs(in, 2, 4); !st.ok()) return st;
+    if (auto st = ExpectConvInputs(n, in); !st.ok()) return st;
     const auto& d = in[0]->shape;
     const auto& w = in[1]->shape;
     if (d.size() != 5 || w.size() != 6 || w[1] != d[1] || w[4] != d[4]) {
@@ -191,7 +211,7 @@ OpDef Conv2dNCHWc() {
           }
       out->data<float>()[i] = WithEpilogue(acc, in, o[1] * ob + o[4], i, *epilogue);
     });
-    return std::vector<NDArray>{*out};
+    return WithPostOps(n, *std::move(out), in);
   };
   return def;
 }
@@ -205,7 +225,7 @@ OpDef DepthwiseConv2dNCHWc() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
-    if (auto st = ExpectInputs(in, 2, 4); !st.ok()) return st;
+    if (auto st = ExpectConvInputs(n, in); !st.ok()) return st;
     const auto& d = in[0]->shape;
     const auto& w = in[1]->shape;
     if (d.size() != 5 || w.size() != 4 || w[0] != d[1] || w[3] != d[4]) {
@@ -243,7 +263,7 @@ OpDef DepthwiseConv2dNCHWc() {
         }
       out->data<float>()[i] = WithEpilogue(acc, in, o[1] * b + o[4], i, *epilogue);
     });
-    return std::vector<NDArray>{*out};
+    return WithPostOps(n, *std::move(out), in);
   };
   return def;
 }
@@ -282,7 +302,7 @@ OpDef Conv2dWinogradNCHWc() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
   def.infer = [](const Node& n, const Types& in) -> Result {
-    if (auto st = ExpectInputs(in, 2, 4); !st.ok()) return st;
+    if (auto st = ExpectConvInputs(n, in); !st.ok()) return st;
     const auto& d = in[0]->shape;
     const auto& w = in[1]->shape;
     if (auto mats = WinogradOf(n, w); !mats.ok()) return mats.status();
@@ -351,7 +371,7 @@ OpDef Conv2dWinogradNCHWc() {
                 out->data<float>()[at] = WithEpilogue(acc, in, o, at, *epilogue);
               }
         }
-    return std::vector<NDArray>{*out};
+    return WithPostOps(n, *std::move(out), in);
   };
   return def;
 }

@@ -34,7 +34,8 @@ DepthwiseConfig DefaultDepthwiseConfig(const Conv2dWorkload& w, const targets::T
 
 absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, int64_t block,
                                                       const DepthwiseConfig& config,
-                                                      const std::string& name) {
+                                                      const std::string& name,
+                                                      const PostOps& post) {
   if (auto st = ValidateConv2d(w); !st.ok()) return st;
   if (w.in_channels != w.out_channels || block < 1 || w.in_channels % block != 0 ||
       config.tile_ow < 1) {
@@ -68,7 +69,8 @@ absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, i
   Tensor out = Compute(
       "out", {w.batch, cc, oh, ow, block},
       [&](const std::vector<Var>& i) {
-        return Conv2dEpilogue(w, block, bias, residual, i, Read(conv, {i[0], i[1], i[2], i[3], i[4]}));
+        return Conv2dEpilogue(w, block, bias, residual, post, i,
+                              Read(conv, {i[0], i[1], i[2], i[3], i[4]}));
       },
       {"n", "c.chunk", "oh", "ow", "c.block"});
   Schedule s({out});
@@ -96,6 +98,7 @@ absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, i
   std::vector<Tensor> args = {data, weight};
   if (bias) args.push_back(bias);
   if (residual) args.push_back(residual);
+  args.insert(args.end(), post.operands().begin(), post.operands().end());
   args.push_back(out);
   return Lower(s, args, name);
 }

@@ -38,10 +38,11 @@ struct DepthwiseConfig {
 DepthwiseConfig DefaultDepthwiseConfig(const Conv2dWorkload& w, const targets::Target& target);
 
 // w.out_channels must equal w.in_channels; `block` divides them. Buffers:
-// data, weight, [bias (C)], [residual], output.
+// data, weight, [bias (C)], [residual], the post ops' operands, output.
 absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, int64_t block,
                                                       const DepthwiseConfig& config,
-                                                      const std::string& name);
+                                                      const std::string& name,
+                                                      const PostOps& post = PostOps());
 
 // The weight [C, 1, KH, KW] repacked to [C/block, KH, KW, block].
 std::vector<float> PackDepthwiseWeight(const float* oihw, int64_t channels, int64_t kernel_h,

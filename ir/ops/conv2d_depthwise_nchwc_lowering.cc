@@ -32,7 +32,9 @@ absl::StatusOr<LoweredFunc> LowerDepthwiseConv2dNCHWc(const graph::Node& n, cons
   auto config = DepthwiseScheduleOfNode(
       schedule->empty() ? std::nullopt : std::optional<std::string>(*schedule), *w, d[4], t);
   if (!config.ok()) return config.status();
-  return BuildDepthwiseConv2dNCHWc(*w, d[4], *config, name);
+  auto post = PostOps::Of(n, s.in, s.out[0]);
+  if (!post.ok()) return post.status();
+  return BuildDepthwiseConv2dNCHWc(*w, d[4], *config, name, *post);
 }
 
 KILN_REGISTER(LoweringRegistry(), "depthwise_conv2d_nchwc",

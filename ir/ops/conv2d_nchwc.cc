@@ -264,18 +264,18 @@ void ScheduleStagedInput(Stage& staged) {
 }
 
 Expr Conv2dEpilogue(const Conv2dWorkload& w, int64_t oc_bn, const Tensor& bias,
-                    const Tensor& residual, const std::vector<Var>& i, Expr v) {
+                    const Tensor& residual, const PostOps& post, const std::vector<Var>& i,
+                    Expr v) {
   if (bias) v = v + Read(bias, {Expr(i[1]) * oc_bn + i[4]});
   if (residual) v = v + Read(residual, {i[0], i[1], i[2], i[3], i[4]});
-  v = w.activation.Apply(v);
-  return v;
+  return post.Apply(w.activation.Apply(v), i);
 }
 
 absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
                                              const Conv2dNCHWcConfig& c,
-                                             const std::string& name) {
+                                             const std::string& name, const PostOps& post) {
   if (auto st = ValidateConv2d(w); !st.ok()) return st;
-  if (c.winograd_tile != 0) return BuildConv2dWinogradNCHWc(w, c, name);
+  if (c.winograd_tile != 0) return BuildConv2dWinogradNCHWc(w, c, name, post);
   if (c.ic_bn < 1 || c.oc_bn < 1 || c.tile_ow < 1 || w.in_channels % c.ic_bn != 0 ||
       w.out_channels % c.oc_bn != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -319,7 +319,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   Tensor out = Compute(
       "out", {w.batch, occ, oh, ow, c.oc_bn},
       [&](const std::vector<Var>& i) {
-        return Conv2dEpilogue(w, c.oc_bn, bias, residual, i,
+        return Conv2dEpilogue(w, c.oc_bn, bias, residual, post, i,
                               Read(conv, {i[0], i[1], i[2], i[3], i[4]}));
       },
       {"n", "oc.chunk", "oh", "ow", "oc.block"});
@@ -367,6 +367,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   std::vector<Tensor> args = {data, kernel};
   if (bias) args.push_back(bias);
   if (residual) args.push_back(residual);
+  args.insert(args.end(), post.operands().begin(), post.operands().end());
   args.push_back(out);
   return Lower(s, args, name);
 }

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "ir/ops/activation.h"
+#include "ir/ops/post_ops.h"
 #include "ir/ops/window.h"
 #include "ir/schedule.h"
 #include "ir/stmt.h"
@@ -117,17 +118,20 @@ Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,
 Tensor ZeroPaddedNCHWc(const Tensor& data, const Conv2dWorkload& w, int64_t padded_h,
                        int64_t padded_w);
 void ScheduleStagedInput(Stage& staged);
-// relu(v + bias + residual) at output index i (n, oc.chunk, oh, ow,
-// oc.block) as `w` asks: the epilogue both convolutions fuse. Null tensors
-// are absent operands.
+// post(relu(v + bias + residual)) at output index i (n, oc.chunk, oh, ow,
+// oc.block) as `w` and the fused post ops ask: the epilogue every
+// convolution fuses. Null tensors are absent operands.
 Expr Conv2dEpilogue(const Conv2dWorkload& w, int64_t oc_bn, const Tensor& bias,
-                    const Tensor& residual, const std::vector<Var>& i, Expr v);
+                    const Tensor& residual, const PostOps& post, const std::vector<Var>& i,
+                    Expr v);
 
-// The kernel: buffers data, kernel, [bias (oc)], [residual], output, in the
-// blocked layouts above. Invalid configs are errors, not crashes.
+// The kernel: buffers data, kernel, [bias (oc)], [residual], the post ops'
+// operands, output, in the blocked layouts above. Invalid configs are
+// errors, not crashes.
 absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
                                              const Conv2dNCHWcConfig& config,
-                                             const std::string& name);
+                                             const std::string& name,
+                                             const PostOps& post = PostOps());
 
 }  // namespace kiln::ir::ops
 

@@ -42,7 +42,9 @@ absl::StatusOr<LoweredFunc> LowerConv2dNCHWc(const graph::Node& n, const NodeSha
   w->bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   w->residual = n.inputs.size() > 3 && n.inputs[3] >= 0;
   w->activation = Activation{epilogue->lo, epilogue->hi};
-  return BuildConv2dNCHWc(*w, *c, name);
+  auto post = PostOps::Of(n, s.in, s.out[0]);
+  if (!post.ok()) return post.status();
+  return BuildConv2dNCHWc(*w, *c, name, *post);
 }
 
 KILN_REGISTER(LoweringRegistry(), "conv2d_nchwc", "register-blocked direct convolution",

@@ -81,7 +81,8 @@ int64_t WinogradTiles(const Conv2dWorkload& w, int64_t m) {
 
 absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
                                                      const Conv2dNCHWcConfig& c,
-                                                     const std::string& name) {
+                                                     const std::string& name,
+                                                     const PostOps& post) {
   if (!WinogradApplies(w)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Winograd needs a 3x3 stride-1 undilated convolution, got ", w.ToString()));
@@ -150,7 +151,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
             });
           });
         });
-        return Conv2dEpilogue(w, c.oc_bn, bias, residual, i, v);
+        return Conv2dEpilogue(w, c.oc_bn, bias, residual, post, i, v);
       },
       {"n", "oc.chunk", "oh", "ow", "oc.block"});
 
@@ -202,6 +203,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   std::vector<Tensor> args = {data, weight};
   if (bias) args.push_back(bias);
   if (residual) args.push_back(residual);
+  args.insert(args.end(), post.operands().begin(), post.operands().end());
   args.push_back(out);
   return Lower(s, args, name);
 }

@@ -43,10 +43,11 @@ bool WinogradPays(const Conv2dWorkload& w, int64_t m);
 
 // The kernel for `w` with tile m = config.winograd_tile, blocks ic_bn/oc_bn
 // and config.tile_ow tiles per register block of the GEMMs. Buffers: data,
-// transformed weight, [bias], [residual], output.
+// transformed weight, [bias], [residual], the post ops' operands, output.
 absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
                                                      const Conv2dNCHWcConfig& config,
-                                                     const std::string& name);
+                                                     const std::string& name,
+                                                     const PostOps& post = PostOps());
 
 // Tiles of the GEMM register block for `tiles` input tiles and oc_bn output
 // channels on a target with `lanes`-wide vectors and `registers` of them.

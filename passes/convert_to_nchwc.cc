@@ -189,6 +189,17 @@ class NCHWcConverter {
     const int out = g_.AddValue(name, g_.value(value).type);
     Node t{name, "layout_transform", {value}, {out}, {}};
     graph::LayoutTransformAttrs{Block(value), block}.Write(t);
+    // Blocks of one channel hold plain NCHW's bytes: a reshape, which
+    // costs nothing between kernels.
+    if (Block(value) + block == 1) {
+      std::vector<int64_t> shape = g_.value(value).type.shape;
+      if (block == 1) {
+        shape.push_back(1);
+      } else {
+        shape.pop_back();
+      }
+      t = Node{name, "reshape", {value}, {out}, {{"shape", shape}}};
+    }
     if (auto st = Emit(std::move(t)); !st.ok()) return st;
     block_[out] = block;
     converted_[{value, block}] = out;

@@ -151,7 +151,8 @@ Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& t
                                int64_t input_block) {
   const Conv2dNCHWcConfig d = DefaultConv2dNCHWcConfig(w, target);
   const bool follows = input_block > 0 && w.in_channels % input_block == 0;
-  return Conv2dBlocks{follows ? input_block : d.ic_bn, d.oc_bn};
+  const bool few_plain = input_block == 0 && w.in_channels < target.vector_lanes;
+  return Conv2dBlocks{follows ? input_block : few_plain ? 1 : d.ic_bn, d.oc_bn};
 }
 
 Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,

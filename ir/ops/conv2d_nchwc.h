@@ -102,9 +102,11 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
 Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
                                                  const targets::Target& target);
 
-// The blocks a conv takes inside a model: its input in `input_block` (0 for
-// plain NCHW, then the default's), its output in the default's block; and
-// the default schedule with those blocks.
+// The blocks a conv takes inside a model: its input in `input_block`; from
+// plain NCHW (0), blocks of one channel when there are fewer channels than
+// a vector (an image's 3: NCHW1c is NCHW's bytes, so no transform runs),
+// else the default's; its output in the default's block; and the default
+// schedule with those blocks.
 Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& target,
                                int64_t input_block);
 Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,

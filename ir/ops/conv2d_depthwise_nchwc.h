@@ -33,9 +33,11 @@ struct DepthwiseConfig {
   int64_t tile_ow = 1;
 };
 
-// A row tile as wide as the registers allow, leaving one for an input and
-// one for a weight vector.
-DepthwiseConfig DefaultDepthwiseConfig(const Conv2dWorkload& w, const targets::Target& target);
+// A row tile as wide as the registers allow: a pixel of a `block`-channel
+// block takes block / lanes vectors of accumulators, and the weights of one
+// kernel tap and an input vector stay in registers beside them.
+DepthwiseConfig DefaultDepthwiseConfig(const Conv2dWorkload& w, int64_t block,
+                                       const targets::Target& target);
 
 // w.out_channels must equal w.in_channels; `block` divides them. Buffers:
 // data, weight, [bias (C)], [residual], the post ops' operands, output.

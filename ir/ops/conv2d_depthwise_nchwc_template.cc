@@ -49,7 +49,7 @@ absl::StatusOr<tuning::TuningTask> MakeDepthwiseTask(const DepthwiseTaskWorkload
   for (int64_t r = 1; r <= std::min<int64_t>(w.out_width(), target.vector_registers); ++r) {
     tiles.push_back(r);
   }
-  const int64_t d = DefaultDepthwiseConfig(w, target).tile_ow;
+  const int64_t d = DefaultDepthwiseConfig(w, t.block, target).tile_ow;
   if (std::find(tiles.begin(), tiles.end(), d) == tiles.end()) tiles.push_back(d);
   tuning::TuningTask task;
   task.name = kDepthwiseTemplate;
@@ -109,7 +109,7 @@ tuning::TunableTemplate DepthwiseTemplate() {
                         const targets::Target& target) -> absl::StatusOr<tuning::Config> {
     auto w = DepthwiseWorkloadOfArgs(task.args);
     if (!w.ok()) return w.status();
-    return DepthwiseTaskConfig(task, DefaultDepthwiseConfig(w->workload, target));
+    return DepthwiseTaskConfig(task, DefaultDepthwiseConfig(w->workload, w->block, target));
   };
   t.harness = [](const tuning::TuningTask& task) -> absl::StatusOr<tuning::KernelHarness> {
     auto w = DepthwiseWorkloadOfArgs(task.args);
@@ -143,7 +143,7 @@ absl::StatusOr<DepthwiseConfig> DepthwiseConfigFrom(const tuning::Config& config
 absl::StatusOr<DepthwiseConfig> DepthwiseScheduleOfNode(const std::optional<std::string>& schedule,
                                                         const Conv2dWorkload& w, int64_t block,
                                                         const targets::Target& target) {
-  if (!schedule) return DefaultDepthwiseConfig(w, target);
+  if (!schedule) return DefaultDepthwiseConfig(w, block, target);
   auto task = MakeDepthwiseTask({w, block}, target);
   if (!task.ok()) return task.status();
   auto config = tuning::ScheduleFromAttr(*task, *schedule);

@@ -50,8 +50,8 @@ TEST(DepthwiseConv2dNCHWcTest, MatchesTheGroupedReferenceOnAwkwardShapes) {
   c.kernel_h = c.kernel_w = 5;
   for (const targets::Target& target : testing::RunnableTargets()) {
     for (const Conv2dWorkload& w : {a, b, c}) {
-      const DepthwiseConfig tuned = DefaultDepthwiseConfig(w, target);
-      CheckDepthwise(w, DepthwiseBlock(w.in_channels, target), tuned, target);
+      const int64_t block = DepthwiseBlock(w.in_channels, target);
+      CheckDepthwise(w, block, DefaultDepthwiseConfig(w, block, target), target);
       // Tiles that leave a partial last tile, and blocks below a vector.
       CheckDepthwise(w, 4, {3}, target);
       CheckDepthwise(w, w.in_channels % 8 == 0 ? 8 : 3, {1}, target);
@@ -70,6 +70,22 @@ TEST(DepthwiseConv2dNCHWcTest, RefusesWhatIsNotDepthwise) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(BuildDepthwiseConv2dNCHWc(w, 8, {0}, "f").status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// A pixel of a block two vectors wide takes two accumulators: the default
+// row tile halves so that the tile still fits the registers.
+TEST(DepthwiseConv2dNCHWcTest, DefaultTileFitsTheRegistersForAnyBlock) {
+  Conv2dWorkload w;
+  w.in_channels = w.out_channels = 96, w.height = w.width = 112;
+  w.kernel_h = w.kernel_w = 3, w.pad_h = w.pad_w = 1;
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    for (int64_t vectors : {1, 2}) {
+      const int64_t tile =
+          DefaultDepthwiseConfig(w, vectors * target.vector_lanes, target).tile_ow;
+      EXPECT_GE(tile, 4);
+      EXPECT_LE(tile * vectors + vectors + 1, target.vector_registers);
+    }
+  }
 }
 
 }  // namespace

@@ -31,9 +31,16 @@ ort() { NODE_PATH="$work/ort/node_modules" node bench/onnxruntime_reference.js "
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # tune_once MODEL RECORDS TARGET TUNER TRIALS: tunes unless RECORDS.seconds says an earlier run
-# finished; prints the tuning wall time in seconds.
+# of this same kiln binary finished; prints the tuning wall time in seconds. Records made by
+# another build are made again: tuning keeps a pick only where it beat that build's default
+# inside the model, and a later build's defaults may be better than the pick.
 tune_once() {
-  local model=$1 records=$2 target=$3 tuner=$4 trials=$5
+  local model=$1 records=$2 target=$3 tuner=$4 trials=$5 build
+  build=$(sha256sum "$kiln" | cut -d' ' -f1)
+  if [ "$(cat "$records.kiln" 2>/dev/null)" != "$build" ]; then
+    rm -f "$records" "$records.seconds"
+    echo "$build" > "$records.kiln"
+  fi
   if [ ! -f "$records.seconds" ]; then
     local start
     start=$(date +%s.%N)

@@ -8,8 +8,9 @@
 #       [--small]
 #
 # A model kiln cannot compile yet shows ONNX Runtime's time and kiln's error, and the run goes
-# on. Tuning records are kept per model in the work directory and reused by later runs
-# (--retune starts over); --small benchmarks the generators' small variants (a smoke run).
+# on. Tuning records are kept per model in the work directory and reused by later runs of the
+# same kiln build (another build tunes again: its defaults are what picks must beat; --retune
+# always starts over); --small benchmarks the generators' small variants (a smoke run).
 # Work directory: $KILN_BENCH_DIR or ~/.cache/kiln/bench.
 set -euo pipefail
 

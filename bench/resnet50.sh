@@ -4,8 +4,8 @@
 #
 #   bench/resnet50.sh [--trials=N] [--tuner=NAME] [--target="llvm -mcpu=native"] [--retune]
 #
-# Tuning records are kept in the work directory and reused by later runs (--retune starts
-# over). Prints a table of medians and ratios for 1 and 2 threads, the output check, kiln's
+# Tuning records are kept in the work directory and reused by later runs of the same kiln
+# build (--retune starts over). Prints a table of medians and ratios for 1 and 2 threads, the output check, kiln's
 # memory and the tuning wall time. Work directory: $KILN_BENCH_DIR or ~/.cache/kiln/bench.
 # bench/models.sh measures the other model families the same way.
 set -euo pipefail

@@ -33,6 +33,15 @@ double MaxDiff(const NDArray& a, const NDArray& b) {
   return m;
 }
 
+// `g` after the graph passes for `target`.
+graph::Graph Optimized(graph::Graph g, const targets::Target& target) {
+  passes::PipelineOptions options;
+  options.target = &target;
+  const absl::Status st = passes::OptimizeGraph(g, options);
+  EXPECT_TRUE(st.ok()) << st;
+  return g;
+}
+
 // The outputs of `g` compiled for `target` and run in-process on `inputs`.
 std::vector<NDArray> CompileAndRun(const graph::Graph& g, const targets::Target& target,
                                    const absl::flat_hash_map<std::string, NDArray>& inputs) {
@@ -290,10 +299,7 @@ TEST(GraphCompilerTest, ElementwiseConsumersRunInTheConvolutionsStore) {
   auto want = graph::Evaluate(*g, inputs);
   ASSERT_TRUE(want.ok()) << want.status();
   for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
-    graph::Graph optimized = *g;
-    passes::PipelineOptions options;
-    options.target = &target;
-    ASSERT_TRUE(passes::OptimizeGraph(optimized, options).ok());
+    const graph::Graph optimized = Optimized(*g, target);
     int fused = 0, winograd = 0, elementwise = 0;
     for (const graph::Node& n : optimized.nodes()) {
       fused += graph::HasPostOps(n);
@@ -314,6 +320,45 @@ TEST(GraphCompilerTest, ElementwiseConsumersRunInTheConvolutionsStore) {
       EXPECT_LE(MaxDiff(got[o], (*want)[o]), 1e-4 * MaxAbs((*want)[o]))
           << "output " << o << " on " << target.ToString();
     }
+  }
+}
+
+// A transformer's feed-forward block: each MatMul's bias add, GELU and
+// residual add run in the dense kernel's store, through the reshapes from
+// [1, M, N] to the kernel's [M, N] and back; GELU's chain, whose input its
+// division and its product both read, first fuses with the bias add.
+TEST(GraphCompilerTest, ElementwiseConsumersRunInTheDenseStoreThroughReshapes) {
+  frontend::ModelBuilder b("feed_forward", 13, 9);
+  b.AddInput("x", {1, 6, 20});
+  const std::string hidden = b.Gelu(b.Linear("x", "up", 20, 36), "gelu");
+  const std::string down = b.Linear(hidden, "down", 36, 20);
+  b.Apply("Add", {down, "x"}, "y");
+  b.AddOutput("y", {1, 6, 20});
+  auto bytes = b.Serialize();
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  auto g = frontend::ImportOnnxBytes(*bytes);
+  ASSERT_TRUE(g.ok()) << g.status();
+  auto x = NDArray::Empty({1, 6, 20}, runtime::DType::kFloat32);
+  for (int64_t i = 0; i < x->NumElements(); ++i) x->data<float>()[i] = std::sin(0.61 * i);
+  const absl::flat_hash_map<std::string, NDArray> inputs = {{"x", *x}};
+  auto want = graph::Evaluate(*g, inputs);
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
+    const graph::Graph optimized = Optimized(*g, target);
+    int fused = 0, elementwise = 0;
+    for (const graph::Node& n : optimized.nodes()) {
+      fused += n.op == "dense" && graph::HasPostOps(n);
+      elementwise += n.op != "dense" && n.op != "reshape";
+    }
+    EXPECT_EQ(fused, 2) << optimized.ToString();
+    EXPECT_EQ(elementwise, 0) << optimized.ToString();
+    auto reference = graph::Evaluate(optimized, inputs);
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    EXPECT_LE(MaxDiff((*reference)[0], (*want)[0]), 1e-5 * MaxAbs((*want)[0]));
+    const std::vector<NDArray> got = CompileAndRun(*g, target, inputs);
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_EQ(got[0].shape(), (*want)[0].shape());
+    EXPECT_LE(MaxDiff(got[0], (*want)[0]), 1e-4 * MaxAbs((*want)[0])) << target.ToString();
   }
 }
 

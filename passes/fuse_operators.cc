@@ -1,7 +1,9 @@
 #include "passes/fuse_operators.h"
 
+#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "ir/graph/attrs_activation.h"
 #include "ir/graph/attrs_nn.h"
@@ -144,7 +146,9 @@ absl::Status FuseElementwise(Graph& g) {
       for (size_t j = 0; j < g.nodes()[k].inputs.size() && !merged; ++j) {
         const int in = g.nodes()[k].inputs[j];
         const int p = in >= 0 ? g.value(in).producer : -1;
-        if (p < 0 || removed[p] || uses[in] != 1 ||
+        int reads = 0;
+        for (int v : g.nodes()[k].inputs) reads += v == in;
+        if (p < 0 || removed[p] || reads != uses[in] ||
             g.value(in).type.shape != g.value(g.nodes()[k].outputs[0]).type.shape ||
             g.nodes()[p].op != "fused_elementwise") {
           continue;
@@ -175,7 +179,17 @@ absl::Status FuseElementwise(Graph& g) {
           }
           program.push_back(std::move(step));
         }
+        // Reads move: a value both nodes read is now read once (GELU's
+        // input, which its division and its product both read).
         Node& consumer = g.mutable_nodes()[k];
+        auto count = [&](const std::vector<int>& values, int delta) {
+          for (int v : values) {
+            if (v >= 0) uses[v] += delta;
+          }
+        };
+        count(consumer.inputs, -1);
+        count(g.nodes()[p].inputs, -1);
+        count(inputs, +1);
         consumer = graph::MakeFusedElementwise(consumer.name, program, inputs,
                                                consumer.outputs[0]);
         removed[p] = true;
@@ -200,53 +214,113 @@ absl::Status FuseElementwise(Graph& g) {
   return graph::InferTypes(g);
 }
 
+namespace {
+
+// Inputs of a kernel that can run post ops before their operands (0: it
+// cannot).
+size_t PostOpFixedInputs(const std::string& op) {
+  if (op == "conv2d_nchwc" || op == "conv2d_winograd_nchwc" || op == "depthwise_conv2d_nchwc") {
+    return 4;  // data, weight, bias, residual
+  }
+  if (op == "dense") return 3;  // data, weight, bias
+  return 0;
+}
+
+int64_t Elements(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+// Whether `operand` of a consumer computing `consumer` reads the same
+// elements when the post ops read it against the kernel's `kernel` shape
+// (the consumer reads a reshape of the kernel's output): it has their
+// element count, or it varies only along trailing dimensions both shapes
+// share (a bias [N] against [1, M, N] and [M, N]).
+bool SameElementsThroughReshape(const std::vector<int64_t>& kernel,
+                                const std::vector<int64_t>& consumer,
+                                const std::vector<int64_t>& operand) {
+  if (Elements(operand) == Elements(consumer)) return true;
+  size_t shared = 0;
+  while (shared < kernel.size() && shared < consumer.size() &&
+         kernel[kernel.size() - 1 - shared] == consumer[consumer.size() - 1 - shared]) {
+    ++shared;
+  }
+  for (size_t d = 0; d < operand.size(); ++d) {
+    if (operand[d] != 1 && operand.size() - d > shared) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 absl::Status FusePostOps(Graph& g) {
   const std::vector<int> uses = CountUses(g);
   std::vector<bool> removed(g.nodes().size(), false);
+  // A reshape back to the consumer's shape, after the fused kernel at k.
+  absl::flat_hash_map<size_t, Node> reshape_after;
   for (size_t k = 0; k < g.nodes().size(); ++k) {
     const Node& e = g.nodes()[k];
     if (e.op != "fused_elementwise" && !ir::ops::IsFusableElementwise(e.op)) continue;
     const graph::TensorType& result = g.value(e.outputs[0]).type;
     if (result.dtype != runtime::DType::kFloat32) continue;
-    // Every operand float32, of the result's shape or one element.
-    bool operands_fit = true;
     for (int in : e.inputs) {
-      const graph::TensorType& t = in >= 0 ? g.value(in).type : result;
-      int64_t elements = 1;
-      for (int64_t d : t.shape) elements *= d;
-      operands_fit &= in >= 0 && t.dtype == runtime::DType::kFloat32 &&
-                      (t.shape == result.shape || elements == 1);
-    }
-    if (!operands_fit) continue;
-    for (int in : e.inputs) {
-      const int p = g.value(in).producer;
-      if (p < 0 || removed[p] || !(g.value(in).type == result)) continue;
-      const Node& conv = g.nodes()[p];
-      if ((conv.op != "conv2d_nchwc" && conv.op != "conv2d_winograd_nchwc" &&
-           conv.op != "depthwise_conv2d_nchwc") ||
-          graph::HasPostOps(conv)) {
-        continue;
-      }
-      // The conv's raw output must have no reader but this node.
+      if (in < 0 || !(g.value(in).type == result)) continue;
       int reads = 0;
       for (int other : e.inputs) reads += other == in;
-      if (reads != uses[in]) continue;
+      if (reads != uses[in]) continue;  // the operand has other readers
+      // The kernel's output, or a reshape of it that only this node reads.
+      int kernel_out = in;
+      int p = g.value(in).producer;
+      if (p >= 0 && !removed[p] && g.nodes()[p].op == "reshape") {
+        kernel_out = g.nodes()[p].inputs[0];
+        if (kernel_out < 0 || uses[kernel_out] != 1) continue;
+        p = g.value(kernel_out).producer;
+      }
+      if (p < 0 || removed[p]) continue;
+      const Node& kernel = g.nodes()[p];
+      const size_t fixed = PostOpFixedInputs(kernel.op);
+      if (fixed == 0 || graph::HasPostOps(kernel)) continue;
+      const std::vector<int64_t>& kernel_shape = g.value(kernel_out).type.shape;
+      bool operands_fit = true;
+      for (int other : e.inputs) {
+        if (other == in) continue;
+        const graph::TensorType& t = g.value(other).type;
+        operands_fit &= t.dtype == runtime::DType::kFloat32 &&
+                        graph::PostOpOperandShape(kernel_shape, t.shape).has_value() &&
+                        SameElementsThroughReshape(kernel_shape, result.shape, t.shape);
+      }
+      if (!operands_fit) continue;
       Node program = e;
       if (e.op != "fused_elementwise") {
         graph::FusedStep step{Node{"", e.op, {}, {}, e.attrs}, {}};
         for (size_t i = 0; i < e.inputs.size(); ++i) step.operands.push_back(i);
         program = graph::MakeFusedElementwise(e.name, {step}, e.inputs, e.outputs[0]);
       }
-      // The fused conv takes the node's place: its other operands are
+      // The fused kernel takes the node's place: its other operands are
       // computed by then.
-      Node fused = conv;
-      if (auto st = graph::AppendPostOps(fused, program, in, 4); !st.ok()) return st;
+      Node fused = kernel;
+      if (auto st = graph::AppendPostOps(fused, program, in, fixed); !st.ok()) return st;
+      if (kernel_out != in) {
+        removed[g.value(in).producer] = true;
+        fused.outputs = {kernel_out};
+        reshape_after[k] = Node{e.name, "reshape", {kernel_out}, e.outputs,
+                                {{"shape", result.shape}}};
+      }
       g.mutable_nodes()[k] = std::move(fused);
       removed[p] = true;
       break;
     }
   }
-  RemoveNodes(g, removed);
+  std::vector<Node> nodes;
+  for (size_t k = 0; k < g.nodes().size(); ++k) {
+    if (removed[k]) continue;
+    nodes.push_back(std::move(g.mutable_nodes()[k]));
+    if (auto it = reshape_after.find(k); it != reshape_after.end()) {
+      nodes.push_back(std::move(it->second));
+    }
+  }
+  ReplaceNodes(g, std::move(nodes));
   return graph::InferTypes(g);
 }
 

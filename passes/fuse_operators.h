@@ -10,10 +10,13 @@
 // fused_elementwise node, computed in one loop.
 //
 // FusePostOps then moves an elementwise node (a chain's fused_elementwise
-// node, such as GELU or SiLU) onto the convolution whose output it reads
-// when nothing else reads that output: the conv stores the node's result
-// (ir/graph/post_ops.h). The node's other operands must be float32 and
-// have its shape or one element.
+// node, such as GELU or SiLU) onto the convolution or dense kernel whose
+// output it reads, directly or through a reshape, when nothing else reads
+// that output: the kernel stores the node's result (ir/graph/post_ops.h)
+// and a reshape gives it the node's shape. The node's other operands must
+// be float32 and read the same elements in the kernel's shape: the node's
+// element count, or broadcasts that vary only along trailing dimensions
+// both shapes share.
 #ifndef KILN_PASSES_FUSE_OPERATORS_H_
 #define KILN_PASSES_FUSE_OPERATORS_H_
 

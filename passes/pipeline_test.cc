@@ -10,6 +10,7 @@
 #include "frontend/resnet50_v2_generator.h"
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
+#include "ir/graph/post_ops.h"
 #include "ir/ops/conv2d_nchwc.h"
 #include "ir/ops/conv2d_nchwc_template.h"
 #include "ir/tuning/json.h"
@@ -149,16 +150,19 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
   EXPECT_EQ(Count(g, "conv2d_nchwc"), 40);
   EXPECT_EQ(Count(g, "conv2d_winograd_nchwc"), 13);  // the 3x3s of stride 1
   EXPECT_EQ(Count(g, "dense"), 1);
-  // Every bias, ReLU and residual add went into a convolution; what is left
-  // are the input's scale/shift and the 17 pre-activation scale/shift/ReLU
-  // chains, one kernel each.
+  // Every bias, ReLU and residual add went into a convolution, and so did
+  // the pre-activation scale/shift/ReLU chains that alone read a unit's
+  // sum (before each stage's first unit, whose shortcut is a convolution of
+  // the activated sum, and before the pooling): 4 of 17. What is left are
+  // the input's scale/shift and 13 of those chains, one kernel each.
   EXPECT_EQ(Count(g, "relu"), 0);
   EXPECT_EQ(Count(g, "add"), 0);
-  EXPECT_EQ(Count(g, "fused_elementwise"), 18);
-  int residuals = 0, grouped = 0, unrolled = 0, wide = 0;
+  EXPECT_EQ(Count(g, "fused_elementwise"), 14);
+  int residuals = 0, post_ops = 0, grouped = 0, unrolled = 0, wide = 0;
   for (const auto& n : g.nodes()) {
     if (n.op != "conv2d_nchwc" && n.op != "conv2d_winograd_nchwc") continue;
-    residuals += n.inputs.size() == 4;
+    residuals += n.inputs.size() > 3 && n.inputs[3] >= 0;
+    post_ops += graph::HasPostOps(n);
     // The chooser's whole schedule reaches the node, not only its blocks.
     auto stored = tuning::ParseJson(*n.String(tuning::kScheduleAttr));
     ASSERT_TRUE(stored.ok()) << stored.status();
@@ -176,6 +180,7 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughLayoutAndFusion) {
     wide += knob("tile_ow") == 8;
   }
   EXPECT_EQ(residuals, 16);
+  EXPECT_EQ(post_ops, 4);
   // The stem (64x64 input) and stage 1's three Winograd 3x3s (16x16).
   EXPECT_EQ(grouped, 4);
   EXPECT_EQ(unrolled, 3);  // the 3x3s of stride 2

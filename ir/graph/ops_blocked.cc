@@ -152,14 +152,15 @@ float WithEpilogue(double acc, const std::vector<NDArray>& in, int64_t channel, 
   return static_cast<float>(epilogue.Apply(acc));
 }
 
-// Data, weight, optional bias and residual, then the post ops' operands.
+// A conv's data, weight, optional bias and residual, then its post ops'
+// operands.
 absl::Status ExpectConvInputs(const Node& n, const Types& in) {
   auto post = PostOpInputs(n);
   if (!post.ok()) return post.status();
   return ExpectInputs(in, 2, 4 + *post);
 }
 
-// A blocked conv's output once the post ops fused into it have run.
+// A kernel's output once the post ops fused into it have run.
 Outputs WithPostOps(const Node& n, NDArray out, const std::vector<NDArray>& in) {
   if (!HasPostOps(n)) return std::vector<NDArray>{std::move(out)};
   auto post = ApplyPostOps(n, std::move(out), in);
@@ -380,8 +381,10 @@ OpDef Conv2dWinogradNCHWc() {
 OpDef Dense() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
-  def.infer = [](const Node&, const Types& in) -> Result {
-    if (auto st = ExpectInputs(in, 2, 3); !st.ok()) return st;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    auto post = PostOpInputs(n);
+    if (!post.ok()) return post.status();
+    if (auto st = ExpectInputs(in, 2, 3 + *post); !st.ok()) return st;
     const auto& d = in[0]->shape;
     const auto& w = in[1]->shape;
     if (d.size() != 2 || w.size() != 3 || w[1] != d[1]) {
@@ -392,9 +395,13 @@ OpDef Dense() {
     if (in.size() > 2 && in[2] && in[2]->shape != std::vector<int64_t>{w[0] * w[2]}) {
       return absl::InvalidArgumentError("dense bias must have one value per output feature");
     }
-    return std::vector<TensorType>{{in[0]->dtype, {d[0], w[0] * w[2]}}};
+    const TensorType out{in[0]->dtype, {d[0], w[0] * w[2]}};
+    if (HasPostOps(n)) {
+      if (auto st = CheckPostOpTypes(n, out, in); !st.ok()) return st;
+    }
+    return std::vector<TensorType>{out};
   };
-  def.evaluate = [](const Node&, const std::vector<NDArray>& in) -> Outputs {
+  def.evaluate = [](const Node& node, const std::vector<NDArray>& in) -> Outputs {
     const auto& d = in[0].shape();
     const auto& w = in[1].shape();
     const int64_t n = w[0] * w[2], bn = w[2];
@@ -409,7 +416,7 @@ OpDef Dense() {
         }
         out->data<float>()[i * n + j] = static_cast<float>(acc);
       }
-    return std::vector<NDArray>{*out};
+    return WithPostOps(node, *std::move(out), in);
   };
   return def;
 }

@@ -40,6 +40,22 @@ absl::StatusOr<Node> ProgramNode(const Node& kernel, int64_t* trailing) {
 
 }  // namespace
 
+std::optional<std::vector<int64_t>> PostOpOperandShape(const std::vector<int64_t>& result,
+                                                       const std::vector<int64_t>& operand) {
+  int64_t result_elements = 1, operand_elements = 1;
+  for (int64_t d : result) result_elements *= d;
+  for (int64_t d : operand) operand_elements *= d;
+  if (operand_elements == result_elements) return result;
+  std::vector<int64_t> shape = operand;
+  while (shape.size() > result.size() && shape.front() == 1) shape.erase(shape.begin());
+  if (shape.size() > result.size()) return std::nullopt;
+  const size_t lead = result.size() - shape.size();
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] != 1 && shape[d] != result[lead + d]) return std::nullopt;
+  }
+  return shape;
+}
+
 bool HasPostOps(const Node& kernel) { return kernel.attrs.contains(kInputsKey); }
 
 absl::StatusOr<int64_t> PostOpInputs(const Node& kernel) {
@@ -96,8 +112,16 @@ absl::StatusOr<NDArray> ApplyPostOps(const Node& kernel, NDArray result,
   int64_t trailing = 0;
   auto program = ProgramNode(kernel, &trailing);
   if (!program.ok()) return program.status();
-  std::vector<NDArray> args = {std::move(result)};
-  args.insert(args.end(), inputs.end() - trailing, inputs.end());
+  std::vector<NDArray> args = {result};
+  for (auto it = inputs.end() - trailing; it != inputs.end(); ++it) {
+    auto shape = PostOpOperandShape(result.shape(), it->shape());
+    if (!shape) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          NodeLabel(kernel), " post-op operand ", it->ShapeString(), " does not fit the result ",
+          result.ShapeString()));
+    }
+    args.push_back(NDArray::View(it->raw_data(), *shape, it->dtype()));
+  }
   auto out = EvaluateNode(*program, args);
   if (!out.ok()) return out.status();
   return (*out)[0];
@@ -112,21 +136,20 @@ absl::Status CheckPostOpTypes(const Node& kernel, const TensorType& result,
     return absl::InvalidArgumentError(
         absl::StrCat(NodeLabel(kernel), " lacks the inputs its post ops read"));
   }
-  std::vector<const TensorType*> args = {&result};
-  args.insert(args.end(), inputs.end() - trailing, inputs.end());
-  for (const TensorType* t : args) {
-    const bool scalar = t && [&] {
-      int64_t n = 1;
-      for (int64_t d : t->shape) n *= d;
-      return n == 1;
-    }();
-    if (!t || t->dtype != DType::kFloat32 || !(t->shape == result.shape || scalar)) {
+  std::vector<TensorType> operands = {result};
+  for (auto it = inputs.end() - trailing; it != inputs.end(); ++it) {
+    const TensorType* t = *it;
+    auto shape = t ? PostOpOperandShape(result.shape, t->shape) : std::nullopt;
+    if (!shape || t->dtype != DType::kFloat32) {
       return absl::InvalidArgumentError(absl::StrCat(
           NodeLabel(kernel), " post ops read ", t ? t->ToString() : "an absent input",
-          "; they take float32 operands of the result's shape ", result.ToString(),
-          " or of one element"));
+          "; they take float32 operands with the result's element count or broadcasting "
+          "against its shape ", result.ToString()));
     }
+    operands.push_back({t->dtype, *shape});
   }
+  std::vector<const TensorType*> args;
+  for (const TensorType& t : operands) args.push_back(&t);
   auto def = OpRegistry().Find("fused_elementwise");
   if (!def.ok()) return def.status();
   auto out = def->infer(*program, args);

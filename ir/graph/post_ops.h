@@ -6,12 +6,17 @@
 //
 // In the program, operand 0 is the kernel's own result (after its bias,
 // residual and activation) and operand k >= 1 is the kernel's input
-// inputs.size() - PostOpInputs(kernel) + k - 1. Those operands have the
-// result's shape or one element, and every value is float32.
+// inputs.size() - PostOpInputs(kernel) + k - 1. Every value is float32. An
+// operand with as many elements as the result is read as if reshaped to
+// the result's shape (a dense kernel's [M, N] result feeds a consumer of
+// its [1, M, N] reshape); any other broadcasts against the result's shape
+// by numpy's rules, leading 1s beyond the result's rank dropped (a bias of
+// [1, 1, N] against [M, N]).
 #ifndef KILN_IR_GRAPH_POST_OPS_H_
 #define KILN_IR_GRAPH_POST_OPS_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -19,6 +24,12 @@
 #include "ir/graph/graph.h"
 
 namespace kiln::graph {
+
+// The shape `operand` is read in against a kernel result of `result`
+// (above); nullopt when it neither has the result's element count nor
+// broadcasts against it.
+std::optional<std::vector<int64_t>> PostOpOperandShape(const std::vector<int64_t>& result,
+                                                       const std::vector<int64_t>& operand);
 
 bool HasPostOps(const Node& kernel);
 

@@ -45,7 +45,7 @@ std::vector<float> PackDenseWeight(const float* weight, int64_t k, int64_t n, bo
 }
 
 absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig& c,
-                                       const std::string& name) {
+                                       const std::string& name, const PostOps& post) {
   if (w.m < 1 || w.n < 1 || w.k < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("dense of ", w.m, "x", w.k, " by ", w.n, ": sizes must be positive"));
@@ -65,15 +65,18 @@ absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig
   Tensor out = Compute("out", {w.m, w.n}, [&](const std::vector<Var>& i) {
     Expr v = Read(acc, {i[0], FloorDiv(i[1], c.n_bn), FloorMod(i[1], c.n_bn)});
     if (bias) v = v + Read(bias, {i[1]});
-    v = w.activation.Apply(v);
-    return v;
+    return post.Apply(w.activation.Apply(v), i);
   }, {"m", "n"});
   Schedule s({out});
   Stage& o = s[out];
   auto [mo, mi] = o.Split(o.axis(0), c.m_tile);
   auto [no, ni] = o.Split(o.axis(1), c.n_bn);
-  o.Reorder({mo, no, mi, ni});
-  o.Parallel(o.Fuse(mo, no));
+  // Weight panels outermost: a panel stays in cache while every row tile
+  // passes it, so the weights stream from memory once. Rows outermost
+  // streamed all of them once per row tile instead (BERT-base's 768x3072
+  // layers at M = 128: 16 times 9.4 MB).
+  o.Reorder({no, mo, mi, ni});
+  o.Parallel(o.Fuse(no, mo));
   o.Vectorize(ni);
   Stage& a = s[acc];
   a.ComputeAt(o, o.leaf_axes()[0]);
@@ -84,6 +87,7 @@ absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig
   a.Vectorize(a.axis(2));
   std::vector<Tensor> args = {data, weight};
   if (bias) args.push_back(bias);
+  args.insert(args.end(), post.operands().begin(), post.operands().end());
   args.push_back(out);
   return Lower(s, args, name);
 }

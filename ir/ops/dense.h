@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "ir/ops/activation.h"
+#include "ir/ops/post_ops.h"
 #include "ir/stmt.h"
 #include "targets/target.h"
 
@@ -48,9 +49,10 @@ DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& ta
 std::vector<float> PackDenseWeight(const float* weight, int64_t k, int64_t n, bool weight_is_nk,
                                    int64_t n_bn);
 
-// Buffers: data [M, K], packed weight [N/n_bn, K, n_bn], [bias (N)], out [M, N].
+// Buffers: data [M, K], packed weight [N/n_bn, K, n_bn], [bias (N)], the post
+// ops' operands, out [M, N].
 absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig& config,
-                                       const std::string& name);
+                                       const std::string& name, const PostOps& post = PostOps());
 
 struct BatchMatmulWorkload {
   int64_t batch = 1, m = 0, n = 0, k = 0;

@@ -39,8 +39,10 @@ absl::StatusOr<LoweredFunc> LowerDense(const graph::Node& n, const NodeShapes& s
                                                    c->n_bn, " differs from its packed weight's ",
                                                    s.in[1][2]));
   }
-  w.bias = s.in.size() > 2;
-  return BuildDense(w, *c, name);
+  w.bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
+  auto post = PostOps::Of(n, s.in, s.out[0]);
+  if (!post.ok()) return post.status();
+  return BuildDense(w, *c, name, *post);
 }
 
 absl::StatusOr<LoweredFunc> LowerMatmul(const graph::Node& n, const NodeShapes& s,

@@ -1,5 +1,6 @@
 #include "ir/ops/post_ops.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -41,20 +42,20 @@ absl::StatusOr<PostOps> PostOps::Of(const graph::Node& kernel,
   }
   std::vector<Expr> probes = {Var("result", DataType::Float32())};
   for (size_t k = 0; k < n; ++k) {
-    const std::vector<int64_t>& shape = in_shapes[in_shapes.size() - n + k];
-    int64_t elements = 1;
-    for (int64_t d : shape) elements *= d;
-    const bool scalar = elements == 1;
-    if (!scalar && shape != out_shape) {
+    const std::vector<int64_t>& given = in_shapes[in_shapes.size() - n + k];
+    auto shape = graph::PostOpOperandShape(out_shape, given);
+    if (!shape) {
       return absl::InvalidArgumentError(absl::StrCat(
-          graph::NodeLabel(kernel), " post-op operand ", k, " has neither the output's shape nor "
-          "one element"));
+          graph::NodeLabel(kernel), " post-op operand ", runtime::ShapeToString(given),
+          " neither has the output's element count nor broadcasts against ",
+          runtime::ShapeToString(out_shape)));
     }
-    post.operands_.push_back(
-        Placeholder(absl::StrCat("post", k), scalar ? std::vector<int64_t>{1} : shape));
-    post.scalar_.push_back(scalar);
+    // A rank-0 operand is one element.
+    if (shape->empty()) shape->push_back(1);
+    post.operands_.push_back(Placeholder(absl::StrCat("post", k), *shape));
     probes.push_back(Var(absl::StrCat("operand", k), DataType::Float32()));
   }
+  post.rank_ = out_shape.size();
   auto probe = Run(*steps, probes);
   if (!probe.ok()) return probe.status();
   if (probe->dtype() != DataType::Float32()) {
@@ -69,9 +70,14 @@ absl::StatusOr<PostOps> PostOps::Of(const graph::Node& kernel,
 Expr PostOps::Apply(Expr value, const std::vector<Var>& index) const {
   if (steps_.empty()) return value;
   std::vector<Expr> operands = {value};
-  std::vector<Expr> at(index.begin(), index.end());
-  for (size_t k = 0; k < operands_.size(); ++k) {
-    operands.push_back(scalar_[k] ? Read(operands_[k], {Expr(0)}) : Read(operands_[k], at));
+  for (const Tensor& t : operands_) {
+    // Right-aligned against the output's index; extent-1 dimensions at 0.
+    const size_t lead = rank_ - std::min(rank_, t->shape.size());
+    std::vector<Expr> at;
+    for (size_t d = 0; d < t->shape.size(); ++d) {
+      at.push_back(t->shape[d] == 1 || lead + d >= index.size() ? Expr(0) : Expr(index[lead + d]));
+    }
+    operands.push_back(Read(t, at));
   }
   // Of() ran the same program on probes of these types.
   return *Run(steps_, operands);

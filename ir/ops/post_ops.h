@@ -33,8 +33,8 @@ class PostOps {
 
  private:
   std::vector<graph::FusedStep> steps_;
-  std::vector<Tensor> operands_;
-  std::vector<bool> scalar_;  // per operand: one element, read at 0
+  std::vector<Tensor> operands_;  // in the shapes they are read in
+  size_t rank_ = 0;               // of the output
 };
 
 }  // namespace kiln::ir::ops

@@ -31,7 +31,7 @@ std::vector<float> PackDepthwiseWeight(const float* oihw, int64_t channels, int6
 DepthwiseConfig DefaultDepthwiseConfig(const Conv2dWorkload& w, int64_t block,
                                        const targets::Target& target) {
   const int64_t vectors = (block + target.vector_lanes - 1) / target.vector_lanes;
-  const int64_t tile = (target.vector_registers - vectors - 2) / vectors;
+  const int64_t tile = target.vector_registers / 2 / vectors;
   return {std::min<int64_t>(w.out_width(), std::max<int64_t>(1, tile))};
 }
 

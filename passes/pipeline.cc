@@ -12,6 +12,7 @@
 #include "passes/decompose_batch_norm.h"
 #include "passes/eliminate_dead_code.h"
 #include "passes/fold_batch_norm.h"
+#include "passes/fuse_layer_norm.h"
 #include "passes/fuse_operators.h"
 #include "passes/schedule_matmul.h"
 #include "passes/sink_reshapes.h"
@@ -29,6 +30,7 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
       {"eliminate_dead_code", EliminateDeadCode},
       {"infer_types", graph::InferTypes},
       {"sink_reshapes", SinkReshapes},
+      {"fuse_layer_norm", FuseLayerNorm},
       {"eliminate_dead_code", EliminateDeadCode},
   };
   if (options.target) {

@@ -4,9 +4,12 @@
 // output, and a pick that won alone can lose there. So the model is built
 // twice, with the picks not yet checked and with their defaults (every other
 // workload as the records already choose), both are run step by step in
-// interleaved rounds, and for each workload the time of its steps and of the
-// steps that read their outputs is recorded for both configs as in-model
-// records, which then decide the workload's config (tuners/records.h).
+// interleaved rounds at one thread and at the pool's thread count, and for
+// each workload the time of its steps and of the steps that read their
+// outputs decides: a pick faster at every thread count is recorded beside
+// its default as in-model records (a round's sample sums the thread
+// counts), which then decide the workload's config (tuners/records.h); a
+// pick slower at any gets none and its default's record decides.
 #ifndef KILN_DRIVER_CONFIRM_IN_MODEL_H_
 #define KILN_DRIVER_CONFIRM_IN_MODEL_H_
 
@@ -23,8 +26,8 @@ namespace kiln::driver {
 
 struct InModelReport {
   int checked = 0;  // workloads whose pick was timed in the model now
-  int kept = 0;     // of which the pick's steps were faster than the default's
-  double default_ms = 0, picks_ms = 0;  // their steps' medians, summed
+  int kept = 0;     // of which the pick's steps were faster at every thread count
+  double default_ms = 0, picks_ms = 0;  // their steps' medians at one thread, summed
 };
 
 // Checks every task whose best isolated config is not its default and has

@@ -131,10 +131,23 @@ absl::StatusOr<std::vector<std::vector<int>>> AssignSteps(const graph::Graph& de
   return default_steps;
 }
 
-size_t LeadingChecks(const runtime::ExecutionPlan& plan) {
-  size_t n = 0;
-  while (n < plan.steps.size() && plan.steps[n].kind == runtime::PlanStep::Kind::kCheckBound) ++n;
-  return n;
+// The plan step that computes each node of `g`, by the name of the node's
+// last output (a step's last argument); -1 for nodes without a step of
+// their own (a reshape that is a view of its input).
+std::vector<int> StepOfNode(const graph::Graph& g, const runtime::ExecutionPlan& plan) {
+  absl::flat_hash_map<std::string, int> step_by_output;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const runtime::PlanStep& step = plan.steps[i];
+    if (step.kind == runtime::PlanStep::Kind::kCheckBound || step.args.empty()) continue;
+    step_by_output[plan.slots[step.args.back()].name] = static_cast<int>(i);
+  }
+  std::vector<int> steps(g.nodes().size(), -1);
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    if (g.nodes()[i].outputs.empty()) continue;
+    auto it = step_by_output.find(g.value(g.nodes()[i].outputs.back()).name);
+    if (it != step_by_output.end()) steps[i] = it->second;
+  }
+  return steps;
 }
 
 double Median(std::vector<double> v) {
@@ -221,8 +234,8 @@ absl::StatusOr<InModelReport> ConfirmInModel(const graph::Graph& g,
     }
   }
   if (auto st = pool.SetNumThreads(pool_threads); !st.ok()) return st;
-  // Node i runs as step i after the checks of bound inputs.
-  const size_t d_first = LeadingChecks(d.plan()), p_first = LeadingChecks(p.plan());
+  const std::vector<int> d_step = StepOfNode(default_graph, d.plan());
+  const std::vector<int> p_step = StepOfNode(picks_graph, p.plan());
   for (size_t k = 0; k < candidates.size(); ++k) {
     const Candidate& c = candidates[k];
     if (c.steps.empty()) continue;  // its nodes were not found: nothing to judge
@@ -235,8 +248,8 @@ absl::StatusOr<InModelReport> ConfirmInModel(const graph::Graph& g,
       std::vector<double> dt, pt;
       for (size_t r = 0; r < num_rounds; ++r) {
         double ds = 0, ps = 0;
-        for (int i : (*default_steps)[k]) ds += d_ms[t][r][d_first + i];
-        for (int i : c.steps) ps += p_ms[t][r][p_first + i];
+        for (int i : (*default_steps)[k]) ds += d_step[i] >= 0 ? d_ms[t][r][d_step[i]] : 0.0;
+        for (int i : c.steps) ps += p_step[i] >= 0 ? p_ms[t][r][p_step[i]] : 0.0;
         dt.push_back(ds);
         pt.push_back(ps);
         d_seconds[r] += ds / 1e3;

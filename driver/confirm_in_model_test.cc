@@ -1,5 +1,6 @@
 #include "driver/confirm_in_model.h"
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -67,6 +68,9 @@ TEST(ConfirmInModelTest, EachPickIsTimedInTheModelOnceAndStaysOnlyWhereItIsFaste
         best.FindConfig(t->task, t->default_config, /*in_model=*/true);
     ASSERT_NE(with_default, nullptr);
     EXPECT_EQ(with_default->result.costs.size(), 3u);
+    for (double cost : with_default->result.costs) {
+      EXPECT_TRUE(std::isfinite(cost) && cost > 0) << cost;
+    }
     if (with_pick == nullptr) {
       EXPECT_EQ(best.BestConfig(t->task)->index(), t->default_config.index());
       continue;

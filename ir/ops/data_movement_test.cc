@@ -333,6 +333,11 @@ TEST(ReduceTest, EveryKindOnAwkwardShapes) {
       {{7}, {true}, false},   // to a scalar
       {{5, 1}, {false, true}, true},  // over a size-1 axis
       {{1, 9, 3}, {true, true, true}, true},
+      // Global pooling of blocked tensors: rows of the kept innermost axis
+      // accumulate as one vector (16) or as a loop (12).
+      {{2, 3, 5, 7, 16}, {false, false, true, true, false}, true},
+      {{1, 2, 3, 4, 12}, {false, false, true, true, false}, true},
+      {{6, 5, 8}, {true, false, false}, false},
   };
   for (ReduceKind kind :
        {ReduceKind::kSum, ReduceKind::kMean, ReduceKind::kMax, ReduceKind::kMin, ReduceKind::kProd,

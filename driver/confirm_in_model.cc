@@ -167,6 +167,12 @@ tuners::Record InModelRecord(const tuners::GraphTask& t, const tuning::Config& c
   return record;
 }
 
+// What a pick must save of its default's time at every thread count: a
+// gain below this is within one run's noise on a shared machine (two
+// builds of the same configs differ by ~1.5%), and a pick kept on noise
+// can as well be slower.
+constexpr double kRequiredGain = 0.01;
+
 }  // namespace
 
 absl::StatusOr<InModelReport> ConfirmInModel(const graph::Graph& g,
@@ -256,7 +262,7 @@ absl::StatusOr<InModelReport> ConfirmInModel(const graph::Graph& g,
         p_seconds[r] += ps / 1e3;
       }
       const double dm = Median(dt), pm = Median(pt);
-      faster_everywhere &= pm < dm;
+      faster_everywhere &= pm < dm * (1 - kRequiredGain);
       absl::StrAppend(&verdicts, t ? ", " : "", thread_counts[t], " thread",
                       thread_counts[t] > 1 ? "s" : "", " ", absl::StrFormat("%.3f -> %.3f", dm, pm));
       if (t == 0) {

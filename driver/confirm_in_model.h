@@ -6,7 +6,7 @@
 // workload as the records already choose), both are run step by step in
 // interleaved rounds at one thread and at the pool's thread count, and for
 // each workload the time of its steps and of the steps that read their
-// outputs decides: a pick faster at every thread count is recorded beside
+// outputs decides: a pick 1% faster at every thread count is recorded beside
 // its default as in-model records (a round's sample sums the thread
 // counts), which then decide the workload's config (tuners/records.h); a
 // pick slower at any gets none and its default's record decides.
@@ -26,7 +26,7 @@ namespace kiln::driver {
 
 struct InModelReport {
   int checked = 0;  // workloads whose pick was timed in the model now
-  int kept = 0;     // of which the pick's steps were faster at every thread count
+  int kept = 0;     // of which the pick's steps were 1% faster at every thread count
   double default_ms = 0, picks_ms = 0;  // their steps' medians at one thread, summed
 };
 

@@ -291,12 +291,7 @@ absl::Status FusePostOps(Graph& g) {
                         SameElementsThroughReshape(kernel_shape, result.shape, t.shape);
       }
       if (!operands_fit) continue;
-      Node program = e;
-      if (e.op != "fused_elementwise") {
-        graph::FusedStep step{Node{"", e.op, {}, {}, e.attrs}, {}};
-        for (size_t i = 0; i < e.inputs.size(); ++i) step.operands.push_back(i);
-        program = graph::MakeFusedElementwise(e.name, {step}, e.inputs, e.outputs[0]);
-      }
+      const Node program = graph::AsFusedElementwise(e);
       // The fused kernel takes the node's place: its other operands are
       // computed by then.
       Node fused = kernel;

@@ -44,6 +44,13 @@ absl::StatusOr<std::vector<FusedStep>> FusedProgram(const Node& n) {
   return steps;
 }
 
+Node AsFusedElementwise(const Node& n) {
+  if (n.op == "fused_elementwise") return n;
+  FusedStep step{Node{"", n.op, {}, {}, n.attrs}, {}};
+  for (size_t i = 0; i < n.inputs.size(); ++i) step.operands.push_back(static_cast<int64_t>(i));
+  return MakeFusedElementwise(n.name, {step}, n.inputs, n.outputs[0]);
+}
+
 Node MakeFusedElementwise(std::string name, const std::vector<FusedStep>& steps,
                           std::vector<int> inputs, int output) {
   Node n;

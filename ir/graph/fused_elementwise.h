@@ -24,6 +24,10 @@ struct FusedStep {
 // Decodes and checks the program of a fused_elementwise node.
 absl::StatusOr<std::vector<FusedStep>> FusedProgram(const Node& n);
 
+// `n` itself when it is a fused_elementwise node, else the one-step
+// program of the elementwise operator it is, over the same inputs.
+Node AsFusedElementwise(const Node& n);
+
 // A fused_elementwise node running `steps` over `inputs` into `output`.
 Node MakeFusedElementwise(std::string name, const std::vector<FusedStep>& steps,
                           std::vector<int> inputs, int output);

@@ -103,15 +103,10 @@ absl::StatusOr<std::vector<graph::Node>> Rewrite(graph::Graph& g, const graph::N
   conv.pads = {pad_h, pad_w, pad_h, pad_w};
   conv.Write(nodes.back());
   if (interleave) {
-    // [N, (ry, rx, o), R, C] -> [N, o, R, ry, C, rx] -> [N, o, R sh, C sw]
-    const std::vector<int64_t> split = {batch, sh, sw, out_c, conv_rows, conv_cols};
-    value = step("phase_split", "reshape", {value}, split, false);
-    graph::ReshapeAttrs{split}.Write(nodes.back());
-    value = step("interleave", "transpose", {value},
-                 {batch, out_c, conv_rows, sh, conv_cols, sw}, false);
-    graph::TransposeAttrs{{0, 3, 4, 1, 5, 2}}.Write(nodes.back());
-    value = step("interleaved", "reshape", {value}, full, !crop);
-    graph::ReshapeAttrs{full}.Write(nodes.back());
+    // Channels (ry, rx, o) of phase pixel (R, C) go to channel o of pixel
+    // (R sh + ry, C sw + rx).
+    value = step("interleave", "depth_to_space", {value}, full, !crop);
+    graph::DepthToSpaceAttrs{sh, sw}.Write(nodes.back());
   }
   if (crop) {
     step("crop", "slice", {value}, out, true);

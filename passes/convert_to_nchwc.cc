@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,7 @@ class NCHWcConverter {
   absl::Status Run() {
     std::vector<Node> old = std::move(g_.mutable_nodes());
     g_.mutable_nodes().clear();
+    FindChannelGroups(old);
     for (Node& n : old) {
       absl::Status st = absl::OkStatus();
       auto conv = n.op == "conv" ? PlainConv(n) : absl::NotFoundError("not a conv");
@@ -106,6 +108,32 @@ class NCHWcConverter {
 
  private:
   int64_t Block(int value) const { return value >= 0 ? block_[value] : 0; }
+
+  // Values whose every reader is a depth_to_space, with its number of
+  // channel groups (a conv writing them blocks its output to match).
+  void FindChannelGroups(const std::vector<Node>& nodes) {
+    std::map<int, int64_t> groups;
+    std::set<int> other_readers;
+    for (const Node& n : nodes) {
+      auto d2s = n.op == "depth_to_space" ? graph::DepthToSpaceAttrs::Read(n)
+                                          : absl::NotFoundError("not a depth_to_space");
+      for (int in : n.inputs) {
+        if (d2s.ok() && in == n.inputs[0]) {
+          groups[in] = d2s->rows * d2s->columns;
+        } else {
+          other_readers.insert(in);
+        }
+      }
+    }
+    for (int v : other_readers) groups.erase(v);
+    for (int v : g_.outputs()) groups.erase(v);
+    channel_groups_ = std::move(groups);
+  }
+
+  int64_t ChannelGroups(int value) const {
+    auto it = channel_groups_.find(value);
+    return it == channel_groups_.end() ? 1 : it->second;
+  }
 
   // The conv's workload from its input's NCHW type (which may be blocked by now).
   absl::StatusOr<BlockableConv> PlainConv(const Node& conv) const {
@@ -271,7 +299,7 @@ class NCHWcConverter {
 
   absl::Status ConvertConv(Node n, const ir::ops::Conv2dWorkload& w) {
     const ir::ops::Conv2dBlocks blocks =
-        ir::ops::GraphConv2dBlocks(w, target_, Block(n.inputs[0]));
+        ir::ops::GraphConv2dBlocks(w, target_, Block(n.inputs[0]), ChannelGroups(n.outputs[0]));
     auto config = tuning::ChooseSchedule(schedules_, ir::ops::kConv2dNCHWcTemplate,
                                          ir::ops::Conv2dNCHWcTaskArgs(w, &blocks), target_);
     if (!config.ok()) return config.status();
@@ -375,6 +403,7 @@ class NCHWcConverter {
   std::vector<int64_t> block_;  // per value: 0 plain, else NCHW[block]c
   std::vector<graph::TensorType> plain_types_;  // of the values before conversion
   std::map<std::pair<int, int64_t>, int> converted_;
+  std::map<int, int64_t> channel_groups_;  // see FindChannelGroups
 };
 
 }  // namespace

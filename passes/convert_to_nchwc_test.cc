@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/op_registry.h"
@@ -46,6 +47,7 @@ const graph::Node& Only(const graph::Graph& g, const std::string& op) {
 struct Decoder {
   graph::Graph g;
   graph::NDArray x = Wave({1, 5, 7, 9}, 0.1), y = Wave({1, 3, 11, 13}, 0.7);
+  std::string target = "llvm";
 
   Decoder(const std::string& mode, const std::string& coord, int64_t skip_channels) {
     const int xi = g.AddInput("x", {DType::kFloat32, x.shape()});
@@ -82,8 +84,9 @@ struct Decoder {
   void ConvertAndCompare() {
     auto want = graph::Evaluate(g, {{"x", x}, {"y", y}});
     ASSERT_TRUE(want.ok()) << want.status();
-    const targets::Target target = *targets::ParseTarget("llvm");
-    ASSERT_TRUE(ConvertToNCHWc(g, target, nullptr).ok());
+    auto parsed = targets::ParseTarget(target);
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    ASSERT_TRUE(ConvertToNCHWc(g, *parsed, nullptr).ok());
     auto got = graph::Evaluate(g, {{"x", x}, {"y", y}});
     ASSERT_TRUE(got.ok()) << got.status();
     const graph::NDArray& a = (*got)[0];
@@ -127,6 +130,53 @@ TEST(ConvertToNCHWcTest, ConcatOfChannelsThatDoNotDivideStaysPlain) {
   d.ConvertAndCompare();
   EXPECT_EQ(d.g.value(Only(d.g, "resize").outputs[0]).type.shape.size(), 5u);
   EXPECT_EQ(d.g.value(Only(d.g, "concat").outputs[0]).type.shape.size(), 4u);
+}
+
+// A transposed convolution as conv_transpose_as_conv leaves it: a conv whose
+// channels are 2x2 phases of `depth` channels, their depth_to_space, a crop
+// of one pixel on each side, and a conv of the result.
+struct Upsampler : Decoder {
+  Upsampler(int64_t depth, const std::string& target = "llvm")
+      : Decoder("nearest", "half_pixel", 16) {
+    this->target = target;
+    g = graph::Graph();
+    const int xi = g.AddInput("x", {DType::kFloat32, x.shape()});
+    g.AddInput("y", {DType::kFloat32, y.shape()});
+    const int phases = Conv("phases", xi, 5, 4 * depth, 7, 9);
+    const int interleaved = Value("interleaved", {1, depth, 14, 18});
+    graph::Node d2s{"d2s", "depth_to_space", {phases}, {interleaved}, {}};
+    graph::DepthToSpaceAttrs{2, 2}.Write(d2s);
+    g.AddNode(d2s);
+    const int cropped = Value("cropped", {1, depth, 12, 16});
+    graph::Node crop{"crop", "slice", {interleaved}, {cropped}, {}};
+    graph::SliceAttrs{{0, 0, 1, 1}, {1, depth, 13, 17}, {1, 1, 1, 1}}.Write(crop);
+    g.AddNode(crop);
+    g.SetOutputs({Conv("out", cropped, depth, 8, 12, 16)});
+  }
+};
+
+// The interleave and the crop move whole channel blocks: no layout
+// transform between the convolutions. With 24 channels per phase the phase
+// conv takes blocks that divide 24, not the 32 its 96 channels would get.
+TEST(ConvertToNCHWcTest, DepthToSpaceAndCropKeepTheBlocks) {
+  for (const char* target : {"llvm", "llvm -mcpu=skylake-avx512"}) {
+    for (int64_t depth : {16, 24}) {
+      SCOPED_TRACE(absl::StrCat(target, ", ", depth, " channels"));
+      Upsampler u(depth, target);
+      u.ConvertAndCompare();
+      EXPECT_EQ(u.g.value(Only(u.g, "depth_to_space").outputs[0]).type.shape.size(), 5u);
+      EXPECT_EQ(u.g.value(Only(u.g, "slice").outputs[0]).type.shape.size(), 5u);
+      EXPECT_EQ(ToPlain(u.g), 1) << u.g.ToString();
+    }
+  }
+}
+
+// 3 channels per phase fill too little of a 16-lane vector: the interleave
+// runs on NCHW.
+TEST(ConvertToNCHWcTest, DepthToSpaceOfPartialBlocksStaysPlain) {
+  Upsampler u(3, "llvm -mcpu=skylake-avx512");
+  u.ConvertAndCompare();
+  EXPECT_EQ(u.g.value(Only(u.g, "depth_to_space").outputs[0]).type.shape.size(), 4u);
 }
 
 }  // namespace

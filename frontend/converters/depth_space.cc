@@ -1,5 +1,7 @@
-// DepthToSpace and SpaceToDepth on NCHW tensors, as kiln reshape, transpose,
-// reshape (each already compiled; they fuse into one copy).
+// DepthToSpace and SpaceToDepth on NCHW tensors. DepthToSpace in DCR mode is
+// kiln's depth_to_space, which also runs on blocked NCHW[x]c data; the CRD
+// mode and SpaceToDepth are reshape, transpose, reshape (the reshapes are
+// views, so one copy).
 #include <string>
 #include <vector>
 
@@ -47,7 +49,8 @@ absl::Status DepthToSpace(ImportContext& c) {
   const int64_t depth = x[1] / (b * b);
   const std::vector<int64_t> out = {x[0], depth, x[2] * b, x[3] * b};
   if (mode == "DCR") {
-    return EmitMoves(c, {x[0], b, b, depth, x[2], x[3]}, {0, 3, 4, 1, 5, 2}, out);
+    KILN_ASSIGN(input, Inputs(c, 1));
+    return c.Emit("depth_to_space", input, {{"blocks", std::vector<int64_t>{b, b}}});
   }
   if (mode == "CRD") {
     return EmitMoves(c, {x[0], depth, b, b, x[2], x[3]}, {0, 1, 4, 2, 5, 3}, out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ir/graph/attr_errors.h"
 #include "ir/graph/ops_common.h"
 
@@ -218,6 +219,18 @@ void ResizeAttrs::Write(Node& n) const {
   n.attrs["coordinate_transformation_mode"] = coordinate_mode;
   n.attrs["nearest_mode"] = nearest_mode;
 }
+
+absl::StatusOr<DepthToSpaceAttrs> DepthToSpaceAttrs::Read(const Node& n) {
+  auto blocks = n.Ints("blocks");
+  if (!blocks.ok()) return blocks.status();
+  if (blocks->size() != 2 || (*blocks)[0] < 1 || (*blocks)[1] < 1) {
+    return AttrError(n, absl::StrCat("blocks [", absl::StrJoin(*blocks, ", "),
+                                     "]; expected two positive sizes, rows and columns"));
+  }
+  return DepthToSpaceAttrs{(*blocks)[0], (*blocks)[1]};
+}
+
+void DepthToSpaceAttrs::Write(Node& n) const { n.attrs["blocks"] = std::vector<int64_t>{rows, columns}; }
 
 absl::StatusOr<LayoutTransformAttrs> LayoutTransformAttrs::Read(const Node& n) {
   auto src = n.Int("src_block");

@@ -1,6 +1,6 @@
 // Typed attributes of the operators that only move elements (transpose,
-// concat, slice, pad, tile, trilu, gather_elements, resize, layout_transform): the only code reading
-// their attribute strings. Read() fails with a message naming the node and
+// concat, slice, pad, tile, trilu, gather_elements, resize, depth_to_space,
+// layout_transform): the only code reading their attribute strings. Read() fails with a message naming the node and
 // what was expected; Write() stores the attributes back onto a node.
 #ifndef KILN_IR_GRAPH_ATTRS_DATA_MOVEMENT_H_
 #define KILN_IR_GRAPH_ATTRS_DATA_MOVEMENT_H_
@@ -126,6 +126,21 @@ struct ResizeAttrs {
   std::string nearest_mode = "round_prefer_floor";
 
   static absl::StatusOr<ResizeAttrs> Read(const Node& n);
+  void Write(Node& n) const;
+};
+
+// depth_to_space in ONNX's DCR order, with a block of rows x columns: the
+// channels of [N, rows * columns * C, H, W] are read as [rows, columns, C],
+// and channel (r, s, c) of pixel (y, x) goes to channel c of pixel
+// (y * rows + r, x * columns + s). On NCHW[b]c data ([N, rows * columns *
+// C / b, H, W, b] -> [N, C / b, H * rows, W * columns, b]) the same holds
+// for each block of b channels, since C is a multiple of b.
+struct DepthToSpaceAttrs {
+  int64_t rows = 1;
+  int64_t columns = 1;
+
+  // InvalidArgument unless `blocks` holds two positive sizes.
+  static absl::StatusOr<DepthToSpaceAttrs> Read(const Node& n);
   void Write(Node& n) const;
 };
 

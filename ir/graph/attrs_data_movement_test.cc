@@ -36,6 +36,20 @@ TEST(LayoutTransformAttrsTest, BlocksAreRequired) {
   EXPECT_EQ(a->dst_block, 16);
 }
 
+TEST(DepthToSpaceAttrsTest, TwoPositiveBlockSizes) {
+  Node n{"d", "depth_to_space", {}, {}, {}};
+  EXPECT_FALSE(DepthToSpaceAttrs::Read(n).ok());
+  DepthToSpaceAttrs{2, 3}.Write(n);
+  auto a = DepthToSpaceAttrs::Read(n);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->rows, 2);
+  EXPECT_EQ(a->columns, 3);
+  for (const std::vector<int64_t>& bad : {std::vector<int64_t>{2}, {2, 0}, {-1, 2}, {1, 2, 3}}) {
+    n.attrs["blocks"] = bad;
+    EXPECT_FALSE(DepthToSpaceAttrs::Read(n).ok());
+  }
+}
+
 TEST(ReduceAttrsTest, SpatialReductions) {
   ReduceAttrs global{{2, 3}, true};
   EXPECT_TRUE(global.KeepsSpatialAxesOnly());

@@ -195,9 +195,90 @@ OpDef Slice() {
     });
     return std::vector<NDArray>{*out};
   };
+  // Slicing H and W only, or whole blocks of channels at step 1, slices the
+  // blocked tensor the same way, with every lane of a block kept.
+  def.to_nchwc = [](const Node& n, const Types& plain, int64_t block) -> std::optional<Node> {
+    auto a = SliceAttrs::Read(n);
+    if (!a.ok() || plain.size() != 1 || !plain[0] || plain[0]->shape.size() != 4 ||
+        a->starts.size() != 4 || a->ends.size() != 4 || a->steps.size() != 4) {
+      return std::nullopt;
+    }
+    const int64_t channels = plain[0]->shape[1];
+    const bool all_channels = a->starts[1] == 0 && a->ends[1] >= channels && a->steps[1] == 1;
+    const bool whole_blocks = a->steps[1] == 1 && a->starts[1] % block == 0 &&
+                              (a->ends[1] % block == 0 || a->ends[1] >= channels);
+    if (channels % block != 0 || (!all_channels && !whole_blocks)) return std::nullopt;
+    const int64_t end_channel = std::min(a->ends[1], channels);
+    a->starts = {a->starts[0], a->starts[1] / block, a->starts[2], a->starts[3], 0};
+    a->ends = {a->ends[0], end_channel / block, a->ends[2], a->ends[3], block};
+    a->steps = {a->steps[0], 1, a->steps[2], a->steps[3], 1};
+    Node blocked = n;
+    a->Write(blocked);
+    return blocked;
+  };
   return def;
 }
 KILN_REGISTER(OpRegistry(), "slice", "strided window", Slice());
+
+// ---- depth_to_space: DCR order, blocks of rows x columns ----
+// A 4-D input is NCHW; a 5-D one NCHW[b]c, whose channel blocks move as the
+// channels of plain data do (see DepthToSpaceAttrs).
+OpDef DepthToSpace() {
+  OpDef def;
+  def.pattern = OpPattern::kInjective;
+  def.infer = [](const Node& n, const Types& in) -> Result {
+    if (auto st = ExpectInputs(in, 1, 1); !st.ok()) return st;
+    auto a = DepthToSpaceAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    std::vector<int64_t> shape = in[0]->shape;
+    if (shape.size() != 4 && shape.size() != 5) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "input ", in[0]->ToString(), "; expected NCHW (4-D) or NCHW[b]c (5-D)"));
+    }
+    if (shape[1] % (a->rows * a->columns) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("channel axis ", shape[1], " does not divide into blocks of ", a->rows,
+                       "x", a->columns));
+    }
+    shape[1] /= a->rows * a->columns;
+    shape[2] *= a->rows;
+    shape[3] *= a->columns;
+    return std::vector<TensorType>{{in[0]->dtype, shape}};
+  };
+  def.evaluate = [](const Node& n, const std::vector<NDArray>& in) -> Outputs {
+    auto a = DepthToSpaceAttrs::Read(n);
+    if (!a.ok()) return a.status();
+    std::vector<int64_t> shape = in[0].shape();
+    const int64_t depth = shape[1] / (a->rows * a->columns);
+    shape[1] = depth;
+    shape[2] *= a->rows;
+    shape[3] *= a->columns;
+    auto out = Allocate({in[0].dtype(), shape});
+    if (!out.ok()) return out.status();
+    ForEachIndex(shape, [&](int64_t i, const std::vector<int64_t>& idx) {
+      std::vector<int64_t> src = idx;
+      const int64_t r = idx[2] % a->rows, s = idx[3] % a->columns;
+      src[1] = (r * a->columns + s) * depth + idx[1];
+      src[2] = idx[2] / a->rows;
+      src[3] = idx[3] / a->columns;
+      CopyElement(in[0], Flat(src, in[0].shape()), *out, i);
+    });
+    return std::vector<NDArray>{*out};
+  };
+  // Channel (r, s, c) of plain data is block (r, s, c / b), lane c % b, of
+  // NCHW[b]c data when b divides C.
+  def.to_nchwc = [](const Node& n, const Types& plain, int64_t block) -> std::optional<Node> {
+    auto a = DepthToSpaceAttrs::Read(n);
+    if (!a.ok() || plain.size() != 1 || !plain[0] || plain[0]->shape.size() != 4 ||
+        plain[0]->shape[1] % (a->rows * a->columns * block) != 0) {
+      return std::nullopt;
+    }
+    return n;
+  };
+  return def;
+}
+KILN_REGISTER(OpRegistry(), "depth_to_space", "channel blocks to pixel blocks (DCR)",
+              DepthToSpace());
 
 // ---- gather ----
 OpDef Gather() {

@@ -148,11 +148,17 @@ Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
 }
 
 Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& target,
-                               int64_t input_block) {
+                               int64_t input_block, int64_t output_groups) {
   const Conv2dNCHWcConfig d = DefaultConv2dNCHWcConfig(w, target);
   const bool follows = input_block > 0 && w.in_channels % input_block == 0;
   const bool few_plain = input_block == 0 && w.in_channels < target.vector_lanes;
-  return Conv2dBlocks{follows ? input_block : few_plain ? 1 : d.ic_bn, d.oc_bn};
+  int64_t oc_bn = d.oc_bn;
+  const int64_t group = w.out_channels / output_groups;
+  if (output_groups > 1 && w.out_channels % output_groups == 0 && group % oc_bn != 0 &&
+      2 * LargestDivisorAtMost(group, target.vector_lanes) >= target.vector_lanes) {
+    oc_bn = LargestDivisorAtMost(group, target.vector_lanes);
+  }
+  return Conv2dBlocks{follows ? input_block : few_plain ? 1 : d.ic_bn, oc_bn};
 }
 
 Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,

@@ -105,10 +105,14 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
 // The blocks a conv takes inside a model: its input in `input_block`; from
 // plain NCHW (0), blocks of one channel when there are fewer channels than
 // a vector (an image's 3: NCHW1c is NCHW's bytes, so no transform runs),
-// else the default's; its output in the default's block; and the default
-// schedule with those blocks.
+// else the default's; its output in the default's block, unless its reader
+// moves `output_groups` equal groups of output channels apart (the phases of
+// a transposed convolution going to their pixels): then in blocks that
+// divide a group, so that the reader can move whole blocks, if such a
+// block fills at least half a vector. And the default schedule with those
+// blocks.
 Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& target,
-                               int64_t input_block);
+                               int64_t input_block, int64_t output_groups = 1);
 Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,
                                                 const targets::Target& target,
                                                 int64_t input_block);

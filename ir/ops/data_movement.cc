@@ -68,6 +68,32 @@ absl::StatusOr<LoweredFunc> BuildTranspose(const std::vector<int64_t>& in_shape,
   return Finish({in}, out, target, name);
 }
 
+absl::StatusOr<LoweredFunc> BuildDepthToSpace(const std::vector<int64_t>& in_shape, int64_t rows,
+                                              int64_t columns, const targets::Target& target,
+                                              const std::string& name, DataType elem) {
+  if (auto st = CheckShape(in_shape); !st.ok()) return st;
+  const bool blocked = in_shape.size() == 5;
+  if ((in_shape.size() != 4 && !blocked) || rows < 1 || columns < 1 ||
+      in_shape[1] % (rows * columns) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "depth_to_space of [", absl::StrJoin(in_shape, ", "), "] in blocks of ", rows, "x",
+        columns, "; expected NCHW or NCHW[b]c with channels a multiple of the block"));
+  }
+  const int64_t depth = in_shape[1] / (rows * columns);
+  // The output is computed as [N, depth, H, rows, W, columns(, b)], which
+  // holds the bytes of [N, depth, H * rows, W * columns(, b)] and reads the
+  // input without dividing indices.
+  std::vector<int64_t> out_shape = {in_shape[0], depth, in_shape[2], rows, in_shape[3], columns};
+  if (blocked) out_shape.push_back(in_shape[4]);
+  Tensor in = Placeholder("in", in_shape, elem);
+  Tensor out = Compute("out", out_shape, [&](const std::vector<Var>& i) {
+    std::vector<Expr> idx = {i[0], (Expr(i[3]) * columns + i[5]) * depth + i[1], i[2], i[4]};
+    if (blocked) idx.push_back(i[6]);
+    return Read(in, idx);
+  });
+  return Finish({in}, out, target, name);
+}
+
 absl::StatusOr<LoweredFunc> BuildConcat(const std::vector<std::vector<int64_t>>& in_shapes,
                                         int64_t axis, const targets::Target& target,
                                         const std::string& name,

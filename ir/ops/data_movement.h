@@ -1,4 +1,5 @@
-// Operators that only move data: transpose, concat, slice, tile, trilu, pad, and layout
+// Operators that only move data: transpose, depth_to_space, concat, slice, tile, trilu,
+// pad, and layout
 // changes between NCHW and NCHW[x]c. Each is one loop nest over its output
 // reading the input at computed indices; loads are clamped into their
 // buffers so that no lane of a select ever reads outside them. Each is built
@@ -24,6 +25,13 @@ absl::StatusOr<LoweredFunc> BuildTranspose(const std::vector<int64_t>& in_shape,
                                            const targets::Target& target,
                                            const std::string& name,
     DataType elem = DataType::Float32());
+
+// depth_to_space (DCR) with blocks of rows x columns, on NCHW (4-D
+// in_shape) or NCHW[b]c (5-D) data; see graph::DepthToSpaceAttrs.
+absl::StatusOr<LoweredFunc> BuildDepthToSpace(const std::vector<int64_t>& in_shape, int64_t rows,
+                                              int64_t columns, const targets::Target& target,
+                                              const std::string& name,
+                                              DataType elem = DataType::Float32());
 
 // Buffers: each input, then the output.
 absl::StatusOr<LoweredFunc> BuildConcat(const std::vector<std::vector<int64_t>>& in_shapes,

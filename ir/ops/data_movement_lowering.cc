@@ -1,5 +1,5 @@
 // Lowering of the operators that move elements without arithmetic on them:
-// transpose, concat, slice, pad, tile, trilu, gather, gather_elements,
+// transpose, depth_to_space, concat, slice, pad, tile, trilu, gather, gather_elements,
 // gather_nd, split, layout_transform and resize.
 #include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/attrs_index.h"
@@ -18,6 +18,13 @@ Lowered LowerTranspose(const graph::Node& n, const NodeShapes& s, const targets:
   auto perm = attrs->Perm(s.in[0].size());
   if (!perm.ok()) return perm.status();
   return BuildTranspose(s.in[0], *perm, t, name, s.in_types[0]);
+}
+
+Lowered LowerDepthToSpace(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
+                          const std::string& name) {
+  auto attrs = graph::DepthToSpaceAttrs::Read(n);
+  if (!attrs.ok()) return attrs.status();
+  return BuildDepthToSpace(s.in[0], attrs->rows, attrs->columns, t, name, s.in_types[0]);
 }
 
 Lowered LowerConcat(const graph::Node& n, const NodeShapes& s, const targets::Target& t,
@@ -129,6 +136,8 @@ bool IndexedTypes(const NodeShapes& s) {
 // value converted to it). Resize interpolates: float32.
 KILN_REGISTER(LoweringRegistry(), "transpose", "permutes axes",
               Lowering(LowerTranspose, AnyTypes));
+KILN_REGISTER(LoweringRegistry(), "depth_to_space", "channel blocks to pixel blocks",
+              Lowering(LowerDepthToSpace, AnyTypes));
 KILN_REGISTER(LoweringRegistry(), "concat", "joins along an axis",
               Lowering(LowerConcat, AnyTypes));
 KILN_REGISTER(LoweringRegistry(), "slice", "strided window", Lowering(LowerSlice, AnyTypes));

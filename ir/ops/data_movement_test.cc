@@ -188,6 +188,44 @@ TEST(DataMovementTest, LayoutTransformsBetweenBlocks) {
   EXPECT_FALSE(BuildLayoutTransform(plain, 0, 7, RunnableTargets()[0], "bad").ok());
 }
 
+// DCR: out[n, c, y, x] = in[n, ((y % rows) * columns + x % columns) * C + c,
+// y / rows, x / columns], in plain NCHW and in blocks of 4 channels, which
+// must agree channel for channel.
+TEST(DataMovementTest, DepthToSpaceInPlainAndBlockedLayouts) {
+  const int64_t n = 2, depth = 8, rows = 2, columns = 3, h = 3, w = 5;
+  const std::vector<int64_t> in_plain = {n, rows * columns * depth, h, w};
+  const std::vector<int64_t> out_plain = {n, depth, h * rows, w * columns};
+  const std::vector<float> x = RandomFloats(Product(in_plain), 11);
+  std::vector<float> want(Product(out_plain));
+  ForEach(out_plain, [&](const std::vector<int64_t>& o) {
+    const int64_t c = ((o[2] % rows) * columns + o[3] % columns) * depth + o[1];
+    want[Flat(o, out_plain)] = x[Flat({o[0], c, o[2] / rows, o[3] / columns}, in_plain)];
+  });
+  // Plain [N, C, H, W] index i as NCHW[block]c, or as it is for block 0.
+  const auto blocked = [](const std::vector<int64_t>& plain, int64_t block,
+                          const std::vector<int64_t>& i) {
+    if (block == 0) return Flat(i, plain);
+    return Flat({i[0], i[1] / block, i[2], i[3], i[1] % block},
+                {plain[0], plain[1] / block, plain[2], plain[3], block});
+  };
+  for (int64_t block : {0, 4}) {
+    std::vector<std::vector<float>> buffers = {std::vector<float>(x.size()),
+                                               std::vector<float>(want.size())};
+    std::vector<float> want_blocked(want.size());
+    ForEach(in_plain, [&](const std::vector<int64_t>& i) {
+      buffers[0][blocked(in_plain, block, i)] = x[Flat(i, in_plain)];
+    });
+    ForEach(out_plain, [&](const std::vector<int64_t>& o) {
+      want_blocked[blocked(out_plain, block, o)] = want[Flat(o, out_plain)];
+    });
+    std::vector<int64_t> shape = in_plain;
+    if (block > 0) shape = {n, in_plain[1] / block, h, w, block};
+    RunAndCheck(BuildDepthToSpace(shape, rows, columns, RunnableTargets()[0], "d2s"), buffers,
+                want_blocked, absl::StrCat("depth_to_space in blocks of ", block));
+  }
+  EXPECT_FALSE(BuildDepthToSpace({1, 10, 2, 2}, 2, 2, RunnableTargets()[0], "bad").ok());
+}
+
 TEST(DataMovementTest, ResizeNearestAndLinear) {
   // [1, 2, 3, 4] -> [1, 2, 7, 5]: upsampling rows, downsampling columns.
   ResizeWorkload w;

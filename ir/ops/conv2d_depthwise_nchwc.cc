@@ -78,8 +78,14 @@ absl::StatusOr<LoweredFunc> BuildDepthwiseConv2dNCHWc(const Conv2dWorkload& w, i
       {"n", "c.chunk", "oh", "ow", "c.block"});
   Schedule s({out});
   Stage& o = s[out];
-  // Rows of images in parallel, as the neighbouring kernels split them.
-  Axis rows = o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2));
+  // Rows of images in parallel, all channels of a row together, as the
+  // neighbouring convolutions split them: each thread then reads the rows
+  // it wrote in the previous kernel from its own core's cache. Split by
+  // channel blocks, a thread would read half of them from the other core
+  // (MobileNetV2 at 2 threads: 3.19 -> 3.10 ms).
+  const Axis batch = o.axis(0), chunk = o.axis(1), row = o.axis(2);
+  o.Reorder({batch, row, chunk, o.axis(3), o.axis(4)});
+  Axis rows = o.Fuse(o.Fuse(batch, row), chunk);
   o.Parallel(rows);
   o.Vectorize(o.axis(4));
   // One output row accumulates in a row buffer, a tile of pixels x one

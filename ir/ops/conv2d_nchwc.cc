@@ -103,17 +103,20 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   const double budget = target.l2_bytes / 2.0;
   const int64_t occ = w.out_channels / c.oc_bn;
   const double rows = static_cast<double>(w.out_height());
+  // The knob's values are the tuning space's, powers of two, each standing
+  // for the largest divisor of the block count at most it.
   double least = -1;
-  for (int64_t g = 1; g <= occ; g *= 2) {
-    if (occ % g != 0) continue;
+  for (int64_t knob = 1;; knob *= 2) {
+    const int64_t g = LargestDivisorAtMost(occ, knob);
     const bool group_fits = g * weight_bytes / occ <= budget;
     const double traffic =
         (group_fits ? 1.0 : rows) * weight_bytes +
         (input_bytes <= budget ? 1.0 : static_cast<double>(occ / g)) * input_bytes;
     if (least < 0 || traffic < least || (traffic == least && group_fits)) {
       least = traffic;
-      c.oc_group = g;
+      c.oc_group = knob;
     }
+    if (knob >= occ) break;
   }
   return c;
 }
@@ -201,12 +204,14 @@ absl::StatusOr<tuning::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
     if (WinogradPays(w, m)) widest = std::max(widest, WinogradTiles(w, m));
   }
   for (int64_t r = 1; r <= std::min<int64_t>(widest, 32); ++r) reg.push_back(r);
-  // Powers of two up to the most channel blocks any tile_oc gives; the
-  // kernel takes the largest divisor of its block count at most this.
+  // Powers of two up to the first that covers the most channel blocks any
+  // tile_oc gives (all blocks in one group: rows outermost); the kernel
+  // takes the largest divisor of its block count at most this.
   std::vector<int64_t> groups;
-  for (int64_t g = 1; g <= w.out_channels / *std::min_element(oc.begin(), oc.end()); g *= 2) {
+  const int64_t most_blocks = w.out_channels / *std::min_element(oc.begin(), oc.end());
+  for (int64_t g = 1;; g *= 2) {
     groups.push_back(g);
-    if (AccumulatesWholeOutput(w)) break;  // its loop order has no groups
+    if (g >= most_blocks || AccumulatesWholeOutput(w)) break;  // the latter has no groups
   }
   tuning::ConfigSpace space;
   // Unrolling a single kernel column changes nothing: one choice then.

@@ -46,11 +46,12 @@ bool AccumulatesWholeOutput(const Conv2dWorkload& w) {
 }
 
 Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
-                                                 const targets::Target& target) {
+                                                 const targets::Target& target,
+                                                 const Conv2dBlocks* fixed) {
   Conv2dNCHWcConfig c;
   const int64_t lanes = target.vector_lanes;
-  c.ic_bn = LargestDivisorAtMost(w.in_channels, lanes);
-  c.oc_bn = LargestDivisorAtMost(w.out_channels, lanes);
+  c.ic_bn = fixed ? fixed->ic_bn : LargestDivisorAtMost(w.in_channels, lanes);
+  c.oc_bn = fixed ? fixed->oc_bn : LargestDivisorAtMost(w.out_channels, lanes);
   c.tile_ow = 1;
   // The register tile: tile_ow pixels x `vectors` output-channel vectors of
   // accumulators. Per input channel it loads tile_ow broadcasts and `vectors`
@@ -66,9 +67,11 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   const int64_t ow = w.out_width();
   std::vector<std::pair<int64_t, int64_t>> blocks;  // (oc_bn, vectors per block)
   for (int64_t vectors : {2, 1}) {
-    if (w.out_channels % (vectors * lanes) == 0) blocks.push_back({vectors * lanes, vectors});
+    if (!fixed && w.out_channels % (vectors * lanes) == 0) {
+      blocks.push_back({vectors * lanes, vectors});
+    }
   }
-  if (blocks.empty()) blocks.push_back({c.oc_bn, 1});
+  if (blocks.empty()) blocks.push_back({c.oc_bn, std::max<int64_t>(1, c.oc_bn / lanes)});
   double best = -1;
   for (const auto& [block, vectors] : blocks) {
     for (int64_t r = 1; r <= ow; ++r) {
@@ -137,8 +140,9 @@ bool WinogradPays(const Conv2dWorkload& w, int64_t m) {
 }
 
 Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
-                                           const targets::Target& target) {
-  Conv2dNCHWcConfig c = DefaultDirectConv2dNCHWcConfig(w, target);
+                                           const targets::Target& target,
+                                           const Conv2dBlocks* fixed) {
+  Conv2dNCHWcConfig c = DefaultDirectConv2dNCHWcConfig(w, target, fixed);
   for (int64_t m : {4, 2}) {
     if (!WinogradPays(w, m)) continue;
     c.winograd_tile = m;
@@ -162,14 +166,6 @@ Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& t
     oc_bn = LargestDivisorAtMost(group, target.vector_lanes);
   }
   return Conv2dBlocks{follows ? input_block : few_plain ? 1 : d.ic_bn, oc_bn};
-}
-
-Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,
-                                                const targets::Target& target,
-                                                int64_t input_block) {
-  Conv2dNCHWcConfig c = DefaultConv2dNCHWcConfig(w, target);
-  c.ic_bn = GraphConv2dBlocks(w, target, input_block).ic_bn;
-  return c;
 }
 
 absl::StatusOr<tuning::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,

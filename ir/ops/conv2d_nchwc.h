@@ -95,12 +95,16 @@ absl::StatusOr<tuning::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
 absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuning::Config& config);
 
 // An analytical default from the target's vector width and register count:
-// Winograd where it applies and pays, else the direct schedule below.
+// Winograd where it applies and pays, else the direct schedule below. With
+// `fixed` blocks (a conv inside a model, whose blocks its neighbours set)
+// the tiles and groups are chosen for those blocks.
 Conv2dNCHWcConfig DefaultConv2dNCHWcConfig(const Conv2dWorkload& w,
-                                           const targets::Target& target);
+                                           const targets::Target& target,
+                                           const Conv2dBlocks* fixed = nullptr);
 // The direct convolution's default (winograd_tile 0) for any workload.
 Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
-                                                 const targets::Target& target);
+                                                 const targets::Target& target,
+                                                 const Conv2dBlocks* fixed = nullptr);
 
 // The blocks a conv takes inside a model: its input in `input_block`; from
 // plain NCHW (0), blocks of one channel when there are fewer channels than
@@ -109,13 +113,9 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
 // moves `output_groups` equal groups of output channels apart (the phases of
 // a transposed convolution going to their pixels): then in blocks that
 // divide a group, so that the reader can move whole blocks, if such a
-// block fills at least half a vector. And the default schedule with those
-// blocks.
+// block fills at least half a vector.
 Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& target,
                                int64_t input_block, int64_t output_groups = 1);
-Conv2dNCHWcConfig DefaultGraphConv2dNCHWcConfig(const Conv2dWorkload& w,
-                                                const targets::Target& target,
-                                                int64_t input_block);
 
 // Pieces both convolution kernels share.
 //

@@ -156,7 +156,7 @@ absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcScheduleOfNode(
   auto task = MakeConv2dNCHWcTask(w, target, &blocks);
   if (!task.ok()) return task.status();
   auto config = schedule ? tuning::ScheduleFromAttr(*task, *schedule)
-                         : Conv2dNCHWcTaskConfig(*task, DefaultConv2dNCHWcConfig(w, target));
+                         : Conv2dNCHWcTaskConfig(*task, DefaultConv2dNCHWcConfig(w, target, &blocks));
   if (!config.ok()) return config.status();
   return Conv2dNCHWcConfigFrom(*config);
 }
@@ -175,7 +175,8 @@ tuning::TunableTemplate Conv2dNCHWcTemplate() {
                         const targets::Target& target) -> absl::StatusOr<tuning::Config> {
     auto w = Conv2dNCHWcWorkloadOfArgs(task.args);
     if (!w.ok()) return w.status();
-    auto config = Conv2dNCHWcTaskConfig(task, DefaultConv2dNCHWcConfig(w->workload, target));
+    auto config = Conv2dNCHWcTaskConfig(
+        task, DefaultConv2dNCHWcConfig(w->workload, target, w->fixed ? &*w->fixed : nullptr));
     if (!config.ok()) {
       return absl::InternalError(absl::StrCat("the default schedule of ", task.args.Dump(), ": ",
                                               config.status().message()));

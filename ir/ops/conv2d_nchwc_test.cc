@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "ir/ops/divisors.h"
 #include "ir/ops/layout.h"
+#include "targets/target_parser.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ir/ops/testing/op_test_util.h"
@@ -118,6 +120,27 @@ TEST(Conv2dNCHWcTest, PartialVectorBlocksGetARegisterTile) {
     EXPECT_LE(c.tile_ow + 2, target.vector_registers) << target.ToString();
     CheckConv(w, c, target);
   }
+}
+
+// Blocks fixed by the model (a transposed convolution's phase conv: 96
+// output channels in blocks of 12, so that each phase's 24 move as whole
+// blocks) get tiles and groups chosen for those blocks, not for the 32 the
+// conv would take alone: its 8 blocks in one group when the input is read
+// once that way (as 3 groups of 32 would be), and a tile for one vector.
+TEST(Conv2dNCHWcTest, FixedBlocksGetTheirOwnTilesAndGroups) {
+  const targets::Target target = *targets::ParseTarget("llvm -mcpu=skylake-avx512");
+  Conv2dWorkload w;
+  w.in_channels = 64, w.height = w.width = 80, w.out_channels = 96;
+  w.kernel_h = w.kernel_w = 2, w.pad_h = w.pad_w = 1;
+  const Conv2dNCHWcConfig alone = DefaultDirectConv2dNCHWcConfig(w, target);
+  ASSERT_EQ(alone.oc_bn, 32);
+  const Conv2dBlocks fixed{16, 12};
+  const Conv2dNCHWcConfig c = DefaultDirectConv2dNCHWcConfig(w, target, &fixed);
+  EXPECT_EQ(c.ic_bn, 16);
+  EXPECT_EQ(c.oc_bn, 12);
+  EXPECT_EQ(LargestDivisorAtMost(w.out_channels / c.oc_bn, c.oc_group), 8);
+  EXPECT_LE(c.tile_ow + 2, target.vector_registers);
+  EXPECT_GT(c.tile_ow, alone.tile_ow);  // one accumulator vector per pixel, not two
 }
 
 TEST(Conv2dNCHWcTest, BothLoopOrdersMatchTheReferenceWithRaggedTiles) {

@@ -216,16 +216,6 @@ absl::Status FuseElementwise(Graph& g) {
 
 namespace {
 
-// Inputs of a kernel that can run post ops before their operands (0: it
-// cannot).
-size_t PostOpFixedInputs(const std::string& op) {
-  if (op == "conv2d_nchwc" || op == "conv2d_winograd_nchwc" || op == "depthwise_conv2d_nchwc") {
-    return 4;  // data, weight, bias, residual
-  }
-  if (op == "dense") return 3;  // data, weight, bias
-  return 0;
-}
-
 int64_t Elements(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -279,7 +269,8 @@ absl::Status FusePostOps(Graph& g) {
       }
       if (p < 0 || removed[p]) continue;
       const Node& kernel = g.nodes()[p];
-      const size_t fixed = PostOpFixedInputs(kernel.op);
+      auto def = graph::OpRegistry().Find(kernel.op);
+      const size_t fixed = def.ok() ? def->post_op_inputs : 0;
       if (fixed == 0 || graph::HasPostOps(kernel)) continue;
       const std::vector<int64_t>& kernel_shape = g.value(kernel_out).type.shape;
       bool operands_fit = true;

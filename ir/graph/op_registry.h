@@ -10,6 +10,7 @@
 #ifndef KILN_IR_GRAPH_OP_REGISTRY_H_
 #define KILN_IR_GRAPH_OP_REGISTRY_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -37,6 +38,10 @@ struct OpDef {
   // Computes each channel from the same channel alone, so it runs on
   // NCHW[x]c tensors as it is (pooling).
   bool channelwise = false;
+  // For a kernel that runs fused post ops in its store (ir/graph/post_ops.h):
+  // how many inputs of its own come before the post ops' operands (optional
+  // ones included). 0: it runs none.
+  size_t post_op_inputs = 0;
   // For an operator that runs on NCHW[block]c data once its attributes are
   // re-indexed for 5-D (concat along the channels, resize of the spatial
   // axes): the node rewritten for inputs that all come in that layout, or

@@ -171,6 +171,7 @@ Outputs WithPostOps(const Node& n, NDArray out, const std::vector<NDArray>& in) 
 OpDef Conv2dNCHWc() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
+  def.post_op_inputs = 4;  // data, weight, bias, residual
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectConvInputs(n, in); !st.ok()) return st;
     const auto& d = in[0]->shape;
@@ -225,6 +226,7 @@ OpDef Conv2dNCHWc() {
 OpDef DepthwiseConv2dNCHWc() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
+  def.post_op_inputs = 4;  // data, weight, bias, residual
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectConvInputs(n, in); !st.ok()) return st;
     const auto& d = in[0]->shape;
@@ -302,6 +304,7 @@ absl::StatusOr<ConvGeometry> WinogradGeometry(const Node& n, const std::vector<i
 OpDef Conv2dWinogradNCHWc() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
+  def.post_op_inputs = 4;  // data, weight, bias, residual
   def.infer = [](const Node& n, const Types& in) -> Result {
     if (auto st = ExpectConvInputs(n, in); !st.ok()) return st;
     const auto& d = in[0]->shape;
@@ -381,6 +384,7 @@ OpDef Conv2dWinogradNCHWc() {
 OpDef Dense() {
   OpDef def;
   def.pattern = OpPattern::kOutEWiseFusable;
+  def.post_op_inputs = 3;  // data, weight, bias
   def.infer = [](const Node& n, const Types& in) -> Result {
     auto post = PostOpInputs(n);
     if (!post.ok()) return post.status();

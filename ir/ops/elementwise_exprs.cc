@@ -1,5 +1,7 @@
 #include "ir/ops/elementwise_exprs.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "ir/graph/op_registry.h"
 
@@ -14,6 +16,31 @@ absl::StatusOr<Expr> ElementwiseExpr(const graph::Node& op, const std::vector<Ex
   auto fn = ElementwiseExprRegistry().Find(op.op);
   if (!fn.ok()) return absl::UnimplementedError(absl::StrCat("elementwise operator ", op.op));
   return (*fn)(op, operands);
+}
+
+absl::StatusOr<Expr> FusedProgramExpr(const std::vector<graph::FusedStep>& steps,
+                                      const std::vector<Expr>& operands) {
+  std::vector<Expr> results;
+  for (const graph::FusedStep& step : steps) {
+    std::vector<Expr> args;
+    std::optional<DataType> half;
+    for (int64_t o : step.operands) {
+      Expr arg = o >= 0 ? operands[o] : results[-o - 1];
+      if (arg.dtype().is_half_float()) {
+        half = arg.dtype();
+        arg = Cast(DataType::Float32(arg.dtype().lanes()), arg);
+      }
+      args.push_back(arg);
+    }
+    auto v = ElementwiseExpr(step.node, args);
+    if (!v.ok()) return v.status();
+    if (half && step.node.op != "cast" && v->dtype().is_float()) {
+      *v = Cast(half->with_lanes(v->dtype().lanes()), *v);
+    }
+    results.push_back(*v);
+  }
+  if (results.empty()) return absl::InvalidArgumentError("a fused program of no steps");
+  return results.back();
 }
 
 bool IsFusableElementwise(absl::string_view op) {

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ir/expr.h"
+#include "ir/graph/fused_elementwise.h"
 #include "ir/graph/graph.h"
 #include "runtime/registry.h"
 
@@ -26,6 +27,13 @@ Registry<ElementwiseExprFn>& ElementwiseExprRegistry();
 // The value of the elementwise operator `op.op` on `operands`;
 // Unimplemented when it has no expression.
 absl::StatusOr<Expr> ElementwiseExpr(const graph::Node& op, const std::vector<Expr>& operands);
+
+// The value of a fused_elementwise program (ir/graph/fused_elementwise.h)
+// on `operands`. A step on float16 or bfloat16 values computes in float32
+// (exact for their values) and rounds its float result back, as the
+// reference stores each operator's result.
+absl::StatusOr<Expr> FusedProgramExpr(const std::vector<graph::FusedStep>& steps,
+                                      const std::vector<Expr>& operands);
 
 // Whether `op` can be a step of a fused_elementwise node: its pattern is
 // elementwise or broadcast and it has an expression.

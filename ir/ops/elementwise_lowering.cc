@@ -1,7 +1,5 @@
 // Lowering of fused_elementwise nodes, and of every operator with an
 // elementwise expression as a one-step chain (see FindLowering).
-#include <optional>
-
 #include "absl/strings/str_cat.h"
 #include "ir/graph/fused_elementwise.h"
 #include "ir/ops/elementwise.h"
@@ -27,32 +25,12 @@ absl::StatusOr<LoweredFunc> LowerElementwise(const graph::Node& n, const NodeSha
   // first, on placeholder operands.
   absl::Status status = absl::OkStatus();
   auto body = [&](const std::vector<Expr>& inputs) {
-    std::vector<Expr> results;
-    for (const graph::FusedStep& step : steps) {
-      // float16 and bfloat16 store only: a step on them computes in float32
-      // (exact for their values) and rounds its float result back, as the
-      // reference stores each operator's result.
-      std::vector<Expr> args;
-      std::optional<DataType> half;
-      for (int64_t o : step.operands) {
-        Expr arg = o >= 0 ? inputs[o] : results[-o - 1];
-        if (arg.dtype().is_half_float()) {
-          half = arg.dtype();
-          arg = Cast(DataType::Float32(arg.dtype().lanes()), arg);
-        }
-        args.push_back(arg);
-      }
-      auto v = ElementwiseExpr(step.node, args);
-      if (!v.ok()) {
-        status = v.status();
-        return Expr(0.0f);
-      }
-      if (half && step.node.op != "cast" && v->dtype().is_float()) {
-        *v = Cast(half->with_lanes(v->dtype().lanes()), *v);
-      }
-      results.push_back(*v);
+    auto v = FusedProgramExpr(steps, inputs);
+    if (!v.ok()) {
+      status = v.status();
+      return Expr(0.0f);
     }
-    return results.back();
+    return *v;
   };
   std::vector<Expr> probes;
   for (size_t i = 0; i < s.in.size(); ++i) probes.push_back(Var(absl::StrCat("probe", i), s.in_types[i]));

@@ -8,24 +8,6 @@
 #include "ir/ops/elementwise_exprs.h"
 
 namespace kiln::ir::ops {
-namespace {
-
-// The program's value given its operands' values (operand 0 the result).
-absl::StatusOr<Expr> Run(const std::vector<graph::FusedStep>& steps,
-                         const std::vector<Expr>& operands) {
-  std::vector<Expr> results;
-  for (const graph::FusedStep& step : steps) {
-    std::vector<Expr> args;
-    for (int64_t o : step.operands) args.push_back(o >= 0 ? operands[o] : results[-o - 1]);
-    auto v = ElementwiseExpr(step.node, args);
-    if (!v.ok()) return v.status();
-    results.push_back(*v);
-  }
-  return results.back();
-}
-
-}  // namespace
-
 absl::StatusOr<PostOps> PostOps::Of(const graph::Node& kernel,
                                     const std::vector<std::vector<int64_t>>& in_shapes,
                                     const std::vector<int64_t>& out_shape) {
@@ -56,7 +38,7 @@ absl::StatusOr<PostOps> PostOps::Of(const graph::Node& kernel,
     probes.push_back(Var(absl::StrCat("operand", k), DataType::Float32()));
   }
   post.rank_ = out_shape.size();
-  auto probe = Run(*steps, probes);
+  auto probe = FusedProgramExpr(*steps, probes);
   if (!probe.ok()) return probe.status();
   if (probe->dtype() != DataType::Float32()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -80,7 +62,7 @@ Expr PostOps::Apply(Expr value, const std::vector<Var>& index) const {
     operands.push_back(Read(t, at));
   }
   // Of() ran the same program on probes of these types.
-  return *Run(steps_, operands);
+  return *FusedProgramExpr(steps_, operands);
 }
 
 }  // namespace kiln::ir::ops

@@ -1,7 +1,9 @@
 #include "passes/convert_dense.h"
 
+#include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -37,12 +39,21 @@ std::optional<std::vector<float>> BiasOf(const Graph& g, int c, int64_t m, int64
   return bias;
 }
 
+// A packed weight: the constant, whether it was transposed, the panel
+// width and the factor (Gemm's alpha) it was packed with.
+using PackKey = std::tuple<int, bool, int64_t, double>;
+// A bias: Gemm's C operand, the output features and Gemm's beta.
+using BiasKey = std::tuple<int, int64_t, double>;
+
 }  // namespace
 
 absl::Status ConvertDense(Graph& g, const targets::Target& target,
                           tuning::ScheduleContext* schedules) {
   std::vector<Node> nodes;
   nodes.reserve(g.nodes().size());
+  // The packed weights and biases made so far, by what they were made of.
+  std::map<PackKey, int> packed_weights;
+  std::map<BiasKey, int> biases;
   for (Node& n : g.mutable_nodes()) {
     auto keep = [&] { nodes.push_back(std::move(n)); };
     if (n.op != "gemm" && n.op != "matmul") {
@@ -99,15 +110,24 @@ absl::Status ConvertDense(Graph& g, const targets::Target& target,
     if (!config.ok()) return config.status();
     auto c = ir::ops::DenseConfigFrom(*config);
     if (!c.ok()) return c.status();
-    auto packed = NDArray::Empty({w.n / c->n_bn, w.k, c->n_bn}, runtime::DType::kFloat32);
-    if (!packed.ok()) return packed.status();
-    std::vector<float> packed_values = ir::ops::PackDenseWeight(
-        g.value(n.inputs[1]).constant->data<float>(), w.k, w.n, attrs.trans_b, c->n_bn);
-    if (attrs.alpha != 1.0) {
-      for (float& v : packed_values) v = static_cast<float>(v * attrs.alpha);
-    }
-    std::copy(packed_values.begin(), packed_values.end(), packed->data<float>());
     const std::string name = n.name.empty() ? g.value(n.outputs[0]).name : n.name;
+    // Products that share a weight (the steps of an unrolled recurrence)
+    // share its packed copy: a copy per step would multiply the model's
+    // size by its length and stream a cold copy each step.
+    const PackKey weight_key{n.inputs[1], attrs.trans_b, c->n_bn, attrs.alpha};
+    auto weight = packed_weights.find(weight_key);
+    if (weight == packed_weights.end()) {
+      auto packed = NDArray::Empty({w.n / c->n_bn, w.k, c->n_bn}, runtime::DType::kFloat32);
+      if (!packed.ok()) return packed.status();
+      std::vector<float> packed_values = ir::ops::PackDenseWeight(
+          g.value(n.inputs[1]).constant->data<float>(), w.k, w.n, attrs.trans_b, c->n_bn);
+      if (attrs.alpha != 1.0) {
+        for (float& v : packed_values) v = static_cast<float>(v * attrs.alpha);
+      }
+      std::copy(packed_values.begin(), packed_values.end(), packed->data<float>());
+      weight = packed_weights.emplace(weight_key, g.AddConstant(name + "_packed_weight", *packed))
+                   .first;
+    }
     // The data as [M, K]: transposed (Gemm's transA) or with MatMul's batch
     // dimensions folded into rows.
     int data = n.inputs[0];
@@ -125,12 +145,17 @@ absl::Status ConvertDense(Graph& g, const targets::Target& target,
       nodes.push_back(std::move(reshape));
       data = r;
     }
-    std::vector<int> inputs = {data, g.AddConstant(name + "_packed_weight", *packed)};
+    std::vector<int> inputs = {data, weight->second};
     if (bias) {
-      auto b_array = NDArray::Empty({w.n}, runtime::DType::kFloat32);
-      if (!b_array.ok()) return b_array.status();
-      std::copy(bias->begin(), bias->end(), b_array->data<float>());
-      inputs.push_back(g.AddConstant(name + "_bias", *b_array));
+      const BiasKey bias_key{n.inputs[2], w.n, attrs.beta};
+      auto b = biases.find(bias_key);
+      if (b == biases.end()) {
+        auto b_array = NDArray::Empty({w.n}, runtime::DType::kFloat32);
+        if (!b_array.ok()) return b_array.status();
+        std::copy(bias->begin(), bias->end(), b_array->data<float>());
+        b = biases.emplace(bias_key, g.AddConstant(name + "_bias", *b_array)).first;
+      }
+      inputs.push_back(b->second);
     }
     const int output = n.outputs[0];
     const bool reshape_out = out_shape != std::vector<int64_t>{w.m, w.n};

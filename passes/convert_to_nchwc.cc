@@ -1,9 +1,12 @@
 #include "passes/convert_to_nchwc.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -141,13 +144,23 @@ class NCHWcConverter {
     return BlockableConv2d(g_, conv, plain_types_[conv.inputs[0]]);
   }
 
-  // A float constant of `shape` holding `values`, added to the graph.
-  absl::StatusOr<int> AddPacked(const std::string& name, const std::vector<int64_t>& shape,
-                                const std::vector<float>& values) {
+  // Constant `weight` packed by `pack` into `shape` (`kind` names the
+  // packing: "packed", "winograd" or "depthwise"), added to the graph once
+  // and named after `n`: convolutions that share a weight and its packing
+  // share the packed copy.
+  absl::StatusOr<int> PackedWeight(const Node& n, int weight, const std::string& kind,
+                                   const std::vector<int64_t>& shape,
+                                   const std::function<absl::StatusOr<std::vector<float>>()>& pack) {
+    const PackKey key{weight, kind, shape};
+    if (auto it = packed_.find(key); it != packed_.end()) return it->second;
+    auto values = pack();
+    if (!values.ok()) return values.status();
     auto array = NDArray::Empty(shape, runtime::DType::kFloat32);
     if (!array.ok()) return array.status();
-    std::copy(values.begin(), values.end(), array->data<float>());
-    return g_.AddConstant(name, *array);
+    std::copy(values->begin(), values->end(), array->data<float>());
+    const int id = g_.AddConstant(absl::StrCat(n.name, "_", kind, "_weight"), *array);
+    packed_[key] = id;
+    return id;
   }
 
   // The blocked conv node `op` replacing conv `n` of workload `w`, reading
@@ -174,10 +187,12 @@ class NCHWcConverter {
                               : ir::ops::DepthwiseBlock(w.in_channels, target_);
     auto data = Transform(n.inputs[0], block);
     if (!data.ok()) return data.status();
-    auto weight = AddPacked(
-        n.name + "_packed_weight", {w.in_channels / block, w.kernel_h, w.kernel_w, block},
-        ir::ops::PackDepthwiseWeight(g_.value(n.inputs[1]).constant->data<float>(),
-                                     w.in_channels, w.kernel_h, w.kernel_w, block));
+    auto weight = PackedWeight(
+        n, n.inputs[1], "depthwise", {w.in_channels / block, w.kernel_h, w.kernel_w, block},
+        [&]() -> absl::StatusOr<std::vector<float>> {
+          return ir::ops::PackDepthwiseWeight(g_.value(n.inputs[1]).constant->data<float>(),
+                                              w.in_channels, w.kernel_h, w.kernel_w, block);
+        });
     if (!weight.ok()) return weight.status();
     auto config = tuning::ChooseSchedule(schedules_, ir::ops::kDepthwiseTemplate,
                                          ir::ops::DepthwiseTaskArgs(w, block), target_);
@@ -313,28 +328,26 @@ class NCHWcConverter {
     }
     auto data = Transform(n.inputs[0], c.ic_bn);
     if (!data.ok()) return data.status();
-    const NDArray& oihw_weight = *g_.value(n.inputs[1]).constant;
-    std::vector<float> oihw(oihw_weight.data<float>(),
-                            oihw_weight.data<float>() + oihw_weight.NumElements());
     const bool winograd = c.winograd_tile > 0 && ir::ops::WinogradApplies(w);
-    std::vector<float> packed;
-    std::vector<int64_t> packed_shape;
-    if (winograd) {
-      auto u = ir::ops::TransformWinogradWeights(oihw, w.out_channels, w.in_channels,
-                                                 c.winograd_tile, c.ic_bn, c.oc_bn);
-      if (!u.ok()) return u.status();
-      packed = *std::move(u);
-      const int64_t alpha = c.winograd_tile + 2;
-      packed_shape = {alpha * alpha, w.out_channels / c.oc_bn, w.in_channels / c.ic_bn, c.ic_bn,
-                      c.oc_bn};
-    } else {
-      packed = ir::ops::PackOIHWio(oihw, w.out_channels, w.in_channels, w.kernel_h, w.kernel_w,
-                                   c.ic_bn, c.oc_bn);
-      packed_shape = {w.out_channels / c.oc_bn, w.in_channels / c.ic_bn, w.kernel_h, w.kernel_w,
-                      c.ic_bn, c.oc_bn};
-    }
-    auto weight = AddPacked(n.name + (winograd ? "_winograd_weight" : "_packed_weight"),
-                            packed_shape, packed);
+    const int64_t alpha = c.winograd_tile + 2;
+    const std::vector<int64_t> packed_shape =
+        winograd ? std::vector<int64_t>{alpha * alpha, w.out_channels / c.oc_bn,
+                                        w.in_channels / c.ic_bn, c.ic_bn, c.oc_bn}
+                 : std::vector<int64_t>{w.out_channels / c.oc_bn, w.in_channels / c.ic_bn,
+                                        w.kernel_h, w.kernel_w, c.ic_bn, c.oc_bn};
+    auto weight = PackedWeight(
+        n, n.inputs[1], winograd ? "winograd" : "packed", packed_shape,
+        [&]() -> absl::StatusOr<std::vector<float>> {
+          const NDArray& oihw_weight = *g_.value(n.inputs[1]).constant;
+          std::vector<float> oihw(oihw_weight.data<float>(),
+                                  oihw_weight.data<float>() + oihw_weight.NumElements());
+          if (winograd) {
+            return ir::ops::TransformWinogradWeights(oihw, w.out_channels, w.in_channels,
+                                                     c.winograd_tile, c.ic_bn, c.oc_bn);
+          }
+          return ir::ops::PackOIHWio(oihw, w.out_channels, w.in_channels, w.kernel_h,
+                                     w.kernel_w, c.ic_bn, c.oc_bn);
+        });
     if (!weight.ok()) return weight.status();
     Node conv = BlockedConv(n, winograd ? "conv2d_winograd_nchwc" : "conv2d_nchwc", w, *data,
                             *weight);
@@ -404,6 +417,8 @@ class NCHWcConverter {
   std::vector<graph::TensorType> plain_types_;  // of the values before conversion
   std::map<std::pair<int, int64_t>, int> converted_;
   std::map<int, int64_t> channel_groups_;  // see FindChannelGroups
+  using PackKey = std::tuple<int, std::string, std::vector<int64_t>>;
+  std::map<PackKey, int> packed_;  // see PackedWeight
 };
 
 }  // namespace

@@ -179,5 +179,36 @@ TEST(ConvertToNCHWcTest, DepthToSpaceOfPartialBlocksStaysPlain) {
   EXPECT_EQ(u.g.value(Only(u.g, "depth_to_space").outputs[0]).type.shape.size(), 4u);
 }
 
+// Two convolutions of one weight (a block applied twice) in the same blocks
+// read one packed copy of it.
+TEST(ConvertToNCHWcTest, ConvolutionsOfOneWeightShareItsPackedCopy) {
+  Decoder d("nearest", "half_pixel", 16);
+  d.g = graph::Graph();
+  const int xi = d.g.AddInput("x", {DType::kFloat32, d.x.shape()});
+  d.g.AddInput("y", {DType::kFloat32, d.y.shape()});
+  const int first = d.Conv("first", xi, 5, 16, 7, 9);
+  // Scaled to keep activations near 1, where float32 sums in another
+  // order stay within the comparison's tolerance.
+  graph::NDArray shared = Wave({16, 16, 3, 3}, 0.4);
+  for (int64_t i = 0; i < shared.NumElements(); ++i) shared.data<float>()[i] /= 12;
+  const int weight = d.g.AddConstant("shared_w", shared);
+  int h = first;
+  for (const char* name : {"again", "and_again"}) {
+    const int out = d.Value(name, {1, 16, 7, 9});
+    d.g.AddNode(graph::Node{name, "conv", {h, weight}, {out},
+                            {{"pads", std::vector<int64_t>{1, 1, 1, 1}}}});
+    h = out;
+  }
+  d.g.SetOutputs({h});
+  d.target = "llvm -mcpu=skylake-avx512";
+  d.ConvertAndCompare();
+  std::vector<int> weights;
+  for (const graph::Node& n : d.g.nodes()) {
+    if (n.name == "again" || n.name == "and_again") weights.push_back(n.inputs[1]);
+  }
+  ASSERT_EQ(weights.size(), 2u) << d.g.ToString();
+  EXPECT_EQ(weights[0], weights[1]) << d.g.ToString();
+}
+
 }  // namespace
 }  // namespace kiln::passes

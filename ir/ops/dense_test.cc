@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "ir/ops/testing/matmul_reference.h"
 #include "ir/ops/testing/op_test_util.h"
+#include "targets/target_parser.h"
 
 namespace kiln::ir::ops {
 namespace {
@@ -47,11 +48,34 @@ TEST(DenseTest, MatchesTheReferenceOnAwkwardShapes) {
                             DenseWorkload{5, 9, 33, false, Activation::kNone},
                             // rows x two vectors of features by default
                             DenseWorkload{6, 64, 40, true, Activation::kRelu},
-                            DenseWorkload{21, 32, 5, false, Activation::kNone}}) {
+                            DenseWorkload{21, 32, 5, false, Activation::kNone},
+                            // one row: panels of several vectors
+                            DenseWorkload{1, 256, 24, true, Activation::kRelu},
+                            DenseWorkload{2, 128, 17, false, Activation::kNone}}) {
       CheckDense(w, DefaultDenseConfig(w, target), target);
       CheckDense(w, DenseConfig{1, 1}, target);
     }
   }
+}
+
+// With one or two rows, one or two vectors of features per row would chain
+// every FMA on a single accumulator: the default widens the panel to give
+// each row enough accumulators (8 on AVX-512), in whole powers of two of
+// vectors, and keeps narrow panels where no such width divides N.
+TEST(DenseTest, FewRowsGetWidePanels) {
+  const targets::Target target = *targets::ParseTarget("llvm -mcpu=skylake-avx512");
+  ASSERT_EQ(target.vector_lanes, 16);
+  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{1, 1024, 256, false, Activation::kNone}, target).n_bn,
+            128);
+  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{2, 1024, 256, false, Activation::kNone}, target).n_bn,
+            64);
+  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{1, 96, 256, false, Activation::kNone}, target).n_bn,
+            32);
+  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{1, 1000, 256, false, Activation::kNone}, target).n_bn,
+            10);
+  // Many rows keep two vectors per row.
+  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{128, 768, 768, false, Activation::kNone}, target).n_bn,
+            32);
 }
 
 TEST(DenseTest, BatchMatmulMatchesTheReference) {

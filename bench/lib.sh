@@ -65,18 +65,22 @@ ort_ms() {
 
 # time_interleaved MODEL THREADS ROUNDS DIR [ARTIFACT...]: prints the median over ROUNDS of
 # ONNX Runtime's time, then each artifact's. Rounds interleave them so that a noisy neighbour
-# hurts all alike. Writes DIR/input.npy, DIR/ort.npy and DIR/<artifact name>.npy.
+# hurts all alike, and every other round times the artifacts in reverse order, so that a
+# machine that speeds up or slows down during a round favours none of them (this one's
+# speed drifts by tens of percent over minutes). Writes DIR/input.npy, DIR/ort.npy and
+# DIR/<artifact name>.npy.
 time_interleaved() {
   local model=$1 threads=$2 rounds=$3 dir=$4
   shift 4
-  local -a samples=()
-  local r i so
+  local -a samples=() artifacts=("$@")
+  local r i k so
   for ((r = 0; r < rounds; ++r)); do
     samples[0]+="$(ort_ms "$model" "$threads" "$dir/input.npy" "$dir/ort.npy") "
-    i=1
-    for so in "$@"; do
-      samples[i]+="$(kiln_ms "$so" "$threads" "$dir/input.npy" "$dir/$(basename "$so" .so).npy") "
-      i=$((i + 1))
+    for ((k = 0; k < ${#artifacts[@]}; ++k)); do
+      i=$k
+      if ((r % 2 == 1)); then i=$((${#artifacts[@]} - 1 - k)); fi
+      so=${artifacts[i]}
+      samples[i + 1]+="$(kiln_ms "$so" "$threads" "$dir/input.npy" "$dir/$(basename "$so" .so).npy") "
     done
   done
   for s in "${samples[@]}"; do printf '%s ' "$(printf '%s\n' $s | median)"; done

@@ -739,6 +739,14 @@ TEST(OnnxModelsTest, DepthToSpaceModesAndSpaceToDepth) {
   auto g = ImportOnnxBytes(bad.Bytes());
   ASSERT_FALSE(g.ok());
   EXPECT_THAT(std::string(g.status().message()), HasSubstr("6 channels do not divide"));
+  // A blocksize whose square overflows is refused the same way.
+  Model huge(13);
+  huge.Input("x", {1, 6, 1, 1});
+  SetInt(huge.Node("DepthToSpace", {"x"}, {"y"}), "blocksize", int64_t{1} << 32);
+  huge.Output("y");
+  g = ImportOnnxBytes(huge.Bytes());
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(std::string(g.status().message()), HasSubstr("6 channels do not divide"));
 }
 
 TEST(OnnxModelsTest, TriluWithAConstantK) {

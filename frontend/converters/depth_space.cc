@@ -42,7 +42,8 @@ absl::Status DepthToSpace(ImportContext& c) {
   KILN_ASSIGN(in, ReadBlockedInput(c));
   const auto& x = in.x;
   const int64_t b = in.b;
-  if (x[1] % (b * b) != 0) {
+  // Divided twice: b * b of a hostile blocksize would overflow.
+  if (x[1] % b != 0 || (x[1] / b) % b != 0) {
     return c.Invalid(absl::StrCat(x[1], " channels do not divide into blocks of ", b, "x", b));
   }
   KILN_ASSIGN(mode, c.AttrString("mode", "DCR"));

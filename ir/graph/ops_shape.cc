@@ -235,7 +235,8 @@ OpDef DepthToSpace() {
       return absl::InvalidArgumentError(absl::StrCat(
           "input ", in[0]->ToString(), "; expected NCHW (4-D) or NCHW[b]c (5-D)"));
     }
-    if (shape[1] % (a->rows * a->columns) != 0) {
+    // Divided twice: rows * columns of hostile attributes would overflow.
+    if (shape[1] % a->rows != 0 || (shape[1] / a->rows) % a->columns != 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("channel axis ", shape[1], " does not divide into blocks of ", a->rows,
                        "x", a->columns));
@@ -270,7 +271,8 @@ OpDef DepthToSpace() {
   def.to_nchwc = [](const Node& n, const Types& plain, int64_t block) -> std::optional<Node> {
     auto a = DepthToSpaceAttrs::Read(n);
     if (!a.ok() || plain.size() != 1 || !plain[0] || plain[0]->shape.size() != 4 ||
-        plain[0]->shape[1] % (a->rows * a->columns * block) != 0) {
+        plain[0]->shape[1] % a->rows != 0 || (plain[0]->shape[1] / a->rows) % a->columns != 0 ||
+        (plain[0]->shape[1] / a->rows / a->columns) % block != 0) {
       return std::nullopt;
     }
     return n;

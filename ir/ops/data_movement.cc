@@ -74,7 +74,7 @@ absl::StatusOr<LoweredFunc> BuildDepthToSpace(const std::vector<int64_t>& in_sha
   if (auto st = CheckShape(in_shape); !st.ok()) return st;
   const bool blocked = in_shape.size() == 5;
   if ((in_shape.size() != 4 && !blocked) || rows < 1 || columns < 1 ||
-      in_shape[1] % (rows * columns) != 0) {
+      in_shape[1] % rows != 0 || (in_shape[1] / rows) % columns != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "depth_to_space of [", absl::StrJoin(in_shape, ", "), "] in blocks of ", rows, "x",
         columns, "; expected NCHW or NCHW[b]c with channels a multiple of the block"));

@@ -1,12 +1,11 @@
 #include "passes/convert_dense.h"
 
-#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "ir/graph/op_registry.h"
-#include "ir/ops/testing/op_test_util.h"
+#include "passes/graph_test_util.h"
 #include "targets/target_parser.h"
 
 namespace kiln::passes {
@@ -14,13 +13,7 @@ namespace {
 
 using runtime::DType;
 
-// Values in [-1, 1) from the op tests' generator.
-graph::NDArray Random(const std::vector<int64_t>& shape, uint32_t seed) {
-  auto a = graph::NDArray::Empty(shape, DType::kFloat32);
-  const std::vector<float> v = ir::ops::testing::RandomFloats(a->NumElements(), seed);
-  std::copy(v.begin(), v.end(), a->data<float>());
-  return *a;
-}
+using testing::RandomArray;
 
 int Count(const graph::Graph& g, const std::string& op) {
   int n = 0;
@@ -41,11 +34,11 @@ std::vector<int> DenseInputs(const graph::Graph& g, size_t input) {
 // and b, and a last gemm of the same R scaled by alpha.
 struct Recurrence {
   graph::Graph g;
-  graph::NDArray x = Random({1, 24}, 1);
+  graph::NDArray x = RandomArray({1, 24}, 1);
 
   Recurrence() {
-    const int r = g.AddConstant("R", Random({24, 24}, 2));
-    const int b = g.AddConstant("b", Random({24}, 3));
+    const int r = g.AddConstant("R", RandomArray({24, 24}, 2));
+    const int b = g.AddConstant("b", RandomArray({24}, 3));
     int h = g.AddInput("x", {DType::kFloat32, x.shape()});
     for (int step = 0; step < 4; ++step) {
       const std::string name = "step" + std::to_string(step);
@@ -78,12 +71,7 @@ TEST(ConvertDenseTest, ProductsOfOneWeightShareItsPackedCopy) {
   EXPECT_EQ(biases[0], biases[3]);
   auto got = graph::Evaluate(r.g, {{"x", r.x}});
   ASSERT_TRUE(got.ok()) << got.status();
-  const graph::NDArray& a = (*got)[0];
-  const graph::NDArray& b = (*want)[0];
-  ir::ops::testing::ExpectAllNear(
-      std::vector<float>(a.data<float>(), a.data<float>() + a.NumElements()),
-      std::vector<float>(b.data<float>(), b.data<float>() + b.NumElements()), 1e-5f,
-      r.g.ToString());
+  testing::ExpectSameArray((*got)[0], (*want)[0], 1e-5f, r.g.ToString());
 }
 
 }  // namespace

@@ -278,10 +278,16 @@ class NCHWcConverter {
     return def->channelwise;
   }
 
-  // The block of the first blocked input of `n`, 0 when all are plain.
+  // The block of the first blocked input of `n`; else that of a blocked
+  // copy already made of one of its plain inputs for another reader (the
+  // slices of a split convolution's input); else 0.
   int64_t FirstBlock(const Node& n) const {
     for (int in : n.inputs) {
       if (Block(in) > 0) return Block(in);
+    }
+    for (int in : n.inputs) {
+      auto it = converted_.lower_bound({in, 1});
+      if (it != converted_.end() && it->first.first == in) return it->first.second;
     }
     return 0;
   }

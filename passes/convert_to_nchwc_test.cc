@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 #include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/op_registry.h"
-#include "ir/ops/testing/op_test_util.h"
+#include "passes/graph_test_util.h"
 #include "targets/target_parser.h"
 
 namespace kiln::passes {
@@ -89,13 +89,7 @@ struct Decoder {
     ASSERT_TRUE(ConvertToNCHWc(g, *parsed, nullptr).ok());
     auto got = graph::Evaluate(g, {{"x", x}, {"y", y}});
     ASSERT_TRUE(got.ok()) << got.status();
-    const graph::NDArray& a = (*got)[0];
-    const graph::NDArray& b = (*want)[0];
-    ASSERT_EQ(a.shape(), b.shape());
-    ir::ops::testing::ExpectAllNear(
-        std::vector<float>(a.data<float>(), a.data<float>() + a.NumElements()),
-        std::vector<float>(b.data<float>(), b.data<float>() + b.NumElements()), 1e-4f,
-        g.ToString());
+    testing::ExpectSameArray((*got)[0], (*want)[0], 1e-4f, g.ToString());
   }
 };
 

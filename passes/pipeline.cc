@@ -16,6 +16,7 @@
 #include "passes/fuse_operators.h"
 #include "passes/schedule_matmul.h"
 #include "passes/sink_reshapes.h"
+#include "passes/split_padded_taps.h"
 #include "runtime/env_flag.h"
 
 namespace kiln::passes {
@@ -31,6 +32,7 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
       {"infer_types", graph::InferTypes},
       {"sink_reshapes", SinkReshapes},
       {"fuse_layer_norm", FuseLayerNorm},
+      {"split_padded_taps", SplitPaddedTaps},
       {"eliminate_dead_code", EliminateDeadCode},
   };
   if (options.target) {

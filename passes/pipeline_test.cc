@@ -68,7 +68,7 @@ TEST(PipelineTest, ResNetKeepsItsOutputThroughTheTargetIndependentPasses) {
   EXPECT_EQ(passes, (std::vector<std::string>{"fold_batch_norm", "decompose_batch_norm",
                                               "eliminate_dead_code", "infer_types",
                                               "sink_reshapes", "fuse_layer_norm",
-                                              "eliminate_dead_code"}));
+                                              "split_padded_taps", "eliminate_dead_code"}));
   // The stem's and each unit's two inner BatchNorms follow a conv: 1 + 2 * 16;
   // the other 17 become a multiply and an add.
   // (And one normalizes the input image.)

@@ -136,16 +136,18 @@ OpDef Concat() {
     return std::vector<NDArray>{*out};
   };
   // Along the channels of NCHW[b]c inputs whose channels divide into blocks,
-  // the blocks of each input follow the previous input's.
+  // the blocks of each input follow the previous input's; along H or W the
+  // blocked tensors join as they are.
   def.to_nchwc = [](const Node& n, const Types& plain, int64_t block) -> std::optional<Node> {
     auto attrs = ConcatAttrs::Read(n);
     if (!attrs.ok() || plain.empty()) return std::nullopt;
     for (const TensorType* t : plain) {
       if (!t || t->shape.size() != 4 || t->shape[1] % block != 0) return std::nullopt;
     }
-    if (auto axis = attrs->Axis(4); !axis.ok() || *axis != 1) return std::nullopt;
+    auto axis = attrs->Axis(4);
+    if (!axis.ok() || *axis == 0) return std::nullopt;
     Node blocked = n;
-    ConcatAttrs{1}.Write(blocked);
+    ConcatAttrs{*axis}.Write(blocked);
     return blocked;
   };
   return def;

@@ -1,0 +1,84 @@
+#include "passes/split_padded_taps.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "ir/graph/attrs_nn.h"
+#include "ir/graph/op_registry.h"
+#include "passes/graph_test_util.h"
+
+namespace kiln::passes {
+namespace {
+
+using runtime::DType;
+
+using testing::RandomArray;
+
+struct Case {
+  std::vector<int64_t> x;  // [N, C, H, W]
+  int64_t out_channels, group, kh, kw;
+  std::vector<int64_t> strides, dilations, pads;
+  bool split;  // whether the rewrite applies
+};
+
+// x -> conv -> relu, the conv as `c` says, with a bias.
+graph::Graph DilatedConv(const Case& c) {
+  graph::Graph g;
+  const int x = g.AddInput("x", {DType::kFloat32, c.x});
+  const int w = g.AddConstant("w", RandomArray({c.out_channels, c.x[1] / c.group, c.kh, c.kw}, 2));
+  const int b = g.AddConstant("b", RandomArray({c.out_channels}, 3));
+  const int y = g.AddValue("y", {DType::kFloat32, {}});
+  graph::Node conv{"conv", "conv", {x, w, b}, {y}, {}};
+  graph::Conv2dAttrs a;
+  a.strides = c.strides;
+  a.dilations = c.dilations;
+  a.pads = c.pads;
+  a.group = c.group;
+  a.Write(conv);
+  g.AddNode(conv);
+  const int r = g.AddValue("r", {DType::kFloat32, {}});
+  g.AddNode(graph::Node{"relu", "relu", {y}, {r}, {}});
+  g.SetOutputs({r});
+  return g;
+}
+
+// Every case computes what the conv did; the far-reaching windows are split
+// into convolutions without padding.
+TEST(SplitPaddedTapsTest, BandsComputeTheConvolution) {
+  const std::vector<Case> cases = {
+      // ASPP-like: dilation 6 on 9x9, most taps in the padding.
+      {{1, 8, 9, 9}, 6, 1, 3, 3, {1, 1}, {6, 6}, {6, 6, 6, 6}, true},
+      // Stride 2, asymmetric pads, groups, a 3x2 kernel, one axis dilated.
+      {{2, 6, 11, 7}, 4, 2, 3, 2, {2, 1}, {5, 1}, {5, 0, 4, 1}, true},
+      // Dilation 2 on a large image: most taps inside, unchanged.
+      {{1, 4, 40, 40}, 4, 1, 3, 3, {1, 1}, {2, 2}, {2, 2, 2, 2}, false},
+      // Not dilated: unchanged.
+      {{1, 4, 5, 5}, 4, 1, 3, 3, {1, 1}, {1, 1}, {1, 1, 1, 1}, false},
+  };
+  for (size_t k = 0; k < cases.size(); ++k) {
+    SCOPED_TRACE(absl::StrCat("case ", k));
+    graph::Graph g = DilatedConv(cases[k]);
+    ASSERT_TRUE(graph::InferTypes(g).ok());
+    const graph::NDArray x = RandomArray(cases[k].x, 1);
+    auto want = graph::Evaluate(g, {{"x", x}});
+    ASSERT_TRUE(want.ok()) << want.status();
+    ASSERT_TRUE(SplitPaddedTaps(g).ok());
+    int convs = 0;
+    for (const graph::Node& n : g.nodes()) {
+      if (n.op != "conv") continue;
+      ++convs;
+      if (cases[k].split) {
+        EXPECT_EQ(graph::Conv2dAttrs::Read(n)->pads, (std::vector<int64_t>{0, 0, 0, 0}));
+      }
+    }
+    EXPECT_EQ(convs > 1, cases[k].split) << g.ToString();
+    auto got = graph::Evaluate(g, {{"x", x}});
+    ASSERT_TRUE(got.ok()) << got.status();
+    testing::ExpectSameArray((*got)[0], (*want)[0], 1e-5f, g.ToString());
+  }
+}
+
+}  // namespace
+}  // namespace kiln::passes

@@ -147,8 +147,8 @@ class PlanBuilder {
       s.args.push_back(*slot);
       last_use_[Storage(*slot)] = step;
     }
-    if (IsCopyNode(n) && s.args.size() == 1 && n.outputs.size() == 1) {
-      if (AddView(n.outputs[0], s.args[0]).has_value()) return absl::OkStatus();
+    if (std::optional<int64_t> offset = ViewOffset(g_, n); offset && s.args.size() == 1) {
+      if (AddView(n.outputs[0], s.args[0], *offset).has_value()) return absl::OkStatus();
     }
     for (int out : n.outputs) {
       auto it = output_slot_.find(out);
@@ -192,26 +192,35 @@ class PlanBuilder {
     return it == view_of_.end() ? slot : it->second;
   }
 
-  // A reshape's output as a view of its input's bytes instead of a copy:
-  // for intermediates (whose storage then lives as long as the view is read)
-  // and constants. Not for graph outputs, which the caller owns, nor views
-  // of inputs, which the caller binds. The view's slot, or nullopt.
-  std::optional<int> AddView(int value, int source) {
+  // The output of a reshape or a contiguous slice as a view of its input's
+  // bytes from `offset` on, instead of a copy: for intermediates (whose
+  // storage then lives as long as the view is read) and constants. Not for
+  // graph outputs, which the caller owns, nor views of inputs, which the
+  // caller binds. The view's slot, or nullopt.
+  std::optional<int> AddView(int value, int source, int64_t offset) {
     const SlotKind kind = plan_.slots[source].kind;
     if (output_slot_.contains(value) ||
         (kind != SlotKind::kIntermediate && kind != SlotKind::kConstant)) {
       return std::nullopt;
     }
     const graph::TensorType& type = g_.value(value).type;
-    if (TensorSlot{"", kind, type.dtype, type.shape, 0}.NumBytes() !=
-        plan_.slots[source].NumBytes()) {
+    if (offset < 0 || offset + TensorSlot{"", kind, type.dtype, type.shape, 0}.NumBytes() >
+                          plan_.slots[source].NumBytes()) {
       return std::nullopt;
     }
     const int slot = AddSlot(value, kind);
     const int storage = Storage(source);
-    plan_.slots[slot].offset = plan_.slots[storage].offset;  // final for constants
+    // Offsets within the storage add up along a chain of views.
+    view_offset_[slot] = ViewOffsetIn(source) + offset;
+    plan_.slots[slot].offset = plan_.slots[storage].offset + view_offset_[slot];  // final for constants
     view_of_[slot] = storage;
     return slot;
+  }
+
+  // Where `slot`'s bytes start inside its storage's.
+  int64_t ViewOffsetIn(int slot) const {
+    auto it = view_offset_.find(slot);
+    return it == view_offset_.end() ? 0 : it->second;
   }
 
   void PlanIntermediates() {
@@ -226,7 +235,7 @@ class PlanBuilder {
     const MemoryPlan memory = PlanMemory(lifetimes);
     for (size_t k = 0; k < slots.size(); ++k) plan_.slots[slots[k]].offset = memory.offsets[k];
     for (const auto& [view, storage] : view_of_) {
-      plan_.slots[view].offset = plan_.slots[storage].offset;
+      plan_.slots[view].offset = plan_.slots[storage].offset + ViewOffsetIn(view);
     }
     plan_.arena_bytes = memory.arena_bytes;
   }
@@ -240,6 +249,7 @@ class PlanBuilder {
   absl::flat_hash_set<int> used_output_;      // output values already listed
   absl::flat_hash_map<int, int> first_def_, last_use_;  // slot -> step
   absl::flat_hash_map<int, int> view_of_;  // view slot -> the slot holding its bytes
+  absl::flat_hash_map<int, int64_t> view_offset_;  // view slot -> its bytes' offset there
   absl::flat_hash_map<std::string, std::string> kernel_by_signature_;
 };
 

@@ -8,6 +8,7 @@
 #include "frontend/onnx_importer.h"
 #include "frontend/resnet50_v2_generator.h"
 #include "gtest/gtest.h"
+#include "ir/graph/attrs_data_movement.h"
 #include "ir/graph/op_registry.h"
 #include "ir/graph/post_ops.h"
 #include "ir/ops/testing/op_test_util.h"
@@ -193,6 +194,38 @@ TEST(GraphCompilerTest, InputsThatAreOutputsAreCopiedUnderTheirOutputNames) {
 // Reshapes of intermediates and constants are views of their bytes, no
 // step; the storage of a view lives as long as the view is read, while other
 // tensors come and go. Reshapes of inputs and into outputs stay copies.
+// sin(step * i) at flat index i.
+NDArray Sine(const std::vector<int64_t>& shape, double step) {
+  auto a = NDArray::Empty(shape, runtime::DType::kFloat32);
+  for (int64_t i = 0; i < a->NumElements(); ++i) a->data<float>()[i] = std::sin(step * i);
+  return *a;
+}
+
+// The slot of `plan` named `name`.
+const runtime::TensorSlot& SlotNamed(const runtime::ExecutionPlan& plan, const std::string& name) {
+  for (const runtime::TensorSlot& t : plan.slots) {
+    if (t.name == name) return t;
+  }
+  ADD_FAILURE() << "no slot " << name;
+  return plan.slots[0];
+}
+
+// Runs `compiled` on `target` with input x = `in` and expects each output
+// to be `want`'s.
+void RunAndCompare(const CompiledGraph& compiled, const targets::Target& target,
+                   const NDArray& in, const std::vector<NDArray>& want) {
+  auto model = BuildJitModel(compiled, target);
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_TRUE(model->executor->SetInput("x", in).ok());
+  ASSERT_TRUE(model->executor->Run().ok());
+  for (size_t o = 0; o < want.size(); ++o) {
+    auto got = model->executor->GetOutput(o);
+    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_EQ(got->shape(), want[o].shape());
+    EXPECT_LE(MaxDiff(*got, want[o]), 1e-6) << "output " << o << " on " << target.ToString();
+  }
+}
+
 TEST(GraphCompilerTest, ReshapesAreViewsExceptAtTheGraphsEdges) {
   using runtime::DType;
   graph::Graph g;
@@ -229,9 +262,8 @@ TEST(GraphCompilerTest, ReshapesAreViewsExceptAtTheGraphsEdges) {
   node("add", {x_flat, scaled}, shifted);
   g.SetOutputs({joined, shifted, reshape(a, "a_tall", {6, 4})});
 
-  auto in = NDArray::Empty({4, 6}, DType::kFloat32);
-  for (int i = 0; i < 24; ++i) in->data<float>()[i] = std::sin(0.7 * i);
-  auto want = graph::Evaluate(g, {{"x", *in}});
+  const NDArray in = Sine({4, 6}, 0.7);
+  auto want = graph::Evaluate(g, {{"x", in}});
   ASSERT_TRUE(want.ok()) << want.status();
   for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
     auto compiled = PlanGraph(g, target);
@@ -242,27 +274,68 @@ TEST(GraphCompilerTest, ReshapesAreViewsExceptAtTheGraphsEdges) {
       copies += step.kind == runtime::PlanStep::Kind::kCopy;
     }
     EXPECT_EQ(copies, 2);  // x_flat, a_tall
-    auto slot = [&](const std::string& name) -> const runtime::TensorSlot& {
-      for (const runtime::TensorSlot& t : plan.slots) {
-        if (t.name == name) return t;
-      }
-      ADD_FAILURE() << "no slot " << name;
-      return plan.slots[0];
-    };
+    auto slot = [&](const std::string& name) { return SlotNamed(plan, name); };
     EXPECT_EQ(slot("flat").offset, slot("a").offset);
     EXPECT_EQ(slot("wide").offset, slot("a").offset);
     EXPECT_EQ(slot("k_flat").kind, runtime::SlotKind::kConstant);
     EXPECT_EQ(slot("k_flat").offset, slot("k").offset);
-    auto model = BuildJitModel(*compiled, target);
-    ASSERT_TRUE(model.ok()) << model.status();
-    ASSERT_TRUE(model->executor->SetInput("x", *in).ok());
-    ASSERT_TRUE(model->executor->Run().ok());
-    for (int o = 0; o < 3; ++o) {
-      auto got = model->executor->GetOutput(o);
-      ASSERT_TRUE(got.ok()) << got.status();
-      ASSERT_EQ(got->shape(), (*want)[o].shape());
-      EXPECT_LE(MaxDiff(*got, (*want)[o]), 1e-6) << "output " << o << " on " << target.ToString();
+    RunAndCompare(*compiled, target, in, *want);
+  }
+}
+
+// Slices that keep one contiguous run of their input (an LSTM step's gates
+// of its [1, 4H] product; a row of a [T, N] matrix; rows of a row of a
+// view) are views at that run's offset; others, and a slice that is a graph
+// output, are kernels.
+TEST(GraphCompilerTest, ContiguousSlicesAreViewsAtTheirOffsets) {
+  using runtime::DType;
+  graph::Graph g;
+  const int x = g.AddInput("x", {DType::kFloat32, {5, 12}});
+  auto value = [&](const char* name, std::vector<int64_t> shape) {
+    return g.AddValue(name, {DType::kFloat32, std::move(shape)});
+  };
+  auto slice = [&](int in, const char* name, std::vector<int64_t> starts,
+                   std::vector<int64_t> ends, std::vector<int64_t> steps) {
+    std::vector<int64_t> shape;
+    for (size_t d = 0; d < starts.size(); ++d) {
+      shape.push_back((ends[d] - starts[d] + steps[d] - (steps[d] > 0 ? 1 : -1)) / steps[d]);
     }
+    const int out = value(name, shape);
+    graph::Node n{name, "slice", {in}, {out}, {}};
+    graph::SliceAttrs{starts, ends, steps}.Write(n);
+    g.AddNode(n);
+    return out;
+  };
+  const int a = value("a", {5, 12});
+  g.AddNode(graph::Node{"a", "tanh", {x}, {a}, {}});
+  const int row = slice(a, "row", {3, 0}, {4, 12}, {1, 1});          // view, offset 36
+  const int gate = slice(row, "gate", {0, 8}, {1, 12}, {1, 1});       // view of a view, 44
+  const int rows = slice(a, "rows", {1, 0}, {3, 12}, {1, 1});         // view, offset 12
+  const int cols = slice(a, "cols", {0, 2}, {5, 6}, {1, 1});          // a kernel
+  const int tail = slice(a, "tail", {4, 1}, {5, 12}, {1, 2});         // a kernel (step 2)
+  auto op = [&](const char* opname, std::vector<int> in, const char* name,
+                std::vector<int64_t> shape) {
+    const int out = value(name, shape);
+    g.AddNode(graph::Node{name, opname, std::move(in), {out}, {}});
+    return out;
+  };
+  g.SetOutputs({op("exp", {gate}, "gate_exp", {1, 4}), op("neg", {rows}, "rows_neg", {2, 12}),
+                op("abs", {cols}, "cols_abs", {5, 4}), op("relu", {tail}, "tail_relu", {1, 6}),
+                slice(a, "out_row", {2, 0}, {3, 12}, {1, 1})});
+
+  const NDArray in = Sine({5, 12}, 0.3);
+  auto want = graph::Evaluate(g, {{"x", in}});
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
+    auto compiled = PlanGraph(g, target);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    const runtime::ExecutionPlan& plan = compiled->plan;
+    auto slot = [&](const std::string& name) { return SlotNamed(plan, name); };
+    EXPECT_EQ(slot("row").offset, slot("a").offset + 36 * 4);
+    EXPECT_EQ(slot("gate").offset, slot("a").offset + 44 * 4);
+    EXPECT_EQ(slot("rows").offset, slot("a").offset + 12 * 4);
+    EXPECT_EQ(plan.steps.size(), 8u);  // tanh, cols, tail, out_row and the four consumers
+    RunAndCompare(*compiled, target, in, *want);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "passes/split_padded_taps.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,48 @@ TEST(SplitPaddedTapsTest, BandsComputeTheConvolution) {
     ASSERT_TRUE(got.ok()) << got.status();
     testing::ExpectSameArray((*got)[0], (*want)[0], 1e-5f, g.ToString());
   }
+}
+
+// Many small random geometries, including dilations far beyond the image
+// and windows where some outputs read no input (left whole): the result
+// is always the conv's.
+TEST(SplitPaddedTapsTest, RandomGeometriesComputeTheConvolution) {
+  std::mt19937 rng(7);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  int split = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    Case c;
+    c.group = pick(1, 2);
+    c.x = {1, 2 * c.group, pick(1, 9), pick(1, 9)};
+    c.out_channels = 2 * c.group;
+    c.kh = pick(1, 4);
+    c.kw = pick(1, 4);
+    c.strides = {pick(1, 3), pick(1, 3)};
+    c.dilations = {pick(1, 12), pick(1, 12)};
+    // Up to the window's reach, and now and then beyond it.
+    const int64_t reach_h = c.dilations[0] * (c.kh - 1), reach_w = c.dilations[1] * (c.kw - 1);
+    c.pads = {pick(0, reach_h + 1), pick(0, reach_w + 1), pick(0, reach_h + 1),
+              pick(0, reach_w + 1)};
+    const int64_t oh = (c.x[2] + c.pads[0] + c.pads[2] - c.dilations[0] * (c.kh - 1) - 1),
+                  ow = (c.x[3] + c.pads[1] + c.pads[3] - c.dilations[1] * (c.kw - 1) - 1);
+    if (oh < 0 || ow < 0) continue;  // no output
+    SCOPED_TRACE(absl::StrCat("trial ", trial));
+    graph::Graph g = DilatedConv(c);
+    ASSERT_TRUE(graph::InferTypes(g).ok()) << g.ToString();
+    const graph::NDArray x = RandomArray(c.x, trial);
+    auto want = graph::Evaluate(g, {{"x", x}});
+    ASSERT_TRUE(want.ok()) << want.status();
+    ASSERT_TRUE(SplitPaddedTaps(g).ok());
+    int convs = 0;
+    for (const graph::Node& n : g.nodes()) convs += n.op == "conv";
+    split += convs > 1;
+    auto got = graph::Evaluate(g, {{"x", x}});
+    ASSERT_TRUE(got.ok()) << got.status();
+    testing::ExpectSameArray((*got)[0], (*want)[0], 1e-5f, g.ToString());
+  }
+  EXPECT_GT(split, 5);  // the geometries exercise the rewrite
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ absl::Status OptimizeGraph(graph::Graph& g, const PipelineOptions& options) {
       {"infer_types", graph::InferTypes},
       {"sink_reshapes", SinkReshapes},
       {"fuse_layer_norm", FuseLayerNorm},
-      {"split_padded_taps", SplitPaddedTaps},
+      {"split_padded_taps", [](graph::Graph& graph) { return SplitPaddedTaps(graph); }},
       {"eliminate_dead_code", EliminateDeadCode},
   };
   if (options.target) {

@@ -58,7 +58,8 @@ bool Rewritable(const graph::Graph& g, const graph::Node& n, const graph::Conv2d
 }
 
 // The nodes replacing conv `n`, or none when it stays.
-absl::StatusOr<std::vector<graph::Node>> Split(graph::Graph& g, const graph::Node& n) {
+absl::StatusOr<std::vector<graph::Node>> Split(graph::Graph& g, const graph::Node& n,
+                                               double min_saved_flop) {
   auto a = graph::Conv2dAttrs::Read(n);
   if (!a.ok() || !Rewritable(g, n, *a)) return std::vector<graph::Node>{};
   const std::vector<int64_t> x = g.value(n.inputs[0]).type.shape;
@@ -74,7 +75,12 @@ absl::StatusOr<std::vector<graph::Node>> Split(graph::Graph& g, const graph::Nod
   if (rows.empty() || cols.empty()) return std::vector<graph::Node>{};
   const double share = static_cast<double>(inside_h) / static_cast<double>(out[2] * kh) *
                        static_cast<double>(inside_w) / static_cast<double>(out[3] * kw);
-  if (share > kMaxPaddedShare) return std::vector<graph::Node>{};
+  // Multiply-adds of the whole convolution: w is [O, I / group, kh, kw].
+  const double flop = 2.0 * static_cast<double>(out[0] * out[1] * out[2] * out[3]) *
+                      static_cast<double>(w.shape()[1] * kh * kw);
+  if (share > kMaxPaddedShare || flop * (1 - share) < min_saved_flop) {
+    return std::vector<graph::Node>{};
+  }
 
   const std::string name = n.name.empty() ? g.value(n.outputs[0]).name : n.name;
   std::vector<graph::Node> nodes;
@@ -143,10 +149,10 @@ absl::StatusOr<std::vector<graph::Node>> Split(graph::Graph& g, const graph::Nod
 
 }  // namespace
 
-absl::Status SplitPaddedTaps(graph::Graph& g) {
+absl::Status SplitPaddedTaps(graph::Graph& g, double min_saved_flop) {
   std::vector<graph::Node> nodes;
   for (graph::Node& n : g.mutable_nodes()) {
-    auto replacement = Split(g, n);
+    auto replacement = Split(g, n, min_saved_flop);
     if (!replacement.ok()) return replacement.status();
     if (replacement->empty()) {
       nodes.push_back(std::move(n));

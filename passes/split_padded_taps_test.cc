@@ -65,7 +65,7 @@ TEST(SplitPaddedTapsTest, BandsComputeTheConvolution) {
     const graph::NDArray x = RandomArray(cases[k].x, 1);
     auto want = graph::Evaluate(g, {{"x", x}});
     ASSERT_TRUE(want.ok()) << want.status();
-    ASSERT_TRUE(SplitPaddedTaps(g).ok());
+    ASSERT_TRUE(SplitPaddedTaps(g, /*min_saved_flop=*/0).ok());
     int convs = 0;
     for (const graph::Node& n : g.nodes()) {
       if (n.op != "conv") continue;
@@ -112,7 +112,7 @@ TEST(SplitPaddedTapsTest, RandomGeometriesComputeTheConvolution) {
     const graph::NDArray x = RandomArray(c.x, trial);
     auto want = graph::Evaluate(g, {{"x", x}});
     ASSERT_TRUE(want.ok()) << want.status();
-    ASSERT_TRUE(SplitPaddedTaps(g).ok());
+    ASSERT_TRUE(SplitPaddedTaps(g, /*min_saved_flop=*/0).ok());
     int convs = 0;
     for (const graph::Node& n : g.nodes()) convs += n.op == "conv";
     split += convs > 1;
@@ -121,6 +121,17 @@ TEST(SplitPaddedTapsTest, RandomGeometriesComputeTheConvolution) {
     testing::ExpectSameArray((*got)[0], (*want)[0], 1e-5f, g.ToString());
   }
   EXPECT_GT(split, 5);  // the geometries exercise the rewrite
+}
+
+// By default a rewrite must save enough work to pay for its extra kernels:
+// the small ASPP-like case above stays whole.
+TEST(SplitPaddedTapsTest, SmallConvolutionsStayWhole) {
+  graph::Graph g = DilatedConv({{1, 8, 9, 9}, 6, 1, 3, 3, {1, 1}, {6, 6}, {6, 6, 6, 6}, true});
+  ASSERT_TRUE(graph::InferTypes(g).ok());
+  ASSERT_TRUE(SplitPaddedTaps(g).ok());
+  int convs = 0;
+  for (const graph::Node& n : g.nodes()) convs += n.op == "conv";
+  EXPECT_EQ(convs, 1);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 
 #include "codegen/object_emitter.h"
 #include "frontend/model_builder.h"
@@ -191,9 +192,6 @@ TEST(GraphCompilerTest, InputsThatAreOutputsAreCopiedUnderTheirOutputNames) {
   }
 }
 
-// Reshapes of intermediates and constants are views of their bytes, no
-// step; the storage of a view lives as long as the view is read, while other
-// tensors come and go. Reshapes of inputs and into outputs stay copies.
 // sin(step * i) at flat index i.
 NDArray Sine(const std::vector<int64_t>& shape, double step) {
   auto a = NDArray::Empty(shape, runtime::DType::kFloat32);
@@ -210,22 +208,32 @@ const runtime::TensorSlot& SlotNamed(const runtime::ExecutionPlan& plan, const s
   return plan.slots[0];
 }
 
-// Runs `compiled` on `target` with input x = `in` and expects each output
-// to be `want`'s.
-void RunAndCompare(const CompiledGraph& compiled, const targets::Target& target,
-                   const NDArray& in, const std::vector<NDArray>& want) {
-  auto model = BuildJitModel(compiled, target);
-  ASSERT_TRUE(model.ok()) << model.status();
-  ASSERT_TRUE(model->executor->SetInput("x", in).ok());
-  ASSERT_TRUE(model->executor->Run().ok());
-  for (size_t o = 0; o < want.size(); ++o) {
-    auto got = model->executor->GetOutput(o);
-    ASSERT_TRUE(got.ok()) << got.status();
-    ASSERT_EQ(got->shape(), want[o].shape());
-    EXPECT_LE(MaxDiff(*got, want[o]), 1e-6) << "output " << o << " on " << target.ToString();
+// For each runnable target: plans `g` (one input, x), lets `check` look at
+// the plan, then runs it on x = `in` and expects the reference's outputs.
+void CheckPlanAndRun(const graph::Graph& g, const NDArray& in,
+                     const std::function<void(const runtime::ExecutionPlan&)>& check) {
+  auto want = graph::Evaluate(g, {{"x", in}});
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
+    auto compiled = PlanGraph(g, target);
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    check(compiled->plan);
+    auto model = BuildJitModel(*compiled, target);
+    ASSERT_TRUE(model.ok()) << model.status();
+    ASSERT_TRUE(model->executor->SetInput("x", in).ok());
+    ASSERT_TRUE(model->executor->Run().ok());
+    for (size_t o = 0; o < want->size(); ++o) {
+      auto got = model->executor->GetOutput(o);
+      ASSERT_TRUE(got.ok()) << got.status();
+      ASSERT_EQ(got->shape(), (*want)[o].shape());
+      EXPECT_LE(MaxDiff(*got, (*want)[o]), 1e-6) << "output " << o << " on " << target.ToString();
+    }
   }
 }
 
+// Reshapes of intermediates and constants are views of their bytes, no
+// step; the storage of a view lives as long as the view is read, while other
+// tensors come and go. Reshapes of inputs and into outputs stay copies.
 TEST(GraphCompilerTest, ReshapesAreViewsExceptAtTheGraphsEdges) {
   using runtime::DType;
   graph::Graph g;
@@ -262,13 +270,7 @@ TEST(GraphCompilerTest, ReshapesAreViewsExceptAtTheGraphsEdges) {
   node("add", {x_flat, scaled}, shifted);
   g.SetOutputs({joined, shifted, reshape(a, "a_tall", {6, 4})});
 
-  const NDArray in = Sine({4, 6}, 0.7);
-  auto want = graph::Evaluate(g, {{"x", in}});
-  ASSERT_TRUE(want.ok()) << want.status();
-  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
-    auto compiled = PlanGraph(g, target);
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    const runtime::ExecutionPlan& plan = compiled->plan;
+  CheckPlanAndRun(g, Sine({4, 6}, 0.7), [](const runtime::ExecutionPlan& plan) {
     int copies = 0;
     for (const runtime::PlanStep& step : plan.steps) {
       copies += step.kind == runtime::PlanStep::Kind::kCopy;
@@ -279,8 +281,7 @@ TEST(GraphCompilerTest, ReshapesAreViewsExceptAtTheGraphsEdges) {
     EXPECT_EQ(slot("wide").offset, slot("a").offset);
     EXPECT_EQ(slot("k_flat").kind, runtime::SlotKind::kConstant);
     EXPECT_EQ(slot("k_flat").offset, slot("k").offset);
-    RunAndCompare(*compiled, target, in, *want);
-  }
+  });
 }
 
 // Slices that keep one contiguous run of their input (an LSTM step's gates
@@ -323,20 +324,13 @@ TEST(GraphCompilerTest, ContiguousSlicesAreViewsAtTheirOffsets) {
                 op("abs", {cols}, "cols_abs", {5, 4}), op("relu", {tail}, "tail_relu", {1, 6}),
                 slice(a, "out_row", {2, 0}, {3, 12}, {1, 1})});
 
-  const NDArray in = Sine({5, 12}, 0.3);
-  auto want = graph::Evaluate(g, {{"x", in}});
-  ASSERT_TRUE(want.ok()) << want.status();
-  for (const targets::Target& target : ir::ops::testing::RunnableTargets()) {
-    auto compiled = PlanGraph(g, target);
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    const runtime::ExecutionPlan& plan = compiled->plan;
+  CheckPlanAndRun(g, Sine({5, 12}, 0.3), [](const runtime::ExecutionPlan& plan) {
     auto slot = [&](const std::string& name) { return SlotNamed(plan, name); };
     EXPECT_EQ(slot("row").offset, slot("a").offset + 36 * 4);
     EXPECT_EQ(slot("gate").offset, slot("a").offset + 44 * 4);
     EXPECT_EQ(slot("rows").offset, slot("a").offset + 12 * 4);
     EXPECT_EQ(plan.steps.size(), 8u);  // tanh, cols, tail, out_row and the four consumers
-    RunAndCompare(*compiled, target, in, *want);
-  }
+  });
 }
 
 // Elementwise consumers of a convolution's output run in its store when

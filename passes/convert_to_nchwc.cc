@@ -112,17 +112,18 @@ class NCHWcConverter {
  private:
   int64_t Block(int value) const { return value >= 0 ? block_[value] : 0; }
 
-  // Values whose every reader is a depth_to_space, with its number of
-  // channel groups (a conv writing them blocks its output to match).
+  // Values whose every reader moves their channels apart in groups
+  // (OpDef::input_channel_groups), with the number of groups: a conv writing
+  // them blocks its output within a group.
   void FindChannelGroups(const std::vector<Node>& nodes) {
     std::map<int, int64_t> groups;
     std::set<int> other_readers;
     for (const Node& n : nodes) {
-      auto d2s = n.op == "depth_to_space" ? graph::DepthToSpaceAttrs::Read(n)
-                                          : absl::NotFoundError("not a depth_to_space");
+      auto def = graph::OpRegistry().Find(n.op);
+      const bool grouped = def.ok() && def->input_channel_groups && !n.inputs.empty();
       for (int in : n.inputs) {
-        if (d2s.ok() && in == n.inputs[0]) {
-          groups[in] = d2s->rows * d2s->columns;
+        if (grouped && in == n.inputs[0]) {
+          groups[in] = def->input_channel_groups(n);
         } else {
           other_readers.insert(in);
         }

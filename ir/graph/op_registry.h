@@ -50,6 +50,11 @@ struct OpDef {
   std::function<std::optional<Node>(const Node&, const std::vector<const TensorType*>& plain,
                                     int64_t block)>
       to_nchwc;
+  // For an operator that moves its first input's channels apart in equal
+  // groups (depth_to_space sends each group to one pixel of a block): the
+  // number of groups, so that the kernel writing that input can block its
+  // channels within a group. Unset: the input's channels stay together.
+  std::function<int64_t(const Node&)> input_channel_groups;
   // Output types from input types (nullptr for omitted optional inputs).
   std::function<absl::StatusOr<std::vector<TensorType>>(
       const Node&, const std::vector<const TensorType*>&)>

@@ -279,6 +279,10 @@ OpDef DepthToSpace() {
     }
     return n;
   };
+  def.input_channel_groups = [](const Node& n) -> int64_t {
+    auto a = DepthToSpaceAttrs::Read(n);
+    return a.ok() ? a->rows * a->columns : 1;
+  };
   return def;
 }
 KILN_REGISTER(OpRegistry(), "depth_to_space", "channel blocks to pixel blocks (DCR)",

@@ -93,7 +93,7 @@ int Main() {
   // The classifier: dense 2048 -> 1000 at batch 1 (bound by reading weights).
   {
     ir::ops::DenseWorkload d{1, 1000, 2048, true, ir::ops::Activation::kNone};
-    auto f = ir::ops::BuildDense(d, ir::ops::DefaultDenseConfig(d, *target), "dense");
+    auto f = ir::ops::BuildDense(d, ir::ops::DefaultDenseConfig(d, *target), *target, "dense");
     auto module = f.ok() ? codegen::JitModule::Compile({*f}, *target)
                          : absl::StatusOr<std::unique_ptr<codegen::JitModule>>(f.status());
     if (module.ok()) {

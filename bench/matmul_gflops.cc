@@ -46,7 +46,7 @@ double MatmulSeconds(const ir::ops::MatmulWorkload& w, const targets::Target& ta
 
 double DenseSeconds(int64_t m, int64_t k, int64_t n, const targets::Target& target) {
   ir::ops::DenseWorkload d{m, n, k, false, ir::ops::Activation::kNone};
-  auto f = ir::ops::BuildDense(d, ir::ops::DefaultDenseConfig(d, target), "dense");
+  auto f = ir::ops::BuildDense(d, ir::ops::DefaultDenseConfig(d, target), target, "dense");
   if (!f.ok()) return 0;
   auto module = codegen::JitModule::Compile({*f}, target);
   if (!module.ok()) return 0;

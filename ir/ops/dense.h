@@ -52,7 +52,8 @@ std::vector<float> PackDenseWeight(const float* weight, int64_t k, int64_t n, bo
 // Buffers: data [M, K], packed weight [N/n_bn, K, n_bn], [bias (N)], the post
 // ops' operands, out [M, N].
 absl::StatusOr<LoweredFunc> BuildDense(const DenseWorkload& w, const DenseConfig& config,
-                                       const std::string& name, const PostOps& post = PostOps());
+                                       const targets::Target& target, const std::string& name,
+                                       const PostOps& post = PostOps());
 
 struct BatchMatmulWorkload {
   int64_t batch = 1, m = 0, n = 0, k = 0;

@@ -42,7 +42,7 @@ absl::StatusOr<LoweredFunc> LowerDense(const graph::Node& n, const NodeShapes& s
   w.bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
   auto post = PostOps::Of(n, s.in, s.out[0]);
   if (!post.ok()) return post.status();
-  return BuildDense(w, *c, name, *post);
+  return BuildDense(w, *c, t, name, *post);
 }
 
 absl::StatusOr<LoweredFunc> LowerMatmul(const graph::Node& n, const NodeShapes& s,

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "ir/tuning/schedule_context.h"
 #include "ir/tuning/template_registry.h"
+#include "targets/target_parser.h"
 
 namespace kiln::ir::ops {
 
@@ -92,13 +93,13 @@ absl::StatusOr<tuning::Config> DenseTaskConfig(const tuning::TuningTask& task,
   return task.space.FromChoices(choices);
 }
 
-tuning::KernelHarness DenseHarness(const DenseWorkload& w) {
+tuning::KernelHarness DenseHarness(const DenseWorkload& w, const targets::Target& target) {
   tuning::KernelHarness h;
   h.weight_buffer = 1;  // data, packed weight, output
-  h.build = [w](const tuning::Config& config) -> absl::StatusOr<LoweredFunc> {
+  h.build = [w, target](const tuning::Config& config) -> absl::StatusOr<LoweredFunc> {
     auto c = DenseConfigFrom(config);
     if (!c.ok()) return c.status();
-    return BuildDense(w, *c, "candidate");
+    return BuildDense(w, *c, target, "candidate");
   };
   h.make_buffers =
       [w](const tuning::Config& config) -> absl::StatusOr<std::vector<std::vector<float>>> {
@@ -153,7 +154,10 @@ tuning::TunableTemplate DenseTemplate() {
   t.harness = [](const tuning::TuningTask& task) -> absl::StatusOr<tuning::KernelHarness> {
     auto w = DenseWorkloadOfArgs(task.args);
     if (!w.ok()) return w.status();
-    return DenseHarness(*w);
+    // The vector width of a candidate is the target's: the task names it.
+    auto target = targets::ParseTarget(task.target);
+    if (!target.ok()) return target.status();
+    return DenseHarness(*w, *target);
   };
   t.describe = [](const tuning::TuningTask& task) {
     auto w = DenseWorkloadOfArgs(task.args);

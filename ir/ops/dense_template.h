@@ -28,7 +28,7 @@ absl::StatusOr<DenseConfig> DenseConfigFrom(const tuning::Config& config);
 absl::StatusOr<tuning::Config> DenseTaskConfig(const tuning::TuningTask& task,
                                                const DenseConfig& config);
 
-tuning::KernelHarness DenseHarness(const DenseWorkload& w);
+tuning::KernelHarness DenseHarness(const DenseWorkload& w, const targets::Target& target);
 
 // A dense node's stored schedule (tuning::kScheduleAttr) decoded in the task
 // of `w`, or that task's default when it has none.

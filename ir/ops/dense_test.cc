@@ -32,7 +32,7 @@ void CheckDense(const DenseWorkload& w, const DenseConfig& c, const targets::Tar
       for (int64_t k = 0; k < w.k; ++k) acc += data[i * w.k + k] * weight[j * w.k + k];
       want[i * w.n + j] = w.activation == Activation::kRelu ? std::max(acc, 0.0) : acc;
     }
-  auto f = BuildDense(w, c, "dense");
+  auto f = BuildDense(w, c, target, "dense");
   ASSERT_TRUE(f.ok()) << f.status();
   std::vector<std::vector<float>> buffers = {data, PackWeight(weight, w.n, w.k, c.n_bn)};
   if (w.bias) buffers.push_back(bias);
@@ -51,6 +51,9 @@ TEST(DenseTest, MatchesTheReferenceOnAwkwardShapes) {
                             DenseWorkload{21, 32, 5, false, Activation::kNone},
                             // one row: panels of several vectors
                             DenseWorkload{1, 256, 24, true, Activation::kRelu},
+                            // three-vector panels
+                            DenseWorkload{4, 48, 9, true, Activation::kNone},
+                            DenseWorkload{4, 96, 9, true, Activation::kNone},
                             DenseWorkload{2, 128, 17, false, Activation::kNone}}) {
       CheckDense(w, DefaultDenseConfig(w, target), target);
       CheckDense(w, DenseConfig{1, 1}, target);
@@ -58,24 +61,34 @@ TEST(DenseTest, MatchesTheReferenceOnAwkwardShapes) {
   }
 }
 
-// With one or two rows, one or two vectors of features per row would chain
-// every FMA on a single accumulator: the default widens the panel to give
-// each row enough accumulators (8 on AVX-512), in whole powers of two of
-// vectors, and keeps narrow panels where no such width divides N.
-TEST(DenseTest, FewRowsGetWidePanels) {
-  const targets::Target target = *targets::ParseTarget("llvm -mcpu=skylake-avx512");
-  ASSERT_EQ(target.vector_lanes, 16);
-  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{1, 1024, 256, false, Activation::kNone}, target).n_bn,
-            128);
-  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{2, 1024, 256, false, Activation::kNone}, target).n_bn,
-            64);
-  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{1, 96, 256, false, Activation::kNone}, target).n_bn,
-            32);
-  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{1, 1000, 256, false, Activation::kNone}, target).n_bn,
-            10);
-  // Many rows keep two vectors per row.
-  EXPECT_EQ(DefaultDenseConfig(DenseWorkload{128, 768, 768, false, Activation::kNone}, target).n_bn,
-            32);
+// The default register tile has the most accumulators that fit beside a
+// register per weight vector and the broadcast element, in any whole number
+// of vectors that divides N (three-vector panels included), and leaves
+// every core a task; narrow panels stay where no vector divides N.
+using Tile = std::pair<int64_t, int64_t>;  // rows, features
+
+TEST(DenseTest, DefaultTilesFillTheRegisters) {
+  const targets::Target avx512 = *targets::ParseTarget("llvm -mcpu=skylake-avx512");
+  ASSERT_EQ(avx512.vector_lanes, 16);
+  auto tile = [](const targets::Target& target, int64_t m, int64_t n) {
+    const DenseConfig c = DefaultDenseConfig(DenseWorkload{m, n, 256, false, Activation::kNone},
+                                             target);
+    return Tile(c.m_tile, c.n_bn);
+  };
+  // One row: 8 vectors (16 would not leave registers for the weights).
+  EXPECT_EQ(tile(avx512, 1, 1024), Tile(1, 128));
+  EXPECT_EQ(tile(avx512, 2, 1024), Tile(2, 128));
+  EXPECT_EQ(tile(avx512, 1, 1000), Tile(1, 10));
+  // 24 accumulators either way; 6 vectors x 4 rows load fewer per FMA.
+  EXPECT_EQ(tile(avx512, 128, 768), Tile(4, 96));
+  const targets::Target avx2 = *targets::ParseTarget("llvm -mattr=+avx,+avx2,+fma");
+  ASSERT_EQ(avx2.vector_lanes, 8);
+  EXPECT_EQ(tile(avx2, 128, 768), Tile(4, 24));
+  EXPECT_EQ(tile(avx2, 1, 1000), Tile(1, 40));
+  // Two cores: the 6-vector panel of 96 features would be one task.
+  targets::Target two_cores = avx512;
+  two_cores.num_cores = 2;
+  EXPECT_EQ(tile(two_cores, 1, 96), Tile(1, 48));
 }
 
 TEST(DenseTest, BatchMatmulMatchesTheReference) {
@@ -166,11 +179,12 @@ TEST(DenseTest, GemmOptionsMatchTheReference) {
 
 TEST(DenseTest, Avx512CodeCompilesAndBadConfigsAreErrors) {
   DenseWorkload w{1, 1000, 2048, true, Activation::kRelu};
-  auto f = BuildDense(w, DefaultDenseConfig(w, testing::Avx512Target()), "dense");
+  auto f = BuildDense(w, DefaultDenseConfig(w, testing::Avx512Target()), testing::Avx512Target(),
+                      "dense");
   ASSERT_TRUE(f.ok());
   EXPECT_TRUE(testing::CompileOnly(*f, testing::Avx512Target()).ok());
-  EXPECT_FALSE(BuildDense(w, DenseConfig{7, 1}, "dense").ok());
-  EXPECT_FALSE(BuildDense(DenseWorkload{0, 1, 1}, DenseConfig{1, 1}, "dense").ok());
+  EXPECT_FALSE(BuildDense(w, DenseConfig{7, 1}, testing::Avx512Target(), "dense").ok());
+  EXPECT_FALSE(BuildDense(DenseWorkload{0, 1, 1}, DenseConfig{1, 1}, testing::Avx512Target(), "dense").ok());
 }
 
 }  // namespace

@@ -23,8 +23,9 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 
 DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& target) {
   const int64_t lanes = target.vector_lanes, registers = target.vector_registers;
+  // Where no whole vector divides N: tiles one partial vector wide.
   DenseConfig best{LargestDivisorAtMost(w.n, lanes),
-                   LargestDivisorAtMost(w.m, std::max(1, target.vector_registers / 2 - 2))};
+                   LargestDivisorAtMost(w.m, std::max<int64_t>(1, registers / 2 - 2))};
   // The register tile: m_tile rows x `vectors` vectors of output features,
   // whose accumulators, one register per weight vector and one for the
   // broadcast row element all stay in registers. The tile with the most
@@ -41,7 +42,7 @@ DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& ta
                       -static_cast<double>(rows + vectors) / (rows * vectors));
   };
   std::optional<decltype(score(1, 1))> best_score;
-  for (int64_t vectors = 1; vectors + 2 <= registers && vectors * lanes <= w.n; ++vectors) {
+  for (int64_t vectors = 1; 2 * vectors + 1 <= registers && vectors * lanes <= w.n; ++vectors) {
     if (w.n % (vectors * lanes) != 0) continue;
     const int64_t rows =
         LargestDivisorAtMost(w.m, std::max<int64_t>(1, (registers - 1 - vectors) / vectors));

@@ -212,7 +212,8 @@ class PlanBuilder {
     const int storage = Storage(source);
     // Offsets within the storage add up along a chain of views.
     view_offset_[slot] = ViewOffsetIn(source) + offset;
-    plan_.slots[slot].offset = plan_.slots[storage].offset + view_offset_[slot];  // final for constants
+    // Final for constants; intermediates are placed by PlanIntermediates.
+    plan_.slots[slot].offset = plan_.slots[storage].offset + view_offset_[slot];
     view_of_[slot] = storage;
     return slot;
   }

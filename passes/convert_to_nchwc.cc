@@ -149,9 +149,9 @@ class NCHWcConverter {
   // packing: "packed", "winograd" or "depthwise"), added to the graph once
   // and named after `n`: convolutions that share a weight and its packing
   // share the packed copy.
+  using Packing = std::function<absl::StatusOr<std::vector<float>>()>;
   absl::StatusOr<int> PackedWeight(const Node& n, int weight, const std::string& kind,
-                                   const std::vector<int64_t>& shape,
-                                   const std::function<absl::StatusOr<std::vector<float>>()>& pack) {
+                                   const std::vector<int64_t>& shape, const Packing& pack) {
     const PackKey key{weight, kind, shape};
     if (auto it = packed_.find(key); it != packed_.end()) return it->second;
     auto values = pack();

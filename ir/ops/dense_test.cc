@@ -184,7 +184,8 @@ TEST(DenseTest, Avx512CodeCompilesAndBadConfigsAreErrors) {
   ASSERT_TRUE(f.ok());
   EXPECT_TRUE(testing::CompileOnly(*f, testing::Avx512Target()).ok());
   EXPECT_FALSE(BuildDense(w, DenseConfig{7, 1}, testing::Avx512Target(), "dense").ok());
-  EXPECT_FALSE(BuildDense(DenseWorkload{0, 1, 1}, DenseConfig{1, 1}, testing::Avx512Target(), "dense").ok());
+  EXPECT_FALSE(
+      BuildDense(DenseWorkload{0, 1, 1}, DenseConfig{1, 1}, testing::Avx512Target(), "dense").ok());
 }
 
 }  // namespace

@@ -671,6 +671,7 @@ class Emitter {
         const auto* op = s.as<ir::LetStmtNode>();
         scope_->vars[op->var.get()] = EmitExpr(op->value);
         EmitStmt(op->body);
+        scope_->vars.erase(op->var.get());
         return;
       }
       case StmtKind::kEvaluate: EmitExpr(s.as<ir::EvaluateNode>()->value); return;
@@ -715,6 +716,9 @@ class Emitter {
     b_.SetInsertPoint(body);
     scope_->vars[op->var.get()] = iv;
     EmitStmt(op->body);
+    // Out of scope past the loop: a parallel loop after it must not capture
+    // a value whose definition does not dominate it.
+    scope_->vars.erase(op->var.get());
     llvm::Value* next = b_.CreateAdd(iv, llvm::ConstantInt::get(iv->getType(), 1), "", true,
                                      true);
     iv->addIncoming(next, b_.GetInsertBlock());
@@ -811,6 +815,7 @@ class Emitter {
       // In the entry block, so that SROA can turn small arrays into registers.
       scope_->buffers[buffer.get()] = CreateEntryAlloca(elem, constant_size, buffer->name);
       EmitStmt(op->body);
+      scope_->buffers.erase(buffer.get());
       return;
     }
     llvm::Value* count = llvm::ConstantInt::get(i64_, 1);
@@ -826,6 +831,7 @@ class Emitter {
                                 i32_));
     scope_->buffers[buffer.get()] = data;
     EmitStmt(op->body);
+    scope_->buffers.erase(buffer.get());
     b_.CreateCall(free_type, b_.CreateLoad(ptr_, free_), {data});
   }
 

@@ -92,6 +92,14 @@ std::vector<Conv2dWorkload> AwkwardWorkloads() {
   e.kernel_h = e.kernel_w = 3, e.pad_h = e.pad_w = 1;
   e.bias = true, e.residual = true, e.activation = Activation::kRelu;
   out.push_back(e);
+  // A 1-D convolution (one row, padded only along it) with several channel
+  // blocks: its one-row padding stage is a serial loop ahead of the parallel
+  // one, whose closure once captured that loop's variable (invalid IR).
+  Conv2dWorkload f;
+  f.in_channels = 16, f.height = 1, f.width = 150, f.out_channels = 48;
+  f.kernel_h = 1, f.kernel_w = 3, f.stride_w = 2, f.pad_w = 1;
+  f.bias = true, f.activation = Activation::kRelu;
+  out.push_back(f);
   return out;
 }
 

@@ -103,7 +103,8 @@ class ConvSchedules : public tuning::ScheduleContext {
                                                       {"tile_ow", c.tile_ow},
                                                       {"unroll_kw", c.unroll_kw},
                                                       {"oc_group", c.oc_group},
-                                                      {"winograd", c.winograd_tile}}) {
+                                                      {"winograd", c.winograd_tile},
+                                                      {"segment", c.segment}}) {
       EXPECT_TRUE(space.DefineIntChoice(knob, {value}).ok());
     }
     return space.At(0);

@@ -45,6 +45,10 @@ bool AccumulatesWholeOutput(const Conv2dWorkload& w) {
   return w.out_height() * w.out_width() <= 64;
 }
 
+int64_t SegmentPixels(const targets::Target& target, int64_t oc_bn) {
+  return std::max<int64_t>(1, target.l1d_bytes / 4 / (oc_bn * 4));
+}
+
 Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
                                                  const targets::Target& target,
                                                  const Conv2dBlocks* fixed) {
@@ -90,7 +94,13 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
   // Unrolling kw lets LLVM share input loads across kernel columns, which
   // costs more registers than the tile can spare.
   c.unroll_kw = false;
-  if (AccumulatesWholeOutput(w)) return c;  // no groups there
+  if (AccumulatesWholeOutput(w)) return c;  // no groups or segments there
+  // A single output row (a 1-D convolution) is computed in segments (see
+  // Conv2dNCHWcConfig::segment), which do not group channel blocks.
+  if (w.out_height() == 1) {
+    c.segment = SegmentPixels(target, c.oc_bn);
+    return c;
+  }
   // The group of channel blocks by what it would re-read from beyond L2:
   // each group streams the whole input once (unless the input fits in half
   // of L2) and its weights once (if they fit there too, else once per row).
@@ -209,13 +219,23 @@ absl::StatusOr<tuning::ConfigSpace> Conv2dNCHWcSpace(const Conv2dWorkload& w,
     groups.push_back(g);
     if (g >= most_blocks || AccumulatesWholeOutput(w)) break;  // the latter has no groups
   }
+  // Segments of half, one and two times the default's pixels for the
+  // narrowest block, or none; small outputs accumulate whole instead.
+  std::vector<int64_t> segments = {0};
+  if (!AccumulatesWholeOutput(w)) {
+    const int64_t pixels = SegmentPixels(target, *std::min_element(oc.begin(), oc.end()));
+    for (int64_t p : {pixels / 2, pixels, 2 * pixels}) {
+      if (p >= 1) segments.push_back(p);
+    }
+  }
   tuning::ConfigSpace space;
   // Unrolling a single kernel column changes nothing: one choice then.
   const std::vector<int64_t> unroll =
       w.kernel_w > 1 ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{0};
   for (auto st : {space.DefineIntChoice("tile_ic", ic), space.DefineIntChoice("tile_oc", oc),
                   space.DefineIntChoice("tile_ow", reg), space.DefineIntChoice("unroll_kw", unroll),
-                  space.DefineIntChoice("oc_group", groups)}) {
+                  space.DefineIntChoice("oc_group", groups),
+                  space.DefineIntChoice("segment", segments)}) {
     if (!st.ok()) return st;
   }
   // The algorithm is a knob too (0: direct) with the tiles that can pay:
@@ -251,6 +271,9 @@ absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuning::Config& co
   // Spaces of convolutions Winograd does not apply to have no such knob.
   auto winograd = config.Int("winograd");
   c.winograd_tile = winograd.ok() ? *winograd : 0;
+  // Records written before segments existed have no such knob.
+  auto segment = config.Int("segment");
+  c.segment = segment.ok() ? *segment : 0;
   return c;
 }
 
@@ -267,7 +290,12 @@ Tensor ZeroPaddedNCHWc(const Tensor& data, const Conv2dWorkload& w, int64_t padd
 }
 
 void ScheduleStagedInput(Stage& staged) {
-  ScheduleImageRows(staged);
+  if (staged.tensor()->shape[2] == 1) {
+    // One row (a 1-D signal) has no rows to share: its channel blocks are.
+    staged.Parallel(staged.Fuse(staged.Fuse(staged.axis(0), staged.axis(1)), staged.axis(2)));
+  } else {
+    ScheduleImageRows(staged);
+  }
   staged.Vectorize(staged.axis(4));
 }
 
@@ -290,9 +318,22 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
         "conv2d_NCHWc config (ic_bn=", c.ic_bn, ", oc_bn=", c.oc_bn, ", tile_ow=", c.tile_ow,
         ") does not fit ", w.ToString(), ": block sizes must divide the channel counts"));
   }
+  if (c.segment < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("conv2d_NCHWc segment ", c.segment, " is negative"));
+  }
   const int64_t icc = w.in_channels / c.ic_bn, occ = w.out_channels / c.oc_bn;
   const int64_t oh = w.out_height(), ow = w.out_width();
-  const int64_t ph = w.height + 2 * w.pad_h, pw = w.width + 2 * w.pad_w;
+  const bool segmented = c.segment > 0 && !AccumulatesWholeOutput(w);
+  // The row in equal segments of at most c.segment pixels, each whole
+  // register tiles; together they cover up to a tile per segment past the
+  // row's end, reading zero padding there instead of testing every pixel.
+  const int64_t segments = segmented ? CeilDiv(ow, c.segment) : 1;
+  const int64_t segment = segmented ? RoundUp(CeilDiv(ow, segments), c.tile_ow) : ow;
+  const int64_t covered = segment * segments;
+  const int64_t ph = w.height + 2 * w.pad_h;
+  const int64_t pw = std::max(w.width + 2 * w.pad_w,
+                              (covered - 1) * w.stride_w + (w.kernel_w - 1) * w.dilation_w + 1);
 
   Tensor data = Placeholder("data", {w.batch, icc, w.height, w.width, c.ic_bn});
   Tensor kernel =
@@ -300,7 +341,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   Tensor bias = w.bias ? Placeholder("bias", {w.out_channels}) : nullptr;
   Tensor residual = w.residual ? Placeholder("residual", {w.batch, occ, oh, ow, c.oc_bn})
                                : nullptr;
-  Tensor input = w.pad_h > 0 || w.pad_w > 0 ? ZeroPaddedNCHWc(data, w, ph, pw) : data;
+  Tensor input = ph > w.height || pw > w.width ? ZeroPaddedNCHWc(data, w, ph, pw) : data;
   // A strided 1x1 convolution reads only every stride-th pixel, scattered
   // over the whole input: gathering those pixels first (a quarter of the
   // input for stride 2) turns it into a dense stride-1 convolution whose
@@ -315,7 +356,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   IterVar ric = ReduceAxis(icc, "ic.outer"), rkh = ReduceAxis(w.kernel_h, "kh"),
           rkw = ReduceAxis(w.kernel_w, "kw"), rii = ReduceAxis(c.ic_bn, "ic.inner");
   Tensor conv = Compute(
-      "conv", {w.batch, occ, oh, ow, c.oc_bn},
+      "conv", {w.batch, occ, oh, covered, c.oc_bn},
       [&](const std::vector<Var>& i) {
         Expr y = Expr(i[2]) * stride_h + Expr(rkh->var) * w.dilation_h;
         Expr x = Expr(i[3]) * stride_w + Expr(rkw->var) * w.dilation_w;
@@ -336,7 +377,21 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   if (input != data) ScheduleStagedInput(s[input]);
   Stage& o = s[out];
   Stage& acc = s[conv];
-  if (AccumulatesWholeOutput(w)) {
+  if (segmented) {
+    // Channel blocks outermost: a block's weights stay in L2 while its
+    // segments pass (rows of segments outermost measured 2x slower on a
+    // 1-D convolution: every segment then streams all the weights).
+    const Axis row_segments = o.Split(o.axis(3), segment).first;
+    const Axis tasks = o.Fuse(o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2)), row_segments);
+    o.Parallel(tasks);
+    o.Vectorize(o.axis(4));
+    acc.ComputeAt(o, tasks);
+    auto [tile, in_tile] = acc.Split(acc.axis(3), c.tile_ow);
+    acc.Reorder({acc.axis(0), acc.axis(1), acc.axis(2), acc.reduce_axis(0), tile,
+                 acc.reduce_axis(1), acc.reduce_axis(2), acc.reduce_axis(3), in_tile,
+                 acc.axis(4)});
+    acc.Unroll(in_tile);
+  } else if (AccumulatesWholeOutput(w)) {
     // A channel block's whole output is one accumulator block in L1, with
     // the input-channel loop outermost: each block of weights serves every
     // output row while it is in L1, instead of each row passing over all

@@ -69,6 +69,19 @@ struct Conv2dNCHWcConfig {
   // block, oc_group groups the channel blocks of its GEMMs and unroll_kw
   // does not apply.
   int64_t winograd_tile = 0;
+  // 0: each register tile passes over every input channel, as above.
+  // Otherwise a row is computed `segment` output pixels at a time (whole
+  // register tiles; the last segment computes past the row's end into
+  // zero padding): the segment's accumulators stay in L1 while the loop
+  // over input-channel blocks runs outermost, so each block's weights
+  // serve the whole segment from L1 and its input is one sequential run.
+  // A single output row streams the whole input once per channel block,
+  // which the row tiles read as one short burst per channel block per
+  // tile. The audio network's 512-channel convolution of 3199 samples,
+  // stride 2, in blocks of 16, at one thread: 28-37 -> 55-67 GFLOPS alone,
+  // 100-117 -> 36 ms in the model. Small outputs (AccumulatesWholeOutput) already
+  // accumulate whole: always 0 there. oc_group does not apply.
+  int64_t segment = 0;
 };
 
 // Whether the direct convolution accumulates a channel block's whole output
@@ -106,6 +119,11 @@ Conv2dNCHWcConfig DefaultDirectConv2dNCHWcConfig(const Conv2dWorkload& w,
                                                  const targets::Target& target,
                                                  const Conv2dBlocks* fixed = nullptr);
 
+// The default segment (Conv2dNCHWcConfig::segment) for output blocks of
+// oc_bn channels: its accumulators fill a quarter of L1, leaving the rest
+// to one input-channel block's weights and the input it reads.
+int64_t SegmentPixels(const targets::Target& target, int64_t oc_bn);
+
 // The blocks a conv takes inside a model: its input in `input_block`; from
 // plain NCHW (0), blocks of one channel when there are fewer channels than
 // a vector (an image's 3: NCHW1c is NCHW's bytes, so no transform runs),
@@ -120,7 +138,8 @@ Conv2dBlocks GraphConv2dBlocks(const Conv2dWorkload& w, const targets::Target& t
 // Pieces both convolution kernels share.
 //
 // `data` [N, C/ib, H, W, ib] with w's zero padding in front, out to
-// padded_h x padded_w; and its schedule, once per run, rows in parallel.
+// padded_h x padded_w; and its schedule, once per run, rows in parallel
+// (channel blocks, for a single row).
 Tensor ZeroPaddedNCHWc(const Tensor& data, const Conv2dWorkload& w, int64_t padded_h,
                        int64_t padded_w);
 void ScheduleStagedInput(Stage& staged);

@@ -84,6 +84,8 @@ absl::StatusOr<tuning::Config> Conv2dNCHWcTaskConfig(const tuning::TuningTask& t
       want = config.oc_group;
     } else if (knob.name() == "winograd") {
       want = config.winograd_tile;
+    } else if (knob.name() == "segment") {
+      want = config.segment;
     } else if (knob.name() == "unroll_kw") {
       want = config.unroll_kw ? 1 : 0;
     } else {

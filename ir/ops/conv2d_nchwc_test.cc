@@ -173,6 +173,42 @@ TEST(Conv2dNCHWcTest, BothLoopOrdersMatchTheReferenceWithRaggedTiles) {
   }
 }
 
+// Segments of any width: one pixel, ragged ones whose last reaches past
+// the row into zero padding (with and without the conv's own padding, with
+// stride and dilation), a whole row, and wider than a row; on one row and
+// on several.
+TEST(Conv2dNCHWcTest, SegmentsMatchTheReference) {
+  Conv2dWorkload padded = AwkwardWorkloads()[5];
+  ASSERT_EQ(padded.height, 1);
+  Conv2dWorkload unpadded = padded;
+  unpadded.pad_w = 0, unpadded.dilation_w = 2, unpadded.residual = true;
+  Conv2dWorkload rows = AwkwardWorkloads()[1];
+  rows.height = 30, rows.width = 31;
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    for (const Conv2dWorkload& w : {padded, unpadded, rows}) {
+      ASSERT_FALSE(AccumulatesWholeOutput(w));
+      for (int64_t segment : {1, 7, 40, 1000}) {
+        Conv2dNCHWcConfig c;
+        c.ic_bn = w.in_channels == 6 ? 3 : 8, c.oc_bn = 4;
+        c.tile_ow = segment == 7 ? 3 : 5, c.segment = segment;
+        CheckConv(w, c, target);
+      }
+    }
+  }
+}
+
+TEST(Conv2dNCHWcTest, ASingleOutputRowIsComputedInSegments) {
+  for (const targets::Target& target : testing::RunnableTargets()) {
+    const Conv2dWorkload one_row = AwkwardWorkloads()[5];
+    const Conv2dNCHWcConfig c = DefaultDirectConv2dNCHWcConfig(one_row, target);
+    EXPECT_EQ(c.segment, SegmentPixels(target, c.oc_bn));
+    EXPECT_LE(c.segment * c.oc_bn * 4, target.l1d_bytes / 4);
+    Conv2dWorkload rows = one_row;
+    rows.height = 3, rows.kernel_h = 3, rows.pad_h = 1;
+    EXPECT_EQ(DefaultDirectConv2dNCHWcConfig(rows, target).segment, 0);
+  }
+}
+
 TEST(Conv2dNCHWcTest, TheDefaultIsAPointOfItsTuningSpace) {
   const targets::Target target = testing::RunnableTargets()[0];
   std::vector<Conv2dWorkload> all = AwkwardWorkloads();

@@ -15,6 +15,10 @@ inline int64_t LargestDivisorAtMost(int64_t n, int64_t limit) {
   return 1;
 }
 
+// n / d rounded up, and n rounded up to a multiple of d (n >= 0, d >= 1).
+inline int64_t CeilDiv(int64_t n, int64_t d) { return (n + d - 1) / d; }
+inline int64_t RoundUp(int64_t n, int64_t d) { return CeilDiv(n, d) * d; }
+
 }  // namespace kiln::ir::ops
 
 #endif  // KILN_IR_OPS_DIVISORS_H_

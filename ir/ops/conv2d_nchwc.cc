@@ -379,8 +379,8 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   Stage& acc = s[conv];
   if (segmented) {
     // Channel blocks outermost: a block's weights stay in L2 while its
-    // segments pass (rows of segments outermost measured 2x slower on a
-    // 1-D convolution: every segment then streams all the weights).
+    // segments pass. (Segments outermost, each streaming all the weights
+    // instead of each block streaming the input, measured the same.)
     const Axis row_segments = o.Split(o.axis(3), segment).first;
     const Axis tasks = o.Fuse(o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2)), row_segments);
     o.Parallel(tasks);

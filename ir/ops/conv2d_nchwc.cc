@@ -328,8 +328,9 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   // The row in equal segments of at most c.segment pixels, each whole
   // register tiles; together they cover up to a tile per segment past the
   // row's end, reading zero padding there instead of testing every pixel.
+  const int64_t tile_ow = std::min(c.tile_ow, ow);
   const int64_t segments = segmented ? CeilDiv(ow, c.segment) : 1;
-  const int64_t segment = segmented ? RoundUp(CeilDiv(ow, segments), c.tile_ow) : ow;
+  const int64_t segment = segmented ? RoundUp(CeilDiv(ow, segments), tile_ow) : ow;
   const int64_t covered = segment * segments;
   const int64_t ph = w.height + 2 * w.pad_h;
   const int64_t pw = std::max(w.width + 2 * w.pad_w,
@@ -386,7 +387,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
     o.Parallel(tasks);
     o.Vectorize(o.axis(4));
     acc.ComputeAt(o, tasks);
-    auto [tile, in_tile] = acc.Split(acc.axis(3), c.tile_ow);
+    auto [tile, in_tile] = acc.Split(acc.axis(3), tile_ow);
     acc.Reorder({acc.axis(0), acc.axis(1), acc.axis(2), acc.reduce_axis(0), tile,
                  acc.reduce_axis(1), acc.reduce_axis(2), acc.reduce_axis(3), in_tile,
                  acc.axis(4)});

@@ -175,8 +175,8 @@ TEST(Conv2dNCHWcTest, BothLoopOrdersMatchTheReferenceWithRaggedTiles) {
 
 // Segments of any width: one pixel, ragged ones whose last reaches past
 // the row into zero padding (with and without the conv's own padding, with
-// stride and dilation), a whole row, and wider than a row; on one row and
-// on several.
+// stride and dilation), a whole row, and wider than a row with a register
+// tile wider than the row too; on one row and on several.
 TEST(Conv2dNCHWcTest, SegmentsMatchTheReference) {
   Conv2dWorkload padded = AwkwardWorkloads()[5];
   ASSERT_EQ(padded.height, 1);
@@ -190,7 +190,7 @@ TEST(Conv2dNCHWcTest, SegmentsMatchTheReference) {
       for (int64_t segment : {1, 7, 40, 1000}) {
         Conv2dNCHWcConfig c;
         c.ic_bn = w.in_channels == 6 ? 3 : 8, c.oc_bn = 4;
-        c.tile_ow = segment == 7 ? 3 : 5, c.segment = segment;
+        c.tile_ow = segment == 7 ? 3 : segment == 1000 ? 1000 : 5, c.segment = segment;
         CheckConv(w, c, target);
       }
     }
@@ -276,6 +276,8 @@ TEST(Conv2dNCHWcTest, InvalidInputsAreErrors) {
   c.ic_bn = 4;  // does not divide 6 input channels
   EXPECT_THAT(BuildConv2dNCHWc(w, c, "bad").status().message(),
               HasSubstr("block sizes must divide"));
+  c.ic_bn = 3, c.segment = -1;
+  EXPECT_THAT(BuildConv2dNCHWc(w, c, "bad").status().message(), HasSubstr("negative"));
   w.kernel_h = 40;
   EXPECT_THAT(ValidateConv2d(w).message(), HasSubstr("empty output"));
 }

@@ -276,7 +276,7 @@ TEST(Conv2dNCHWcTest, InvalidInputsAreErrors) {
   c.ic_bn = 4;  // does not divide 6 input channels
   EXPECT_THAT(BuildConv2dNCHWc(w, c, "bad").status().message(),
               HasSubstr("block sizes must divide"));
-  c.ic_bn = 3, c.segment = -1;
+  c.ic_bn = 3, c.oc_bn = 4, c.segment = -1;
   EXPECT_THAT(BuildConv2dNCHWc(w, c, "bad").status().message(), HasSubstr("negative"));
   w.kernel_h = 40;
   EXPECT_THAT(ValidateConv2d(w).message(), HasSubstr("empty output"));

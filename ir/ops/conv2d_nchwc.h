@@ -78,9 +78,10 @@ struct Conv2dNCHWcConfig {
   // A single output row streams the whole input once per channel block,
   // which the row tiles read as one short burst per channel block per
   // tile. The audio network's 512-channel convolution of 3199 samples,
-  // stride 2, in blocks of 16, at one thread: 28-37 -> 55-67 GFLOPS alone,
-  // 100-117 -> 36 ms in the model. Small outputs (AccumulatesWholeOutput) already
-  // accumulate whole: always 0 there. oc_group does not apply.
+  // stride 2, in blocks of 16, at one thread: 28-37 -> 55-67 GFLOPS
+  // alone, 100-117 -> 36 ms in the model. Small outputs
+  // (AccumulatesWholeOutput) already accumulate whole: always 0 there.
+  // oc_group does not apply.
   int64_t segment = 0;
 };
 

@@ -378,6 +378,17 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
   if (input != data) ScheduleStagedInput(s[input]);
   Stage& o = s[out];
   Stage& acc = s[conv];
+  // What `o` computes in one iteration of `at` (a channel block's whole
+  // output, or one segment) accumulates in L1, in register tiles of `tile`
+  // pixels, with the input-channel blocks outermost.
+  const auto accumulate_in_l1 = [&acc, &o](const Axis& at, int64_t tile) {
+    acc.ComputeAt(o, at);
+    auto [tiles, in_tile] = acc.Split(acc.axis(3), tile);
+    acc.Reorder({acc.axis(0), acc.axis(1), acc.reduce_axis(0), acc.axis(2), tiles,
+                 acc.reduce_axis(1), acc.reduce_axis(2), acc.reduce_axis(3), in_tile,
+                 acc.axis(4)});
+    acc.Unroll(in_tile);
+  };
   if (segmented) {
     // Channel blocks outermost: a block's weights stay in L2 while its
     // segments pass. (Segments outermost, each streaming all the weights
@@ -386,12 +397,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
     const Axis tasks = o.Fuse(o.Fuse(o.Fuse(o.axis(0), o.axis(1)), o.axis(2)), row_segments);
     o.Parallel(tasks);
     o.Vectorize(o.axis(4));
-    acc.ComputeAt(o, tasks);
-    auto [tile, in_tile] = acc.Split(acc.axis(3), tile_ow);
-    acc.Reorder({acc.axis(0), acc.axis(1), acc.axis(2), acc.reduce_axis(0), tile,
-                 acc.reduce_axis(1), acc.reduce_axis(2), acc.reduce_axis(3), in_tile,
-                 acc.axis(4)});
-    acc.Unroll(in_tile);
+    accumulate_in_l1(tasks, tile_ow);
   } else if (AccumulatesWholeOutput(w)) {
     // A channel block's whole output is one accumulator block in L1, with
     // the input-channel loop outermost: each block of weights serves every
@@ -400,12 +406,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
     const Axis blocks = o.Fuse(o.axis(0), o.axis(1));
     o.Parallel(blocks);
     o.Vectorize(o.axis(4));
-    acc.ComputeAt(o, blocks);
-    auto [tile, in_tile] = acc.Split(acc.axis(3), c.tile_ow);
-    acc.Reorder({acc.axis(0), acc.axis(1), acc.reduce_axis(0), acc.axis(2), tile,
-                 acc.reduce_axis(1), acc.reduce_axis(2), acc.reduce_axis(3), in_tile,
-                 acc.axis(4)});
-    acc.Unroll(in_tile);
+    accumulate_in_l1(blocks, c.tile_ow);
   } else {
     auto [ow_outer, ow_inner] = o.Split(o.axis(3), c.tile_ow);
     auto [group, in_group] = o.Split(o.axis(1), LargestDivisorAtMost(occ, c.oc_group));

@@ -1,5 +1,7 @@
 #include "ir/ops/conv2d_winograd.h"
 
+#include <numeric>
+
 #include <algorithm>
 #include <functional>
 
@@ -79,6 +81,23 @@ int64_t WinogradTiles(const Conv2dWorkload& w, int64_t m) {
   return w.batch * ((w.out_height() + m - 1) / m) * ((w.out_width() + m - 1) / m);
 }
 
+int64_t WinogradStoredTiles(int64_t tiles, int64_t ic_bn, int64_t oc_bn) {
+  // The bytes between one channel block's tiles and the next's (and between
+  // transform points) share gcd(bytes, 4096) address bits below 4 KB. Above
+  // 128 the 36 streams of one tile crowd into 4096 / gcd of L1's 64 sets,
+  // more of them than it has ways, and each write evicts the next one's line:
+  // with 1600 or 4096 tiles of 16 channels (160x160, 256x256 images) they
+  // all fell into one set.
+  auto worst_alignment = [&](int64_t t) {
+    return std::max(std::gcd(t * ic_bn * 4, int64_t{4096}), std::gcd(t * oc_bn * 4, int64_t{4096}));
+  };
+  int64_t best = tiles;
+  for (int64_t t = tiles; t < tiles + 8 && worst_alignment(best) > 128; ++t) {
+    if (worst_alignment(t) < worst_alignment(best)) best = t;
+  }
+  return best;
+}
+
 absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
                                                      const Conv2dNCHWcConfig& c,
                                                      const std::string& name,
@@ -99,6 +118,9 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   const int64_t icc = w.in_channels / c.ic_bn, occ = w.out_channels / c.oc_bn;
   const int64_t oh = w.out_height(), ow = w.out_width();
   const int64_t th = (oh + m - 1) / m, tw = (ow + m - 1) / m, tiles = WinogradTiles(w, m);
+  // The transformed input and the products hold a few tiles more than the
+  // image has (copies of the last one), for their layout's sake.
+  const int64_t stored = WinogradStoredTiles(tiles, c.ic_bn, c.oc_bn);
 
   Tensor data = Placeholder("data", {w.batch, icc, w.height, w.width, c.ic_bn});
   Tensor weight = Placeholder("weight", {alpha * alpha, occ, icc, c.ic_bn, c.oc_bn});
@@ -111,9 +133,9 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
   // inner sums, shared by every a, are common subexpressions once a and b
   // are unrolled.
   Tensor input = Compute(
-      "winograd_input", {alpha, alpha, icc, tiles, c.ic_bn},
+      "winograd_input", {alpha, alpha, icc, stored, c.ic_bn},
       [&](const std::vector<Var>& i) {
-        Expr t = Expr(i[3]);
+        Expr t = stored > tiles ? Min(Expr(i[3]), Expr(tiles - 1)) : Expr(i[3]);
         Expr n = FloorDiv(t, th * tw), ty = FloorMod(FloorDiv(t, tw), th), tx = FloorMod(t, tw);
         return SelectByIndex(i[0], alpha, [&](int64_t a) {
           return SelectByIndex(i[1], alpha, [&](int64_t b) {
@@ -128,7 +150,7 @@ absl::StatusOr<LoweredFunc> BuildConv2dWinogradNCHWc(const Conv2dWorkload& w,
       {"a", "b", "ic.chunk", "tile", "ic.block"});
   IterVar ric = ReduceAxis(icc, "ic.outer"), rii = ReduceAxis(c.ic_bn, "ic.inner");
   Tensor product = Compute(
-      "winograd_product", {alpha * alpha, occ, tiles, c.oc_bn},
+      "winograd_product", {alpha * alpha, occ, stored, c.oc_bn},
       [&](const std::vector<Var>& i) {
         Expr a = FloorDiv(i[0], alpha), b = FloorMod(i[0], alpha);
         return Sum(Read(input, {a, b, ric->var, i[2], rii->var}) *

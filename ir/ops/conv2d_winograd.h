@@ -37,6 +37,10 @@ namespace kiln::ir::ops {
 bool WinogradApplies(const Conv2dWorkload& w);
 // Output tiles of F(m x m, 3 x 3) over the batch: the rows of its GEMMs.
 int64_t WinogradTiles(const Conv2dWorkload& w, int64_t m);
+// How many tiles the transformed input and the products store per channel
+// block: `tiles`, or a few more where `tiles` blocks would be a multiple of
+// 4 KB apart (the cache sets of all transform points would coincide).
+int64_t WinogradStoredTiles(int64_t tiles, int64_t ic_bn, int64_t oc_bn);
 // Whether F(m x m, 3 x 3) is also worth it on `w` (the default takes the
 // largest such m; the tuning space offers them all).
 bool WinogradPays(const Conv2dWorkload& w, int64_t m);

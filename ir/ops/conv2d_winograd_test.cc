@@ -1,6 +1,8 @@
 #include "ir/ops/conv2d_winograd.h"
 
+#include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -93,6 +95,27 @@ TEST(Conv2dWinogradTest, MatchesTheDirectReferenceForBothTilesAndSeveralBlocks) 
       }
     }
   }
+}
+
+TEST(Conv2dWinogradTest, StoredTilesKeepChannelBlocksOffFourKilobyteStrides) {
+  // 160x160 and 256x256 outputs in F(4x4) tiles, blocks of 8 and 16 floats.
+  for (int64_t tiles : {1600, 4096, 72, 1599, 1}) {
+    for (auto [ic_bn, oc_bn] : {std::pair<int64_t, int64_t>{16, 16}, {8, 16}, {8, 8}, {1, 4}}) {
+      const int64_t stored = WinogradStoredTiles(tiles, ic_bn, oc_bn);
+      EXPECT_GE(stored, tiles);
+      EXPECT_LT(stored, tiles + 8);
+      for (int64_t bn : {ic_bn, oc_bn}) {
+        EXPECT_LE(std::gcd(stored * bn * 4, int64_t{4096}), 128)
+            << tiles << " tiles, block " << bn << ": stored " << stored;
+      }
+    }
+  }
+  EXPECT_EQ(WinogradStoredTiles(1599, 16, 16), 1599);
+  // AwkwardWorkloads()[4] (15x17) in F(2x2) tiles stores one copy of its
+  // last tile, which the reference test above checks.
+  EXPECT_EQ(WinogradStoredTiles(72, 8, 8), 73);
+  // Blocks of 64 floats are 256 bytes: the least aligned count in reach.
+  EXPECT_EQ(WinogradStoredTiles(64, 64, 64), 65);
 }
 
 TEST(Conv2dWinogradTest, Avx512CodeCompilesOnAnyHost) {

@@ -456,6 +456,11 @@ class Emitter {
     return args[0];
   }
 
+  // a * b + c, rounded once.
+  llvm::Value* Fma(llvm::Value* a, llvm::Value* b, llvm::Value* c) {
+    return b_.CreateIntrinsic(llvm::Intrinsic::fma, {a->getType()}, {a, b, c});
+  }
+
   // exp(x). Scalars call libm; vectors use an inline approximation so that
   // they stay vectors (LLVM would call expf once per lane): x = n ln2 + r
   // with |r| <= ln2 / 2, exp(r) by a degree-6 polynomial, and 2^n put into
@@ -474,17 +479,16 @@ class Emitter {
     llvm::Value* n = b_.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven,
                                              b_.CreateFMul(clamped, f(1.44269504088896341)));
     // r = x - n * ln2, with ln2 split in two for precision.
-    llvm::Value* r = b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt},
-                                        {n, f(-0.693359375), clamped});
-    r = b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {n, f(2.12194440e-4), r});
+    llvm::Value* r = Fma(n, f(-0.693359375), clamped);
+    r = Fma(n, f(2.12194440e-4), r);
     const double coefficients[] = {1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3,
                                    4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1};
     llvm::Value* p = f(coefficients[0]);
     for (int k = 1; k < 6; ++k) {
-      p = b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {p, r, f(coefficients[k])});
+      p = Fma(p, r, f(coefficients[k]));
     }
     llvm::Value* r2 = b_.CreateFMul(r, r);
-    p = b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {p, r2, b_.CreateFAdd(r, f(1.0))});
+    p = Fma(p, r2, b_.CreateFAdd(r, f(1.0)));
     // 2^n as 2^n1 * 2^n2 with both halves in [-64, 64], so that each factor
     // is a normal float even where 2^n alone would not be (n = 128).
     auto* ivt = llvm::FixedVectorType::get(i32_, lanes);
@@ -510,9 +514,6 @@ class Emitter {
     auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
     if (!vt || x->getType()->getScalarType()->isDoubleTy()) return PerLaneLibm("tanh", x);
     auto f = [&](double v) { return llvm::ConstantFP::get(vt, v); };
-    auto fma = [&](llvm::Value* a, llvm::Value* b, llvm::Value* c) {
-      return b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {a, b, c});
-    };
     constexpr double kBound = 7.90531110763549805;
     llvm::Value* xc = b_.CreateMaxNum(b_.CreateMinNum(x, f(kBound)), f(-kBound));
     llvm::Value* x2 = b_.CreateFMul(xc, xc);
@@ -522,9 +523,9 @@ class Emitter {
     const double beta[] = {1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03,
                            4.89352518554385e-03};
     llvm::Value* p = f(alpha[0]);
-    for (int k = 1; k < 7; ++k) p = fma(p, x2, f(alpha[k]));
+    for (int k = 1; k < 7; ++k) p = Fma(p, x2, f(alpha[k]));
     llvm::Value* q = f(beta[0]);
-    for (int k = 1; k < 4; ++k) q = fma(q, x2, f(beta[k]));
+    for (int k = 1; k < 4; ++k) q = Fma(q, x2, f(beta[k]));
     llvm::Value* result = b_.CreateFDiv(b_.CreateFMul(p, xc), q);
     llvm::Value* tiny = b_.CreateFCmpOLT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x),
                                          f(4e-4));
@@ -543,9 +544,6 @@ class Emitter {
     auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
     if (!vt || x->getType()->getScalarType()->isDoubleTy()) return PerLaneLibm("erf", x);
     auto f = [&](double v) { return llvm::ConstantFP::get(vt, v); };
-    auto fma = [&](llvm::Value* a, llvm::Value* b, llvm::Value* c) {
-      return b_.CreateIntrinsic(llvm::Intrinsic::fma, {vt}, {a, b, c});
-    };
     constexpr double kBound = 3.92;
     llvm::Value* xc = b_.CreateMaxNum(b_.CreateMinNum(x, f(kBound)), f(-kBound));
     llvm::Value* x2 = b_.CreateFMul(xc, xc);
@@ -556,8 +554,8 @@ class Emitter {
     llvm::Value* num = f(p[0]);
     llvm::Value* den = f(q[0]);
     for (int k = 1; k < 6; ++k) {
-      num = fma(num, x2, f(p[k]));
-      den = fma(den, x2, f(q[k]));
+      num = Fma(num, x2, f(p[k]));
+      den = Fma(den, x2, f(q[k]));
     }
     llvm::Value* result = b_.CreateFDiv(b_.CreateFMul(num, xc), den);
     // Rounding may overshoot 1 by an ulp near the bound; erf never does.

@@ -1,9 +1,8 @@
 #include "ir/ops/conv2d_winograd.h"
 
-#include <numeric>
-
 #include <algorithm>
 #include <functional>
+#include <numeric>
 
 #include "absl/strings/str_cat.h"
 #include "ir/lower/lower.h"
@@ -82,12 +81,12 @@ int64_t WinogradTiles(const Conv2dWorkload& w, int64_t m) {
 }
 
 int64_t WinogradStoredTiles(int64_t tiles, int64_t ic_bn, int64_t oc_bn) {
-  // The bytes between one channel block's tiles and the next's (and between
-  // transform points) share gcd(bytes, 4096) address bits below 4 KB. Above
-  // 128 the 36 streams of one tile crowd into 4096 / gcd of L1's 64 sets,
-  // more of them than it has ways, and each write evicts the next one's line:
-  // with 1600 or 4096 tiles of 16 channels (160x160, 256x256 images) they
-  // all fell into one set.
+  // Addresses a multiple of 4 KB apart share an L1 set. A tile's transform
+  // points and channel blocks are `tiles` blocks apart: where that distance
+  // is a multiple of 256 bytes, their streams crowd into a quarter of the
+  // sets or fewer, more streams than a set has ways, and each write evicts
+  // another's line. 1600 or 4096 tiles of 16 channels (160x160 and
+  // 256x256 images in 4x4 tiles) put them all in one set.
   auto worst_alignment = [&](int64_t t) {
     return std::max(std::gcd(t * ic_bn * 4, int64_t{4096}), std::gcd(t * oc_bn * 4, int64_t{4096}));
   };

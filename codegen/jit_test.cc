@@ -290,6 +290,34 @@ TEST(JitTest, VectorTanhAndErfAcrossTheirRange) {
   }
 }
 
+TEST(JitTest, TheSameFunctionCompilesToTheSameBytes) {
+  // A parallel loop inside a serial one: its closure carries the outer
+  // variable and seven buffers. Each build makes new IR nodes, whose
+  // addresses ordered the closure's fields before.
+  auto build = [] {
+    std::vector<Tensor> inputs;
+    for (int k = 0; k < 6; ++k) inputs.push_back(Placeholder("in" + std::to_string(k), {8, 64}));
+    Tensor y = Compute("y", {8, 64}, [&](const std::vector<Var>& i) {
+      Expr sum = Read(inputs[0], {i[0], i[1]});
+      for (int k = 1; k < 6; ++k) sum = sum + Read(inputs[k], {i[0], i[1]}) * Expr(float(k));
+      return sum;
+    });
+    Schedule s({y});
+    s[y].Parallel(s[y].axis(1));
+    inputs.push_back(y);
+    return Lower(s, inputs, "sum6");
+  };
+  auto first = build();
+  auto second = build();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto a = EmitObject({*first}, TestTargets()[0]);
+  auto b = EmitObject({*second}, TestTargets()[0]);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_TRUE(*a == *b) << "two builds of one function differ";
+}
+
 TEST(JitTest, HeapAllocationAndParallelReduction) {
   // A root-level intermediate (heap) feeding a parallel output.
   Tensor x = Placeholder("x", {64, 33});

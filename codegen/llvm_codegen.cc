@@ -1,8 +1,10 @@
 #include "codegen/llvm_codegen.h"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -37,6 +39,31 @@ struct Scope {
   llvm::Value* status = nullptr;  // i32 slot: first failure, else 0
   absl::flat_hash_map<const ir::VarNode*, llvm::Value*> vars;
   absl::flat_hash_map<const ir::BufferNode*, llvm::Value*> buffers;
+  // When each variable and buffer was first bound. A parallel loop lays out
+  // its closure in this order, the same in every compile (the maps iterate
+  // in an order of pointer hashes, which made the artifacts of one model
+  // differ from compile to compile).
+  absl::flat_hash_map<const void*, int64_t> first_bound;
+
+  void Bind(const ir::VarNode* var, llvm::Value* value) {
+    vars[var] = value;
+    first_bound.try_emplace(var, first_bound.size());
+  }
+  void Bind(const ir::BufferNode* buffer, llvm::Value* value) {
+    buffers[buffer] = value;
+    first_bound.try_emplace(buffer, first_bound.size());
+  }
+  // The keys of `map` in the order they were first bound.
+  template <typename Key>
+  std::vector<const Key*> InBindingOrder(
+      const absl::flat_hash_map<const Key*, llvm::Value*>& map) const {
+    std::vector<const Key*> keys;
+    for (const auto& [key, value] : map) keys.push_back(key);
+    std::sort(keys.begin(), keys.end(), [&](const Key* a, const Key* b) {
+      return first_bound.at(a) < first_bound.at(b);
+    });
+    return keys;
+  }
 };
 
 class Emitter {
@@ -69,7 +96,7 @@ class Emitter {
       llvm::Argument* arg = body->getArg(k);
       arg->setName(f.args[k]->name);
       arg->addAttr(llvm::Attribute::NoAlias);
-      scope.buffers[f.args[k].get()] = arg;
+      scope.Bind(f.args[k].get(), arg);
     }
     scope_ = &scope;
     EmitStmt(f.body);
@@ -180,7 +207,7 @@ class Emitter {
       case ExprKind::kCall: return EmitCall(e.as<ir::CallNode>());
       case ExprKind::kLet: {
         const auto* op = e.as<ir::LetNode>();
-        scope_->vars[op->var.get()] = EmitExpr(op->value);
+        scope_->Bind(op->var.get(), EmitExpr(op->value));
         return EmitExpr(op->body);
       }
       case ExprKind::kLoad: return EmitLoad(e.as<ir::LoadNode>());
@@ -669,7 +696,7 @@ class Emitter {
         return;
       case StmtKind::kLetStmt: {
         const auto* op = s.as<ir::LetStmtNode>();
-        scope_->vars[op->var.get()] = EmitExpr(op->value);
+        scope_->Bind(op->var.get(), EmitExpr(op->value));
         EmitStmt(op->body);
         scope_->vars.erase(op->var.get());
         return;
@@ -714,7 +741,7 @@ class Emitter {
     iv->addIncoming(min, pre);
     b_.CreateCondBr(b_.CreateICmpSLT(iv, end), body, exit);
     b_.SetInsertPoint(body);
-    scope_->vars[op->var.get()] = iv;
+    scope_->Bind(op->var.get(), iv);
     EmitStmt(op->body);
     // Out of scope past the loop: a parallel loop after it must not capture
     // a value whose definition does not dominate it.
@@ -732,17 +759,12 @@ class Emitter {
     llvm::Value* min = EmitExpr(op->min);
     llvm::Value* extent = b_.CreateSExtOrTrunc(EmitExpr(op->extent), i64_);
 
-    std::vector<const ir::VarNode*> var_keys;
-    std::vector<const ir::BufferNode*> buffer_keys;
+    const std::vector<const ir::VarNode*> var_keys = scope_->InBindingOrder(scope_->vars);
+    const std::vector<const ir::BufferNode*> buffer_keys =
+        scope_->InBindingOrder(scope_->buffers);
     std::vector<llvm::Type*> fields = {min->getType()};
-    for (const auto& [var, value] : scope_->vars) {
-      var_keys.push_back(var);
-      fields.push_back(value->getType());
-    }
-    for (const auto& [buffer, value] : scope_->buffers) {
-      buffer_keys.push_back(buffer);
-      fields.push_back(ptr_);
-    }
+    for (const ir::VarNode* var : var_keys) fields.push_back(scope_->vars.at(var)->getType());
+    fields.insert(fields.end(), buffer_keys.size(), ptr_);
     llvm::StructType* closure_type = llvm::StructType::get(ctx_, fields);
     llvm::Value* closure = CreateEntryAlloca(closure_type, 1, "closure");
     auto field = [&](llvm::IRBuilder<>& builder, llvm::Value* base, unsigned k) {
@@ -768,14 +790,13 @@ class Emitter {
       llvm::Value* arg = task->getArg(2);
       llvm::Value* task_min = b_.CreateLoad(fields[0], field(b_, arg, 0));
       for (size_t k = 0; k < var_keys.size(); ++k) {
-        inner.vars[var_keys[k]] = b_.CreateLoad(fields[1 + k], field(b_, arg, 1 + k));
+        inner.Bind(var_keys[k], b_.CreateLoad(fields[1 + k], field(b_, arg, 1 + k)));
       }
       for (size_t k = 0; k < buffer_keys.size(); ++k) {
-        inner.buffers[buffer_keys[k]] =
-            b_.CreateLoad(ptr_, field(b_, arg, 1 + var_keys.size() + k));
+        inner.Bind(buffer_keys[k], b_.CreateLoad(ptr_, field(b_, arg, 1 + var_keys.size() + k)));
       }
       llvm::Value* id = b_.CreateSExtOrTrunc(task->getArg(0), task_min->getType());
-      inner.vars[op->var.get()] = b_.CreateAdd(task_min, id);
+      inner.Bind(op->var.get(), b_.CreateAdd(task_min, id));
       scope_ = &inner;
       EmitStmt(op->body);
       b_.CreateRet(b_.CreateLoad(i32_, inner.status));
@@ -813,7 +834,7 @@ class Emitter {
     }
     if (buffer->scope == ir::MemoryScope::kStack && is_constant) {
       // In the entry block, so that SROA can turn small arrays into registers.
-      scope_->buffers[buffer.get()] = CreateEntryAlloca(elem, constant_size, buffer->name);
+      scope_->Bind(buffer.get(), CreateEntryAlloca(elem, constant_size, buffer->name));
       EmitStmt(op->body);
       scope_->buffers.erase(buffer.get());
       return;
@@ -829,7 +850,7 @@ class Emitter {
                                       buffer->name);
     RecordFailure(b_.CreateZExt(b_.CreateICmpEQ(data, llvm::ConstantPointerNull::get(ptr_)),
                                 i32_));
-    scope_->buffers[buffer.get()] = data;
+    scope_->Bind(buffer.get(), data);
     EmitStmt(op->body);
     scope_->buffers.erase(buffer.get());
     b_.CreateCall(free_type, b_.CreateLoad(ptr_, free_), {data});

@@ -19,33 +19,43 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
   return absl::StrCat("[", absl::StrJoin(shape, ", "), "]");
 }
 
+// Rows of a register tile of at most `most` rows over M: the largest that
+// divides M, unless it is under half of what fits; then what fits, with a
+// shorter last tile (ViT's 197 tokens: 1 row, a GEMV per row, against 4).
+int64_t TileRows(int64_t m, int64_t most) {
+  const int64_t fits = std::min(m, std::max<int64_t>(1, most));
+  const int64_t divisor = LargestDivisorAtMost(m, fits);
+  return 2 * divisor >= fits ? divisor : fits;
+}
+
 }  // namespace
 
 DenseConfig DefaultDenseConfig(const DenseWorkload& w, const targets::Target& target) {
   const int64_t lanes = target.vector_lanes, registers = target.vector_registers;
   // Where no whole vector divides N: tiles one partial vector wide.
-  DenseConfig best{LargestDivisorAtMost(w.n, lanes),
-                   LargestDivisorAtMost(w.m, std::max<int64_t>(1, registers / 2 - 2))};
+  DenseConfig best{LargestDivisorAtMost(w.n, lanes), TileRows(w.m, registers / 2 - 2)};
   // The register tile: m_tile rows x `vectors` vectors of output features,
   // whose accumulators, one register per weight vector and one for the
-  // broadcast row element all stay in registers. The tile with the most
-  // accumulators wins: every FMA waits for the one before it on the same
-  // accumulator (about 8 must be in flight: 4 cycles of latency, 2 per
-  // cycle), and each weight vector and row element loaded serves more FMAs.
-  // Ties go to fewer loads per FMA. Tiles that leave a core without a task
-  // come last. BERT-base's 768x768 layers at M = 128 on AVX2: 4 rows x 3
-  // vectors, 38.8 -> 50.3 GFLOPS against the 4 x 2 tile that only powers of
-  // two of vectors allowed before.
+  // broadcast row element all stay in registers. Enough accumulators come
+  // first: every FMA waits for the one before it on the same accumulator
+  // (about 8 must be in flight: 4 cycles of latency, 2 per cycle; half the
+  // registers). Then the fewest loads per FMA (each weight vector and row
+  // element loaded serves more FMAs), then more accumulators. Tiles that
+  // leave a core without a task come last. BERT-base's 768x768 layers at
+  // M = 128 on AVX2: 4 rows x 3 vectors, 38.8 -> 50.3 GFLOPS against the
+  // 4 x 2 tile that only powers of two of vectors allowed before. With rows
+  // that need not divide M, 14 rows x 1 vector has more accumulators than
+  // 4 x 3 but loads a row element for every FMA: 4 x 3 for ViT's M = 197.
   auto score = [&](int64_t vectors, int64_t rows) {
-    const int64_t tasks = (w.n / (vectors * lanes)) * (w.m / rows);
-    return std::tuple(tasks >= target.num_cores, rows * vectors,
-                      -static_cast<double>(rows + vectors) / (rows * vectors));
+    const int64_t tasks = (w.n / (vectors * lanes)) * CeilDiv(w.m, rows);
+    const int64_t accumulators = rows * vectors;
+    return std::tuple(tasks >= target.num_cores, std::min<int64_t>(accumulators, registers / 2),
+                      -static_cast<double>(rows + vectors) / accumulators, accumulators);
   };
   std::optional<decltype(score(1, 1))> best_score;
   for (int64_t vectors = 1; 2 * vectors + 1 <= registers && vectors * lanes <= w.n; ++vectors) {
     if (w.n % (vectors * lanes) != 0) continue;
-    const int64_t rows =
-        LargestDivisorAtMost(w.m, std::max<int64_t>(1, (registers - 1 - vectors) / vectors));
+    const int64_t rows = TileRows(w.m, (registers - 1 - vectors) / vectors);
     if (rows * vectors + vectors + 1 > registers) continue;
     if (!best_score || score(vectors, rows) > *best_score) {
       best = {vectors * lanes, rows};
@@ -302,18 +312,32 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
     }
     return index;
   };
-  // B read transposed would make each vector of columns a gather: copy it
-  // once into [.., K, N] first.
+  // B read transposed would make each vector of columns a gather, and a last
+  // panel of columns past N would test every lane of every tile (N = 197,
+  // ViT's tokens: 40x slower than 192): copy B once into [.., K, N] in whole
+  // panels, zeros past N, first. The accumulators then cover whole panels;
+  // only the store to the output stops at N.
+  const int64_t lanes = MatmulLanes(w, target);
+  const int64_t panel = lanes * cfg.vectors;
+  const int64_t n_pad = RoundUp(w.n, panel);
   Tensor b_kn = b;
-  if (w.trans_b) {
+  if (w.trans_b || n_pad != w.n) {
     std::vector<int64_t> shape(b_shape.begin(), b_shape.end() - 2);
     shape.push_back(w.k);
-    shape.push_back(w.n);
-    b_kn = Compute("b_transposed", shape, [&](const std::vector<Var>& i) {
+    shape.push_back(n_pad);
+    b_kn = Compute("b_panels", shape, [&](const std::vector<Var>& i) {
       std::vector<Expr> index(i.begin(), i.end() - 2);
-      index.push_back(i[nb + 1]);
-      index.push_back(i[nb]);
-      return Read(b, index);
+      // Clamped: the zeros past N must not read past B.
+      Expr n = n_pad != w.n ? Min(Expr(i[nb + 1]), Expr(w.n - 1)) : Expr(i[nb + 1]);
+      if (w.trans_b) {
+        index.push_back(n);
+        index.push_back(i[nb]);
+      } else {
+        index.push_back(i[nb]);
+        index.push_back(n);
+      }
+      Expr v = Read(b, index);
+      return n_pad != w.n ? Select(Expr(i[nb + 1]) < Expr(w.n), v, MakeConst(w.elem, 0.0)) : v;
     });
   }
   IterVar rk = ReduceAxis(w.k, "k");
@@ -321,7 +345,9 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
   for (int d = 0; d < nb; ++d) axis_names.push_back(absl::StrCat("b", d));
   axis_names.push_back("m");
   axis_names.push_back("n");
-  Tensor acc = Compute("acc", out_shape, [&](const std::vector<Var>& i) {
+  std::vector<int64_t> acc_shape = out_shape;
+  acc_shape.back() = n_pad;
+  Tensor acc = Compute("acc", acc_shape, [&](const std::vector<Var>& i) {
     std::vector<Expr> ai = batch_index(i, true), bi = batch_index(i, false);
     if (w.trans_a) {
       ai.push_back(rk->var);
@@ -351,11 +377,10 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
     return v;
   }, axis_names);
 
-  const int64_t lanes = MatmulLanes(w, target);
   Schedule s({out});
   Stage& o = s[out];
   auto [mo, mi] = o.Split(o.axis(nb), cfg.rows);
-  auto [no, ni] = o.Split(o.axis(nb + 1), lanes * cfg.vectors);
+  auto [no, ni] = o.Split(o.axis(nb + 1), panel);
   std::vector<Axis> order;
   for (int d = 0; d < nb; ++d) order.push_back(o.axis(d));
   if (cfg.b_panel_outer) {
@@ -367,7 +392,7 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
   Axis tasks = order[0];
   for (size_t d = 1; d < order.size() - 2; ++d) tasks = o.Fuse(tasks, order[d]);
   o.Parallel(tasks);
-  VectorizeAsRegisters(o, ni, lanes * cfg.vectors, lanes);
+  VectorizeAsRegisters(o, ni, panel, lanes);
   Stage& r = s[acc];
   r.ComputeAt(o, tasks);
   std::vector<Axis> acc_order;
@@ -375,7 +400,7 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
   acc_order.insert(acc_order.end(), {r.reduce_axis(0), r.axis(nb), r.axis(nb + 1)});
   r.Reorder(acc_order);
   r.Unroll(r.axis(nb));
-  VectorizeAsRegisters(r, r.axis(nb + 1), lanes * cfg.vectors, lanes);
+  VectorizeAsRegisters(r, r.axis(nb + 1), panel, lanes);
   if (b_kn != b) {
     Stage& t = s[b_kn];
     Axis outer = t.axis(0);

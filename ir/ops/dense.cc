@@ -314,21 +314,22 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
   };
   // B read transposed would make each vector of columns a gather, and a last
   // panel of columns past N would test every lane of every tile (N = 197,
-  // ViT's tokens: 40x slower than 192): copy B once into [.., K, N] in whole
-  // panels, zeros past N, first. The accumulators then cover whole panels;
-  // only the store to the output stops at N.
+  // ViT's tokens: 40x slower than 192): copy B once into [.., K, N] rounded
+  // up to whole panels, zeros past N, first. The accumulators then cover
+  // whole panels; only the store to the output stops at N.
   const int64_t lanes = MatmulLanes(w, target);
   const int64_t panel = lanes * cfg.vectors;
   const int64_t n_pad = RoundUp(w.n, panel);
+  const bool padded = n_pad != w.n;
   Tensor b_kn = b;
-  if (w.trans_b || n_pad != w.n) {
+  if (w.trans_b || padded) {
     std::vector<int64_t> shape(b_shape.begin(), b_shape.end() - 2);
     shape.push_back(w.k);
     shape.push_back(n_pad);
     b_kn = Compute("b_panels", shape, [&](const std::vector<Var>& i) {
       std::vector<Expr> index(i.begin(), i.end() - 2);
       // Clamped: the zeros past N must not read past B.
-      Expr n = n_pad != w.n ? Min(Expr(i[nb + 1]), Expr(w.n - 1)) : Expr(i[nb + 1]);
+      Expr n = padded ? Min(Expr(i[nb + 1]), Expr(w.n - 1)) : Expr(i[nb + 1]);
       if (w.trans_b) {
         index.push_back(n);
         index.push_back(i[nb]);
@@ -337,7 +338,7 @@ absl::StatusOr<LoweredFunc> BuildMatmul(const MatmulWorkload& w, const targets::
         index.push_back(n);
       }
       Expr v = Read(b, index);
-      return n_pad != w.n ? Select(Expr(i[nb + 1]) < Expr(w.n), v, MakeConst(w.elem, 0.0)) : v;
+      return padded ? Select(Expr(i[nb + 1]) < Expr(w.n), v, MakeConst(w.elem, 0.0)) : v;
     });
   }
   IterVar rk = ReduceAxis(w.k, "k");

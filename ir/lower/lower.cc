@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ir/functor.h"
+#include "ir/lower/hoist_conditions.h"
 #include "ir/lower/loop_partition.h"
 #include "ir/lower/schedule_to_loop_nest.h"
 #include "ir/lower/unroll.h"
@@ -56,6 +57,8 @@ class PassDump {
 absl::StatusOr<Stmt> RunPasses(Stmt s, const PassDump& after) {
   s = Simplify(s);
   after("simplify", s);
+  s = HoistConditions(s);
+  after("hoist_conditions", s);
   s = PartitionLoops(s);
   after("loop_partition", s);
   s = VectorizeLoops(s);

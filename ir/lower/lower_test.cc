@@ -199,6 +199,42 @@ TEST(LowerTest, ComputeAtProducesOnlyTheNeededRegion) {
   for (int k = 0; k < 20; ++k) EXPECT_FLOAT_EQ(cv[k], (av[k] + 1.0f) * 2.0f);
 }
 
+// C[i, j] = sum over k <= i of A[i, k] * B[k, j]: the condition reads i and
+// k only, so it is tested once per (i, k), outside the vector loop over j.
+TEST(LowerTest, ReductionConditionsLeaveTheLoopsTheyDoNotRead) {
+  const int64_t m = 5, n = 8, k = 6;
+  Tensor a = Placeholder("A", {m, k});
+  Tensor b = Placeholder("B", {k, n});
+  IterVar r = ReduceAxis(k, "k");
+  Tensor c = Compute("C", {m, n}, [&](const std::vector<Var>& i) {
+    return Sum(Read(a, {i[0], r->var}) * Read(b, {r->var, i[1]}), {r}, Expr(r->var) <= i[0]);
+  }, {"i", "j"});
+  Schedule s({c});
+  Stage& st = s[c];
+  st.Reorder({st.axis(0), st.reduce_axis(0), st.axis(1)});
+  st.Vectorize(st.axis(1));
+  std::string hoisted;
+  LowerOptions options;
+  options.dump = [&](const std::string& pass, const Stmt& stmt) {
+    if (pass == "hoist_conditions") hoisted = ToString(stmt);
+  };
+  auto f = Lower(s, {a, b, c}, "triangle", options);
+  ASSERT_TRUE(f.ok()) << f.status();
+  const size_t update = hoisted.find("for (k, 0, 6)");
+  ASSERT_NE(update, std::string::npos) << hoisted;
+  const size_t test = hoisted.find("if (", update);
+  const size_t vector_loop = hoisted.find("vectorized (j", update);
+  EXPECT_LT(test, vector_loop) << hoisted;
+  EXPECT_EQ(hoisted.find("if (", vector_loop), std::string::npos) << hoisted;
+  auto av = Random(m * k, 11), bv = Random(k * n, 12);
+  std::vector<float> cv(m * n), want(m * n, 0.0f);
+  ASSERT_TRUE(Interpret(*f, {av.data(), bv.data(), cv.data()}).ok());
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t kk = 0; kk <= i; ++kk)
+      for (int64_t j = 0; j < n; ++j) want[i * n + j] += av[i * k + kk] * bv[kk * n + j];
+  ExpectNear(cv, want);
+}
+
 TEST(LowerTest, LoopPartitionLeavesTheMainLoopGuardFree) {
   Tensor a = Placeholder("A", {10});
   Tensor b = Compute("B", {10}, [&](const std::vector<Var>& i) {
@@ -217,8 +253,8 @@ TEST(LowerTest, LoopPartitionLeavesTheMainLoopGuardFree) {
   auto f = Lower(s, {a, b}, "tail", options);
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_EQ(passes, (std::vector<std::string>{"schedule_to_loop_nest", "simplify",
-                                              "loop_partition", "vectorize", "unroll",
-                                              "simplify"}));
+                                              "hoist_conditions", "loop_partition", "vectorize",
+                                              "unroll", "simplify"}));
   // Iterations 0 and 1 of i.outer run without a check; only the tail
   // (i.outer = 2, elements 8 and 9 of 12) keeps one.
   EXPECT_THAT(partitioned, HasSubstr("for (i.outer, 0, 2)"));

@@ -277,6 +277,32 @@ absl::StatusOr<Conv2dNCHWcConfig> Conv2dNCHWcConfigFrom(const tuning::Config& co
   return c;
 }
 
+namespace {
+
+// Tests for taps that read only padding cost little where they skip, but
+// they break the loops inside into blocks that LLVM no longer unrolls and
+// schedules as one: ResNet-50's 7x7 stem, where 0.8% of the taps read only
+// padding, ran 1.7x slower with them. Below this share they are left out.
+constexpr double kMinSkippedShare = 0.05;
+
+// Along one dimension, the share of (output, kernel offset) pairs whose
+// reads fall wholly in padding when outputs are taken in groups of `group`
+// (register tiles, which skip a tap only when all their outputs do).
+double PaddingOnlyShare(int64_t outputs, int64_t group, int64_t kernel, int64_t stride,
+                        int64_t dilation, int64_t pad, int64_t size) {
+  int64_t skipped = 0;
+  for (int64_t first = 0; first < outputs; first += group) {
+    for (int64_t k = 0; k < kernel; ++k) {
+      const int64_t lo = first * stride + k * dilation - pad;
+      const int64_t hi = (first + group - 1) * stride + k * dilation - pad;
+      if (hi < 0 || lo >= size) skipped += std::min(group, outputs - first);
+    }
+  }
+  return static_cast<double>(skipped) / static_cast<double>(outputs * kernel);
+}
+
+}  // namespace
+
 Tensor ZeroPaddedNCHWc(const Tensor& data, const Conv2dWorkload& w, int64_t padded_h,
                        int64_t padded_w) {
   const std::vector<int64_t>& shape = data->shape;
@@ -354,6 +380,10 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
     });
     stride_h = stride_w = 1;
   }
+  const bool skip_rows = PaddingOnlyShare(oh, 1, w.kernel_h, stride_h, w.dilation_h, w.pad_h,
+                                          w.height) >= kMinSkippedShare;
+  const bool skip_columns = PaddingOnlyShare(ow, tile_ow, w.kernel_w, stride_w, w.dilation_w,
+                                             w.pad_w, w.width) >= kMinSkippedShare;
   IterVar ric = ReduceAxis(icc, "ic.outer"), rkh = ReduceAxis(w.kernel_h, "kh"),
           rkw = ReduceAxis(w.kernel_w, "kw"), rii = ReduceAxis(c.ic_bn, "ic.inner");
   Tensor conv = Compute(
@@ -361,9 +391,28 @@ absl::StatusOr<LoweredFunc> BuildConv2dNCHWc(const Conv2dWorkload& w,
       [&](const std::vector<Var>& i) {
         Expr y = Expr(i[2]) * stride_h + Expr(rkh->var) * w.dilation_h;
         Expr x = Expr(i[3]) * stride_w + Expr(rkw->var) * w.dilation_w;
+        // Taps that read only padding are skipped: a kernel row for a whole
+        // output row, a kernel column for a whole register tile of pixels
+        // (each tile's pixels share the test, which lowering hoists out of
+        // the loops inside it). A dilated convolution on a small map reads
+        // mostly padding (DeepLab's ASPP at dilation 6 on 33x33: 23%).
+        Expr reads_image;
+        const auto also = [&reads_image](Expr c) {
+          reads_image = reads_image.defined() ? And(reads_image, c) : c;
+        };
+        if (skip_rows) {
+          also(y >= w.pad_h);
+          also(y < w.pad_h + w.height);
+        }
+        if (skip_columns) {
+          Expr first = FloorDiv(i[3], tile_ow) * tile_ow;
+          Expr kw_offset = Expr(rkw->var) * w.dilation_w;
+          also((first + tile_ow - 1) * stride_w + kw_offset >= w.pad_w);
+          also(first * stride_w + kw_offset < w.pad_w + w.width);
+        }
         return Sum(Read(input, {i[0], ric->var, y, x, rii->var}) *
                        Read(kernel, {i[1], ric->var, rkh->var, rkw->var, rii->var, i[4]}),
-                   {ric, rkh, rkw, rii});
+                   {ric, rkh, rkw, rii}, reads_image);
       },
       {"n", "oc.chunk", "oh", "ow", "oc.block"});
   Tensor out = Compute(

@@ -9,6 +9,7 @@
 
 #include "ir/ops/divisors.h"
 #include "ir/ops/layout.h"
+#include "ir/printer.h"
 #include "targets/target_parser.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -100,6 +101,13 @@ std::vector<Conv2dWorkload> AwkwardWorkloads() {
   f.kernel_h = 1, f.kernel_w = 3, f.stride_w = 2, f.pad_w = 1;
   f.bias = true, f.activation = Activation::kRelu;
   out.push_back(f);
+  // ASPP-like: dilations 3 and 5 on a small map, so that whole kernel rows
+  // and columns read only padding for the outer output rows and tiles.
+  Conv2dWorkload g;
+  g.in_channels = 8, g.height = 10, g.width = 11, g.out_channels = 16;
+  g.kernel_h = g.kernel_w = 3, g.dilation_h = 3, g.dilation_w = 5, g.pad_h = 3, g.pad_w = 5;
+  g.bias = true, g.activation = Activation::kRelu;
+  out.push_back(g);
   return out;
 }
 
@@ -195,6 +203,27 @@ TEST(Conv2dNCHWcTest, SegmentsMatchTheReference) {
       }
     }
   }
+}
+
+// A kernel row that reads only padding for an output row is skipped there
+// as a whole, and a kernel column for a whole register tile: the tests sit
+// outside the loops they do not depend on, not at every multiply-add.
+TEST(Conv2dNCHWcTest, TapsThatReadOnlyPaddingAreSkipped) {
+  Conv2dWorkload w;
+  w.in_channels = 16, w.height = w.width = 33, w.out_channels = 32;
+  w.kernel_h = w.kernel_w = 3, w.dilation_h = w.dilation_w = 6, w.pad_h = w.pad_w = 6;
+  Conv2dNCHWcConfig c;
+  c.ic_bn = 8, c.oc_bn = 16, c.tile_ow = 6;
+  auto f = BuildConv2dNCHWc(w, c, "conv");
+  ASSERT_TRUE(f.ok()) << f.status();
+  const std::string text = ToString(f->body);
+  const size_t kh = text.find("for (kh"), kw = text.find("for (kw"),
+               ic = text.find("for (ic.inner");
+  ASSERT_LT(kh, kw);
+  ASSERT_LT(kw, ic);
+  EXPECT_NE(text.substr(kh, kw - kh).find("if ("), std::string::npos) << text;
+  EXPECT_NE(text.substr(kw, ic - kw).find("if ("), std::string::npos) << text;
+  for (const targets::Target& target : testing::RunnableTargets()) CheckConv(w, c, target);
 }
 
 TEST(Conv2dNCHWcTest, ASingleOutputRowIsComputedInSegments) {
